@@ -1,0 +1,31 @@
+//===- CPUCodeGen.h - kernels to a native shared object ---------*- C++ -*-===//
+
+#ifndef GANTK_COMPILER_CPUCODEGEN_H
+#define GANTK_COMPILER_CPUCODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gantk {
+
+/// The code-object target name the runtime's CPU device accepts.
+inline constexpr const char *kCPUTarget = "x86_64-linux-cpu";
+
+/// Lowers the kernel functions of `module` (a copy is made; entry functions
+/// are dropped) to LLVM IR for the host CPU. Writes the optimised IR to
+/// `llvmIR` when given.
+mlir::LogicalResult translateKernelsToLLVMIR(mlir::ModuleOp module,
+                                             llvm::raw_ostream *llvmIR,
+                                             std::string *objectFile);
+
+/// Compiles the kernels into an ELF shared object (bytes) that exports
+/// `<kernel>_entry` for each kernel. Diagnostics go to the module's context.
+mlir::FailureOr<std::vector<uint8_t>> compileKernelsForCPU(mlir::ModuleOp module);
+
+} // namespace gantk
+
+#endif // GANTK_COMPILER_CPUCODEGEN_H

@@ -1,0 +1,41 @@
+//===- Passes.h - gantk compiler passes -------------------------*- C++ -*-===//
+
+#ifndef GANTK_COMPILER_PASSES_H
+#define GANTK_COMPILER_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace gantk {
+
+#define GEN_PASS_DECL
+#include "gantk/Compiler/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "gantk/Compiler/Passes.h.inc"
+
+/// Graph passes: fusion, autodiff, library lowering, CSE, outlining, memory
+/// plan. The module then holds the entry function over tensors and the
+/// kernels over memrefs.
+void buildGantkPassPipeline(mlir::OpPassManager &pm);
+
+/// Kernel code generation: the kernel functions of a module (entry functions
+/// removed) down to the LLVM dialect with the runtime's entry points.
+void buildKernelToLLVMPassPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above with the pass registry (for gantk-opt).
+void registerGantkPipelines();
+
+/// Name of the attribute that marks outlined kernel functions.
+inline constexpr llvm::StringLiteral kKernelAttrName = "gantk.kernel";
+
+} // namespace gantk
+
+#endif // GANTK_COMPILER_PASSES_H

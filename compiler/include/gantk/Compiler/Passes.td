@@ -1,0 +1,100 @@
+//===- Passes.td - gantk compiler passes -------------------*- tablegen -*-===//
+
+#ifndef GANTK_COMPILER_PASSES_TD
+#define GANTK_COMPILER_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FuseRecursionPass : Pass<"gantk-fuse-recursion", "mlir::ModuleOp"> {
+  let summary = "Fuses the layer recursion into one per-pair scalar program";
+  let description = [{
+    Replaces each chain `gantk.input → layers → gantk.ntk / gantk.nngp` by
+    `gantk.gram` (a GEMM), `gantk.diag` and one `gantk.pairwise` whose body
+    runs every layer's rule for one pair (i, j): the recursion forward is one
+    loop nest over pairs and no per-layer N×N intermediate exists.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def AutodiffPass : Pass<"gantk-autodiff", "mlir::ModuleOp"> {
+  let summary = "Derives the reverse-mode gradient function";
+  let description = [{
+    For every function marked `gantk.differentiate` that returns a scalar
+    loss, builds `<name>_grad` returning (loss, dL/d(last argument)) by
+    applying each op's adjoint rule in reverse order: gantk.loss →
+    gantk.loss_grad; gantk.expm_action → gantk.expm_action_grad
+    (Daleckii–Krein); gantk.pairwise → gantk.pairwise_grad whose body is the
+    scalar reverse mode of the forward body with the forward recomputed;
+    gantk.diag → gantk.add_diag; gantk.gram → gantk.gram_grad; gantk.stack →
+    the generated rows. The gradient function also returns the loss, so it
+    replaces the primal function. Run after gantk-fuse-recursion.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def LowerToLibraryPass : Pass<"gantk-lower-to-library", "mlir::ModuleOp"> {
+  let summary = "Lowers GEMM-shaped work and the exponential action to library ops";
+  let description = [{
+    gantk.gram and gantk.gram_grad become gantk.gemm; gantk.expm_action and
+    gantk.expm_action_grad become eig_reg shift, gantk.eigh, GEMMs,
+    gantk.exp_scale and gantk.daleckii_krein. A later `cse` shares the one
+    eigendecomposition between the forward and the backward.
+  }];
+}
+
+def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Outlines elementwise and per-pair ops into loop-nest kernels";
+  let description = [{
+    Every remaining compute op that is not a library call (pairwise,
+    pairwise_grad, diag, add_diag, add_trace_diag, exp_scale,
+    daleckii_krein, labels, loss, loss_grad) becomes a `gantk.dispatch` of a
+    private function on memrefs whose body is an scf loop nest over one row
+    range [begin, end) — the unit that the runtime spreads over threads.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Static memory plan: one arena, one offset per tensor";
+  let description = [{
+    Assigns every tensor of the entry function a byte offset in one arena by
+    liveness (first fit), placing stack operands inside the stack and tied
+    results in their operand's buffer, and eigh's LAPACK workspaces. Records
+    `gantk.offsets` on each op, `gantk.arg_offsets` on the function and
+    `gantk.arena_bytes`, `gantk.peak_op` on the module.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"",
+           "function to plan (default: the only public function)">
+  ];
+}
+
+def EmitKernelABIPass : Pass<"gantk-emit-kernel-abi", "mlir::ModuleOp"> {
+  let summary = "Adds the runtime's uniform entry point to every kernel";
+  let description = [{
+    After lowering to the LLVM dialect with bare-pointer memrefs, adds for
+    each kernel `k(p0, …, pn, begin, end)` an exported
+    `k_entry(void **args, i64 begin, i64 end)`, the ABI the runtime calls.
+  }];
+}
+
+def ApproximateMathPass : Pass<"gantk-approximate-math"> {
+  let summary = "Polynomial approximations of f32 math functions";
+  let description = [{
+    Rewrites f32 atan2, erf, exp, expm1, log1p, … into arith polynomials so
+    that the per-pair loops contain no calls and LLVM vectorises them. f64
+    functions stay exact (libm).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+#endif // GANTK_COMPILER_PASSES_TD

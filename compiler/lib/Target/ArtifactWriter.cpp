@@ -1,0 +1,201 @@
+//===- ArtifactWriter.cpp - planned module to a FlatBuffers artifact ------===//
+
+#include "gantk/Compiler/ArtifactWriter.h"
+#include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/Passes.h"
+#include "gantk/Dialect/Gantk/GantkOps.h"
+
+#include "artifact_generated.h"
+
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+namespace fb = gantk::schema;
+
+namespace gantk {
+
+namespace {
+class Writer {
+public:
+  Writer(ModuleOp module, func::FuncOp fn) : module(module), fn(fn) {}
+
+  int64_t offsetOf(Value v) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return fn->getAttrOfType<DenseI64ArrayAttr>("gantk.arg_offsets")
+          [arg.getArgNumber()];
+    auto res = cast<OpResult>(v);
+    return res.getOwner()->getAttrOfType<DenseI64ArrayAttr>("gantk.offsets")
+        [res.getResultNumber()];
+  }
+  fb::View view(Value v) {
+    return fb::View(offsetOf(v),
+                    cast<ShapedType>(v.getType()).getNumElements());
+  }
+
+  LogicalResult commands(flatbuffers::FlatBufferBuilder &fbb,
+                         std::vector<flatbuffers::Offset<fb::CommandEntry>> &out,
+                         std::vector<flatbuffers::Offset<fb::Kernel>> &kernels) {
+    for (Operation &op : fn.getBody().front()) {
+      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
+        continue;
+      if (!op.hasAttr("gantk.offsets"))
+        return op.emitOpError("has no memory plan; run gantk-plan-memory");
+      auto label = fbb.CreateString(op.getName().getStringRef().str());
+      if (auto gemm = dyn_cast<GemmOp>(op)) {
+        auto a = cast<RankedTensorType>(gemm.getA().getType());
+        auto b = cast<RankedTensorType>(gemm.getB().getType());
+        auto c = gemm.getType();
+        int64_t k = gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
+        fb::View va = view(gemm.getA()), vb = view(gemm.getB()),
+                 vc = view(gemm.getResult());
+        auto cmd = fb::CreateGemm(
+            fbb, gemm.getTransA(), gemm.getTransB(), c.getDimSize(0),
+            c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
+            a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
+        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
+                                             cmd.Union(), label));
+      } else if (auto eigh = dyn_cast<EighOp>(op)) {
+        auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
+        int64_t n = eigh.getInput().getType().getDimSize(0);
+        fb::View a = view(eigh.getVectors()), w = view(eigh.getValues());
+        fb::View work(scratch[0], scratch[1]), iwork(scratch[2], scratch[3]);
+        auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, scratch[1], &iwork,
+                                   scratch[3]);
+        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
+                                             cmd.Union(), label));
+      } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
+        StringRef name = dispatch.getKernel();
+        auto [it, inserted] = kernelIndex.try_emplace(name, kernels.size());
+        if (inserted)
+          kernels.push_back(fb::CreateKernel(
+              fbb, fbb.CreateString((name + "_entry").str()),
+              dispatch.getParallel()));
+        std::vector<uint64_t> args;
+        for (Value v : llvm::concat<Value>(dispatch.getArgs(),
+                                          dispatch.getResults()))
+          args.push_back(offsetOf(v));
+        auto cmd = fb::CreateDispatch(fbb, it->second, fbb.CreateVector(args),
+                                      dispatch.getRange());
+        out.push_back(fb::CreateCommandEntry(
+            fbb, fb::Command::Dispatch, cmd.Union(),
+            fbb.CreateString(name.str())));
+      } else {
+        return op.emitOpError("cannot be serialised: lower it first");
+      }
+    }
+    return success();
+  }
+
+  ModuleOp module;
+  func::FuncOp fn;
+  llvm::StringMap<uint32_t> kernelIndex;
+};
+
+fb::DataKind dataKind(ast::DataSource::Kind k) {
+  switch (k) {
+  case ast::DataSource::Kind::GaussianGrid:
+    return fb::DataKind::GaussianGrid;
+  case ast::DataSource::Kind::GaussianRing:
+    return fb::DataKind::GaussianRing;
+  case ast::DataSource::Kind::Npy:
+    return fb::DataKind::Npy;
+  case ast::DataSource::Kind::Idx:
+    return fb::DataKind::Idx;
+  }
+  return fb::DataKind::Npy;
+}
+} // namespace
+
+FailureOr<std::vector<uint8_t>>
+writeArtifact(ModuleOp planned, const ast::Module &spec,
+              const GraphShape &shape, EntryKind entry, const DataShape &data,
+              const std::vector<uint8_t> &cpuCode) {
+  auto entryName = planned->getAttrOfType<StringAttr>("gantk.entry");
+  auto fn = entryName ? planned.lookupSymbol<func::FuncOp>(entryName) : nullptr;
+  if (!fn)
+    return planned.emitError("module has no planned entry function"),
+           failure();
+  Writer writer(planned, fn);
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<flatbuffers::Offset<fb::CommandEntry>> commands;
+  std::vector<flatbuffers::Offset<fb::Kernel>> kernels;
+  if (failed(writer.commands(fbb, commands, kernels)))
+    return failure();
+
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  Block &block = fn.getBody().front();
+  fb::View real = writer.view(block.getArgument(0));
+  fb::View fake, loss, grad, ntk, nngp;
+  if (entry == EntryKind::Step) {
+    fake = writer.view(block.getArgument(1));
+    loss = writer.view(ret.getOperand(0));
+    grad = writer.view(ret.getOperand(1));
+  } else {
+    fake = fb::View(real.offset(), 0);
+    ntk = writer.view(ret.getOperand(0));
+    nngp = writer.view(ret.getOperand(1));
+  }
+
+  auto code = fb::CreateCodeObject(fbb, fbb.CreateString(kCPUTarget),
+                                   fbb.CreateVector(cpuCode));
+  const ast::DataSource &src = spec.data.real;
+  auto dataSpec = fb::CreateDataSpec(
+      fbb, dataKind(src.kind), fbb.CreateString(src.path), src.label, src.size,
+      src.spacing, src.std,
+      spec.data.scale == ast::Data::Scale::Unit ? fb::Scale::Unit
+                                                : fb::Scale::None,
+      data.imageH, data.imageW, data.imageC);
+  const ast::Optimizer &opt = spec.train.optimizer;
+  auto train = fb::CreateTrainSpec(
+      fbb, opt.kind == ast::Optimizer::Kind::GD ? fb::OptimizerKind::GD
+                                                : fb::OptimizerKind::Adam,
+      opt.lr, opt.clip, opt.clipLo, opt.clipHi, opt.beta1, opt.beta2, opt.eps,
+      spec.train.steps, spec.train.seed,
+      spec.train.init == ast::Train::Init::Uniform ? fb::InitKind::Uniform
+                                                   : fb::InitKind::Normal);
+  fb::PlotKind plot = fb::PlotKind::None;
+  if (spec.output.plot == ast::Output::Plot::Scatter)
+    plot = fb::PlotKind::Scatter;
+  else if (spec.output.plot == ast::Output::Plot::Grid)
+    plot = fb::PlotKind::Grid;
+  auto output = fb::CreateOutputSpec(fbb, fbb.CreateString(spec.output.dir),
+                                     plot, spec.output.every);
+
+  auto arena = planned->getAttrOfType<IntegerAttr>("gantk.arena_bytes");
+  auto peakOp = planned->getAttrOfType<StringAttr>("gantk.peak_op");
+  auto commandsVec = fbb.CreateVector(commands);
+  auto kernelsVec = fbb.CreateVector(kernels);
+  auto codeVec = fbb.CreateVector(std::vector{code});
+  auto specName = fbb.CreateString(spec.file);
+  auto peak = fbb.CreateString(peakOp ? peakOp.str() : "");
+  fb::ArtifactBuilder ab(fbb);
+  ab.add_format_version(1);
+  ab.add_precision(spec.train.precision == ast::Train::Precision::F32
+                       ? fb::Precision::F32
+                       : fb::Precision::F64);
+  ab.add_n_real(shape.numReal);
+  ab.add_n_fake(shape.numFake);
+  ab.add_dim(shape.dim);
+  ab.add_arena_bytes(arena ? arena.getInt() : 0);
+  ab.add_real(&real);
+  ab.add_fake(&fake);
+  ab.add_loss(&loss);
+  ab.add_grad(&grad);
+  ab.add_commands(commandsVec);
+  ab.add_kernels(kernelsVec);
+  ab.add_code(codeVec);
+  ab.add_data(dataSpec);
+  ab.add_train(train);
+  ab.add_output(output);
+  ab.add_spec_name(specName);
+  ab.add_entry(entry == EntryKind::Step ? fb::EntryKind::Step
+                                        : fb::EntryKind::Kernel);
+  ab.add_ntk(&ntk);
+  ab.add_nngp(&nngp);
+  ab.add_peak_op(peak);
+  fbb.Finish(ab.Finish(), fb::ArtifactIdentifier());
+  return std::vector<uint8_t>(fbb.GetBufferPointer(),
+                              fbb.GetBufferPointer() + fbb.GetSize());
+}
+
+} // namespace gantk

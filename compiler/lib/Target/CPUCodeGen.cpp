@@ -1,0 +1,149 @@
+//===- CPUCodeGen.cpp - kernels to a native shared object -----------------===//
+//
+// MLIR kernels → LLVM dialect → LLVM IR → -O3 for the host CPU → object file
+// → shared object linked by the system C compiler driver. The runtime
+// dlopen()s the result from memory, so it never links LLVM itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/Passes.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+namespace gantk {
+
+static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string features;
+  for (auto &feature : llvm::sys::getHostCPUFeatures())
+    features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  llvm::TargetOptions options;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features, options,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+LogicalResult translateKernelsToLLVMIR(ModuleOp module,
+                                       llvm::raw_ostream *llvmIR,
+                                       std::string *objectFile) {
+  OwningOpRef<ModuleOp> kernels(cast<ModuleOp>(module->clone()));
+  for (auto fn : llvm::make_early_inc_range(kernels->getOps<func::FuncOp>()))
+    if (!fn->hasAttr(kKernelAttrName))
+      fn.erase();
+  Operation *kernelModule = kernels->getOperation();
+  for (NamedAttribute attr : llvm::to_vector(kernelModule->getAttrs()))
+    if (attr.getName().strref().starts_with("gantk."))
+      kernelModule->removeAttr(attr.getName());
+
+  PassManager pm(module.getContext());
+  buildKernelToLLVMPassPipeline(pm);
+  if (failed(pm.run(*kernels)))
+    return failure();
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*kernels, llvmContext, "gantk_kernels");
+  if (!llvmModule)
+    return module.emitError("translation of the kernels to LLVM IR failed");
+
+  std::string error;
+  auto tm = hostTargetMachine(error);
+  if (!tm)
+    return module.emitError("no LLVM target for this host: ") << error;
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get())) {
+    std::string msg = llvm::toString(std::move(err));
+    return module.emitError("LLVM optimisation failed: ") << msg;
+  }
+  if (llvmIR)
+    llvmModule->print(*llvmIR, nullptr);
+  if (!objectFile)
+    return success();
+
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, os, nullptr,
+                              llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("the host target cannot emit object files");
+  codegen.run(*llvmModule);
+  objectFile->assign(buffer.begin(), buffer.end());
+  return success();
+}
+
+FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module) {
+  std::string object;
+  if (failed(translateKernelsToLLVMIR(module, nullptr, &object)))
+    return failure();
+
+  // Link with the system compiler driver: it knows the platform's linker
+  // and libm, which f64 kernels call.
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return module.emitError("no C compiler driver 'cc' on PATH to link the "
+                            "kernels (install gcc; scripts/setup does)"),
+           failure();
+  llvm::SmallString<128> dir;
+  if (llvm::sys::fs::createUniqueDirectory("gantk-link", dir))
+    return module.emitError("cannot create a temporary directory"), failure();
+  std::string objPath = (dir + "/kernels.o").str();
+  std::string soPath = (dir + "/kernels.so").str();
+  std::string logPath = (dir + "/link.log").str();
+  auto cleanup = llvm::make_scope_exit([&] {
+    for (const std::string &p : {objPath, soPath, logPath})
+      llvm::sys::fs::remove(p);
+    llvm::sys::fs::remove(dir);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(objPath, ec);
+    if (ec)
+      return module.emitError("cannot write ") << objPath << ": "
+                                               << ec.message(),
+             failure();
+    out << object;
+  }
+  llvm::SmallVector<llvm::StringRef> args{*cc, "-shared", "-o", soPath,
+                                          objPath, "-lm"};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(logPath),
+                                                llvm::StringRef(logPath)};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, redirects, 0, 0,
+                                     &execError);
+  if (rc != 0) {
+    auto log = llvm::MemoryBuffer::getFile(logPath);
+    return module.emitError("linking the kernels failed: ")
+               << execError << (log ? (*log)->getBuffer() : ""),
+           failure();
+  }
+  auto so = llvm::MemoryBuffer::getFile(soPath);
+  if (!so)
+    return module.emitError("cannot read the linked kernels"), failure();
+  llvm::StringRef bytes = (*so)->getBuffer();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+} // namespace gantk

@@ -1,0 +1,142 @@
+//===- LowerToLibrary.cpp - GEMMs and the eigensolver ---------------------===//
+
+#include "gantk/Compiler/Passes.h"
+#include "gantk/Dialect/Gantk/GantkOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace gantk {
+#define GEN_PASS_DEF_LOWERTOLIBRARYPASS
+#include "gantk/Compiler/Passes.h.inc"
+} // namespace gantk
+
+using namespace gantk;
+
+namespace {
+
+RankedTensorType matrixType(int64_t r, int64_t c, Type element) {
+  return RankedTensorType::get({r, c}, element);
+}
+
+Value gemm(OpBuilder &b, Location loc, Value a, Value x, double alpha,
+           bool transA, bool transB) {
+  auto at = cast<RankedTensorType>(a.getType());
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t m = transA ? at.getDimSize(1) : at.getDimSize(0);
+  int64_t n = transB ? xt.getDimSize(0) : xt.getDimSize(1);
+  return GemmOp::create(b, loc, matrixType(m, n, at.getElementType()), a, x,
+                        b.getF64FloatAttr(alpha), b.getBoolAttr(transA),
+                        b.getBoolAttr(transB));
+}
+
+/// The shifted kernel K' = K + eig_reg (tr K / N) I and its eigenpairs; both
+/// the forward and the backward of one kernel build the same ops, which CSE
+/// then shares.
+std::pair<Value, Value> eigenpairs(OpBuilder &b, Location loc, Value kernel,
+                                   double eigReg) {
+  auto type = cast<RankedTensorType>(kernel.getType());
+  int64_t n = type.getDimSize(0);
+  if (eigReg > 0)
+    kernel = AddTraceDiagOp::create(b, loc, type, kernel,
+                                    b.getF64FloatAttr(eigReg / n));
+  auto eigh = EighOp::create(
+      b, loc, type, RankedTensorType::get({n}, type.getElementType()), kernel);
+  return {eigh.getVectors(), eigh.getValues()};
+}
+
+struct LowerGram : OpRewritePattern<GramOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GramOp op,
+                                PatternRewriter &rewriter) const override {
+    Value s = op.getPoints();
+    double d = cast<RankedTensorType>(s.getType()).getDimSize(1);
+    rewriter.replaceOp(op, gemm(rewriter, op.getLoc(), s, s, 1.0 / d,
+                                /*transA=*/false, /*transB=*/true));
+    return success();
+  }
+};
+
+struct LowerGramGrad : OpRewritePattern<GramGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GramGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto c = cast<RankedTensorType>(op.getCotangent().getType());
+    auto s = cast<RankedTensorType>(op.getPoints().getType());
+    int64_t rows = op.getType().getDimSize(0);
+    // Rows of a row-major matrix are contiguous: the slice is a view.
+    Value cRows = op.getCotangent();
+    if (rows != c.getDimSize(0)) {
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(op.getRowOffset()),
+                                        rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{rewriter.getIndexAttr(rows),
+                                      rewriter.getIndexAttr(c.getDimSize(1))};
+      SmallVector<OpFoldResult> strides{rewriter.getIndexAttr(1),
+                                        rewriter.getIndexAttr(1)};
+      cRows = tensor::ExtractSliceOp::create(
+          rewriter, loc, matrixType(rows, c.getDimSize(1), c.getElementType()),
+          op.getCotangent(), offsets, sizes, strides);
+    }
+    double d = s.getDimSize(1);
+    rewriter.replaceOp(op, gemm(rewriter, loc, cRows, op.getPoints(), 2.0 / d,
+                                false, false));
+    return success();
+  }
+};
+
+struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ExpmActionOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [qt, mu] = eigenpairs(rewriter, loc, op.getKernel(),
+                               op.getEigReg().convertToDouble());
+    Value b = gemm(rewriter, loc, qt, op.getRhs(), 1, false, false); // Qᵀ Y
+    Value e = ExpScaleOp::create(rewriter, loc, b.getType(), mu, b,
+                                 op.getLambdaAttr());
+    rewriter.replaceOp(op, gemm(rewriter, loc, qt, e, 1, true, false)); // Q E
+    return success();
+  }
+};
+
+struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ExpmActionGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    double eigReg = op.getEigReg().convertToDouble();
+    auto [qt, mu] = eigenpairs(rewriter, loc, op.getKernel(), eigReg);
+    Value b = gemm(rewriter, loc, qt, op.getRhs(), 1, false, false);
+    Value a = gemm(rewriter, loc, qt, op.getCotangent(), 1, false, false);
+    auto type = cast<RankedTensorType>(op.getKernel().getType());
+    Value m = DaleckiiKreinOp::create(rewriter, loc, type, mu, a, b,
+                                      op.getLambdaAttr());
+    Value t = gemm(rewriter, loc, qt, m, 1, true, false);   // Q M
+    Value dk = gemm(rewriter, loc, t, qt, 1, false, false); // T Qᵀ
+    if (eigReg > 0) // the shift is its own adjoint
+      dk = AddTraceDiagOp::create(rewriter, loc, type, dk,
+                                  rewriter.getF64FloatAttr(eigReg /
+                                                           type.getDimSize(0)));
+    rewriter.replaceOp(op, dk);
+    return success();
+  }
+};
+
+struct LowerToLibraryPass
+    : public gantk::impl::LowerToLibraryPassBase<LowerToLibraryPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
+                 LowerExpmActionGrad>(&getContext());
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,345 @@
+//===- OutlineKernels.cpp - elementwise work as loop-nest kernels ---------===//
+//
+// Each elementwise or per-pair op becomes a private function on memrefs
+//   @k(operands..., results..., %begin: index, %end: index)
+// whose outer loop runs over rows [begin, end): the runtime spreads rows over
+// threads on the CPU (and the same loop nest maps to GPU blocks). The op is
+// replaced by gantk.dispatch of that function.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gantk/Compiler/Passes.h"
+#include "gantk/Compiler/ScalarBuilder.h"
+#include "gantk/Dialect/Gantk/GantkOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace gantk {
+#define GEN_PASS_DEF_OUTLINEKERNELSPASS
+#include "gantk/Compiler/Passes.h.inc"
+} // namespace gantk
+
+using namespace gantk;
+
+namespace {
+
+/// Emission context of one kernel body.
+struct KernelBody {
+  OpBuilder &b;
+  Location loc;
+  FloatType element;
+  ValueRange args; // operands then results, as memrefs
+  Value begin, end;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value load(Value mem, ValueRange idx) {
+    return memref::LoadOp::create(b, loc, mem, idx);
+  }
+  void store(Value v, Value mem, ValueRange idx) {
+    memref::StoreOp::create(b, loc, v, mem, idx);
+  }
+  /// for iv in [lb, ub): fn(iv)
+  void loop(Value lb, Value ub, function_ref<void(Value)> fn) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    fn(forOp.getInductionVar());
+  }
+  /// acc = init; for iv in [lb, ub): acc = fn(iv, acc); returns acc.
+  Value reduce(Value lb, Value ub, Value init,
+               function_ref<Value(Value, Value)> fn) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(1), ValueRange{init});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(forOp.getBody());
+      Value next = fn(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
+      scf::YieldOp::create(b, loc, next);
+    }
+    return forOp.getResult(0);
+  }
+  int64_t dim(Value mem, unsigned d) {
+    return cast<MemRefType>(mem.getType()).getDimSize(d);
+  }
+};
+
+using BodyFn = std::function<void(KernelBody &, ScalarBuilder &)>;
+
+/// Inlines a per-pair body on the given scalars and returns what it yields.
+SmallVector<Value> inlinePairBody(OpBuilder &b, Block &body, ValueRange in) {
+  IRMapping map;
+  map.map(body.getArguments(), in);
+  for (Operation &op : body.without_terminator())
+    b.clone(op, map);
+  SmallVector<Value> out;
+  for (Value v : body.getTerminator()->getOperands())
+    out.push_back(map.lookup(v));
+  return out;
+}
+
+class Outliner {
+public:
+  Outliner(ModuleOp module) : module(module), symbols(module) {}
+
+  LogicalResult run(func::FuncOp fn) {
+    SmallVector<Operation *> ops;
+    fn.walk([&](Operation *op) {
+      if (isa<PairwiseOp, PairwiseGradOp, DiagOp, AddDiagOp, AddTraceDiagOp,
+              ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops)
+      if (failed(outline(op)))
+        return failure();
+    return success();
+  }
+
+private:
+  LogicalResult outline(Operation *op) {
+    auto element = cast<FloatType>(
+        cast<ShapedType>(op->getResult(0).getType()).getElementType());
+    // Rows of the first operand (labels have none: their result).
+    Value shaped = op->getNumOperands() ? op->getOperand(0) : op->getResult(0);
+    int64_t n = cast<ShapedType>(shaped.getType()).getDimSize(0);
+    // range, parallel, tied operand per result, body
+    int64_t range = n;
+    bool parallel = true;
+    SmallVector<int64_t> tied(op->getNumResults(), -1);
+    BodyFn body;
+
+    if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
+      Block *pairBody = &pairwise.getBody().front();
+      body = [pairBody](KernelBody &k, ScalarBuilder &s) {
+        Value g = k.args[0], v = k.args[1], out = k.args[2];
+        k.loop(k.begin, k.end, [&](Value i) {
+          Value vi = k.load(v, i);
+          k.loop(k.index(0), k.index(k.dim(g, 1)), [&](Value j) {
+            Value r = inlinePairBody(k.b, *pairBody,
+                                     {k.load(g, {i, j}), vi, k.load(v, j)})[0];
+            k.store(r, out, {i, j});
+          });
+        });
+      };
+    } else if (auto grad = dyn_cast<PairwiseGradOp>(op)) {
+      tied[0] = 2; // dG may overwrite the cotangent: each element is read
+                   // before it is written, by the same thread.
+      Block *pairBody = &grad.getBody().front();
+      body = [pairBody](KernelBody &k, ScalarBuilder &s) {
+        Value g = k.args[0], v = k.args[1], c = k.args[2], dg = k.args[3],
+              dv = k.args[4];
+        k.loop(k.begin, k.end, [&](Value i) {
+          Value vi = k.load(v, i);
+          Value acc = k.reduce(
+              k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
+                SmallVector<Value> d = inlinePairBody(
+                    k.b, *pairBody,
+                    {k.load(g, {i, j}), vi, k.load(v, j), k.load(c, {i, j})});
+                k.store(d[0], dg, {i, j});
+                return s.add(a, d[1]);
+              });
+          k.store(s.mul(s.c(2), acc), dv, i);
+        });
+      };
+    } else if (isa<DiagOp>(op)) {
+      body = [](KernelBody &k, ScalarBuilder &) {
+        k.loop(k.begin, k.end,
+               [&](Value i) { k.store(k.load(k.args[0], {i, i}), k.args[1], i); });
+      };
+    } else if (isa<AddDiagOp>(op)) {
+      tied[0] = 0;
+      body = [](KernelBody &k, ScalarBuilder &s) {
+        Value a = k.args[0], v = k.args[1], out = k.args[2];
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
+            k.store(k.load(a, {i, j}), out, {i, j});
+          });
+          k.store(s.add(k.load(a, {i, i}), k.load(v, i)), out, {i, i});
+        });
+      };
+    } else if (auto shift = dyn_cast<AddTraceDiagOp>(op)) {
+      // The trace needs every row first: one serial pass.
+      range = 1;
+      parallel = false;
+      tied[0] = 0;
+      double scale = shift.getScale().convertToDouble();
+      body = [scale, n](KernelBody &k, ScalarBuilder &s) {
+        Value a = k.args[0], out = k.args[1];
+        Value trace = k.reduce(k.index(0), k.index(n), s.c(0),
+                               [&](Value i, Value acc) {
+                                 return s.add(acc, k.load(a, {i, i}));
+                               });
+        Value shiftBy = s.mul(s.c(scale), trace);
+        k.loop(k.index(0), k.index(n), [&](Value i) {
+          k.loop(k.index(0), k.index(n), [&](Value j) {
+            k.store(k.load(a, {i, j}), out, {i, j});
+          });
+          k.store(s.add(k.load(a, {i, i}), shiftBy), out, {i, i});
+        });
+      };
+    } else if (auto scale = dyn_cast<ExpScaleOp>(op)) {
+      double lambda = scale.getLambda().convertToDouble();
+      body = [lambda](KernelBody &k, ScalarBuilder &s) {
+        Value mu = k.args[0], rhs = k.args[1], out = k.args[2];
+        k.loop(k.begin, k.end, [&](Value i) {
+          Value f = s.exp(s.mul(s.c(-lambda), s.max(k.load(mu, i), s.c(0))));
+          k.loop(k.index(0), k.index(k.dim(rhs, 1)), [&](Value c) {
+            k.store(s.mul(f, k.load(rhs, {i, c})), out, {i, c});
+          });
+        });
+      };
+    } else if (auto dk = dyn_cast<DaleckiiKreinOp>(op)) {
+      double lambda = dk.getLambda().convertToDouble();
+      body = [lambda](KernelBody &k, ScalarBuilder &s) {
+        Value mu = k.args[0], a = k.args[1], bm = k.args[2], out = k.args[3];
+        int64_t cols = k.dim(a, 1), n = k.dim(out, 1);
+        k.loop(k.begin, k.end, [&](Value i) {
+          Value mi = s.max(k.load(mu, i), s.c(0));
+          k.loop(k.index(0), k.index(n), [&](Value j) {
+            Value mj = s.max(k.load(mu, j), s.c(0));
+            // F = −λ e^{−λ min(μi, μj)} g(λ|μi − μj|), g(x) = −expm1(−x)/x,
+            // g(0) = 1: stable for close and for far-apart eigenvalues.
+            Value x = s.mul(s.c(lambda), s.abs(s.sub(mi, mj)));
+            Value tiny = s.cmp(arith::CmpFPredicate::OLT, x, s.c(1e-12));
+            Value g = s.select(
+                tiny, s.sub(s.c(1), s.mul(s.c(0.5), x)),
+                s.div(s.neg(s.expm1(s.neg(x))), s.max(x, s.c(1e-300))));
+            Value f = s.mul(s.mul(s.c(-lambda),
+                                  s.exp(s.mul(s.c(-lambda), s.min(mi, mj)))),
+                            g);
+            Value sum = s.c(0);
+            for (int64_t c = 0; c < cols; ++c) {
+              Value cc = k.index(c);
+              sum = s.add(sum, s.add(s.mul(k.load(a, {i, cc}), k.load(bm, {j, cc})),
+                                     s.mul(k.load(bm, {i, cc}), k.load(a, {j, cc}))));
+            }
+            k.store(s.mul(f, s.mul(s.c(0.5), sum)), out, {i, j});
+          });
+        });
+      };
+    } else if (auto labels = dyn_cast<LabelsOp>(op)) {
+      int64_t numReal = labels.getNumReal();
+      int64_t cols = labels.getType().getDimSize(1);
+      body = [numReal, cols](KernelBody &k, ScalarBuilder &s) {
+        Value out = k.args[0];
+        k.loop(k.begin, k.end, [&](Value i) {
+          Value real = arith::CmpIOp::create(k.b, k.loc, arith::CmpIPredicate::slt,
+                                             i, k.index(numReal));
+          Value y = s.select(real, s.c(1), s.c(0));
+          if (cols == 1) {
+            k.store(y, out, {i, k.index(0)});
+          } else { // one-hot: real = [0, 1], generated = [1, 0]
+            k.store(s.sub(s.c(1), y), out, {i, k.index(0)});
+            k.store(y, out, {i, k.index(1)});
+          }
+        });
+      };
+    } else if (auto loss = dyn_cast<LossOp>(op)) {
+      range = 1;
+      parallel = false;
+      bool squared = loss.getKind() == "squared";
+      body = [squared, n](KernelBody &k, ScalarBuilder &s) {
+        Value u = k.args[0], y = k.args[1], out = k.args[2];
+        Value zero = k.index(0), one = k.index(1);
+        Value total = k.reduce(zero, k.index(n), s.c(0), [&](Value i, Value acc) {
+          if (squared) { // r = (1 − y) + u
+            Value r = s.add(s.sub(s.c(1), k.load(y, {i, zero})), k.load(u, {i, zero}));
+            return s.add(acc, s.mul(r, r));
+          }
+          // z = F_i0 − F_i1 with F = Y − U; softplus(z) computed stably.
+          Value z = s.sub(s.sub(k.load(y, {i, zero}), k.load(u, {i, zero})),
+                          s.sub(k.load(y, {i, one}), k.load(u, {i, one})));
+          Value sp = s.add(s.max(z, s.c(0)),
+                           s.log1p(s.exp(s.neg(s.abs(z)))));
+          return s.add(acc, sp);
+        });
+        k.store(s.mul(s.c(squared ? 0.5 : 1.0 / n), total), out, {});
+      };
+    } else if (auto lossGrad = dyn_cast<LossGradOp>(op)) {
+      bool squared = lossGrad.getKind() == "squared";
+      body = [squared, n](KernelBody &k, ScalarBuilder &s) {
+        Value u = k.args[0], y = k.args[1], out = k.args[2];
+        Value zero = k.index(0), one = k.index(1);
+        k.loop(k.begin, k.end, [&](Value i) {
+          if (squared) {
+            k.store(s.add(s.sub(s.c(1), k.load(y, {i, zero})), k.load(u, {i, zero})),
+                    out, {i, zero});
+            return;
+          }
+          // dL/dz = σ(z)/N; dU_0 = −dL/dF_0 = −σ/N, dU_1 = +σ/N.
+          Value z = s.sub(s.sub(k.load(y, {i, zero}), k.load(u, {i, zero})),
+                          s.sub(k.load(y, {i, one}), k.load(u, {i, one})));
+          Value sigma = s.div(s.c(1), s.add(s.c(1), s.exp(s.neg(z))));
+          Value g = s.mul(sigma, s.c(1.0 / n));
+          k.store(s.neg(g), out, {i, zero});
+          k.store(g, out, {i, one});
+        });
+      };
+    }
+    return emit(op, element, range, parallel, tied, body);
+  }
+
+  LogicalResult emit(Operation *op, FloatType element, int64_t range,
+                     bool parallel, ArrayRef<int64_t> tied, const BodyFn &body) {
+    Location loc = op->getLoc();
+    MLIRContext *ctx = op->getContext();
+    SmallVector<Type> argTypes;
+    for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+      auto shaped = cast<RankedTensorType>(t);
+      argTypes.push_back(
+          MemRefType::get(shaped.getShape(), shaped.getElementType()));
+    }
+    IndexType index = IndexType::get(ctx);
+    argTypes.push_back(index);
+    argTypes.push_back(index);
+
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    std::string name = (op->getName().stripDialect() + "_kernel").str();
+    auto fn = func::FuncOp::create(b, loc, name,
+                                   FunctionType::get(ctx, argTypes, {}));
+    symbols.insert(fn); // uniques the name
+    fn.setPrivate();
+    fn->setAttr(kKernelAttrName, UnitAttr::get(ctx));
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    ValueRange all = entry->getArguments();
+    KernelBody k{b, loc, element, all.drop_back(2), all[all.size() - 2],
+                 all.back()};
+    ScalarBuilder s(b, loc, element);
+    body(k, s);
+    func::ReturnOp::create(b, loc);
+
+    OpBuilder at(op);
+    auto dispatch = DispatchOp::create(
+        at, loc, op->getResultTypes(), SymbolRefAttr::get(fn),
+        op->getOperands(), at.getI64IntegerAttr(range),
+        at.getBoolAttr(parallel), at.getDenseI64ArrayAttr(tied));
+    op->replaceAllUsesWith(dispatch.getResults());
+    op->erase();
+    return success();
+  }
+
+  ModuleOp module;
+  SymbolTable symbols;
+};
+
+struct OutlineKernelsPass
+    : public gantk::impl::OutlineKernelsPassBase<OutlineKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Outliner outliner(module);
+    SmallVector<func::FuncOp> entries;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn->hasAttr(kKernelAttrName))
+        entries.push_back(fn);
+    for (func::FuncOp fn : entries)
+      if (failed(outliner.run(fn)))
+        return signalPassFailure();
+  }
+};
+} // namespace

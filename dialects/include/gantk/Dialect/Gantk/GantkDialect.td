@@ -1,0 +1,50 @@
+//===- GantkDialect.td - gantk dialect definition ----------*- tablegen -*-===//
+
+#ifndef GANTK_DIALECT_TD
+#define GANTK_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def Gantk_Dialect : Dialect {
+  let name = "gantk";
+  let summary = "Kernel-space dataflow of GA-NTK";
+  let description = [{
+    The `gantk` dialect models one GA-NTK step as dataflow over kernel
+    matrices. A `!gantk.kernel` value (the NNGP Σ, the NTK Θ and the row
+    variances of N points) flows from `gantk.input` through layer ops to
+    `gantk.ntk`; the matrix-exponential action and the loss consume the N×N
+    kernel. Passes fuse the layer recursion into one per-pair scalar program
+    (`gantk.pairwise`), derive the reverse-mode gradient, lower the
+    exponential action to library calls (GEMM, symmetric eigensolver) and
+    outline the remaining elementwise work into kernels.
+  }];
+  let cppNamespace = "::gantk";
+  let useDefaultTypePrinterParser = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+class Gantk_Type<string name, string typeMnemonic, list<Trait> traits = []>
+    : TypeDef<Gantk_Dialect, name, traits> {
+  let mnemonic = typeMnemonic;
+}
+
+def Gantk_KernelType : Gantk_Type<"Kernel", "kernel"> {
+  let summary = "Kernel state of N points through a layer";
+  let description = [{
+    The state of the infinite-width recursion after some layer for N points:
+    per pair (i, j) the NNGP covariance Σ_ij and the NTK Θ_ij, per point the
+    variance v_i. `elementType` is the precision of the computation.
+
+    ```mlir
+    !gantk.kernel<12, f64>
+    ```
+  }];
+  let parameters = (ins "int64_t":$size, "::mlir::FloatType":$elementType);
+  let assemblyFormat = "`<` $size `,` $elementType `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // GANTK_DIALECT_TD

@@ -1,0 +1,491 @@
+//===- GantkOps.td - gantk operations ----------------------*- tablegen -*-===//
+
+#ifndef GANTK_OPS_TD
+#define GANTK_OPS_TD
+
+include "gantk/Dialect/Gantk/GantkDialect.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+class Gantk_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Gantk_Dialect, mnemonic, traits>;
+
+def Gantk_Matrix : 2DTensorOf<[F32, F64]>;
+def Gantk_Vector : 1DTensorOf<[F32, F64]>;
+def Gantk_Scalar : 0DTensorOf<[F32, F64]>;
+
+//===----------------------------------------------------------------------===//
+// Graph level: what the front end builds.
+//===----------------------------------------------------------------------===//
+
+def Gantk_StackOp : Gantk_Op<"stack", [Pure]> {
+  let summary = "Stacks real and generated rows: S = X ⊕ Z";
+  let description = [{
+    Concatenates the rows of the real data and of the generated points. The
+    memory plan places both operands inside the result, so stacking is free.
+
+    ```mlir
+    %s = gantk.stack %x, %z : tensor<6x3xf64>, tensor<6x3xf64> -> tensor<12x3xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$real, Gantk_Matrix:$fake);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $real `,` $fake attr-dict `:` type($real) `,` type($fake) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_InputOp : Gantk_Op<"input", [Pure]> {
+  let summary = "Input kernel of a set of points";
+  let description = [{
+    The kernel state before the first layer: Σ_ij = ⟨s_i, s_j⟩ / d,
+    v_i = Σ_ii, Θ = 0 (NTK_SPEC, "Input").
+
+    ```mlir
+    %k = gantk.input %s : tensor<12x3xf64> -> !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$points attr-dict `:` type($points) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_DenseOp : Gantk_Op<"dense", [Pure, SameOperandsAndResultType]> {
+  let summary = "Infinitely wide dense layer";
+  let description = [{
+    z = W_std/√fan_in · W x + b_std · b in NTK parameterisation:
+    Σ' = W_std² Σ + b_std², v' = W_std² v + b_std², Θ' = Σ' + W_std² Θ.
+
+    ```mlir
+    %1 = gantk.dense %0 {w_std = 1.5 : f64, b_std = 0.2 : f64} : !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, F64Attr:$w_std, F64Attr:$b_std);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Gantk_ABReluOp : Gantk_Op<"abrelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "φ(x) = a·min(x, 0) + b·max(x, 0) (relu, leaky_relu, abs)";
+  let description = [{
+    The arc-cosine rule of NTK_SPEC for ABReLU; relu is (a, b) = (0, 1),
+    leaky_relu(α) is (α, 1), abs is (−1, 1). The input must come straight
+    from a dense layer (it must be Gaussian).
+
+    ```mlir
+    %2 = gantk.abrelu %1 {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Gantk_ErfOp : Gantk_Op<"erf", [Pure, SameOperandsAndResultType]> {
+  let summary = "φ(x) = a·erf(b·x) + c";
+  let description = [{
+    The erf rule of NTK_SPEC. The input must come straight from a dense layer.
+
+    ```mlir
+    %2 = gantk.erf %1 {a = 1.0 : f64, b = 1.0 : f64, c = 0.0 : f64} : !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b,
+                       F64Attr:$c);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Gantk_NtkOp : Gantk_Op<"ntk", [Pure]> {
+  let summary = "The neural tangent kernel Θ of a kernel state";
+  let description = [{
+    The discriminator kernel: Θ after the final dense layer.
+
+    ```mlir
+    %K = gantk.ntk %7 : !gantk.kernel<12, f64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_NngpOp : Gantk_Op<"nngp", [Pure]> {
+  let summary = "The NNGP covariance Σ of a kernel state";
+  let description = [{
+    ```mlir
+    %S = gantk.nngp %7 : !gantk.kernel<12, f64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_LabelsOp : Gantk_Op<"labels", [Pure]> {
+  let summary = "Discriminator labels of the stacked rows";
+  let description = [{
+    With one column: y = 1 for the first `num_real` rows, 0 after (the
+    paper's labels). With two columns: one-hot, real = [0, 1] and
+    generated = [1, 0] (the public code's cross-entropy form).
+
+    ```mlir
+    %y = gantk.labels {num_real = 6 : i64} : tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins I64Attr:$num_real);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_ExpmActionOp : Gantk_Op<"expm_action", [Pure]> {
+  let summary = "U = exp(−λ K') Y with K' = K + eig_reg·(tr K / N)·I";
+  let description = [{
+    The action of the matrix exponential on the label columns; only the
+    action is computed, never exp(−λK) itself. Eigenvalues of K' below zero
+    are clamped to zero.
+
+    ```mlir
+    %u = gantk.expm_action %K, %y {lambda = 0.7 : f64, eig_reg = 0.0 : f64}
+        : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+                       F64Attr:$lambda, F64Attr:$eig_reg);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $kernel `,` $rhs attr-dict `:` type($kernel) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_LossOp : Gantk_Op<"loss", [Pure]> {
+  let summary = "GA-NTK loss of the discriminator's output";
+  let description = [{
+    `squared` (the paper, one label column): r = (1 − y) + U,
+    L = ½‖r‖². `cross_entropy` (the public code, two columns): F = Y − U,
+    L = (1/N) Σ_i softplus(F_i0 − F_i1).
+
+    ```mlir
+    %l = gantk.loss %u, %y {kind = "squared"}
+        : tensor<12x1xf64>, tensor<12x1xf64> -> tensor<f64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, StrAttr:$kind);
+  let results = (outs Gantk_Scalar:$result);
+  let assemblyFormat = [{
+    $action `,` $labels attr-dict `:` type($action) `,` type($labels) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// After fusion: the layer recursion as one scalar program per pair.
+//===----------------------------------------------------------------------===//
+
+def Gantk_GramOp : Gantk_Op<"gram", [Pure]> {
+  let summary = "Input Gram matrix G = S Sᵀ / d";
+  let description = [{
+    ```mlir
+    %g = gantk.gram %s : tensor<12x3xf64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$points attr-dict `:` type($points) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_DiagOp : Gantk_Op<"diag", [Pure]> {
+  let summary = "Diagonal of a square matrix";
+  let description = [{
+    ```mlir
+    %v = gantk.diag %g : tensor<12x12xf64> -> tensor<12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input);
+  let results = (outs Gantk_Vector:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_PairwiseOp : Gantk_Op<"pairwise",
+    [Pure, IsolatedFromAbove, SingleBlock]> {
+  let summary = "Elementwise per-pair kernel map";
+  let description = [{
+    result_ij = body(G_ij, v_i, v_j): the fused layer recursion of one pair.
+    The body takes (q12, q11, q22) as scalars and yields one scalar; it must
+    be symmetric under exchanging q11 and q22.
+
+    ```mlir
+    %K = gantk.pairwise %g, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64> {
+    ^bb0(%q12: f64, %q11: f64, %q22: f64):
+      gantk.yield %q12 : f64
+    }
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$gram, Gantk_Vector:$diag);
+  let results = (outs Gantk_Matrix:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $gram `,` $diag attr-dict `:` type($gram) `,` type($diag) `->` type($result) $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
+    [Pure, IsolatedFromAbove, SingleBlock]> {
+  let summary = "Reverse-mode adjoint of gantk.pairwise, with recomputation";
+  let description = [{
+    For a cotangent C of `pairwise`'s result, the body takes
+    (q12, q11, q22, c) and yields (∂/∂q12, ∂/∂q11, ∂/∂q22) of c·body; it
+    recomputes the forward values itself, so nothing per layer is stored.
+    Results: dG_ij = ∂/∂q12 at (i, j) and dv_i = 2 Σ_j ∂/∂q11 at (i, j) (the
+    ∂/∂q22 terms of the transposed pairs equal those by symmetry of the body
+    and of C).
+
+    ```mlir
+    %dg, %dv = gantk.pairwise_grad %g, %v, %c
+        : tensor<12x12xf64>, tensor<12xf64>, tensor<12x12xf64>
+        -> tensor<12x12xf64>, tensor<12xf64> {
+    ^bb0(%q12: f64, %q11: f64, %q22: f64, %c: f64):
+      %z = arith.constant 0.0 : f64
+      gantk.yield %c, %z, %z : f64, f64, f64
+    }
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$gram, Gantk_Vector:$diag,
+                       Gantk_Matrix:$cotangent);
+  let results = (outs Gantk_Matrix:$gram_grad, Gantk_Vector:$diag_grad);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $gram `,` $diag `,` $cotangent attr-dict `:` type($gram) `,` type($diag)
+    `,` type($cotangent) `->` type($gram_grad) `,` type($diag_grad) $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_YieldOp : Gantk_Op<"yield", [Pure, Terminator, ReturnLike,
+    ParentOneOf<["PairwiseOp", "PairwiseGradOp"]>]> {
+  let summary = "Yields the scalars of a per-pair body";
+  let description = [{
+    ```mlir
+    gantk.yield %k : f64
+    ```
+  }];
+  let arguments = (ins Variadic<AnyFloat>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
+//===----------------------------------------------------------------------===//
+// Adjoint ops created by gantk-autodiff.
+//===----------------------------------------------------------------------===//
+
+def Gantk_LossGradOp : Gantk_Op<"loss_grad", [Pure]> {
+  let summary = "dL/dU of gantk.loss";
+  let description = [{
+    ```mlir
+    %du = gantk.loss_grad %u, %y {kind = "squared"}
+        : tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, StrAttr:$kind);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $action `,` $labels attr-dict `:` type($action) `,` type($labels) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ExpmActionGradOp : Gantk_Op<"expm_action_grad", [Pure]> {
+  let summary = "dL/dK of gantk.expm_action (Daleckii–Krein)";
+  let description = [{
+    With K' = Q diag(μ) Qᵀ, a_c = Qᵀ dU_c, b_c = Qᵀ y_c and the divided
+    differences F of f(μ) = exp(−λμ):
+    dL/dK' = Q (F ∘ ½ Σ_c (a_c b_cᵀ + b_c a_cᵀ)) Qᵀ, then the adjoint of the
+    eig_reg shift.
+
+    ```mlir
+    %dk = gantk.expm_action_grad %K, %y, %du {lambda = 0.7 : f64, eig_reg = 0.0 : f64}
+        : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+                       Gantk_Matrix:$cotangent, F64Attr:$lambda,
+                       F64Attr:$eig_reg);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $kernel `,` $rhs `,` $cotangent attr-dict `:` type($kernel) `,` type($rhs)
+    `,` type($cotangent) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_GramGradOp : Gantk_Op<"gram_grad", [Pure]> {
+  let summary = "Rows of dL/dS for a symmetric cotangent of G = S Sᵀ / d";
+  let description = [{
+    dS = (C + Cᵀ)/d · S = 2/d · C S for symmetric C; only the rows
+    [row_offset, row_offset + R) are computed (R = result rows).
+
+    ```mlir
+    %dz = gantk.gram_grad %s, %dg {row_offset = 6 : i64}
+        : tensor<12x3xf64>, tensor<12x12xf64> -> tensor<6x3xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points, Gantk_Matrix:$cotangent,
+                       I64Attr:$row_offset);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $points `,` $cotangent attr-dict `:` type($points) `,` type($cotangent)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_AddDiagOp : Gantk_Op<"add_diag", [Pure]> {
+  let summary = "A + diag(v): the adjoint of gantk.diag";
+  let description = [{
+    ```mlir
+    %r = gantk.add_diag %a, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, Gantk_Vector:$diag);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $input `,` $diag attr-dict `:` type($input) `,` type($diag) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Library level: what gantk-lower-to-library produces.
+//===----------------------------------------------------------------------===//
+
+def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
+  let summary = "C = alpha · op(A) · op(B) (BLAS ?gemm)";
+  let description = [{
+    ```mlir
+    %c = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true}
+        : tensor<12x3xf64>, tensor<12x3xf64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$a, Gantk_Matrix:$b, F64Attr:$alpha,
+                       BoolAttr:$trans_a, BoolAttr:$trans_b);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_EighOp : Gantk_Op<"eigh", [Pure]> {
+  let summary = "Symmetric eigendecomposition (LAPACK ?syevd)";
+  let description = [{
+    Rows of `vectors` are the eigenvectors (so `vectors` is Qᵀ), `values`
+    ascending. Computed in place: the memory plan gives `vectors` the
+    operand's buffer.
+
+    ```mlir
+    %qt, %mu = gantk.eigh %k : tensor<12x12xf64> -> tensor<12x12xf64>, tensor<12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input);
+  let results = (outs Gantk_Matrix:$vectors, Gantk_Vector:$values);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($vectors) `,` type($values)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_AddTraceDiagOp : Gantk_Op<"add_trace_diag", [Pure, SameOperandsAndResultType]> {
+  let summary = "A + scale · tr(A) · I";
+  let description = [{
+    The eig_reg shift of the kernel; the op is its own adjoint.
+
+    ```mlir
+    %r = gantk.add_trace_diag %k {scale = 1.0e-06 : f64} : tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, F64Attr:$scale);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Gantk_ExpScaleOp : Gantk_Op<"exp_scale", [Pure]> {
+  let summary = "Rows of B scaled by exp(−λ · max(μ_i, 0))";
+  let description = [{
+    ```mlir
+    %e = gantk.exp_scale %mu, %b {lambda = 0.7 : f64}
+        : tensor<12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Vector:$values, Gantk_Matrix:$rhs, F64Attr:$lambda);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $values `,` $rhs attr-dict `:` type($values) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_DaleckiiKreinOp : Gantk_Op<"daleckii_krein", [Pure]> {
+  let summary = "M = F ∘ ½ Σ_c (a_c b_cᵀ + b_c a_cᵀ), F the divided differences of exp(−λμ)";
+  let description = [{
+    F_ij = (f(μ_i) − f(μ_j)) / (μ_i − μ_j), F_ii = f'(μ_i), f(μ) =
+    exp(−λ max(μ, 0)), evaluated stably as −λ e^{−λ min} · (−expm1(−λ|Δ|))/(λ|Δ|).
+
+    ```mlir
+    %m = gantk.daleckii_krein %mu, %a, %b {lambda = 0.7 : f64}
+        : tensor<12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Vector:$values, Gantk_Matrix:$a, Gantk_Matrix:$b,
+                       F64Attr:$lambda);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $values `,` $a `,` $b attr-dict `:` type($values) `,` type($a) `,` type($b)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch level: what gantk-outline-kernels produces.
+//===----------------------------------------------------------------------===//
+
+def Gantk_DispatchOp : Gantk_Op<"dispatch",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Runs an outlined kernel over an index range";
+  let description = [{
+    Calls the kernel function `kernel` (operands, then results, as memrefs)
+    on [0, range), split over threads when `parallel`. `tied[r]` names the
+    operand whose buffer result r may reuse (−1: a fresh buffer); the kernel
+    is written so that in-place execution is correct.
+
+    ```mlir
+    %r = gantk.dispatch @add_trace_diag_0(%k) {range = 1 : i64, parallel = false,
+        tied = array<i64: 0>} : (tensor<12x12xf64>) -> tensor<12x12xf64>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$kernel,
+                       Variadic<AnyRankedTensor>:$args, I64Attr:$range,
+                       BoolAttr:$parallel, DenseI64ArrayAttr:$tied);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $kernel `(` $args `)` attr-dict `:` functional-type($args, $results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // GANTK_OPS_TD

@@ -1,0 +1,371 @@
+//===- GantkOps.cpp - gantk operations ------------------------------------===//
+
+#include "gantk/Dialect/Gantk/GantkOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace gantk;
+
+namespace {
+int64_t rows(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(0); }
+int64_t cols(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(1); }
+int64_t dim0(Type t) { return cast<RankedTensorType>(t).getDimSize(0); }
+Type elementType(Value v) {
+  return cast<ShapedType>(v.getType()).getElementType();
+}
+
+/// Every tensor of these ops has a static shape: N, d and the architecture
+/// are compile-time constants, so the memory plan is exact.
+LogicalResult verifyStatic(Operation *op) {
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (auto shaped = dyn_cast<RankedTensorType>(t); shaped &&
+                                                     !shaped.hasStaticShape())
+      return op->emitOpError("requires static shapes, got ") << t;
+  return success();
+}
+
+LogicalResult verifySameElementType(Operation *op) {
+  Type first;
+  for (Type t :
+       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    Type e = isa<ShapedType>(t) ? cast<ShapedType>(t).getElementType()
+             : isa<KernelType>(t) ? Type(cast<KernelType>(t).getElementType())
+                                  : t;
+    if (!first)
+      first = e;
+    else if (e != first)
+      return op->emitOpError("requires one element type, got ")
+             << first << " and " << e;
+  }
+  return success();
+}
+
+LogicalResult verifyCommon(Operation *op) {
+  if (failed(verifyStatic(op)))
+    return failure();
+  return verifySameElementType(op);
+}
+
+LogicalResult verifySquare(Operation *op, Value m, StringRef what) {
+  if (rows(m) != cols(m))
+    return op->emitOpError() << what << " must be square, got " << m.getType();
+  return success();
+}
+
+/// NTK_SPEC: an elementwise layer needs a Gaussian input, i.e. a dense
+/// layer right before it; the kernel is Θ after the final dense.
+LogicalResult verifyFollowsDense(Operation *op, Value input, StringRef what) {
+  if (!input.getDefiningOp<DenseOp>())
+    return op->emitOpError() << what << " must directly follow gantk.dense";
+  return success();
+}
+
+LogicalResult verifyPositive(Operation *op, StringRef name, double value) {
+  if (!(value > 0))
+    return op->emitOpError() << name << " must be positive, got " << value;
+  return success();
+}
+} // namespace
+
+LogicalResult StackOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (cols(getReal()) != cols(getFake()) || cols(getReal()) != cols(getResult()))
+    return emitOpError("operands and result must have the same number of "
+                       "columns");
+  if (rows(getReal()) + rows(getFake()) != rows(getResult()))
+    return emitOpError("result rows must be the sum of the operand rows");
+  return success();
+}
+
+LogicalResult InputOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (getResult().getType().getSize() != rows(getPoints()))
+    return emitOpError("kernel size ")
+           << getResult().getType().getSize() << " does not match "
+           << rows(getPoints()) << " points";
+  return success();
+}
+
+LogicalResult DenseOp::verify() {
+  if (getWStd().convertToDouble() < 0 || getBStd().convertToDouble() < 0)
+    return emitOpError("w_std and b_std must be non-negative");
+  return success();
+}
+
+LogicalResult ABReluOp::verify() {
+  return verifyFollowsDense(*this, getInput(), "abrelu");
+}
+
+LogicalResult ErfOp::verify() {
+  return verifyFollowsDense(*this, getInput(), "erf");
+}
+
+static LogicalResult verifyKernelReadout(Operation *op, KernelType in,
+                                         Value result) {
+  if (failed(verifyCommon(op)))
+    return failure();
+  if (rows(result) != in.getSize() || cols(result) != in.getSize())
+    return op->emitOpError("result must be ")
+           << in.getSize() << "x" << in.getSize() << ", got "
+           << result.getType();
+  return success();
+}
+
+LogicalResult NtkOp::verify() {
+  if (failed(verifyKernelReadout(*this, getInput().getType(), getResult())))
+    return failure();
+  return verifyFollowsDense(*this, getInput(), "ntk");
+}
+
+LogicalResult NngpOp::verify() {
+  return verifyKernelReadout(*this, getInput().getType(), getResult());
+}
+
+LogicalResult LabelsOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  int64_t n = getNumReal();
+  if (n < 0 || n > rows(getResult()))
+    return emitOpError("num_real must be in [0, ")
+           << rows(getResult()) << "], got " << n;
+  if (cols(getResult()) != 1 && cols(getResult()) != 2)
+    return emitOpError("labels have 1 or 2 columns, got ")
+           << cols(getResult());
+  return success();
+}
+
+static LogicalResult verifyActionShapes(Operation *op, Value kernel, Value rhs,
+                                        Value result, double lambda,
+                                        double eigReg) {
+  if (failed(verifyCommon(op)) || failed(verifySquare(op, kernel, "kernel")))
+    return failure();
+  if (rows(rhs) != rows(kernel))
+    return op->emitOpError("rhs rows must match the kernel size");
+  if (result.getType() != rhs.getType())
+    return op->emitOpError("result type must equal the rhs type");
+  if (failed(verifyPositive(op, "lambda", lambda)))
+    return failure();
+  if (eigReg < 0)
+    return op->emitOpError("eig_reg must be non-negative, got ") << eigReg;
+  return success();
+}
+
+LogicalResult ExpmActionOp::verify() {
+  return verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
+                            getLambda().convertToDouble(),
+                            getEigReg().convertToDouble());
+}
+
+LogicalResult ExpmActionGradOp::verify() {
+  if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getCotangent(),
+                                getLambda().convertToDouble(),
+                                getEigReg().convertToDouble())))
+    return failure();
+  if (getResult().getType() != getKernel().getType())
+    return emitOpError("result type must equal the kernel type");
+  return success();
+}
+
+static LogicalResult verifyLossShapes(Operation *op, Value action,
+                                      Value labels, StringRef kind) {
+  if (failed(verifyCommon(op)))
+    return failure();
+  int64_t k = labelColumnsForLoss(kind);
+  if (k < 0)
+    return op->emitOpError("unknown loss kind '")
+           << kind << "' (expected squared or cross_entropy)";
+  if (action.getType() != labels.getType())
+    return op->emitOpError("action and labels must have the same type");
+  if (cols(labels) != k)
+    return op->emitOpError("loss '")
+           << kind << "' needs " << k << " label column(s), got "
+           << cols(labels);
+  return success();
+}
+
+LogicalResult LossOp::verify() {
+  return verifyLossShapes(*this, getAction(), getLabels(), getKind());
+}
+
+LogicalResult LossGradOp::verify() {
+  if (failed(verifyLossShapes(*this, getAction(), getLabels(), getKind())))
+    return failure();
+  if (getResult().getType() != getAction().getType())
+    return emitOpError("result type must equal the action type");
+  return success();
+}
+
+LogicalResult GramOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (rows(getResult()) != rows(getPoints()) ||
+      cols(getResult()) != rows(getPoints()))
+    return emitOpError("result must be N x N for N points");
+  return success();
+}
+
+LogicalResult DiagOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getInput(), "input")))
+    return failure();
+  if (dim0(getResult().getType()) != rows(getInput()))
+    return emitOpError("result length must equal the matrix size");
+  return success();
+}
+
+/// A per-pair body takes `numArgs` scalars of the element type and yields
+/// `numResults` of them.
+static LogicalResult verifyPairBody(Operation *op, Region &body,
+                                    Type element, unsigned numArgs,
+                                    unsigned numResults) {
+  Block &block = body.front();
+  if (block.getNumArguments() != numArgs ||
+      llvm::any_of(block.getArgumentTypes(),
+                   [&](Type t) { return t != element; }))
+    return op->emitOpError("body must take ")
+           << numArgs << " arguments of type " << element;
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield)
+    return op->emitOpError("body must end with gantk.yield");
+  if (yield.getValues().size() != numResults ||
+      llvm::any_of(yield.getValues().getTypes(),
+                   [&](Type t) { return t != element; }))
+    return op->emitOpError("body must yield ")
+           << numResults << " value(s) of type " << element;
+  return success();
+}
+
+LogicalResult PairwiseOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getGram(), "gram")))
+    return failure();
+  if (dim0(getDiag().getType()) != rows(getGram()) ||
+      getResult().getType() != getGram().getType())
+    return emitOpError("diag and result must match the gram size");
+  return verifyPairBody(*this, getBody(), elementType(getGram()), 3, 1);
+}
+
+LogicalResult PairwiseGradOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getGram(), "gram")))
+    return failure();
+  if (dim0(getDiag().getType()) != rows(getGram()) ||
+      getCotangent().getType() != getGram().getType() ||
+      getGramGrad().getType() != getGram().getType() ||
+      getDiagGrad().getType() != getDiag().getType())
+    return emitOpError("operand and result shapes must match the gram size");
+  return verifyPairBody(*this, getBody(), elementType(getGram()), 4, 3);
+}
+
+LogicalResult GramGradOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getCotangent(), "cotangent")))
+    return failure();
+  int64_t n = rows(getPoints());
+  if (rows(getCotangent()) != n)
+    return emitOpError("cotangent must be N x N for N points");
+  if (cols(getResult()) != cols(getPoints()))
+    return emitOpError("result must have the points' columns");
+  int64_t offset = getRowOffset();
+  if (offset < 0 || offset + rows(getResult()) > n)
+    return emitOpError("rows [")
+           << offset << ", " << offset + rows(getResult())
+           << ") are outside the " << n << " points";
+  return success();
+}
+
+LogicalResult AddDiagOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getInput(), "input")))
+    return failure();
+  if (dim0(getDiag().getType()) != rows(getInput()) ||
+      getResult().getType() != getInput().getType())
+    return emitOpError("diag and result must match the input size");
+  return success();
+}
+
+LogicalResult GemmOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t m = getTransA() ? cols(getA()) : rows(getA());
+  int64_t ka = getTransA() ? rows(getA()) : cols(getA());
+  int64_t kb = getTransB() ? cols(getB()) : rows(getB());
+  int64_t n = getTransB() ? rows(getB()) : cols(getB());
+  if (ka != kb)
+    return emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
+  if (rows(getResult()) != m || cols(getResult()) != n)
+    return emitOpError("result must be ") << m << "x" << n;
+  return success();
+}
+
+LogicalResult EighOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getInput(), "input")))
+    return failure();
+  if (getVectors().getType() != getInput().getType() ||
+      dim0(getValues().getType()) != rows(getInput()))
+    return emitOpError("results must match the input size");
+  return success();
+}
+
+LogicalResult AddTraceDiagOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getInput(), "input")))
+    return failure();
+  if (getResult().getType() != getInput().getType())
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+LogicalResult ExpScaleOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (dim0(getValues().getType()) != rows(getRhs()) ||
+      getResult().getType() != getRhs().getType())
+    return emitOpError("values, rhs and result must have the same rows");
+  return verifyPositive(*this, "lambda", getLambda().convertToDouble());
+}
+
+LogicalResult DaleckiiKreinOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t n = dim0(getValues().getType());
+  if (getA().getType() != getB().getType() || rows(getA()) != n ||
+      rows(getResult()) != n || cols(getResult()) != n)
+    return emitOpError("a and b must be N x k and the result N x N for N "
+                       "eigenvalues");
+  return verifyPositive(*this, "lambda", getLambda().convertToDouble());
+}
+
+LogicalResult DispatchOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  if (getRange() < 1)
+    return emitOpError("range must be positive, got ") << getRange();
+  ArrayRef<int64_t> tied = getTied();
+  if (tied.size() != getNumResults())
+    return emitOpError("needs one tied entry per result");
+  for (auto [r, t] : llvm::enumerate(tied)) {
+    if (t < -1 || t >= static_cast<int64_t>(getArgs().size()))
+      return emitOpError("tied operand ") << t << " does not exist";
+    if (t >= 0 && getArgs()[t].getType() != getResult(r).getType())
+      return emitOpError("result ")
+             << r << " is tied to an operand of another type";
+  }
+  return success();
+}
+
+LogicalResult
+DispatchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto fn = symbolTable.lookupNearestSymbolFrom(*this, getKernelAttr());
+  if (!fn)
+    return emitOpError("kernel '") << getKernel() << "' does not exist";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "gantk/Dialect/Gantk/GantkOps.cpp.inc"

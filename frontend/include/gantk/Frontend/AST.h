@@ -1,0 +1,104 @@
+//===- AST.h - gantk DSL abstract syntax tree -------------------*- C++ -*-===//
+//
+// The AST of a .gantk spec. It has no MLIR in it: MLIRGen.cpp is the one
+// bridge from this tree to the gantk dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GANTK_FRONTEND_AST_H
+#define GANTK_FRONTEND_AST_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gantk::ast {
+
+/// A position in a spec file (1-based line and column).
+struct Location {
+  std::string file;
+  int line = 0;
+  int col = 0;
+};
+
+/// Where the real data comes from.
+struct DataSource {
+  enum class Kind { GaussianGrid, GaussianRing, Npy, Idx };
+  Kind kind = Kind::GaussianGrid;
+  Location loc;
+  std::string path;   // npy / idx
+  int64_t label = -1; // idx: keep one class only (-1: all)
+  int64_t size = 5;   // grid: size x size modes; ring: number of modes
+  double spacing = 1; // grid spacing; ring radius
+  double std = 0.05;  // standard deviation of each mode
+};
+
+struct Data {
+  Location loc;
+  DataSource real;
+  int64_t n = 0; // real rows used
+  int64_t m = 0; // generated rows (defaults to n)
+  enum class Scale { None, Unit } scale = Scale::Unit;
+};
+
+/// One layer of the discriminator (NTK parameterisation, Neural Tangents
+/// conventions: dense(W_std, b_std); elementwise layers by their parameters).
+struct Layer {
+  enum class Kind { Dense, Relu, LeakyRelu, Abs, Erf };
+  Kind kind = Kind::Dense;
+  Location loc;
+  int64_t width = 0;          // accepted and ignored (infinite width)
+  double wStd = 1.0;          // dense
+  double bStd = 0.0;          // dense
+  double alpha = 0.01;        // leaky_relu
+  double a = 1, b = 1, c = 0; // erf: a * erf(b x) + c
+};
+
+struct Objective {
+  Location loc;
+  double lambda = 1.0;
+  bool normalized = false; // lambda = t / (N k) as Neural Tangents' predict
+  enum class Loss { Squared, CrossEntropy } loss = Loss::Squared;
+  double eigReg = 0.0; // K + eigReg * (tr K / N) I, eigenvalues clamped at 0
+};
+
+struct Optimizer {
+  enum class Kind { GD, Adam };
+  Kind kind = Kind::GD;
+  Location loc;
+  double lr = 1.0;
+  bool clip = false;
+  double clipLo = 0, clipHi = 1;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+};
+
+struct Train {
+  Location loc;
+  Optimizer optimizer;
+  int64_t steps = 100;
+  uint64_t seed = 0;
+  enum class Precision { F32, F64 } precision = Precision::F64;
+  enum class Init { Uniform, Normal } init = Init::Uniform;
+};
+
+struct Output {
+  Location loc;
+  std::string dir = "out";
+  enum class Plot { None, Scatter, Grid } plot = Plot::None;
+  int64_t every = 10;
+};
+
+/// A whole spec file.
+struct Module {
+  std::string file;
+  Data data;
+  std::vector<Layer> layers;
+  Objective objective;
+  Train train;
+  Output output;
+};
+
+} // namespace gantk::ast
+
+#endif // GANTK_FRONTEND_AST_H

@@ -1,0 +1,926 @@
+//===- Parser.cpp - gantk DSL parser and checker --------------------------===//
+//
+// Two steps per block: the syntax (statements and call arguments) is parsed
+// into untyped `Value`s, then each block gives them meaning, type and range
+// checks, writing the AST. Blocks are checked as soon as they are parsed so
+// that errors come out in source order. Parsing stops at the first error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gantk/Frontend/Parser.h"
+
+#include "gantk/Frontend/Diagnostic.h"
+#include "gantk/Frontend/Lexer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+using namespace gantk;
+
+namespace {
+
+struct Arg;
+
+/// A right-hand side or call argument as written, before it has a meaning.
+struct Value {
+  enum class Kind { Number, String, Identifier, Call, List };
+  Kind kind = Kind::Number;
+  int line = 0, col = 0;
+  /// How the value is shown in messages ("1.5", "\"a\"", "gd(...)").
+  std::string spelling;
+  /// Identifier or call name; string contents.
+  std::string text;
+  double number = 0;
+  bool isInteger = false;
+  int64_t integer = 0;
+  std::vector<Arg> args;       // Call
+  std::vector<Value> elements; // List
+};
+
+/// One call argument; `name` is empty for a positional one.
+struct Arg {
+  std::string name;
+  int line = 0, col = 0;
+  Value value;
+};
+
+/// `name = value [modifier]` in a block.
+struct Statement {
+  std::string name;
+  int line = 0, col = 0;
+  Value value;
+  /// A trailing name, as in `lambda = 1000 normalized`.
+  std::optional<Token> modifier;
+};
+
+/// Statements of one block, looked up by name once parsed.
+struct StatementList {
+  std::vector<Statement> statements;
+
+  const Statement *find(const char *name) const {
+    for (const Statement &s : statements)
+      if (s.name == name)
+        return &s;
+    return nullptr;
+  }
+  const Value *get(const char *name) const {
+    const Statement *s = find(name);
+    return s ? &s->value : nullptr;
+  }
+};
+
+} // namespace
+
+/// Joins names into "a, b, c" for "expected ..." hints.
+static std::string joinNames(const std::vector<const char *> &names) {
+  std::string out;
+  for (const char *name : names) {
+    if (!out.empty())
+      out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+static bool contains(const std::vector<const char *> &names,
+                     const std::string &s) {
+  for (const char *name : names)
+    if (s == name)
+      return true;
+  return false;
+}
+
+/// Shows a token in "found X" messages.
+static std::string describe(const Token &tok) {
+  switch (tok.kind) {
+  case Token::Kind::Identifier:
+  case Token::Kind::Number:
+    return "'" + tok.text + "'";
+  case Token::Kind::String:
+    return "string \"" + tok.text + "\"";
+  default:
+    return getTokenKindName(tok.kind);
+  }
+}
+
+static std::string locString(int line, int col) {
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+/// Resolves a relative data path against the directory of the spec file.
+static std::string resolvePath(const std::string &path,
+                               const std::string &specFile) {
+  std::filesystem::path p(path);
+  if (p.is_absolute())
+    return path;
+  std::filesystem::path dir = std::filesystem::path(specFile).parent_path();
+  if (dir.empty())
+    return p.lexically_normal().string();
+  return (dir / p).lexically_normal().string();
+}
+
+namespace {
+
+/// One accepted name of an enumerated statement value.
+template <typename E> struct EnumCase {
+  const char *name;
+  E value;
+};
+
+class Parser {
+public:
+  Parser(std::string_view text, const std::string &fileName,
+         DiagnosticEmitter &diag)
+      : lexer(text), fileName(fileName), diag(diag) {
+    consume();
+  }
+
+  /// Parses and checks the whole spec.
+  std::optional<ast::Module> parseModule();
+
+private:
+  //===--- Tokens and errors ---------------------------------------------===//
+
+  /// Moves to the next token. A lexical error is reported here and the rest
+  /// of the input is treated as its end.
+  void consume();
+  /// Returns the token after the current one without consuming anything.
+  const Token &peekNext();
+  /// Reports an error (only the first one of a spec is shown) and returns
+  /// false so callers can `return emitError(...)`.
+  bool emitError(int line, int col, const std::string &message);
+  bool emitError(const Value &v, const std::string &message) {
+    return emitError(v.line, v.col, message);
+  }
+  /// Consumes a token of `kind` or reports "expected K <context>, found X".
+  bool expect(Token::Kind kind, const std::string &context);
+  void skipSeparators();
+  bool isSeparator() const {
+    return tok.is(Token::Kind::Newline) || tok.is(Token::Kind::Semicolon);
+  }
+  ast::Location makeLoc(int line, int col) const {
+    return ast::Location{fileName, line, col};
+  }
+
+  //===--- Syntax ---------------------------------------------------------===//
+
+  bool parseValue(Value &out);
+  bool parseCallArgs(Value &call);
+  bool parseList(Value &list);
+  /// Parses `{ name = value ... }` after a block name, accepting statement
+  /// `names`; `modifierNames` may carry a trailing name.
+  bool parseStatements(const Token &blockTok,
+                       const std::vector<const char *> &names,
+                       const std::vector<const char *> &modifierNames,
+                       StatementList &out);
+  /// Parses `{ layer ... }` of the discriminator into calls or names.
+  bool parseLayerList(const Token &blockTok, std::vector<Value> &out);
+
+  //===--- Meaning --------------------------------------------------------===//
+
+  bool buildData(const Token &blockTok, const StatementList &stmts,
+                 ast::Data &data);
+  bool buildSource(const Value &v, ast::DataSource &src);
+  bool buildLayers(const Token &blockTok, const std::vector<Value> &values,
+                   std::vector<ast::Layer> &layers);
+  bool buildLayer(const Value &v, ast::Layer &layer);
+  bool buildObjective(const StatementList &stmts, ast::Objective &obj);
+  bool buildTrain(const StatementList &stmts, ast::Train &train);
+  bool buildOptimizer(const Value &v, ast::Optimizer &opt);
+  bool buildOutput(const StatementList &stmts, ast::Output &out);
+
+  /// Matches the arguments of call (or bare name) `v` against `params`, the
+  /// first `numPositional` of which may also be given by position. Fills
+  /// `bound` with one entry per parameter (null when not given).
+  bool bindArgs(const Value &v, const std::vector<const char *> &params,
+                size_t numPositional, std::vector<const Value *> &bound);
+
+  /// Typed reads of an optional value; a null `v` leaves `out` unchanged.
+  bool getNumber(const Value *v, const char *what, double &out);
+  bool getInteger(const Value *v, const char *what, int64_t &out);
+  bool getString(const Value *v, const char *what, std::string &out);
+  template <typename E>
+  bool getEnum(const Value *v, const char *what,
+               const std::vector<EnumCase<E>> &cases, E &out);
+  /// Reads [lo, hi] for `clip`.
+  bool getClip(const Value *v, ast::Optimizer &opt);
+
+  /// Reports "'what' must be <rule>, found X" at `v` unless `ok`.
+  bool checkRange(bool ok, const Value *v, const char *what, const char *rule);
+
+  Lexer lexer;
+  Token tok;
+  std::optional<Token> lookahead;
+  std::string fileName;
+  DiagnosticEmitter &diag;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Tokens and errors
+//===----------------------------------------------------------------------===//
+
+void Parser::consume() {
+  if (tok.is(Token::Kind::Eof) && diag.hadError())
+    return;
+  if (lookahead) {
+    tok = std::move(*lookahead);
+    lookahead.reset();
+  } else {
+    tok = lexer.next();
+  }
+  if (tok.is(Token::Kind::Error)) {
+    emitError(tok.line, tok.col, tok.text);
+    tok.kind = Token::Kind::Eof;
+  }
+}
+
+const Token &Parser::peekNext() {
+  if (!lookahead)
+    lookahead = lexer.next();
+  return *lookahead;
+}
+
+bool Parser::emitError(int line, int col, const std::string &message) {
+  if (!diag.hadError())
+    diag.error(line, col, message);
+  return false;
+}
+
+bool Parser::expect(Token::Kind kind, const std::string &context) {
+  if (tok.is(kind)) {
+    consume();
+    return true;
+  }
+  return emitError(tok.line, tok.col,
+                   std::string("expected ") + getTokenKindName(kind) + " " +
+                       context + ", found " + describe(tok));
+}
+
+void Parser::skipSeparators() {
+  while (isSeparator())
+    consume();
+}
+
+//===----------------------------------------------------------------------===//
+// Syntax
+//===----------------------------------------------------------------------===//
+
+bool Parser::parseValue(Value &out) {
+  out.line = tok.line;
+  out.col = tok.col;
+  switch (tok.kind) {
+  case Token::Kind::Number:
+    out.kind = Value::Kind::Number;
+    out.spelling = tok.text;
+    out.number = tok.number;
+    out.isInteger = tok.isInteger;
+    out.integer = tok.integer;
+    consume();
+    return true;
+  case Token::Kind::String:
+    out.kind = Value::Kind::String;
+    out.text = tok.text;
+    out.spelling = "\"" + tok.text + "\"";
+    consume();
+    return true;
+  case Token::Kind::Identifier:
+    out.text = tok.text;
+    out.spelling = tok.text;
+    consume();
+    if (!tok.is(Token::Kind::LParen)) {
+      out.kind = Value::Kind::Identifier;
+      return true;
+    }
+    out.kind = Value::Kind::Call;
+    out.spelling += "(...)";
+    return parseCallArgs(out);
+  case Token::Kind::LBracket:
+    out.kind = Value::Kind::List;
+    out.spelling = "[...]";
+    return parseList(out);
+  default:
+    return emitError(tok.line, tok.col,
+                     "expected a value, found " + describe(tok));
+  }
+}
+
+bool Parser::parseCallArgs(Value &call) {
+  consume(); // '('
+  bool sawNamed = false;
+  while (!tok.is(Token::Kind::RParen)) {
+    Arg arg;
+    arg.line = tok.line;
+    arg.col = tok.col;
+    if (tok.is(Token::Kind::Identifier) && peekNext().is(Token::Kind::Colon)) {
+      arg.name = tok.text;
+      consume();
+      consume(); // ':'
+      sawNamed = true;
+    } else if (sawNamed) {
+      return emitError(tok.line, tok.col,
+                       "positional argument after named arguments in call "
+                       "to '" +
+                           call.text + "'");
+    }
+    if (!parseValue(arg.value))
+      return false;
+    call.args.push_back(std::move(arg));
+    if (tok.is(Token::Kind::Comma)) {
+      consume();
+      continue;
+    }
+    if (!tok.is(Token::Kind::RParen))
+      return emitError(tok.line, tok.col,
+                       "expected ',' or ')' in call to '" + call.text +
+                           "', found " + describe(tok));
+  }
+  consume(); // ')'
+  return true;
+}
+
+bool Parser::parseList(Value &list) {
+  consume(); // '['
+  while (!tok.is(Token::Kind::RBracket)) {
+    Value element;
+    if (!parseValue(element))
+      return false;
+    list.elements.push_back(std::move(element));
+    if (tok.is(Token::Kind::Comma)) {
+      consume();
+      continue;
+    }
+    if (!tok.is(Token::Kind::RBracket))
+      return emitError(tok.line, tok.col,
+                       "expected ',' or ']' in list, found " + describe(tok));
+  }
+  consume(); // ']'
+  return true;
+}
+
+bool Parser::parseStatements(const Token &blockTok,
+                             const std::vector<const char *> &names,
+                             const std::vector<const char *> &modifierNames,
+                             StatementList &out) {
+  const std::string &block = blockTok.text;
+  while (true) {
+    skipSeparators();
+    if (tok.is(Token::Kind::RBrace)) {
+      consume();
+      return true;
+    }
+    if (tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected '}' to close the '" + block +
+                           "' block opened at " +
+                           locString(blockTok.line, blockTok.col));
+    if (!tok.is(Token::Kind::Identifier))
+      return emitError(tok.line, tok.col,
+                       "expected a statement in the '" + block +
+                           "' block, found " + describe(tok));
+    if (!contains(names, tok.text))
+      return emitError(tok.line, tok.col,
+                       "unknown statement '" + tok.text + "' in the '" + block +
+                           "' block (expected " + joinNames(names) + ")");
+    if (const Statement *first = out.find(tok.text.c_str()))
+      return emitError(tok.line, tok.col,
+                       "duplicate statement '" + tok.text + "' in the '" +
+                           block + "' block (first set at " +
+                           locString(first->line, first->col) + ")");
+
+    Statement stmt;
+    stmt.name = tok.text;
+    stmt.line = tok.line;
+    stmt.col = tok.col;
+    consume();
+    if (!expect(Token::Kind::Equal, "after '" + stmt.name + "'") ||
+        !parseValue(stmt.value))
+      return false;
+    if (tok.is(Token::Kind::Identifier) && contains(modifierNames, stmt.name)) {
+      stmt.modifier = tok;
+      consume();
+    }
+    if (!isSeparator() && !tok.is(Token::Kind::RBrace) &&
+        !tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected end of line or ';' after the value of '" +
+                           stmt.name + "', found " + describe(tok));
+    out.statements.push_back(std::move(stmt));
+  }
+}
+
+bool Parser::parseLayerList(const Token &blockTok, std::vector<Value> &out) {
+  while (true) {
+    skipSeparators();
+    if (tok.is(Token::Kind::RBrace)) {
+      consume();
+      return true;
+    }
+    if (tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected '}' to close the 'discriminator' block "
+                       "opened at " +
+                           locString(blockTok.line, blockTok.col));
+    if (!tok.is(Token::Kind::Identifier))
+      return emitError(tok.line, tok.col,
+                       "expected a layer, found " + describe(tok));
+    Value layer;
+    if (!parseValue(layer))
+      return false;
+    if (!isSeparator() && !tok.is(Token::Kind::RBrace) &&
+        !tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected end of line or ';' after layer '" +
+                           layer.text + "', found " + describe(tok));
+    out.push_back(std::move(layer));
+  }
+}
+
+std::optional<ast::Module> Parser::parseModule() {
+  static const std::vector<const char *> blockNames = {
+      "data", "discriminator", "objective", "train", "output"};
+  ast::Module module;
+  module.file = fileName;
+  // Omitted optional blocks keep their defaults and have no location.
+  module.objective.loc = makeLoc(0, 0);
+  module.train.loc = makeLoc(0, 0);
+  module.train.optimizer.loc = makeLoc(0, 0);
+  module.output.loc = makeLoc(0, 0);
+
+  std::vector<Token> seen;
+  while (true) {
+    skipSeparators();
+    if (tok.is(Token::Kind::Eof))
+      break;
+    if (!tok.is(Token::Kind::Identifier)) {
+      emitError(tok.line, tok.col,
+                "expected a block (" + joinNames(blockNames) + "), found " +
+                    describe(tok));
+      return std::nullopt;
+    }
+    if (!contains(blockNames, tok.text)) {
+      emitError(tok.line, tok.col,
+                "unknown block '" + tok.text + "' (expected " +
+                    joinNames(blockNames) + ")");
+      return std::nullopt;
+    }
+    for (const Token &first : seen)
+      if (first.text == tok.text) {
+        emitError(tok.line, tok.col,
+                  "duplicate '" + tok.text + "' block (first at " +
+                      locString(first.line, first.col) + ")");
+        return std::nullopt;
+      }
+    Token blockTok = tok;
+    seen.push_back(blockTok);
+    consume();
+    skipSeparators();
+    if (!expect(Token::Kind::LBrace, "after '" + blockTok.text + "'"))
+      return std::nullopt;
+
+    const std::string &name = blockTok.text;
+    bool ok;
+    if (name == "discriminator") {
+      std::vector<Value> layers;
+      ok = parseLayerList(blockTok, layers) &&
+           buildLayers(blockTok, layers, module.layers);
+    } else {
+      StatementList stmts;
+      if (name == "data") {
+        ok =
+            parseStatements(blockTok, {"real", "n", "m", "scale"}, {}, stmts) &&
+            buildData(blockTok, stmts, module.data);
+      } else if (name == "objective") {
+        module.objective.loc = makeLoc(blockTok.line, blockTok.col);
+        ok = parseStatements(blockTok, {"lambda", "loss", "eig_reg"},
+                             {"lambda"}, stmts) &&
+             buildObjective(stmts, module.objective);
+      } else if (name == "train") {
+        module.train.loc = makeLoc(blockTok.line, blockTok.col);
+        ok = parseStatements(
+                 blockTok, {"optimizer", "steps", "seed", "precision", "init"},
+                 {}, stmts) &&
+             buildTrain(stmts, module.train);
+      } else {
+        module.output.loc = makeLoc(blockTok.line, blockTok.col);
+        ok = parseStatements(blockTok, {"dir", "plot", "every"}, {}, stmts) &&
+             buildOutput(stmts, module.output);
+      }
+    }
+    if (!ok)
+      return std::nullopt;
+  }
+
+  for (const char *required : {"data", "discriminator"}) {
+    bool found = false;
+    for (const Token &t : seen)
+      found |= t.text == required;
+    if (!found) {
+      emitError(tok.line, tok.col,
+                std::string("missing required '") + required + "' block");
+      return std::nullopt;
+    }
+  }
+  // A lexical error turns the rest of the input into its end: fail anyway.
+  if (diag.hadError())
+    return std::nullopt;
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Typed reads
+//===----------------------------------------------------------------------===//
+
+bool Parser::getNumber(const Value *v, const char *what, double &out) {
+  if (!v)
+    return true;
+  if (v->kind != Value::Kind::Number)
+    return emitError(*v, std::string("expected a number for '") + what +
+                             "', found '" + v->spelling + "'");
+  out = v->number;
+  return true;
+}
+
+bool Parser::getInteger(const Value *v, const char *what, int64_t &out) {
+  if (!v)
+    return true;
+  if (v->kind != Value::Kind::Number || !v->isInteger)
+    return emitError(*v, std::string("expected an integer for '") + what +
+                             "', found '" + v->spelling + "'");
+  out = v->integer;
+  return true;
+}
+
+bool Parser::getString(const Value *v, const char *what, std::string &out) {
+  if (!v)
+    return true;
+  if (v->kind != Value::Kind::String)
+    return emitError(*v, std::string("expected a string for '") + what +
+                             "', found '" + v->spelling + "'");
+  if (v->text.empty())
+    return emitError(*v, std::string("'") + what + "' must not be empty");
+  out = v->text;
+  return true;
+}
+
+template <typename E>
+bool Parser::getEnum(const Value *v, const char *what,
+                     const std::vector<EnumCase<E>> &cases, E &out) {
+  if (!v)
+    return true;
+  std::vector<const char *> names;
+  for (const EnumCase<E> &c : cases)
+    names.push_back(c.name);
+  if (v->kind != Value::Kind::Identifier)
+    return emitError(*v, std::string("expected one of ") + joinNames(names) +
+                             " for '" + what + "', found '" + v->spelling +
+                             "'");
+  for (const EnumCase<E> &c : cases) {
+    if (v->text == c.name) {
+      out = c.value;
+      return true;
+    }
+  }
+  return emitError(*v, std::string("unknown ") + what + " '" + v->text +
+                           "' (expected " + joinNames(names) + ")");
+}
+
+bool Parser::checkRange(bool ok, const Value *v, const char *what,
+                        const char *rule) {
+  if (ok || !v)
+    return true;
+  return emitError(*v, std::string("'") + what + "' must be " + rule +
+                           ", found " + v->spelling);
+}
+
+bool Parser::bindArgs(const Value &v, const std::vector<const char *> &params,
+                      size_t numPositional, std::vector<const Value *> &bound) {
+  bound.assign(params.size(), nullptr);
+  size_t position = 0;
+  for (const Arg &arg : v.args) {
+    size_t index;
+    if (arg.name.empty()) {
+      if (position >= numPositional) {
+        if (numPositional == 0)
+          return emitError(
+              arg.line, arg.col,
+              "'" + v.text + "' takes no positional arguments" +
+                  (params.empty() ? std::string()
+                                  : " (name them: " + joinNames(params) + ")"));
+        return emitError(arg.line, arg.col,
+                         "too many positional arguments to '" + v.text +
+                             "' (expected at most " +
+                             std::to_string(numPositional) + ")");
+      }
+      index = position++;
+    } else {
+      index = params.size();
+      for (size_t i = 0; i < params.size(); ++i)
+        if (arg.name == params[i])
+          index = i;
+      if (index == params.size())
+        return emitError(
+            arg.line, arg.col,
+            "unknown argument '" + arg.name + "' to '" + v.text + "'" +
+                (params.empty() ? std::string(" (it takes no arguments)")
+                                : " (expected " + joinNames(params) + ")"));
+    }
+    if (bound[index])
+      return emitError(arg.line, arg.col,
+                       std::string("duplicate argument '") + params[index] +
+                           "' to '" + v.text + "'");
+    bound[index] = &arg.value;
+  }
+  return true;
+}
+
+bool Parser::getClip(const Value *v, ast::Optimizer &opt) {
+  if (!v)
+    return true;
+  if (v->kind != Value::Kind::List || v->elements.size() != 2)
+    return emitError(*v, "expected a list [lo, hi] for 'clip', found '" +
+                             v->spelling + "'");
+  double lo = opt.clipLo, hi = opt.clipHi;
+  if (!getNumber(&v->elements[0], "clip", lo) ||
+      !getNumber(&v->elements[1], "clip", hi))
+    return false;
+  if (!(lo < hi))
+    return emitError(*v, "clip bounds must satisfy lo < hi, found [" +
+                             v->elements[0].spelling + ", " +
+                             v->elements[1].spelling + "]");
+  opt.clip = true;
+  opt.clipLo = lo;
+  opt.clipHi = hi;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Blocks
+//===----------------------------------------------------------------------===//
+
+bool Parser::buildSource(const Value &v, ast::DataSource &src) {
+  static const std::vector<const char *> sources = {
+      "gaussian_grid", "gaussian_ring", "npy", "idx"};
+  if (v.kind != Value::Kind::Call && v.kind != Value::Kind::Identifier)
+    return emitError(v, "expected a data source (" + joinNames(sources) +
+                            ") for 'real', found '" + v.spelling + "'");
+  src.loc = makeLoc(v.line, v.col);
+  std::vector<const Value *> args;
+  if (v.text == "gaussian_grid" || v.text == "gaussian_ring") {
+    bool grid = v.text == "gaussian_grid";
+    const char *sizeName = grid ? "size" : "modes";
+    const char *spacingName = grid ? "spacing" : "radius";
+    src.kind = grid ? ast::DataSource::Kind::GaussianGrid
+                    : ast::DataSource::Kind::GaussianRing;
+    return bindArgs(v, {sizeName, spacingName, "std"}, 0, args) &&
+           getInteger(args[0], sizeName, src.size) &&
+           checkRange(src.size >= 1, args[0], sizeName, ">= 1") &&
+           getNumber(args[1], spacingName, src.spacing) &&
+           checkRange(src.spacing > 0, args[1], spacingName, "> 0") &&
+           getNumber(args[2], "std", src.std) &&
+           checkRange(src.std > 0, args[2], "std", "> 0");
+  }
+  if (v.text == "npy" || v.text == "idx") {
+    bool npy = v.text == "npy";
+    src.kind = npy ? ast::DataSource::Kind::Npy : ast::DataSource::Kind::Idx;
+    std::vector<const char *> params = {"path"};
+    if (!npy)
+      params.push_back("label");
+    if (!bindArgs(v, params, 1, args))
+      return false;
+    if (!args[0])
+      return emitError(v, "'" + v.text + "' needs a path, e.g. " + v.text +
+                              "(\"file\")");
+    std::string path;
+    if (!getString(args[0], "path", path))
+      return false;
+    src.path = resolvePath(path, fileName);
+    return npy || (getInteger(args[1], "label", src.label) &&
+                   checkRange(src.label >= 0, args[1], "label", ">= 0"));
+  }
+  return emitError(v, "unknown data source '" + v.text + "' (expected " +
+                          joinNames(sources) + ")");
+}
+
+bool Parser::buildData(const Token &blockTok, const StatementList &stmts,
+                       ast::Data &data) {
+  data.loc = makeLoc(blockTok.line, blockTok.col);
+  const Value *real = stmts.get("real");
+  if (!real)
+    return emitError(blockTok.line, blockTok.col,
+                     "the 'data' block needs 'real = <source>'");
+  if (!buildSource(*real, data.real))
+    return false;
+
+  const Value *n = stmts.get("n");
+  const Value *m = stmts.get("m");
+  bool fromFile = data.real.kind == ast::DataSource::Kind::Npy ||
+                  data.real.kind == ast::DataSource::Kind::Idx;
+  // A file knows its row count (n = 0: all rows); a synthetic source does not.
+  if (!n && !fromFile)
+    return emitError(blockTok.line, blockTok.col,
+                     "the 'data' block needs 'n' (the number of real rows) "
+                     "for a synthetic source");
+  if (!getInteger(n, "n", data.n) || !checkRange(data.n >= 1, n, "n", ">= 1") ||
+      !getInteger(m, "m", data.m) || !checkRange(data.m >= 1, m, "m", ">= 1"))
+    return false;
+  if (!m)
+    data.m = data.n;
+  return getEnum<ast::Data::Scale>(
+      stmts.get("scale"), "scale",
+      {{"unit", ast::Data::Scale::Unit}, {"none", ast::Data::Scale::None}},
+      data.scale);
+}
+
+bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
+  layer.loc = makeLoc(v.line, v.col);
+  std::vector<const Value *> args;
+  if (v.text == "dense") {
+    layer.kind = ast::Layer::Kind::Dense;
+    return bindArgs(v, {"width", "w_std", "b_std"}, 1, args) &&
+           getInteger(args[0], "width", layer.width) &&
+           checkRange(layer.width >= 1, args[0], "width", ">= 1") &&
+           getNumber(args[1], "w_std", layer.wStd) &&
+           checkRange(layer.wStd > 0, args[1], "w_std", "> 0") &&
+           getNumber(args[2], "b_std", layer.bStd) &&
+           checkRange(layer.bStd >= 0, args[2], "b_std", ">= 0");
+  }
+  if (v.text == "relu" || v.text == "abs") {
+    layer.kind =
+        v.text == "relu" ? ast::Layer::Kind::Relu : ast::Layer::Kind::Abs;
+    return bindArgs(v, {}, 0, args);
+  }
+  if (v.text == "leaky_relu") {
+    layer.kind = ast::Layer::Kind::LeakyRelu;
+    return bindArgs(v, {"alpha"}, 0, args) &&
+           getNumber(args[0], "alpha", layer.alpha);
+  }
+  if (v.text == "erf") {
+    layer.kind = ast::Layer::Kind::Erf;
+    return bindArgs(v, {"a", "b", "c"}, 0, args) &&
+           getNumber(args[0], "a", layer.a) &&
+           getNumber(args[1], "b", layer.b) && getNumber(args[2], "c", layer.c);
+  }
+  return emitError(v, "unknown layer '" + v.text +
+                          "' (expected dense, relu, leaky_relu, abs, erf)");
+}
+
+bool Parser::buildLayers(const Token &blockTok,
+                         const std::vector<Value> &values,
+                         std::vector<ast::Layer> &layers) {
+  if (values.empty())
+    return emitError(blockTok.line, blockTok.col,
+                     "the discriminator has no layers (it needs at least one "
+                     "dense layer)");
+  for (const Value &v : values) {
+    ast::Layer layer;
+    if (!buildLayer(v, layer))
+      return false;
+    // The NTK rules of the elementwise layers assume a Gaussian input, which
+    // only a dense layer's output is.
+    bool afterDense =
+        !layers.empty() && layers.back().kind == ast::Layer::Kind::Dense;
+    if (layer.kind != ast::Layer::Kind::Dense && !afterDense)
+      return emitError(v, "'" + v.text +
+                              "' must directly follow a dense layer (its "
+                              "input must be Gaussian)");
+    layers.push_back(layer);
+  }
+  if (layers.back().kind != ast::Layer::Kind::Dense)
+    return emitError(values.back(), "the last layer must be dense, found '" +
+                                        values.back().text + "'");
+  return true;
+}
+
+bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
+  const Statement *lambdaStmt = stmts.find("lambda");
+  const Value *lambda = lambdaStmt ? &lambdaStmt->value : nullptr;
+  if (!getNumber(lambda, "lambda", obj.lambda) ||
+      !checkRange(obj.lambda > 0, lambda, "lambda", "> 0"))
+    return false;
+  if (lambdaStmt && lambdaStmt->modifier) {
+    const Token &mod = *lambdaStmt->modifier;
+    if (mod.text != "normalized")
+      return emitError(mod.line, mod.col,
+                       "unknown lambda modifier '" + mod.text +
+                           "' (expected normalized)");
+    obj.normalized = true;
+  }
+  const Value *eigReg = stmts.get("eig_reg");
+  return getEnum<ast::Objective::Loss>(
+             stmts.get("loss"), "loss",
+             {{"squared", ast::Objective::Loss::Squared},
+              {"cross_entropy", ast::Objective::Loss::CrossEntropy}},
+             obj.loss) &&
+         getNumber(eigReg, "eig_reg", obj.eigReg) &&
+         checkRange(obj.eigReg >= 0, eigReg, "eig_reg", ">= 0");
+}
+
+bool Parser::buildOptimizer(const Value &v, ast::Optimizer &opt) {
+  if (v.kind != Value::Kind::Call && v.kind != Value::Kind::Identifier)
+    return emitError(v, "expected an optimizer (gd, adam) for 'optimizer', "
+                        "found '" +
+                            v.spelling + "'");
+  opt.loc = makeLoc(v.line, v.col);
+  std::vector<const Value *> args;
+  if (v.text == "gd") {
+    opt.kind = ast::Optimizer::Kind::GD;
+    if (!bindArgs(v, {"lr", "clip"}, 0, args))
+      return false;
+  } else if (v.text == "adam") {
+    opt.kind = ast::Optimizer::Kind::Adam;
+    if (!bindArgs(v, {"lr", "clip", "beta1", "beta2", "eps"}, 0, args) ||
+        !getNumber(args[2], "beta1", opt.beta1) ||
+        !checkRange(opt.beta1 >= 0 && opt.beta1 < 1, args[2], "beta1",
+                    "in [0, 1)") ||
+        !getNumber(args[3], "beta2", opt.beta2) ||
+        !checkRange(opt.beta2 >= 0 && opt.beta2 < 1, args[3], "beta2",
+                    "in [0, 1)") ||
+        !getNumber(args[4], "eps", opt.eps) ||
+        !checkRange(opt.eps > 0, args[4], "eps", "> 0"))
+      return false;
+  } else {
+    return emitError(v,
+                     "unknown optimizer '" + v.text + "' (expected gd, adam)");
+  }
+  return getNumber(args[0], "lr", opt.lr) &&
+         checkRange(opt.lr > 0, args[0], "lr", "> 0") && getClip(args[1], opt);
+}
+
+bool Parser::buildTrain(const StatementList &stmts, ast::Train &train) {
+  if (const Value *opt = stmts.get("optimizer")) {
+    if (!buildOptimizer(*opt, train.optimizer))
+      return false;
+  } else {
+    train.optimizer.loc = makeLoc(0, 0);
+  }
+  const Value *steps = stmts.get("steps");
+  const Value *seed = stmts.get("seed");
+  int64_t seedValue = 0;
+  if (!getInteger(steps, "steps", train.steps) ||
+      !checkRange(train.steps >= 0, steps, "steps", ">= 0") ||
+      !getInteger(seed, "seed", seedValue) ||
+      !checkRange(seedValue >= 0, seed, "seed", ">= 0"))
+    return false;
+  if (seed)
+    train.seed = static_cast<uint64_t>(seedValue);
+  return getEnum<ast::Train::Precision>(stmts.get("precision"), "precision",
+                                        {{"f32", ast::Train::Precision::F32},
+                                         {"f64", ast::Train::Precision::F64}},
+                                        train.precision) &&
+         getEnum<ast::Train::Init>(stmts.get("init"), "init",
+                                   {{"uniform", ast::Train::Init::Uniform},
+                                    {"normal", ast::Train::Init::Normal}},
+                                   train.init);
+}
+
+bool Parser::buildOutput(const StatementList &stmts, ast::Output &out) {
+  const Value *every = stmts.get("every");
+  return getString(stmts.get("dir"), "dir", out.dir) &&
+         getEnum<ast::Output::Plot>(stmts.get("plot"), "plot",
+                                    {{"scatter", ast::Output::Plot::Scatter},
+                                     {"grid", ast::Output::Plot::Grid},
+                                     {"none", ast::Output::Plot::None}},
+                                    out.plot) &&
+         getInteger(every, "every", out.every) &&
+         checkRange(out.every >= 1, every, "every", ">= 1");
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+std::optional<ast::Module> gantk::parseSpec(std::string_view text,
+                                            const std::string &fileName,
+                                            std::ostream &errs) {
+  DiagnosticEmitter diag(text, fileName, errs);
+  Parser parser(text, fileName, diag);
+  return parser.parseModule();
+}
+
+std::optional<ast::Module> gantk::parseSpecFile(const std::string &path,
+                                                std::ostream &errs) {
+  // An ifstream opens a directory on Linux and only fails on reading.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    errs << "error: cannot open spec '" << path
+         << "': " << std::strerror(EISDIR) << '\n';
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    errs << "error: cannot open spec '" << path
+         << "': " << std::strerror(err ? err : ENOENT) << '\n';
+    return std::nullopt;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  return parseSpec(text, path, errs);
+}

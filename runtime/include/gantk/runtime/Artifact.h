@@ -1,0 +1,67 @@
+//===- Artifact.h - Loading and verifying gantk artifacts -------*- C++ -*-===//
+//
+// An artifact is a FlatBuffers buffer (runtime/schema/artifact.fbs). The
+// runtime owns the schema and verifies every artifact on load, structurally
+// (FlatBuffers verifier, identifier, version) and semantically (every view
+// inside the arena, command shapes consistent), so that a bad file gives a
+// clear message instead of a crash.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GANTK_RUNTIME_ARTIFACT_H
+#define GANTK_RUNTIME_ARTIFACT_H
+
+#include "gantk/runtime/Result.h"
+
+#include "artifact_generated.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gantk {
+
+/// The artifact format version this runtime reads.
+constexpr uint32_t kArtifactFormatVersion = 1;
+
+/// The code object target of native CPU kernels.
+constexpr const char *kCpuTarget = "x86_64-linux-cpu";
+
+/// A verified artifact that owns its bytes.
+class Artifact {
+public:
+  /// Reads and verifies the artifact at `path`.
+  static Result<Artifact> loadFile(const std::string &path);
+  /// Verifies an in-memory artifact; `name` is used in error messages.
+  static Result<Artifact> loadBytes(std::vector<uint8_t> bytes,
+                                    std::string name);
+
+  /// The root table (valid for the lifetime of this object).
+  const schema::Artifact &root() const {
+    return *schema::GetArtifact(bytes.data());
+  }
+  /// The file name or label the artifact was loaded from.
+  const std::string &name() const { return sourceName; }
+  /// Size in bytes of one element (4 for F32, 8 for F64).
+  size_t elementSize() const;
+  /// The CPU code object, or null when the artifact has none.
+  const schema::CodeObject *cpuCode() const;
+
+private:
+  Artifact(std::vector<uint8_t> bytes, std::string name)
+      : bytes(std::move(bytes)), sourceName(std::move(name)) {}
+
+  std::vector<uint8_t> bytes;
+  std::string sourceName;
+};
+
+/// The LAPACK ?syevd workspace minimum for order n with vectors:
+/// lwork >= 1 + 6n + 2n^2 elements.
+int64_t syevdMinWork(int64_t n);
+/// The LAPACK ?syevd integer workspace minimum: liwork >= 3 + 5n.
+int64_t syevdMinIWork(int64_t n);
+
+} // namespace gantk
+
+#endif // GANTK_RUNTIME_ARTIFACT_H

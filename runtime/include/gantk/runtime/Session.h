@@ -1,0 +1,88 @@
+//===- Session.h - Executing a gantk artifact on the CPU --------*- C++ -*-===//
+//
+// A session owns the arena of one artifact, its loaded kernels and a thread
+// pool, and runs one GA-NTK step (all commands in order) on request. Values
+// cross the API as double whatever the artifact's precision.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GANTK_RUNTIME_SESSION_H
+#define GANTK_RUNTIME_SESSION_H
+
+#include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Result.h"
+#include "gantk/runtime/ThreadPool.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace gantk {
+
+/// Options of a session.
+struct SessionOptions {
+  /// Threads for kernels and BLAS; 0 means defaultThreadCount().
+  int threads = 0;
+};
+
+/// One loaded artifact, ready to run steps.
+class Session {
+public:
+  /// The signature every generated kernel has.
+  using KernelFn = void (*)(void **args, int64_t begin, int64_t end);
+
+  /// Allocates the arena, loads the CPU code object and resolves the kernels.
+  static Result<std::unique_ptr<Session>>
+  create(Artifact artifact, const SessionOptions &options = {});
+  ~Session();
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  const Artifact &artifact() const { return art; }
+  const schema::Artifact &root() const { return art.root(); }
+  /// Threads used by dispatches (the caller included).
+  int threads() const { return pool.size(); }
+
+  /// Runs every command once, in order.
+  Status step();
+
+  /// Writes X (n_real x dim, row-major), converting to the artifact precision.
+  Status setReal(const double *values, size_t count);
+  /// Writes Z (n_fake x dim, row-major).
+  Status setFake(const double *values, size_t count);
+  /// The loss of the last step.
+  double loss() const;
+  /// dL/dZ of the last step into `out` (n_fake x dim).
+  Status getGrad(double *out, size_t count) const;
+  /// dL/dZ of the last step.
+  std::vector<double> grad() const;
+
+  /// Copies `count` doubles into the arena view `view` (converted).
+  Status writeView(const schema::View &view, const double *values,
+                   size_t count);
+  /// Reads a whole arena view as doubles.
+  std::vector<double> readView(const schema::View &view) const;
+
+  /// The arena base (64-byte aligned) and its size.
+  uint8_t *arena() { return arenaBase; }
+  uint64_t arenaBytes() const { return arenaSize; }
+
+private:
+  Session(Artifact artifact, int threads);
+  Status loadCode();
+  Status runCommand(uint32_t index);
+
+  Artifact art;
+  ThreadPool pool;
+  uint8_t *arenaBase = nullptr;
+  uint64_t arenaSize = 0;
+  size_t mappedBytes = 0;
+  void *library = nullptr;
+  int codeFd = -1;
+  std::vector<KernelFn> kernels;
+  std::vector<void *> argScratch;
+};
+
+} // namespace gantk
+
+#endif // GANTK_RUNTIME_SESSION_H

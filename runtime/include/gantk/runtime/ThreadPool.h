@@ -1,0 +1,60 @@
+//===- ThreadPool.h - Persistent threads for kernel dispatch ----*- C++ -*-===//
+//
+// Dispatches are short and frequent (several per optimiser step), so the
+// threads are created once per session and woken per dispatch rather than
+// spawned per call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GANTK_RUNTIME_THREADPOOL_H
+#define GANTK_RUNTIME_THREADPOOL_H
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace gantk {
+
+/// The default thread count: GANTK_NUM_THREADS when set to a positive
+/// integer, else std::thread::hardware_concurrency() (at least 1).
+int defaultThreadCount();
+
+/// A fixed set of worker threads; the calling thread takes part in the work.
+class ThreadPool {
+public:
+  /// Creates `threads - 1` workers (`threads` >= 1 counts the caller).
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  /// Threads that take part in parallelFor, the caller included.
+  int size() const { return int(workers.size()) + 1; }
+
+  /// Calls fn(begin, end) on disjoint chunks that together cover
+  /// [0, range), and returns when all calls have returned. Not reentrant.
+  void parallelFor(int64_t range,
+                   const std::function<void(int64_t, int64_t)> &fn);
+
+private:
+  void workerLoop();
+  void runChunks();
+
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::condition_variable wake, done;
+  // The current job, published under `mutex` with a new generation number.
+  const std::function<void(int64_t, int64_t)> *job = nullptr;
+  int64_t jobRange = 0, chunkSize = 1, numChunks = 0;
+  int64_t nextChunk = 0;
+  int64_t generation = 0;
+  int busy = 0;
+  bool stopping = false;
+};
+
+} // namespace gantk
+
+#endif // GANTK_RUNTIME_THREADPOOL_H

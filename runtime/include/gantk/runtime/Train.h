@@ -1,0 +1,91 @@
+//===- Train.h - The optimiser loop over generated points -------*- C++ -*-===//
+
+#ifndef GANTK_RUNTIME_TRAIN_H
+#define GANTK_RUNTIME_TRAIN_H
+
+#include "gantk/runtime/Result.h"
+
+#include "artifact_generated.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gantk {
+
+class Session;
+
+/// The update rule of the optimiser (a plain copy of schema::TrainSpec).
+struct OptimizerConfig {
+  schema::OptimizerKind kind = schema::OptimizerKind::GD;
+  double lr = 0.01;
+  bool clip = false;
+  double clipLo = 0, clipHi = 1;
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+
+  static OptimizerConfig fromSpec(const schema::TrainSpec &spec);
+};
+
+/// Gradient descent or Adam over a flat parameter vector.
+class Optimizer {
+public:
+  Optimizer(const OptimizerConfig &config, size_t size);
+
+  /// One update of z (size values) with gradient g:
+  ///   GD:   z -= lr * g
+  ///   Adam: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
+  ///         z -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+  /// then, with clip, z is clamped to [clipLo, clipHi].
+  void update(double *z, const double *g);
+
+  /// Updates done so far.
+  int64_t steps() const { return t; }
+
+private:
+  OptimizerConfig config;
+  size_t size;
+  std::vector<double> m, v;
+  int64_t t = 0;
+};
+
+/// The initial generated points: Uniform[0, 1) or Normal(0, 1), drawn from
+/// std::mt19937_64(seed).
+std::vector<double> initialPoints(schema::InitKind init, size_t count,
+                                  uint64_t seed);
+
+/// The seed of the initial points derived from TrainSpec.seed, distinct from
+/// the real-data seed so that X and Z are independent draws.
+uint64_t initSeed(uint64_t seed);
+
+/// Options of a training run.
+struct TrainOptions {
+  /// Overrides TrainSpec.steps.
+  std::optional<int64_t> steps;
+  /// Overrides OutputSpec.dir (created if missing); "." when both are empty.
+  std::string outDir;
+  /// Progress lines go here (null: no progress).
+  std::ostream *log = nullptr;
+};
+
+/// What a training run produced.
+struct TrainResult {
+  int64_t steps = 0;
+  /// Loss before each update, one per step.
+  std::vector<double> losses;
+  /// Mean wall time of one step (command run plus update).
+  double secondsPerStep = 0;
+  /// The final generated points, n_fake x dim.
+  std::vector<double> samples;
+  std::string samplesNpy, samplesPng;
+};
+
+/// Loads the real data, runs the optimiser loop of the artifact's TrainSpec
+/// and writes DIR/samples.npy and (when the output spec asks for a plot)
+/// DIR/samples.png.
+Result<TrainResult> train(Session &session, const TrainOptions &options);
+
+} // namespace gantk
+
+#endif // GANTK_RUNTIME_TRAIN_H

@@ -1,0 +1,345 @@
+//===- Artifact.cpp - Loading and verifying gantk artifacts --------------===//
+
+#include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/FileIO.h"
+
+#include <climits>
+#include <sstream>
+
+using namespace gantk;
+namespace fbs = gantk::schema;
+
+int64_t gantk::syevdMinWork(int64_t n) { return 1 + 6 * n + 2 * n * n; }
+int64_t gantk::syevdMinIWork(int64_t n) { return 3 + 5 * n; }
+
+namespace {
+
+/// Collects the first semantic problem of an artifact.
+class Checker {
+public:
+  Checker(const fbs::Artifact &root, const std::string &name)
+      : root(root), name(name),
+        elemSize(root.precision() == fbs::Precision::F64 ? 8 : 4) {}
+
+  Status run();
+
+private:
+  Error fail(const std::string &what) const {
+    return makeError(ErrorCode::DataLoss, name + ": invalid artifact: " + what);
+  }
+  Status checkView(const fbs::View *view, const std::string &what,
+                   size_t elementBytes) const;
+  Status checkViewAtLeast(const fbs::View *view, const std::string &what,
+                          uint64_t elements) const;
+  Status checkGemm(const fbs::Gemm &gemm, const std::string &where) const;
+  Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
+  Status checkDispatch(const fbs::Dispatch &dispatch,
+                       const std::string &where) const;
+  Status checkData() const;
+
+  const fbs::Artifact &root;
+  const std::string &name;
+  size_t elemSize;
+};
+
+} // namespace
+
+Status Checker::checkView(const fbs::View *view, const std::string &what,
+                          size_t elementBytes) const {
+  if (!view)
+    return fail(what + " view is missing");
+  uint64_t arena = root.arena_bytes();
+  uint64_t offset = view->offset(), elements = view->elements();
+  // Reject before multiplying so a huge element count cannot wrap around.
+  if (elements > arena / elementBytes ||
+      offset > arena - elements * elementBytes) {
+    std::ostringstream os;
+    os << what << " view [offset " << offset << ", " << elements
+       << " elements of " << elementBytes << " bytes] lies outside the arena ("
+       << arena << " bytes)";
+    return fail(os.str());
+  }
+  if (offset % elementBytes != 0) {
+    std::ostringstream os;
+    os << what << " view offset " << offset << " is not a multiple of the "
+       << elementBytes << "-byte element size";
+    return fail(os.str());
+  }
+  return {};
+}
+
+Status Checker::checkViewAtLeast(const fbs::View *view, const std::string &what,
+                                 uint64_t elements) const {
+  if (Status s = checkView(view, what, elemSize); !s.ok())
+    return s;
+  if (view->elements() < elements) {
+    std::ostringstream os;
+    os << what << " view holds " << view->elements() << " elements, needs "
+       << elements;
+    return fail(os.str());
+  }
+  return {};
+}
+
+Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where) const {
+  if (g.m() <= 0 || g.n() <= 0 || g.k() <= 0)
+    return fail(where + ": gemm dimensions must be positive (m=" +
+                std::to_string(g.m()) + ", n=" + std::to_string(g.n()) +
+                ", k=" + std::to_string(g.k()) + ")");
+  if (g.m() > INT_MAX || g.n() > INT_MAX || g.k() > INT_MAX ||
+      g.lda() > INT_MAX || g.ldb() > INT_MAX || g.ldc() > INT_MAX)
+    return fail(where + ": gemm dimension exceeds the BLAS integer range");
+  // Row-major: an r x c operand with leading dimension ld needs ld >= c and
+  // (r-1)*ld + c elements.
+  auto operand = [&](const fbs::View *v, const char *label, int64_t rows,
+                     int64_t cols, int64_t ld) -> Status {
+    std::string what = where + ": gemm operand " + label;
+    if (ld < cols)
+      return fail(what + " leading dimension " + std::to_string(ld) +
+                  " is smaller than its " + std::to_string(cols) + " columns");
+    return checkViewAtLeast(v, what, uint64_t(rows - 1) * ld + cols);
+  };
+  int64_t aRows = g.trans_a() ? g.k() : g.m(),
+          aCols = g.trans_a() ? g.m() : g.k();
+  int64_t bRows = g.trans_b() ? g.n() : g.k(),
+          bCols = g.trans_b() ? g.k() : g.n();
+  if (Status s = operand(g.a(), "A", aRows, aCols, g.lda()); !s.ok())
+    return s;
+  if (Status s = operand(g.b(), "B", bRows, bCols, g.ldb()); !s.ok())
+    return s;
+  return operand(g.c(), "C", g.m(), g.n(), g.ldc());
+}
+
+Status Checker::checkSyevd(const fbs::Syevd &e,
+                           const std::string &where) const {
+  int64_t n = e.n();
+  if (n <= 0 || n > 30000)
+    return fail(where + ": syevd order n=" + std::to_string(n) +
+                " is out of range (1..30000)");
+  if (e.lwork() < syevdMinWork(n))
+    return fail(where + ": syevd lwork " + std::to_string(e.lwork()) +
+                " is below the LAPACK minimum 1+6n+2n^2 = " +
+                std::to_string(syevdMinWork(n)));
+  if (e.liwork() < syevdMinIWork(n))
+    return fail(where + ": syevd liwork " + std::to_string(e.liwork()) +
+                " is below the LAPACK minimum 3+5n = " +
+                std::to_string(syevdMinIWork(n)));
+  if (e.lwork() > INT_MAX || e.liwork() > INT_MAX)
+    return fail(where + ": syevd workspace exceeds the LAPACK integer range");
+  if (Status s = checkViewAtLeast(e.a(), where + ": syevd a", uint64_t(n) * n);
+      !s.ok())
+    return s;
+  if (Status s = checkViewAtLeast(e.w(), where + ": syevd w", n); !s.ok())
+    return s;
+  if (Status s = checkViewAtLeast(e.work(), where + ": syevd work", e.lwork());
+      !s.ok())
+    return s;
+  // iwork counts 32-bit integers, whatever the precision.
+  if (Status s = checkView(e.iwork(), where + ": syevd iwork", 4); !s.ok())
+    return s;
+  if (e.iwork()->elements() < uint64_t(e.liwork()))
+    return fail(where + ": syevd iwork view holds " +
+                std::to_string(e.iwork()->elements()) + " integers, needs " +
+                std::to_string(e.liwork()));
+  return {};
+}
+
+Status Checker::checkDispatch(const fbs::Dispatch &d,
+                              const std::string &where) const {
+  uint32_t numKernels = root.kernels() ? root.kernels()->size() : 0;
+  if (d.kernel() >= numKernels)
+    return fail(where + ": dispatch of kernel " + std::to_string(d.kernel()) +
+                " but the artifact declares " + std::to_string(numKernels) +
+                " kernels");
+  if (d.range() < 0)
+    return fail(where + ": dispatch range " + std::to_string(d.range()) +
+                " is negative");
+  if (d.args())
+    for (uint32_t i = 0; i < d.args()->size(); ++i)
+      if (d.args()->Get(i) >= root.arena_bytes())
+        return fail(where + ": dispatch argument " + std::to_string(i) +
+                    " offset " + std::to_string(d.args()->Get(i)) +
+                    " lies outside the arena (" +
+                    std::to_string(root.arena_bytes()) + " bytes)");
+  return {};
+}
+
+Status Checker::checkData() const {
+  const fbs::DataSpec *data = root.data();
+  if (!data)
+    return fail("the data block is missing");
+  switch (data->kind()) {
+  case fbs::DataKind::GaussianGrid:
+  case fbs::DataKind::GaussianRing:
+    if (data->size() <= 0)
+      return fail("synthetic data needs a positive size");
+    if (!(data->std() >= 0))
+      return fail("synthetic data needs a non-negative std");
+    break;
+  case fbs::DataKind::Npy:
+  case fbs::DataKind::Idx:
+    if (!data->path() || data->path()->size() == 0)
+      return fail("file data needs a path");
+    break;
+  default:
+    return fail("unknown data kind " + std::to_string(int(data->kind())));
+  }
+  if (data->scale() != fbs::Scale::None && data->scale() != fbs::Scale::Unit)
+    return fail("unknown data scale " + std::to_string(int(data->scale())));
+  if (data->image_h() < 0 || data->image_w() < 0 || data->image_c() < 0)
+    return fail("negative image dimensions");
+  return {};
+}
+
+Status Checker::run() {
+  if (root.precision() != fbs::Precision::F32 &&
+      root.precision() != fbs::Precision::F64)
+    return fail("unknown precision " + std::to_string(int(root.precision())));
+  bool kernelEntry = root.entry() == fbs::EntryKind::Kernel;
+  if (root.n_real() <= 0 || root.n_fake() < (kernelEntry ? 0 : 1) ||
+      root.dim() <= 0)
+    return fail("n_real, n_fake and dim must be positive (got " +
+                std::to_string(root.n_real()) + ", " +
+                std::to_string(root.n_fake()) + ", " +
+                std::to_string(root.dim()) + ")");
+  if (root.arena_bytes() == 0)
+    return fail("arena_bytes is zero");
+
+  uint64_t realElems = uint64_t(root.n_real()) * root.dim();
+  uint64_t fakeElems = uint64_t(root.n_fake()) * root.dim();
+  struct {
+    const fbs::View *view;
+    const char *what;
+    uint64_t elements;
+  } fixed[] = {{root.real(), "real", realElems},
+               {root.fake(), "fake", fakeElems},
+               {root.loss(), "loss", kernelEntry ? 0u : 1u},
+               {root.grad(), "grad", fakeElems},
+               {root.ntk(), "ntk", kernelEntry ? realElems / root.dim() * root.n_real() : 0},
+               {root.nngp(), "nngp", kernelEntry ? realElems / root.dim() * root.n_real() : 0}};
+  for (auto &f : fixed) {
+    if (f.elements == 0 && (!f.view || f.view->elements() == 0))
+      continue; // not part of this entry kind
+    if (Status s = checkView(f.view, f.what, elemSize); !s.ok())
+      return s;
+    if (f.view->elements() != f.elements)
+      return fail(std::string(f.what) + " view holds " +
+                  std::to_string(f.view->elements()) + " elements, expected " +
+                  std::to_string(f.elements));
+  }
+
+  if (root.kernels())
+    for (uint32_t i = 0; i < root.kernels()->size(); ++i) {
+      const fbs::Kernel *k = root.kernels()->Get(i);
+      if (!k->name() || k->name()->size() == 0)
+        return fail("kernel " + std::to_string(i) + " has no name");
+    }
+  bool hasCpuCode = false;
+  if (root.code())
+    for (const fbs::CodeObject *c : *root.code())
+      if (c->target() && c->target()->str() == kCpuTarget)
+        hasCpuCode = c->blob() && c->blob()->size() > 0;
+  if (root.kernels() && root.kernels()->size() > 0 && !hasCpuCode)
+    return fail(std::string("no non-empty code object for target '") +
+                kCpuTarget + "'");
+
+  if (!root.commands())
+    return fail("the command list is missing");
+  for (uint32_t i = 0; i < root.commands()->size(); ++i) {
+    const fbs::CommandEntry *entry = root.commands()->Get(i);
+    std::string where = "command " + std::to_string(i);
+    if (entry->label())
+      where += " (" + entry->label()->str() + ")";
+    Status s;
+    switch (entry->command_type()) {
+    case fbs::Command::Gemm:
+      s = checkGemm(*entry->command_as_Gemm(), where);
+      break;
+    case fbs::Command::Syevd:
+      s = checkSyevd(*entry->command_as_Syevd(), where);
+      break;
+    case fbs::Command::Dispatch:
+      s = checkDispatch(*entry->command_as_Dispatch(), where);
+      break;
+    default:
+      s = fail(where + ": unknown or missing command type");
+    }
+    if (!s.ok())
+      return s;
+  }
+
+  if (Status s = checkData(); !s.ok())
+    return s;
+  const fbs::TrainSpec *train = root.train();
+  if (!train)
+    return fail("the train block is missing");
+  if (train->optimizer() != fbs::OptimizerKind::GD &&
+      train->optimizer() != fbs::OptimizerKind::Adam)
+    return fail("unknown optimizer " + std::to_string(int(train->optimizer())));
+  if (train->init() != fbs::InitKind::Uniform &&
+      train->init() != fbs::InitKind::Normal)
+    return fail("unknown init " + std::to_string(int(train->init())));
+  if (train->steps() < 0)
+    return fail("negative step count");
+  if (train->clip() && !(train->clip_lo() <= train->clip_hi()))
+    return fail("clip_lo is greater than clip_hi");
+  if (!root.output())
+    return fail("the output block is missing");
+  fbs::PlotKind plot = root.output()->plot();
+  if (plot != fbs::PlotKind::None && plot != fbs::PlotKind::Scatter &&
+      plot != fbs::PlotKind::Grid)
+    return fail("unknown plot kind " + std::to_string(int(plot)));
+  return {};
+}
+
+Result<Artifact> Artifact::loadBytes(std::vector<uint8_t> bytes,
+                                     std::string name) {
+  auto corrupt = [&](const std::string &what) {
+    return makeError(ErrorCode::DataLoss, name + ": " + what);
+  };
+  if (bytes.size() < 8)
+    return corrupt("not a gantk artifact (only " +
+                   std::to_string(bytes.size()) + " bytes)");
+  if (!fbs::ArtifactBufferHasIdentifier(bytes.data())) {
+    std::string id(reinterpret_cast<const char *>(bytes.data()) + 4, 4);
+    for (char &c : id)
+      if (c < 32 || c > 126)
+        c = '?';
+    return corrupt("not a gantk artifact (file identifier '" + id +
+                   "', expected '" + fbs::ArtifactIdentifier() + "')");
+  }
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!fbs::VerifyArtifactBuffer(verifier))
+    return corrupt("corrupt or truncated artifact (FlatBuffers verification "
+                   "failed)");
+  const fbs::Artifact *root = fbs::GetArtifact(bytes.data());
+  if (root->format_version() != kArtifactFormatVersion)
+    return corrupt(
+        "unsupported artifact format_version " +
+        std::to_string(root->format_version()) + " (this runtime reads " +
+        std::to_string(kArtifactFormatVersion) + "); recompile the spec");
+  if (Status s = Checker(*root, name).run(); !s.ok())
+    return s.error();
+  return Artifact(std::move(bytes), std::move(name));
+}
+
+Result<Artifact> Artifact::loadFile(const std::string &path) {
+  Result<std::vector<uint8_t>> bytes = readFile(path);
+  if (!bytes.ok())
+    return makeError(bytes.error().code,
+                     bytes.message() + " (the artifact to run)");
+  return loadBytes(bytes.take(), path);
+}
+
+size_t Artifact::elementSize() const {
+  return root().precision() == fbs::Precision::F64 ? 8 : 4;
+}
+
+const fbs::CodeObject *Artifact::cpuCode() const {
+  if (!root().code())
+    return nullptr;
+  for (const fbs::CodeObject *c : *root().code())
+    if (c->target() && c->target()->str() == kCpuTarget && c->blob())
+      return c;
+  return nullptr;
+}

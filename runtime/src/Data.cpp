@@ -1,0 +1,293 @@
+//===- Data.cpp - Real data sources --------------------------------------===//
+
+#include "gantk/runtime/Data.h"
+#include "gantk/runtime/Npy.h"
+
+#include <zlib.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+using namespace gantk;
+namespace fbs = gantk::schema;
+
+DataConfig DataConfig::fromSpec(const fbs::DataSpec &spec) {
+  DataConfig c;
+  c.kind = spec.kind();
+  c.path = spec.path() ? spec.path()->str() : std::string();
+  c.label = spec.label();
+  c.size = spec.size();
+  c.spacing = spec.spacing();
+  c.std = spec.std();
+  c.scale = spec.scale();
+  c.imageH = spec.image_h();
+  c.imageW = spec.image_w();
+  c.imageC = spec.image_c();
+  return c;
+}
+
+namespace {
+
+constexpr const char *kFashionDir = "/usr/share/datasets/fashion-mnist";
+
+/// A "file not found" error that says how to get the file.
+Error missingFile(const std::string &path) {
+  std::string hint =
+      path.rfind(kFashionDir, 0) == 0
+          ? "install the Debian package dataset-fashion-mnist (scripts/setup "
+            "does)"
+          : "check the path in the spec's data block";
+  return makeError(ErrorCode::NotFound,
+                   path + ": data file not found; " + hint);
+}
+
+bool fileExists(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// Reads a whole file through zlib, which passes plain files through.
+Result<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {
+  if (!fileExists(path))
+    return missingFile(path);
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file)
+    return makeError(ErrorCode::NotFound, path + ": cannot open");
+  std::vector<uint8_t> out;
+  uint8_t buffer[1 << 16];
+  int n;
+  while ((n = gzread(file, buffer, sizeof(buffer))) > 0)
+    out.insert(out.end(), buffer, buffer + n);
+  int err = Z_OK;
+  const char *msg = gzerror(file, &err);
+  std::string why = msg ? msg : "";
+  gzclose(file);
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
+    return makeError(ErrorCode::DataLoss,
+                     path + ": corrupt compressed data (" + why + ")");
+  return out;
+}
+
+uint32_t bigEndian32(const uint8_t *p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 |
+         uint32_t(p[3]);
+}
+
+/// Draws n points of a 2-D Gaussian mixture with equally likely modes.
+Dataset sampleMixture(const std::vector<std::pair<double, double>> &modes,
+                      double std, int64_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, modes.size() - 1);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  Dataset d{n, 2, std::vector<double>(size_t(n) * 2)};
+  for (int64_t i = 0; i < n; ++i) {
+    const auto &mode = modes[pick(rng)];
+    double nx = noise(rng);
+    double ny = noise(rng);
+    d.values[2 * i] = mode.first + std * nx;
+    d.values[2 * i + 1] = mode.second + std * ny;
+  }
+  return d;
+}
+
+/// Affine map of all values onto [0, 1]; a constant array maps to 0.
+void minMaxScale(std::vector<double> &values) {
+  if (values.empty())
+    return;
+  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  double min = *lo, range = *hi - *lo;
+  for (double &v : values)
+    v = range > 0 ? (v - min) / range : 0.0;
+}
+
+/// Keeps the first n of a seeded shuffle of `candidates` rows of `src`.
+Dataset takeShuffled(const std::vector<double> &src, int64_t dim,
+                     std::vector<int64_t> candidates, int64_t n,
+                     uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::shuffle(candidates.begin(), candidates.end(), rng);
+  Dataset d{n, dim, std::vector<double>(size_t(n * dim))};
+  for (int64_t i = 0; i < n; ++i)
+    std::copy_n(src.begin() + candidates[i] * dim, dim,
+                d.values.begin() + i * dim);
+  return d;
+}
+
+Error tooFewRows(const std::string &path, int64_t have, int64_t n,
+                 const std::string &which) {
+  return makeError(ErrorCode::InvalidArgument,
+                   path + ": only " + std::to_string(have) + " " + which +
+                       "rows, the spec needs " + std::to_string(n) +
+                       " (lower n_real)");
+}
+
+Error wrongDim(const std::string &path, int64_t have, int64_t dim) {
+  return makeError(ErrorCode::InvalidArgument,
+                   path + ": rows have " + std::to_string(have) +
+                       " values, the spec's dim is " + std::to_string(dim));
+}
+
+Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
+                        uint64_t seed) {
+  if (!fileExists(c.path))
+    return missingFile(c.path);
+  Result<NpyArray> array = readNpy(c.path);
+  if (!array.ok())
+    return array.error();
+  if (array->cols() != dim)
+    return wrongDim(c.path, array->cols(), dim);
+  if (array->rows() < n)
+    return tooFewRows(c.path, array->rows(), n, "");
+  if (c.scale == fbs::Scale::Unit) {
+    if (array->dtype == NpyDType::U8)
+      for (double &v : array->values)
+        v /= 255.0;
+    else
+      minMaxScale(array->values);
+  }
+  std::vector<int64_t> rows(size_t(array->rows()));
+  std::iota(rows.begin(), rows.end(), 0);
+  return takeShuffled(array->values, dim, std::move(rows), n, seed);
+}
+
+Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
+                        uint64_t seed) {
+  Result<IdxArray> images = readIdx(c.path);
+  if (!images.ok())
+    return images.error();
+  int64_t rows = images->shape.empty() ? 0 : images->shape[0];
+  int64_t cols = rows ? int64_t(images->values.size()) / rows : 0;
+  if (cols != dim)
+    return wrongDim(c.path, cols, dim);
+
+  std::vector<int64_t> candidates;
+  std::string which;
+  if (c.label >= 0) {
+    std::string labelsPath = idxLabelsPath(c.path);
+    if (labelsPath.empty())
+      return makeError(ErrorCode::InvalidArgument,
+                       c.path + ": a label filter needs the images path to "
+                                "contain 'images-idx3' so that the labels "
+                                "file ('labels-idx1') can be found");
+    Result<IdxArray> labels = readIdx(labelsPath);
+    if (!labels.ok())
+      return labels.error();
+    if (labels->shape.size() != 1 || labels->shape[0] != rows)
+      return makeError(ErrorCode::DataLoss, labelsPath + ": expected " +
+                                                std::to_string(rows) +
+                                                " labels to match " + c.path);
+    for (int64_t i = 0; i < rows; ++i)
+      if (labels->values[size_t(i)] == c.label)
+        candidates.push_back(i);
+    which = "label-" + std::to_string(c.label) + " ";
+  } else {
+    candidates.resize(size_t(rows));
+    std::iota(candidates.begin(), candidates.end(), 0);
+  }
+  if (int64_t(candidates.size()) < n)
+    return tooFewRows(c.path, int64_t(candidates.size()), n, which);
+
+  std::vector<double> values(images->values.begin(), images->values.end());
+  if (c.scale == fbs::Scale::Unit)
+    for (double &v : values)
+      v /= 255.0;
+  return takeShuffled(values, dim, std::move(candidates), n, seed);
+}
+
+} // namespace
+
+std::string gantk::idxLabelsPath(const std::string &imagesPath) {
+  size_t at = imagesPath.rfind("images-idx3");
+  if (at == std::string::npos)
+    return {};
+  std::string out = imagesPath;
+  out.replace(at, 11, "labels-idx1");
+  return out;
+}
+
+Result<IdxArray> gantk::readIdx(const std::string &path) {
+  Result<std::vector<uint8_t>> bytes = readMaybeGzip(path);
+  if (!bytes.ok())
+    return bytes.error();
+  const std::vector<uint8_t> &b = *bytes;
+  if (b.size() < 4 || b[0] != 0 || b[1] != 0)
+    return makeError(ErrorCode::DataLoss,
+                     path + ": not an IDX file (bad magic number)");
+  if (b[2] != 0x08)
+    return makeError(ErrorCode::DataLoss,
+                     path + ": unsupported IDX element type 0x" +
+                         "0123456789abcdef"[b[2] >> 4] +
+                         "0123456789abcdef"[b[2] & 15] +
+                         " (only unsigned bytes, 0x08, are supported)");
+  size_t ndims = b[3];
+  if (ndims == 0 || b.size() < 4 + 4 * ndims)
+    return makeError(ErrorCode::DataLoss, path + ": truncated IDX header");
+  IdxArray array;
+  uint64_t count = 1;
+  for (size_t i = 0; i < ndims; ++i) {
+    array.shape.push_back(bigEndian32(&b[4 + 4 * i]));
+    count *= uint64_t(array.shape.back());
+  }
+  size_t start = 4 + 4 * ndims;
+  if (b.size() - start < count)
+    return makeError(ErrorCode::DataLoss,
+                     path + ": truncated IDX data (" + std::to_string(count) +
+                         " bytes expected, " +
+                         std::to_string(b.size() - start) + " present)");
+  array.values.assign(b.begin() + start, b.begin() + start + count);
+  return array;
+}
+
+Result<Dataset> gantk::loadRealData(const DataConfig &c, int64_t n, int64_t dim,
+                                    uint64_t seed) {
+  if (n <= 0 || dim <= 0)
+    return makeError(ErrorCode::InvalidArgument,
+                     "real data needs positive n and dim");
+  if (c.label >= 0 && c.kind != fbs::DataKind::Idx)
+    return makeError(ErrorCode::InvalidArgument,
+                     "a label filter only applies to idx data");
+  switch (c.kind) {
+  case fbs::DataKind::GaussianGrid:
+  case fbs::DataKind::GaussianRing: {
+    bool grid = c.kind == fbs::DataKind::GaussianGrid;
+    const char *what = grid ? "gaussian_grid" : "gaussian_ring";
+    if (dim != 2)
+      return makeError(ErrorCode::InvalidArgument,
+                       std::string(what) + " data is 2-D, the spec's dim is " +
+                           std::to_string(dim));
+    // Bounds keep the mode table small (a grid has size^2 modes).
+    int64_t maxSize = grid ? 1000 : 1000000;
+    if (c.size <= 0 || c.size > maxSize)
+      return makeError(ErrorCode::InvalidArgument, std::string(what) +
+                                                       " size must be in 1.." +
+                                                       std::to_string(maxSize));
+    std::vector<std::pair<double, double>> modes;
+    if (grid) {
+      double center = double(c.size - 1) / 2;
+      for (int64_t i = 0; i < c.size; ++i)
+        for (int64_t j = 0; j < c.size; ++j)
+          modes.emplace_back((i - center) * c.spacing,
+                             (j - center) * c.spacing);
+    } else {
+      for (int64_t k = 0; k < c.size; ++k) {
+        double angle = 2 * M_PI * double(k) / double(c.size);
+        modes.emplace_back(c.spacing * std::cos(angle),
+                           c.spacing * std::sin(angle));
+      }
+    }
+    Dataset d = sampleMixture(modes, c.std, n, seed);
+    if (c.scale == fbs::Scale::Unit)
+      minMaxScale(d.values);
+    return d;
+  }
+  case fbs::DataKind::Npy:
+    return loadNpy(c, n, dim, seed);
+  case fbs::DataKind::Idx:
+    return loadIdx(c, n, dim, seed);
+  }
+  return makeError(ErrorCode::InvalidArgument, "unknown data kind");
+}

@@ -1,0 +1,219 @@
+//===- Npy.cpp - NumPy .npy reading and writing --------------------------===//
+
+#include "gantk/runtime/Npy.h"
+#include "gantk/runtime/FileIO.h"
+
+#include <cassert>
+#include <cctype>
+#include <cstring>
+
+using namespace gantk;
+
+int64_t NpyArray::cols() const {
+  int64_t c = 1;
+  for (size_t i = 1; i < shape.size(); ++i)
+    c *= shape[i];
+  return c;
+}
+
+namespace {
+
+/// The text after `'key':` in a header dict, or npos.
+size_t findKey(const std::string &header, const std::string &key) {
+  for (const char *quote : {"'", "\""}) {
+    size_t at = header.find(quote + key + quote);
+    if (at == std::string::npos)
+      continue;
+    size_t colon = header.find(':', at);
+    if (colon != std::string::npos)
+      return colon + 1;
+  }
+  return std::string::npos;
+}
+
+size_t skipSpace(const std::string &s, size_t i) {
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+    ++i;
+  return i;
+}
+
+template <typename T>
+void widen(const uint8_t *src, size_t count, std::vector<double> &out) {
+  out.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    T v;
+    std::memcpy(&v, src + i * sizeof(T), sizeof(T));
+    out[i] = double(v);
+  }
+}
+
+} // namespace
+
+Result<NpyArray> gantk::parseNpy(const std::vector<uint8_t> &bytes,
+                                 const std::string &name) {
+  auto bad = [&](const std::string &what) {
+    return makeError(ErrorCode::DataLoss, name + ": " + what);
+  };
+  static const char magic[] = "\x93NUMPY";
+  if (bytes.size() < 10 || std::memcmp(bytes.data(), magic, 6) != 0)
+    return bad("not a .npy file (bad magic)");
+  uint8_t major = bytes[6];
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = bytes[8] | (size_t(bytes[9]) << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return bad("truncated .npy header");
+    headerLen = bytes[8] | (size_t(bytes[9]) << 8) | (size_t(bytes[10]) << 16) |
+                (size_t(bytes[11]) << 24);
+    headerStart = 12;
+  } else {
+    return bad("unsupported .npy format version " + std::to_string(major));
+  }
+  if (bytes.size() < headerStart + headerLen)
+    return bad("truncated .npy header");
+  std::string header(reinterpret_cast<const char *>(bytes.data()) + headerStart,
+                     headerLen);
+
+  NpyArray array;
+  size_t at = findKey(header, "descr");
+  if (at == std::string::npos)
+    return bad("the .npy header has no 'descr'");
+  at = skipSpace(header, at);
+  size_t end =
+      at < header.size() ? header.find(header[at], at + 1) : std::string::npos;
+  if (end == std::string::npos)
+    return bad("malformed 'descr' in the .npy header");
+  std::string descr = header.substr(at + 1, end - at - 1);
+  size_t elemSize;
+  if (descr == "|u1" || descr == "<u1" || descr == "u1") {
+    array.dtype = NpyDType::U8;
+    elemSize = 1;
+  } else if (descr == "<f4") {
+    array.dtype = NpyDType::F32;
+    elemSize = 4;
+  } else if (descr == "<f8") {
+    array.dtype = NpyDType::F64;
+    elemSize = 8;
+  } else {
+    return bad("unsupported dtype '" + descr +
+               "' (supported: float32 '<f4', float64 '<f8', uint8 '|u1')");
+  }
+
+  at = findKey(header, "fortran_order");
+  if (at == std::string::npos)
+    return bad("the .npy header has no 'fortran_order'");
+  if (header.compare(skipSpace(header, at), 4, "True") == 0)
+    return bad("Fortran-order arrays are not supported; save with C order");
+
+  at = findKey(header, "shape");
+  if (at == std::string::npos)
+    return bad("the .npy header has no 'shape'");
+  at = skipSpace(header, at);
+  end = header.find(')', at);
+  if (at >= header.size() || header[at] != '(' || end == std::string::npos)
+    return bad("malformed 'shape' in the .npy header");
+  uint64_t count = 1;
+  for (size_t i = at + 1; i < end;) {
+    i = skipSpace(header, i);
+    if (i >= end)
+      break;
+    if (!std::isdigit(static_cast<unsigned char>(header[i])))
+      return bad("malformed 'shape' in the .npy header");
+    int64_t dim = 0;
+    while (i < end && std::isdigit(static_cast<unsigned char>(header[i]))) {
+      dim = dim * 10 + (header[i] - '0');
+      if (dim > (int64_t(1) << 40))
+        return bad("implausible dimension in the .npy shape");
+      ++i;
+    }
+    array.shape.push_back(dim);
+    count *= uint64_t(dim);
+    if (count > (uint64_t(1) << 40))
+      return bad("implausible size in the .npy shape");
+    i = skipSpace(header, i);
+    if (i < end && header[i] == ',')
+      ++i;
+  }
+
+  size_t dataStart = headerStart + headerLen;
+  if (bytes.size() - dataStart < count * elemSize)
+    return bad("truncated .npy data: " + std::to_string(count) +
+               " elements need " + std::to_string(count * elemSize) +
+               " bytes, the file has " +
+               std::to_string(bytes.size() - dataStart));
+  const uint8_t *data = bytes.data() + dataStart;
+  switch (array.dtype) {
+  case NpyDType::U8:
+    widen<uint8_t>(data, count, array.values);
+    break;
+  case NpyDType::F32:
+    widen<float>(data, count, array.values);
+    break;
+  case NpyDType::F64:
+    widen<double>(data, count, array.values);
+    break;
+  }
+  return array;
+}
+
+Result<NpyArray> gantk::readNpy(const std::string &path) {
+  Result<std::vector<uint8_t>> bytes = readFile(path);
+  if (!bytes.ok())
+    return bytes.error();
+  return parseNpy(*bytes, path);
+}
+
+std::vector<uint8_t> gantk::encodeNpy(const std::vector<int64_t> &shape,
+                                      const double *values, NpyDType dtype) {
+  assert(dtype != NpyDType::U8 && "the runtime writes float arrays only");
+  bool f64 = dtype == NpyDType::F64;
+  std::string header = std::string("{'descr': '") + (f64 ? "<f8" : "<f4") +
+                       "', 'fortran_order': False, 'shape': (";
+  size_t count = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    header += (i ? ", " : "") + std::to_string(shape[i]);
+    count *= size_t(shape[i]);
+  }
+  // A 1-tuple needs its trailing comma.
+  if (shape.size() == 1)
+    header += ',';
+  header += "), }";
+  // NumPy pads the header with spaces and a newline to a multiple of 64.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+
+  size_t elem = f64 ? 8 : 4;
+  const uint8_t prefix[10] = {0x93,
+                              'N',
+                              'U',
+                              'M',
+                              'P',
+                              'Y',
+                              1,
+                              0,
+                              uint8_t(header.size() & 0xff),
+                              uint8_t(header.size() >> 8)};
+  size_t start = sizeof(prefix) + header.size();
+  std::vector<uint8_t> out(start + count * elem);
+  std::memcpy(out.data(), prefix, sizeof(prefix));
+  std::memcpy(out.data() + sizeof(prefix), header.data(), header.size());
+  for (size_t i = 0; i < count; ++i) {
+    if (f64) {
+      std::memcpy(&out[start + i * 8], &values[i], 8);
+    } else {
+      float v = float(values[i]);
+      std::memcpy(&out[start + i * 4], &v, 4);
+    }
+  }
+  return out;
+}
+
+Status gantk::writeNpy(const std::string &path,
+                       const std::vector<int64_t> &shape, const double *values,
+                       NpyDType dtype) {
+  std::vector<uint8_t> bytes = encodeNpy(shape, values, dtype);
+  return writeFileAtomic(path, bytes.data(), bytes.size());
+}

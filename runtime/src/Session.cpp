@@ -1,0 +1,257 @@
+//===- Session.cpp - Executing a gantk artifact on the CPU ---------------===//
+
+#include "gantk/runtime/Session.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace gantk;
+namespace fbs = gantk::schema;
+
+namespace {
+
+template <typename T>
+void convertIn(void *dst, const double *src, size_t count) {
+  T *out = static_cast<T *>(dst);
+  for (size_t i = 0; i < count; ++i)
+    out[i] = T(src[i]);
+}
+
+template <typename T>
+void convertOut(double *dst, const void *src, size_t count) {
+  const T *in = static_cast<const T *>(src);
+  for (size_t i = 0; i < count; ++i)
+    dst[i] = double(in[i]);
+}
+
+/// Writes `size` bytes fully, retrying short writes.
+bool writeAll(int fd, const uint8_t *data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= size_t(n);
+  }
+  return true;
+}
+
+} // namespace
+
+Session::Session(Artifact artifact, int threads)
+    : art(std::move(artifact)), pool(threads) {}
+
+Session::~Session() {
+  // Kernels may only go once no thread can call them: the pool is idle here.
+  if (library)
+    dlclose(library);
+  // The fd stays open while the library is loaded: glibc matches dlopen
+  // paths by name, so a reused /proc/self/fd/N must not alias a live object.
+  if (codeFd >= 0)
+    ::close(codeFd);
+  if (arenaBase)
+    munmap(arenaBase, mappedBytes);
+}
+
+Result<std::unique_ptr<Session>>
+Session::create(Artifact artifact, const SessionOptions &options) {
+  int threads = options.threads > 0 ? options.threads : defaultThreadCount();
+  std::unique_ptr<Session> session(new Session(std::move(artifact), threads));
+  // BLAS and LAPACK get the same thread budget as the kernels.
+  openblas_set_num_threads(threads);
+
+  // Anonymous pages come zeroed, page aligned (so 64-byte aligned), and are
+  // only committed when touched.
+  session->arenaSize = session->root().arena_bytes();
+  session->mappedBytes = size_t((session->arenaSize + 63) / 64 * 64);
+  void *base = mmap(nullptr, session->mappedBytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED)
+    return makeError(ErrorCode::ResourceExhausted,
+                     session->art.name() + ": cannot allocate the " +
+                         std::to_string(session->arenaSize) +
+                         "-byte arena: " + std::strerror(errno));
+  session->arenaBase = static_cast<uint8_t *>(base);
+
+  if (Status s = session->loadCode(); !s.ok())
+    return s.error();
+  return session;
+}
+
+Status Session::loadCode() {
+  const auto *kernelList = root().kernels();
+  if (!kernelList || kernelList->size() == 0)
+    return {};
+  const fbs::CodeObject *code = art.cpuCode();
+  const std::string &name = art.name();
+  // An anonymous in-memory file avoids leaving a named temporary behind.
+  codeFd = memfd_create("gantk-kernels", MFD_CLOEXEC);
+  if (codeFd < 0)
+    return makeError(ErrorCode::Internal,
+                     name + ": memfd_create failed: " + std::strerror(errno));
+  if (!writeAll(codeFd, code->blob()->data(), code->blob()->size()))
+    return makeError(
+        ErrorCode::Internal,
+        name + ": cannot stage the code object: " + std::strerror(errno));
+  std::string path = "/proc/self/fd/" + std::to_string(codeFd);
+  library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char *why = dlerror();
+    return makeError(ErrorCode::DataLoss,
+                     name + ": cannot load the " + kCpuTarget +
+                         " code object: " + (why ? why : "unknown error"));
+  }
+  for (const fbs::Kernel *k : *kernelList) {
+    void *sym = dlsym(library, k->name()->c_str());
+    if (!sym)
+      return makeError(ErrorCode::DataLoss,
+                       name + ": kernel '" + k->name()->str() +
+                           "' is not exported by the code object");
+    kernels.push_back(reinterpret_cast<KernelFn>(sym));
+  }
+  return {};
+}
+
+Status Session::runCommand(uint32_t index) {
+  const fbs::CommandEntry *entry = root().commands()->Get(index);
+  bool f64 = root().precision() == fbs::Precision::F64;
+  uint8_t *base = arenaBase;
+  switch (entry->command_type()) {
+  case fbs::Command::Gemm: {
+    const fbs::Gemm &g = *entry->command_as_Gemm();
+    CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
+    CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
+    if (f64)
+      cblas_dgemm(
+          CblasRowMajor, ta, tb, int(g.m()), int(g.n()), int(g.k()), g.alpha(),
+          reinterpret_cast<double *>(base + g.a()->offset()), int(g.lda()),
+          reinterpret_cast<double *>(base + g.b()->offset()), int(g.ldb()),
+          g.beta(), reinterpret_cast<double *>(base + g.c()->offset()),
+          int(g.ldc()));
+    else
+      cblas_sgemm(
+          CblasRowMajor, ta, tb, int(g.m()), int(g.n()), int(g.k()),
+          float(g.alpha()), reinterpret_cast<float *>(base + g.a()->offset()),
+          int(g.lda()), reinterpret_cast<float *>(base + g.b()->offset()),
+          int(g.ldb()), float(g.beta()),
+          reinterpret_cast<float *>(base + g.c()->offset()), int(g.ldc()));
+    return {};
+  }
+  case fbs::Command::Syevd: {
+    const fbs::Syevd &e = *entry->command_as_Syevd();
+    lapack_int n = lapack_int(e.n());
+    auto *iwork = reinterpret_cast<lapack_int *>(base + e.iwork()->offset());
+    lapack_int info =
+        f64 ? LAPACKE_dsyevd_work(
+                  LAPACK_COL_MAJOR, 'V', 'L', n,
+                  reinterpret_cast<double *>(base + e.a()->offset()), n,
+                  reinterpret_cast<double *>(base + e.w()->offset()),
+                  reinterpret_cast<double *>(base + e.work()->offset()),
+                  lapack_int(e.lwork()), iwork, lapack_int(e.liwork()))
+            : LAPACKE_ssyevd_work(
+                  LAPACK_COL_MAJOR, 'V', 'L', n,
+                  reinterpret_cast<float *>(base + e.a()->offset()), n,
+                  reinterpret_cast<float *>(base + e.w()->offset()),
+                  reinterpret_cast<float *>(base + e.work()->offset()),
+                  lapack_int(e.lwork()), iwork, lapack_int(e.liwork()));
+    if (info != 0) {
+      std::string label =
+          entry->label() ? " (" + entry->label()->str() + ")" : std::string();
+      return makeError(
+          ErrorCode::Internal,
+          art.name() + ": command " + std::to_string(index) + label +
+              ": ?syevd failed (info = " + std::to_string(info) +
+              (info > 0 ? ", the eigensolver did not converge; the kernel "
+                          "matrix may contain NaN or Inf)"
+                        : ")"));
+    }
+    return {};
+  }
+  case fbs::Command::Dispatch: {
+    const fbs::Dispatch &d = *entry->command_as_Dispatch();
+    size_t numArgs = d.args() ? d.args()->size() : 0;
+    argScratch.resize(numArgs);
+    for (size_t i = 0; i < numArgs; ++i)
+      argScratch[i] = base + d.args()->Get(uint32_t(i));
+    KernelFn fn = kernels[d.kernel()];
+    void **args = argScratch.data();
+    if (root().kernels()->Get(d.kernel())->parallel())
+      pool.parallelFor(d.range(),
+                       [&](int64_t b, int64_t e) { fn(args, b, e); });
+    else if (d.range() > 0)
+      fn(args, 0, d.range());
+    return {};
+  }
+  default:
+    // The verifier rejected every other command type on load.
+    return makeError(ErrorCode::Internal, "unreachable command type");
+  }
+}
+
+Status Session::step() {
+  for (uint32_t i = 0; i < root().commands()->size(); ++i)
+    if (Status s = runCommand(i); !s.ok())
+      return s;
+  return {};
+}
+
+Status Session::writeView(const fbs::View &view, const double *values,
+                          size_t count) {
+  if (count != view.elements())
+    return makeError(ErrorCode::InvalidArgument,
+                     "expected " + std::to_string(view.elements()) +
+                         " values, got " + std::to_string(count));
+  void *dst = arenaBase + view.offset();
+  if (root().precision() == fbs::Precision::F64)
+    convertIn<double>(dst, values, count);
+  else
+    convertIn<float>(dst, values, count);
+  return {};
+}
+
+std::vector<double> Session::readView(const fbs::View &view) const {
+  std::vector<double> out(view.elements());
+  const void *src = arenaBase + view.offset();
+  if (root().precision() == fbs::Precision::F64)
+    convertOut<double>(out.data(), src, out.size());
+  else
+    convertOut<float>(out.data(), src, out.size());
+  return out;
+}
+
+Status Session::setReal(const double *values, size_t count) {
+  return writeView(*root().real(), values, count);
+}
+
+Status Session::setFake(const double *values, size_t count) {
+  return writeView(*root().fake(), values, count);
+}
+
+double Session::loss() const { return readView(*root().loss())[0]; }
+
+std::vector<double> Session::grad() const { return readView(*root().grad()); }
+
+Status Session::getGrad(double *out, size_t count) const {
+  const fbs::View &view = *root().grad();
+  if (count != view.elements())
+    return makeError(ErrorCode::InvalidArgument,
+                     "expected room for " + std::to_string(view.elements()) +
+                         " gradient values, got " + std::to_string(count));
+  const void *src = arenaBase + view.offset();
+  if (root().precision() == fbs::Precision::F64)
+    convertOut<double>(out, src, count);
+  else
+    convertOut<float>(out, src, count);
+  return {};
+}

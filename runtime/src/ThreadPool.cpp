@@ -1,0 +1,95 @@
+//===- ThreadPool.cpp - Persistent threads for kernel dispatch -----------===//
+
+#include "gantk/runtime/ThreadPool.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+using namespace gantk;
+
+int gantk::defaultThreadCount() {
+  if (const char *env = std::getenv("GANTK_NUM_THREADS")) {
+    char *end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0)
+      return int(std::min<long>(n, 1024));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+ThreadPool::ThreadPool(int threads) {
+  for (int i = 1; i < threads; ++i)
+    workers.emplace_back([this] { workerLoop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  for (std::thread &t : workers)
+    t.join();
+}
+
+void ThreadPool::runChunks() {
+  // Chunks are handed out one at a time so uneven chunk costs balance out.
+  for (;;) {
+    int64_t chunk;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (nextChunk >= numChunks)
+        return;
+      chunk = nextChunk++;
+    }
+    int64_t begin = chunk * chunkSize;
+    (*job)(begin, std::min(jobRange, begin + chunkSize));
+  }
+}
+
+void ThreadPool::workerLoop() {
+  int64_t seen = 0;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      wake.wait(lock, [&] { return stopping || generation != seen; });
+      if (stopping)
+        return;
+      seen = generation;
+      ++busy;
+    }
+    runChunks();
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      --busy;
+    }
+    done.notify_all();
+  }
+}
+
+void ThreadPool::parallelFor(int64_t range,
+                             const std::function<void(int64_t, int64_t)> &fn) {
+  if (range <= 0)
+    return;
+  if (workers.empty() || range == 1) {
+    fn(0, range);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    job = &fn;
+    jobRange = range;
+    // A few chunks per thread: enough to balance, few enough that the lock
+    // per chunk costs nothing next to a kernel call.
+    int64_t target = std::min<int64_t>(range, int64_t(size()) * 4);
+    chunkSize = (range + target - 1) / target;
+    numChunks = (range + chunkSize - 1) / chunkSize;
+    nextChunk = 0;
+    ++generation;
+  }
+  wake.notify_all();
+  runChunks();
+  std::unique_lock<std::mutex> lock(mutex);
+  done.wait(lock, [&] { return busy == 0 && nextChunk >= numChunks; });
+  job = nullptr;
+}

@@ -1,0 +1,349 @@
+//===- TrainTest.cpp - Optimisers, the training loop and its outputs ------===//
+
+#include "TestArtifact.h"
+
+#include "gantk/runtime/Data.h"
+#include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Png.h"
+#include "gantk/runtime/Session.h"
+#include "gantk/runtime/Stats.h"
+#include "gantk/runtime/Train.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <png.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+using namespace gantk;
+using gantk::test::TestArtifact;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char name[] = "/tmp/gantk-train-XXXXXX";
+    path = mkdtemp(name);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+/// Width, height and channels of a PNG file, read back with libpng.
+struct PngInfo {
+  unsigned width = 0, height = 0, channels = 0;
+};
+
+PngInfo readPngInfo(const std::string &path) {
+  PngInfo info;
+  png_image image;
+  std::memset(&image, 0, sizeof(image));
+  image.version = PNG_IMAGE_VERSION;
+  if (png_image_begin_read_from_file(&image, path.c_str())) {
+    info.width = image.width;
+    info.height = image.height;
+    info.channels = PNG_IMAGE_SAMPLE_CHANNELS(image.format);
+    png_image_free(&image);
+  }
+  return info;
+}
+
+TEST(Optimizer, GradientDescentByHand) {
+  OptimizerConfig c;
+  c.lr = 0.1;
+  Optimizer opt(c, 2);
+  double z[2] = {1, -2}, g[2] = {0.5, 1};
+  opt.update(z, g);
+  EXPECT_DOUBLE_EQ(z[0], 0.95);
+  EXPECT_DOUBLE_EQ(z[1], -2.1);
+
+  c.clip = true;
+  c.clipLo = -2;
+  c.clipHi = 0.9;
+  Optimizer clipped(c, 2);
+  double y[2] = {1, -2};
+  clipped.update(y, g);
+  EXPECT_EQ(y[0], 0.9);
+  EXPECT_EQ(y[1], -2.0);
+}
+
+TEST(Optimizer, AdamByHand) {
+  OptimizerConfig c;
+  c.kind = schema::OptimizerKind::Adam;
+  c.lr = 0.01;
+  Optimizer opt(c, 2);
+  double z[2] = {0, 0};
+  // Step 1: m = 0.1 g, v = 0.001 g^2; bias correction gives m^ = g,
+  // v^ = g^2, so the step is lr * g / (|g| + eps).
+  double g1[2] = {0.5, -4};
+  opt.update(z, g1);
+  EXPECT_DOUBLE_EQ(z[0], -0.01 * 0.5 / (0.5 + 1e-8));
+  EXPECT_DOUBLE_EQ(z[1], 0.01 * 4 / (4 + 1e-8));
+  // Step 2 on the first coordinate with g = 1:
+  //   m = 0.9*0.05 + 0.1*1 = 0.145, v = 0.999*0.00025 + 0.001 = 0.00124975
+  //   m^ = 0.145 / 0.19, v^ = 0.00124975 / 0.001999
+  double z0 = z[0];
+  double g2[2] = {1, -4};
+  opt.update(z, g2);
+  double step =
+      0.01 * (0.145 / 0.19) / (std::sqrt(0.00124975 / 0.001999) + 1e-8);
+  EXPECT_NEAR(z[0], z0 - step, 1e-15);
+  EXPECT_NEAR(step, 0.0096518201, 1e-10);
+  EXPECT_EQ(opt.steps(), 2);
+}
+
+TEST(Optimizer, InitialPointsFollowTheirDistribution) {
+  std::vector<double> u = initialPoints(schema::InitKind::Uniform, 20000, 3);
+  double mean = 0;
+  for (double x : u) {
+    ASSERT_GE(x, 0.0);
+    ASSERT_LT(x, 1.0);
+    mean += x / double(u.size());
+  }
+  EXPECT_NEAR(mean, 0.5, 0.01); // sd of the mean: 0.29 / sqrt(20000) = 0.002
+  std::vector<double> n = initialPoints(schema::InitKind::Normal, 20000, 3);
+  double m1 = 0, m2 = 0;
+  for (double x : n) {
+    m1 += x / double(n.size());
+    m2 += x * x / double(n.size());
+  }
+  EXPECT_NEAR(m1, 0.0, 0.03);
+  EXPECT_NEAR(m2, 1.0, 0.05);
+  EXPECT_EQ(initialPoints(schema::InitKind::Normal, 5, 9),
+            initialPoints(schema::InitKind::Normal, 5, 9));
+  EXPECT_NE(initSeed(1), 1u);
+}
+
+/// Pull artifact: L = 1/2 |Z - X|^2, G = Z - X, on gaussian-grid data.
+TestArtifact pullArtifact(schema::Precision precision, int64_t n, int64_t dim) {
+  TestArtifact t;
+  t.precision = precision;
+  t.nReal = t.nFake = n;
+  t.dim = dim;
+  uint64_t es = precision == schema::Precision::F64 ? 8 : 4;
+  uint64_t block = (uint64_t(n * dim) * es + 63) / 64 * 64;
+  t.real = {0, uint64_t(n * dim)};
+  t.fake = {block, uint64_t(n * dim)};
+  t.grad = {2 * block, uint64_t(n * dim)};
+  t.loss = {3 * block, 1};
+  t.arenaBytes = 3 * block + 64;
+  t.kernels = {{precision == schema::Precision::F64 ? "gantk_test_pull_f64"
+                                                    : "gantk_test_pull_f32",
+                false}};
+  t.code = test::testKernelBlob();
+  t.dispatches.push_back(
+      {0,
+       {t.real.offset(), t.fake.offset(), t.grad.offset(), t.loss.offset()},
+       n * dim});
+  return t;
+}
+
+std::unique_ptr<Session> makeSession(const TestArtifact &t) {
+  Result<Artifact> a = t.load();
+  EXPECT_TRUE(a.ok()) << a.message();
+  if (!a.ok())
+    return nullptr;
+  Result<std::unique_ptr<Session>> s = Session::create(a.take(), {1});
+  EXPECT_TRUE(s.ok()) << s.message();
+  return s.ok() ? s.take() : nullptr;
+}
+
+TEST(Train, GradientDescentContractsGeometrically) {
+  // With G = Z - X, GD gives Z - X -> (1 - lr)(Z - X), so the loss shrinks
+  // by (1 - lr)^2 per step exactly.
+  TestArtifact t = pullArtifact(schema::Precision::F64, 16, 2);
+  t.lr = 0.5;
+  t.steps = 20;
+  t.every = 5;
+  t.plot = schema::PlotKind::Scatter;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  std::ostringstream log;
+  TrainOptions options;
+  options.outDir = (dir.path / "out" / "nested").string();
+  options.log = &log;
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  ASSERT_EQ(r->losses.size(), 20u);
+  for (size_t i = 1; i < r->losses.size(); ++i)
+    EXPECT_NEAR(r->losses[i] / r->losses[i - 1], 0.25, 1e-9) << "step " << i;
+
+  // Progress lines at steps 5, 10, 15, 20 in the documented format.
+  std::vector<std::string> lines;
+  std::istringstream in(log.str());
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);
+  char expected[64];
+  std::snprintf(expected, sizeof(expected), "step 20/20  loss %.6e  ",
+                r->losses.back());
+  EXPECT_THAT(lines[3], ::testing::StartsWith(expected));
+  EXPECT_THAT(lines[3], ::testing::EndsWith(" s/step"));
+  EXPECT_THAT(lines[0], ::testing::StartsWith("step 5/20  loss "));
+
+  // samples.npy holds the final Z, which has converged onto X.
+  Result<NpyArray> samples = readNpy(r->samplesNpy);
+  ASSERT_TRUE(samples.ok()) << samples.message();
+  EXPECT_EQ(samples->dtype, NpyDType::F64);
+  EXPECT_EQ(samples->shape, (std::vector<int64_t>{16, 2}));
+  EXPECT_EQ(samples->values, r->samples);
+  Result<Dataset> x =
+      loadRealData(DataConfig::fromSpec(*s->root().data()), 16, 2, t.seed);
+  ASSERT_TRUE(x.ok());
+  for (size_t i = 0; i < x->values.size(); ++i)
+    EXPECT_NEAR(r->samples[i], x->values[i], 1e-5);
+
+  PngInfo png = readPngInfo(r->samplesPng);
+  EXPECT_EQ(png.width, 512u);
+  EXPECT_EQ(png.height, 512u);
+  EXPECT_EQ(png.channels, 3u);
+  // Atomic writes leave no temporaries behind.
+  for (const auto &entry : fs::directory_iterator(options.outDir))
+    EXPECT_THAT(entry.path().filename().string(),
+                ::testing::AnyOf("samples.npy", "samples.png"));
+}
+
+TEST(Train, AdamWithClipAndStepOverrideInFloat32) {
+  TestArtifact t = pullArtifact(schema::Precision::F32, 8, 2);
+  t.optimizer = schema::OptimizerKind::Adam;
+  t.lr = 0.05;
+  t.clip = true;
+  t.clipLo = -0.25;
+  t.clipHi = 0.25;
+  t.steps = 1000;
+  t.init = schema::InitKind::Normal;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  options.steps = 30;
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->steps, 30);
+  EXPECT_EQ(r->losses.size(), 30u);
+  EXPECT_LT(r->losses.back(), r->losses.front());
+  for (double z : r->samples) {
+    EXPECT_GE(z, -0.25);
+    EXPECT_LE(z, 0.25);
+  }
+  Result<NpyArray> samples = readNpy(r->samplesNpy);
+  ASSERT_TRUE(samples.ok());
+  EXPECT_EQ(samples->dtype, NpyDType::F32);
+  EXPECT_TRUE(r->samplesPng.empty()); // plot None
+}
+
+TEST(Train, GridPlotOfImages) {
+  // Five 2x2 grey images: ceil(sqrt 5) = 3 columns, 2 rows, 1-px gaps.
+  TestArtifact t = pullArtifact(schema::Precision::F64, 5, 4);
+  t.dataKind = schema::DataKind::Npy;
+  TempDir dir;
+  std::string data = (dir.path / "x.npy").string();
+  std::vector<double> x(20);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = double(i) / 19;
+  ASSERT_TRUE(writeNpy(data, {5, 2, 2}, x.data(), NpyDType::F64).ok());
+  t.dataPath = data;
+  t.imageH = t.imageW = 2;
+  t.imageC = 1;
+  t.plot = schema::PlotKind::Grid;
+  t.steps = 3;
+  t.outDir = (dir.path / "from-spec").string();
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  Result<TrainResult> r = train(*s, TrainOptions());
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->samplesPng, t.outDir + "/samples.png");
+  PngInfo png = readPngInfo(r->samplesPng);
+  EXPECT_EQ(png.width, 3u * 2 + 2);
+  EXPECT_EQ(png.height, 2u * 2 + 1);
+  EXPECT_EQ(png.channels, 1u);
+}
+
+TEST(Train, GridPlotNeedsMatchingImageShape) {
+  TestArtifact t = pullArtifact(schema::Precision::F64, 2, 4);
+  t.plot = schema::PlotKind::Grid;
+  t.imageH = 3;
+  t.imageW = 3;
+  t.imageC = 1;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.message(), "test: a grid plot needs image_h x image_w x image_c "
+                         "(c = 1 or 3) equal to dim 4");
+}
+
+TEST(Train, DivergenceStopsWithAClearError) {
+  // lr 3 makes Z - X grow by |1 - 3| = 2 each step; the loss overflows.
+  TestArtifact t = pullArtifact(schema::Precision::F32, 4, 2);
+  t.lr = 3;
+  t.steps = 400;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.message(), HasSubstr("test: the loss is inf at step"));
+  EXPECT_FALSE(fs::exists(dir.path / "samples.npy"));
+}
+
+TEST(Png, ScatterColoursAndGrid) {
+  // Real points grey, generated red, on white.
+  double real[4] = {0, 0, 1, 1}, fake[2] = {0.5, 0.5};
+  Image img = scatterPlot(real, 2, fake, 1);
+  ASSERT_EQ(img.width, 512);
+  auto pixel = [&](int64_t x, int64_t y) {
+    const uint8_t *p = &img.pixels[size_t((y * img.width + x) * 3)];
+    return std::vector<int>{p[0], p[1], p[2]};
+  };
+  EXPECT_EQ(pixel(256, 256), (std::vector<int>{220, 30, 30})); // the centre
+  EXPECT_EQ(pixel(0, 0), (std::vector<int>{255, 255, 255}));
+  int grey = 0;
+  for (size_t i = 0; i < img.pixels.size(); i += 3)
+    grey += img.pixels[i] == 160;
+  EXPECT_EQ(grey, 2 * 9); // two 3x3 dots
+
+  double images[3 * 4] = {0, 1, 0.5, 2, 0, 0, 0, 0, 1, 1, 1, 1};
+  Image grid = imageGrid(images, 3, 2, 2, 1);
+  EXPECT_EQ(grid.width, 5);
+  EXPECT_EQ(grid.height, 5);
+  EXPECT_EQ(grid.pixels[0], 0);
+  EXPECT_EQ(grid.pixels[1], 255);
+  EXPECT_EQ(grid.pixels[2], 255); // gap column
+  EXPECT_EQ(grid.pixels[5], 128); // 0.5 -> 128 on the second row
+  EXPECT_EQ(grid.pixels[6], 255); // 2 clamps to 1
+
+  TempDir dir;
+  std::string path = (dir.path / "g.png").string();
+  ASSERT_TRUE(writePng(path, grid).ok());
+  PngInfo info = readPngInfo(path);
+  EXPECT_EQ(info.width, 5u);
+  EXPECT_EQ(info.height, 5u);
+  EXPECT_EQ(info.channels, 1u);
+
+  Status bad = writePng((dir.path / "missing" / "g.png").string(), grid);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), HasSubstr("cannot create"));
+}
+
+TEST(Stats, MedianAndPeakRss) {
+  EXPECT_EQ(median({}), 0);
+  EXPECT_EQ(median({3, 1, 2}), 2);
+  EXPECT_EQ(median({4, 1, 3, 2}), 2.5);
+  EXPECT_GT(peakRssBytes(), 1 << 20);
+}
+
+} // namespace

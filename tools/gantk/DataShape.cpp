@@ -1,0 +1,68 @@
+//===- DataShape.cpp - the sizes a spec's data implies --------------------===//
+
+#include "DataShape.h"
+
+#include "gantk/runtime/Data.h"
+#include "gantk/runtime/Npy.h"
+
+#include <algorithm>
+#include <climits>
+
+namespace gantk {
+
+bool probeData(const ast::DataSource &source, DataInfo &info,
+               std::string &error) {
+  switch (source.kind) {
+  case ast::DataSource::Kind::GaussianGrid:
+  case ast::DataSource::Kind::GaussianRing:
+    info.rows = INT64_MAX;
+    info.dim = 2;
+    return true;
+  case ast::DataSource::Kind::Npy: {
+    Result<NpyArray> array = readNpy(source.path);
+    if (!array.ok()) {
+      error = array.message();
+      return false;
+    }
+    const std::vector<int64_t> &shape = array->shape;
+    info.rows = array->rows();
+    info.dim = array->cols();
+    if (shape.size() == 3 || shape.size() == 4) {
+      info.imageH = shape[1];
+      info.imageW = shape[2];
+      info.imageC = shape.size() == 4 ? shape[3] : 1;
+    }
+    return true;
+  }
+  case ast::DataSource::Kind::Idx: {
+    Result<IdxArray> images = readIdx(source.path);
+    if (!images.ok()) {
+      error = images.message();
+      return false;
+    }
+    const std::vector<int64_t> &shape = images->shape;
+    info.rows = shape[0];
+    info.dim = 1;
+    for (size_t i = 1; i < shape.size(); ++i)
+      info.dim *= shape[i];
+    if (shape.size() == 3) {
+      info.imageH = shape[1];
+      info.imageW = shape[2];
+      info.imageC = 1;
+    }
+    if (source.label >= 0) {
+      Result<IdxArray> labels = readIdx(idxLabelsPath(source.path));
+      if (!labels.ok()) {
+        error = labels.message();
+        return false;
+      }
+      info.rows = std::count(labels->values.begin(), labels->values.end(),
+                             uint8_t(source.label));
+    }
+    return true;
+  }
+  }
+  return false;
+}
+
+} // namespace gantk

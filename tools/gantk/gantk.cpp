@@ -1,0 +1,567 @@
+//===- gantk.cpp - the gantk driver ---------------------------------------===//
+//
+//   gantk compile SPEC -o FILE [--emit=ast|mlir|lowered|llvm|artifact]
+//   gantk run SPEC|ARTIFACT [--out DIR] [--steps K]
+//   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
+//   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
+//   gantk bench SPEC --n N [--steps K]
+//
+//===----------------------------------------------------------------------===//
+
+#include "DataShape.h"
+
+#include "gantk/Compiler/ArtifactWriter.h"
+#include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/InitAll.h"
+#include "gantk/Compiler/MLIRGen.h"
+#include "gantk/Compiler/Passes.h"
+#include "gantk/Frontend/ASTDump.h"
+#include "gantk/Frontend/Parser.h"
+#include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Data.h"
+#include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Session.h"
+#include "gantk/runtime/Stats.h"
+#include "gantk/runtime/Train.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace gantk;
+
+namespace {
+
+const char *kUsage = R"(usage:
+  gantk compile SPEC [-o FILE] [--emit=ast|mlir|lowered|llvm|artifact] [--n N]
+  gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
+  gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
+  gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
+  gantk bench SPEC --n N [--steps K] [--threads T]
+)";
+
+int fail(const std::string &message) {
+  std::cerr << "gantk: error: " << message << "\n";
+  return 1;
+}
+
+/// `--name value`, `--name=value` and positional arguments.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  std::string error;
+
+  static Args parse(int argc, char **argv, int first,
+                    const std::vector<std::string> &known) {
+    Args args;
+    for (int i = first; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a.size() < 2 || a[0] != '-') {
+        args.positional.push_back(a);
+        continue;
+      }
+      std::string name = a.substr(a.find_first_not_of('-'));
+      std::string value;
+      bool hasValue = false;
+      if (size_t eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        hasValue = true;
+      }
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        args.error = "unknown option '" + a + "'";
+        return args;
+      }
+      if (!hasValue) {
+        if (i + 1 >= argc) {
+          args.error = "option '" + a + "' needs a value";
+          return args;
+        }
+        value = argv[++i];
+      }
+      args.options[name] = value;
+    }
+    return args;
+  }
+  std::optional<std::string> get(const std::string &name) const {
+    auto it = options.find(name);
+    if (it == options.end())
+      return std::nullopt;
+    return it->second;
+  }
+};
+
+bool parseCount(const std::string &text, const char *what, int64_t &out,
+                int64_t min = 1) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end || v < min) {
+    fail(std::string(what) + " must be an integer >= " + std::to_string(min) +
+         ", got '" + text + "'");
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+enum class Emit { Ast, Mlir, Lowered, Llvm, Artifact };
+
+/// Compiles a checked spec to artifact bytes (or prints an intermediate
+/// form for --emit). Diagnostics carry the spec's file:line:col.
+class Compiler {
+public:
+  Compiler() {
+    registerAllDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
+        sourceMgr, &context, llvm::errs());
+  }
+
+  std::optional<std::vector<uint8_t>> compile(const ast::Module &spec,
+                                              const GraphShape &shape,
+                                              EntryKind entry,
+                                              const DataShape &data,
+                                              Emit emit = Emit::Artifact) {
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        buildModule(context, spec, shape, entry);
+    if (failed(mlir::verify(*module)))
+      return std::nullopt;
+    if (emit == Emit::Mlir) {
+      module->print(llvm::outs());
+      return std::vector<uint8_t>();
+    }
+    mlir::PassManager pm(&context);
+    buildGantkPassPipeline(pm);
+    if (failed(pm.run(*module)))
+      return std::nullopt;
+    if (emit == Emit::Lowered) {
+      module->print(llvm::outs());
+      return std::vector<uint8_t>();
+    }
+    if (emit == Emit::Llvm) {
+      if (failed(translateKernelsToLLVMIR(*module, &llvm::outs(), nullptr)))
+        return std::nullopt;
+      return std::vector<uint8_t>();
+    }
+    auto code = compileKernelsForCPU(*module);
+    if (failed(code))
+      return std::nullopt;
+    peakBytes = (*module)->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes")
+                    .getInt();
+    peakOp = (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
+    auto bytes = writeArtifact(*module, spec, shape, entry, data, *code);
+    if (failed(bytes))
+      return std::nullopt;
+    return std::move(*bytes);
+  }
+
+  int64_t peakBytes = 0;
+  std::string peakOp;
+
+private:
+  mlir::DialectRegistry registry;
+  mlir::MLIRContext context{mlir::MLIRContext::Threading::DISABLED};
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+};
+
+/// A parsed spec with the sizes of its data.
+struct LoadedSpec {
+  ast::Module spec;
+  DataInfo data;
+};
+
+std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
+  std::optional<ast::Module> spec = parseSpecFile(path, std::cerr);
+  if (!spec)
+    return std::nullopt;
+  LoadedSpec loaded{std::move(*spec), {}};
+  if (probe) {
+    std::string error;
+    if (!probeData(loaded.spec.data.real, loaded.data, error)) {
+      fail(error);
+      return std::nullopt;
+    }
+  }
+  return loaded;
+}
+
+/// n and m of a step: the spec's (n = 0: every row of the file), checked
+/// against the rows the data has.
+bool stepShape(const LoadedSpec &loaded, std::optional<int64_t> nOverride,
+               GraphShape &shape) {
+  const ast::Data &d = loaded.spec.data;
+  int64_t n = nOverride ? *nOverride : (d.n ? d.n : loaded.data.rows);
+  int64_t m = nOverride ? n : (d.m ? d.m : n);
+  if (n > loaded.data.rows) {
+    fail(loaded.spec.data.real.path + " has " +
+         std::to_string(loaded.data.rows) + " rows, the spec asks for n = " +
+         std::to_string(n));
+    return false;
+  }
+  shape = GraphShape{n, m, loaded.data.dim};
+  return true;
+}
+
+DataShape imageShape(const DataInfo &info) {
+  return DataShape{info.imageH, info.imageW, info.imageC};
+}
+
+void printPlan(const Compiler &compiler, const GraphShape &shape) {
+  std::printf("memory plan: peak %lld bytes (%.2f MiB) at %s; N = %lld, d = "
+              "%lld\n",
+              (long long)compiler.peakBytes,
+              compiler.peakBytes / 1048576.0, compiler.peakOp.c_str(),
+              (long long)(shape.numReal + shape.numFake),
+              (long long)shape.dim);
+}
+
+std::optional<std::unique_ptr<Session>>
+openSession(std::vector<uint8_t> bytes, const std::string &name, int threads) {
+  Result<Artifact> artifact = Artifact::loadBytes(std::move(bytes), name);
+  if (!artifact.ok()) {
+    fail(artifact.message());
+    return std::nullopt;
+  }
+  Result<std::unique_ptr<Session>> session =
+      Session::create(artifact.take(), SessionOptions{threads});
+  if (!session.ok()) {
+    fail(session.message());
+    return std::nullopt;
+  }
+  return session.take();
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int commandCompile(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"o", "emit", "n"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1)
+    return fail("compile takes one SPEC\n" + std::string(kUsage));
+  std::string emitName = args.get("emit").value_or("artifact");
+  std::map<std::string, Emit> emits{{"ast", Emit::Ast},
+                                    {"mlir", Emit::Mlir},
+                                    {"lowered", Emit::Lowered},
+                                    {"llvm", Emit::Llvm},
+                                    {"artifact", Emit::Artifact}};
+  auto emit = emits.find(emitName);
+  if (emit == emits.end())
+    return fail("unknown --emit '" + emitName +
+                "' (expected ast, mlir, lowered, llvm or artifact)");
+  std::optional<LoadedSpec> loaded =
+      loadSpec(args.positional[0], emit->second != Emit::Ast);
+  if (!loaded)
+    return 1;
+  if (emit->second == Emit::Ast) {
+    dumpAST(loaded->spec, std::cout);
+    return 0;
+  }
+  std::optional<int64_t> n;
+  if (auto text = args.get("n")) {
+    int64_t v;
+    if (!parseCount(*text, "--n", v))
+      return 1;
+    n = v;
+  }
+  GraphShape shape;
+  if (!stepShape(*loaded, n, shape))
+    return 1;
+  std::string out = args.get("o").value_or("");
+  if (emit->second == Emit::Artifact && out.empty())
+    return fail("compile needs -o FILE for the artifact");
+  Compiler compiler;
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
+                                imageShape(loaded->data), emit->second);
+  if (!bytes)
+    return 1;
+  if (emit->second != Emit::Artifact)
+    return 0;
+  if (Status s = writeFileAtomic(out, bytes->data(), bytes->size()); !s.ok())
+    return fail(s.message());
+  printPlan(compiler, shape);
+  std::printf("wrote %s (%zu bytes)\n", out.c_str(), bytes->size());
+  return 0;
+}
+
+int parseThreads(const Args &args, int &threads) {
+  threads = 0;
+  if (auto text = args.get("threads")) {
+    int64_t v;
+    if (!parseCount(*text, "--threads", v))
+      return 1;
+    threads = int(v);
+  }
+  return 0;
+}
+
+int commandRun(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"out", "steps", "threads"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1)
+    return fail("run takes one SPEC or ARTIFACT\n" + std::string(kUsage));
+  int threads;
+  if (parseThreads(args, threads))
+    return 1;
+  TrainOptions options;
+  options.log = &std::cout;
+  options.outDir = args.get("out").value_or("");
+  if (auto text = args.get("steps")) {
+    int64_t v;
+    if (!parseCount(*text, "--steps", v, 0))
+      return 1;
+    options.steps = v;
+  }
+  const std::string &input = args.positional[0];
+  std::vector<uint8_t> bytes;
+  if (endsWith(input, ".gantk")) {
+    std::optional<LoadedSpec> loaded = loadSpec(input, true);
+    if (!loaded)
+      return 1;
+    GraphShape shape;
+    if (!stepShape(*loaded, std::nullopt, shape))
+      return 1;
+    Compiler compiler;
+    auto compiled = compiler.compile(loaded->spec, shape, EntryKind::Step,
+                                     imageShape(loaded->data));
+    if (!compiled)
+      return 1;
+    printPlan(compiler, shape);
+    bytes = std::move(*compiled);
+  } else {
+    Result<std::vector<uint8_t>> file = readFile(input);
+    if (!file.ok())
+      return fail(file.message());
+    bytes = file.take();
+  }
+  auto session = openSession(std::move(bytes), input, threads);
+  if (!session)
+    return 1;
+  Result<TrainResult> result = train(**session, options);
+  if (!result.ok())
+    return fail(result.message());
+  std::printf("wrote %s", result->samplesNpy.c_str());
+  if (!result->samplesPng.empty())
+    std::printf(" and %s", result->samplesPng.c_str());
+  std::printf("\n");
+  return 0;
+}
+
+std::optional<NpyArray> readMatrix(const std::string &path) {
+  Result<NpyArray> array = readNpy(path);
+  if (!array.ok()) {
+    fail(array.message());
+    return std::nullopt;
+  }
+  if (array->shape.size() != 2) {
+    fail(path + ": expected a 2-D array, got " +
+         std::to_string(array->shape.size()) + " dimensions");
+    return std::nullopt;
+  }
+  return array.take();
+}
+
+NpyDType precisionDType(const ast::Module &spec) {
+  return spec.train.precision == ast::Train::Precision::F64 ? NpyDType::F64
+                                                            : NpyDType::F32;
+}
+
+int commandGrad(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"real", "fake", "out", "threads"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1 || !args.get("real") || !args.get("fake"))
+    return fail("grad needs SPEC --real X.npy --fake Z.npy\n" +
+                std::string(kUsage));
+  int threads;
+  if (parseThreads(args, threads))
+    return 1;
+  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
+  auto x = readMatrix(*args.get("real"));
+  auto z = loaded && x ? readMatrix(*args.get("fake")) : std::nullopt;
+  if (!loaded || !x || !z)
+    return 1;
+  if (x->shape[1] != z->shape[1])
+    return fail("X has " + std::to_string(x->shape[1]) + " columns, Z has " +
+                std::to_string(z->shape[1]));
+  GraphShape shape{x->shape[0], z->shape[0], x->shape[1]};
+  Compiler compiler;
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {});
+  if (!bytes)
+    return 1;
+  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  if (!session)
+    return 1;
+  Session &s = **session;
+  if (Status st = s.setReal(x->values.data(), x->values.size()); !st.ok())
+    return fail(st.message());
+  if (Status st = s.setFake(z->values.data(), z->values.size()); !st.ok())
+    return fail(st.message());
+  if (Status st = s.step(); !st.ok())
+    return fail(st.message());
+  std::printf("loss %.17g\n", s.loss());
+  if (auto out = args.get("out")) {
+    std::vector<double> g = s.grad();
+    if (Status st = writeNpy(*out, z->shape, g.data(), precisionDType(loaded->spec));
+        !st.ok())
+      return fail(st.message());
+  }
+  return 0;
+}
+
+int commandKernel(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"input", "out", "nngp", "threads"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1 || !args.get("input") || !args.get("out"))
+    return fail("kernel needs SPEC --input S.npy --out K.npy\n" +
+                std::string(kUsage));
+  int threads;
+  if (parseThreads(args, threads))
+    return 1;
+  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
+  auto s = loaded ? readMatrix(*args.get("input")) : std::nullopt;
+  if (!loaded || !s)
+    return 1;
+  GraphShape shape{s->shape[0], 0, s->shape[1]};
+  Compiler compiler;
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Kernel, {});
+  if (!bytes)
+    return 1;
+  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  if (!session)
+    return 1;
+  Session &sess = **session;
+  if (Status st = sess.setReal(s->values.data(), s->values.size()); !st.ok())
+    return fail(st.message());
+  if (Status st = sess.step(); !st.ok())
+    return fail(st.message());
+  int64_t n = shape.numReal;
+  auto write = [&](const std::string &path, const schema::View *view) {
+    std::vector<double> k = sess.readView(*view);
+    Status st = writeNpy(path, {n, n}, k.data(), precisionDType(loaded->spec));
+    if (!st.ok())
+      fail(st.message());
+    return st.ok();
+  };
+  if (!write(*args.get("out"), sess.root().ntk()))
+    return 1;
+  if (auto nngp = args.get("nngp"))
+    if (!write(*nngp, sess.root().nngp()))
+      return 1;
+  return 0;
+}
+
+int commandBench(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"n", "steps", "threads"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1 || !args.get("n"))
+    return fail("bench needs SPEC --n N\n" + std::string(kUsage));
+  int64_t n, steps = 5;
+  if (!parseCount(*args.get("n"), "--n", n))
+    return 1;
+  if (auto text = args.get("steps"))
+    if (!parseCount(*text, "--steps", steps))
+      return 1;
+  int threads;
+  if (parseThreads(args, threads))
+    return 1;
+  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], true);
+  if (!loaded)
+    return 1;
+  GraphShape shape;
+  if (!stepShape(*loaded, n, shape))
+    return 1;
+  Compiler compiler;
+  auto compileStart = std::chrono::steady_clock::now();
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
+                                imageShape(loaded->data));
+  if (!bytes)
+    return 1;
+  double compileSeconds = std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - compileStart)
+                              .count();
+  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  if (!session)
+    return 1;
+  Session &s = **session;
+  const schema::Artifact &root = s.root();
+  Result<Dataset> real =
+      loadRealData(DataConfig::fromSpec(*root.data()), shape.numReal,
+                   shape.dim, root.train()->seed());
+  if (!real.ok())
+    return fail(real.message());
+  std::vector<double> z = initialPoints(root.train()->init(),
+                                        size_t(shape.numFake * shape.dim),
+                                        initSeed(root.train()->seed()));
+  if (Status st = s.setReal(real->values.data(), real->values.size()); !st.ok())
+    return fail(st.message());
+  if (Status st = s.setFake(z.data(), z.size()); !st.ok())
+    return fail(st.message());
+  std::vector<double> seconds;
+  for (int64_t i = 0; i <= steps; ++i) { // step 0 warms caches and threads
+    auto start = std::chrono::steady_clock::now();
+    if (Status st = s.step(); !st.ok())
+      return fail(st.message());
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count();
+    if (i > 0)
+      seconds.push_back(t);
+  }
+  std::printf("bench n=%lld N=%lld d=%lld %s threads=%d: median %.4f s/step "
+              "over %lld steps, plan %.1f MiB, peak RSS %.1f MiB, compile "
+              "%.2f s, loss %.6e\n",
+              (long long)shape.numReal,
+              (long long)(shape.numReal + shape.numFake),
+              (long long)shape.dim,
+              loaded->spec.train.precision == ast::Train::Precision::F32
+                  ? "f32"
+                  : "f64",
+              s.threads(), median(seconds), (long long)steps,
+              compiler.peakBytes / 1048576.0, peakRssBytes() / 1048576.0,
+              compileSeconds, s.loss());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "compile")
+    return commandCompile(argc, argv);
+  if (command == "run")
+    return commandRun(argc, argv);
+  if (command == "grad")
+    return commandGrad(argc, argv);
+  if (command == "kernel")
+    return commandKernel(argc, argv);
+  if (command == "bench")
+    return commandBench(argc, argv);
+  return fail("unknown command '" + command + "'\n" + kUsage);
+}
