@@ -37,7 +37,6 @@ void registerAllPasses() {
   registerGantkPipelines();
   mlir::registerCSEPass();
   mlir::registerCanonicalizerPass();
-  mlir::registerConvertMathToLibmPass();
   mlir::registerSCFToControlFlowPass();
   mlir::registerConvertMathToLLVMPass();
   mlir::registerArithToLLVMConversionPass();

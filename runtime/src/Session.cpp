@@ -2,6 +2,8 @@
 
 #include "gantk/runtime/Session.h"
 
+#include <chrono>
+
 #include <cblas.h>
 #include <lapacke.h>
 
@@ -200,9 +202,20 @@ Status Session::runCommand(uint32_t index) {
 }
 
 Status Session::step() {
-  for (uint32_t i = 0; i < root().commands()->size(); ++i)
+  using Clock = std::chrono::steady_clock;
+  uint32_t count = root().commands()->size();
+  if (profiling && commandSeconds.size() != count)
+    commandSeconds.assign(count, 0.0);
+  for (uint32_t i = 0; i < count; ++i) {
+    Clock::time_point start;
+    if (profiling)
+      start = Clock::now();
     if (Status s = runCommand(i); !s.ok())
       return s;
+    if (profiling)
+      commandSeconds[i] +=
+          std::chrono::duration<double>(Clock::now() - start).count();
+  }
   return {};
 }
 

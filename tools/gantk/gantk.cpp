@@ -10,11 +10,7 @@
 
 #include "DataShape.h"
 
-#include "gantk/Compiler/ArtifactWriter.h"
-#include "gantk/Compiler/CPUCodeGen.h"
-#include "gantk/Compiler/InitAll.h"
-#include "gantk/Compiler/MLIRGen.h"
-#include "gantk/Compiler/Passes.h"
+#include "gantk/Compiler/Compilation.h"
 #include "gantk/Frontend/ASTDump.h"
 #include "gantk/Frontend/Parser.h"
 #include "gantk/runtime/Artifact.h"
@@ -25,13 +21,6 @@
 #include "gantk/runtime/Stats.h"
 #include "gantk/runtime/Train.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
-#include "mlir/IR/Diagnostics.h"
 
 #include <chrono>
 #include <cstdio>
@@ -51,7 +40,7 @@ const char *kUsage = R"(usage:
   gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
-  gantk bench SPEC --n N [--steps K] [--threads T]
+  gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
 )";
 
 int fail(const std::string &message) {
@@ -118,68 +107,6 @@ bool parseCount(const std::string &text, const char *what, int64_t &out,
   return true;
 }
 
-enum class Emit { Ast, Mlir, Lowered, Llvm, Artifact };
-
-/// Compiles a checked spec to artifact bytes (or prints an intermediate
-/// form for --emit). Diagnostics carry the spec's file:line:col.
-class Compiler {
-public:
-  Compiler() {
-    registerAllDialects(registry);
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
-    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
-        sourceMgr, &context, llvm::errs());
-  }
-
-  std::optional<std::vector<uint8_t>> compile(const ast::Module &spec,
-                                              const GraphShape &shape,
-                                              EntryKind entry,
-                                              const DataShape &data,
-                                              Emit emit = Emit::Artifact) {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        buildModule(context, spec, shape, entry);
-    if (failed(mlir::verify(*module)))
-      return std::nullopt;
-    if (emit == Emit::Mlir) {
-      module->print(llvm::outs());
-      return std::vector<uint8_t>();
-    }
-    mlir::PassManager pm(&context);
-    buildGantkPassPipeline(pm);
-    if (failed(pm.run(*module)))
-      return std::nullopt;
-    if (emit == Emit::Lowered) {
-      module->print(llvm::outs());
-      return std::vector<uint8_t>();
-    }
-    if (emit == Emit::Llvm) {
-      if (failed(translateKernelsToLLVMIR(*module, &llvm::outs(), nullptr)))
-        return std::nullopt;
-      return std::vector<uint8_t>();
-    }
-    auto code = compileKernelsForCPU(*module);
-    if (failed(code))
-      return std::nullopt;
-    peakBytes = (*module)->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes")
-                    .getInt();
-    peakOp = (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
-    auto bytes = writeArtifact(*module, spec, shape, entry, data, *code);
-    if (failed(bytes))
-      return std::nullopt;
-    return std::move(*bytes);
-  }
-
-  int64_t peakBytes = 0;
-  std::string peakOp;
-
-private:
-  mlir::DialectRegistry registry;
-  mlir::MLIRContext context{mlir::MLIRContext::Threading::DISABLED};
-  llvm::SourceMgr sourceMgr;
-  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
-};
-
 /// A parsed spec with the sizes of its data.
 struct LoadedSpec {
   ast::Module spec;
@@ -222,7 +149,7 @@ DataShape imageShape(const DataInfo &info) {
   return DataShape{info.imageH, info.imageW, info.imageC};
 }
 
-void printPlan(const Compiler &compiler, const GraphShape &shape) {
+void printPlan(const Compilation &compiler, const GraphShape &shape) {
   std::printf("memory plan: peak %lld bytes (%.2f MiB) at %s; N = %lld, d = "
               "%lld\n",
               (long long)compiler.peakBytes,
@@ -289,7 +216,7 @@ int commandCompile(int argc, char **argv) {
   std::string out = args.get("o").value_or("");
   if (emit->second == Emit::Artifact && out.empty())
     return fail("compile needs -o FILE for the artifact");
-  Compiler compiler;
+  Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
                                 imageShape(loaded->data), emit->second);
   if (!bytes)
@@ -341,7 +268,7 @@ int commandRun(int argc, char **argv) {
     GraphShape shape;
     if (!stepShape(*loaded, std::nullopt, shape))
       return 1;
-    Compiler compiler;
+    Compilation compiler;
     auto compiled = compiler.compile(loaded->spec, shape, EntryKind::Step,
                                      imageShape(loaded->data));
     if (!compiled)
@@ -405,7 +332,7 @@ int commandGrad(int argc, char **argv) {
     return fail("X has " + std::to_string(x->shape[1]) + " columns, Z has " +
                 std::to_string(z->shape[1]));
   GraphShape shape{x->shape[0], z->shape[0], x->shape[1]};
-  Compiler compiler;
+  Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {});
   if (!bytes)
     return 1;
@@ -444,7 +371,7 @@ int commandKernel(int argc, char **argv) {
   if (!loaded || !s)
     return 1;
   GraphShape shape{s->shape[0], 0, s->shape[1]};
-  Compiler compiler;
+  Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Kernel, {});
   if (!bytes)
     return 1;
@@ -473,7 +400,7 @@ int commandKernel(int argc, char **argv) {
 }
 
 int commandBench(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"n", "steps", "threads"});
+  Args args = Args::parse(argc, argv, 2, {"n", "steps", "threads", "profile"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("n"))
@@ -493,7 +420,7 @@ int commandBench(int argc, char **argv) {
   GraphShape shape;
   if (!stepShape(*loaded, n, shape))
     return 1;
-  Compiler compiler;
+  Compilation compiler;
   auto compileStart = std::chrono::steady_clock::now();
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
                                 imageShape(loaded->data));
@@ -519,8 +446,10 @@ int commandBench(int argc, char **argv) {
     return fail(st.message());
   if (Status st = s.setFake(z.data(), z.size()); !st.ok())
     return fail(st.message());
+  bool profile = args.get("profile").value_or("0") != "0";
   std::vector<double> seconds;
   for (int64_t i = 0; i <= steps; ++i) { // step 0 warms caches and threads
+    s.setProfiling(profile && i > 0);
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
       return fail(st.message());
@@ -542,6 +471,15 @@ int commandBench(int argc, char **argv) {
               s.threads(), median(seconds), (long long)steps,
               compiler.peakBytes / 1048576.0, peakRssBytes() / 1048576.0,
               compileSeconds, s.loss());
+  if (profile) {
+    // Where a step's time goes, command by command (mean over the steps).
+    const auto *commands = root.commands();
+    for (uint32_t i = 0; i < commands->size(); ++i) {
+      const auto *c = commands->Get(i);
+      std::printf("  %8.2f ms  %s\n", 1e3 * s.commandTimes()[i] / steps,
+                  c->label() ? c->label()->c_str() : "?");
+    }
+  }
   return 0;
 }
 

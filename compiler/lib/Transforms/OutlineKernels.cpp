@@ -126,8 +126,10 @@ private:
         });
       };
     } else if (auto grad = dyn_cast<PairwiseGradOp>(op)) {
-      tied[0] = 2; // dG may overwrite the cotangent: each element is read
-                   // before it is written, by the same thread.
+      // dG gets its own buffer: writing over the cotangent would be correct
+      // but makes LLVM's vectoriser fall back to scalar code (it cannot
+      // prove the exact overlap safe), and the backward is below the
+      // eigensolver's peak anyway.
       Block *pairBody = &grad.getBody().front();
       body = [pairBody](KernelBody &k, ScalarBuilder &s) {
         Value g = k.args[0], v = k.args[1], c = k.args[2], dg = k.args[3],
@@ -140,7 +142,7 @@ private:
                     k.b, *pairBody,
                     {k.load(g, {i, j}), vi, k.load(v, j), k.load(c, {i, j})});
                 k.store(d[0], dg, {i, j});
-                return s.add(a, d[1]);
+                return s.addReassoc(a, d[1]);
               });
           k.store(s.mul(s.c(2), acc), dv, i);
         });

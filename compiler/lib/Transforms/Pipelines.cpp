@@ -25,7 +25,6 @@ void buildGantkPassPipeline(OpPassManager &pm) {
 void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createApproximateMathPass());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createConvertMathToLLVMPass());

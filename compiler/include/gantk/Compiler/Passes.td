@@ -85,14 +85,18 @@ def EmitKernelABIPass : Pass<"gantk-emit-kernel-abi", "mlir::ModuleOp"> {
   }];
 }
 
-def ApproximateMathPass : Pass<"gantk-approximate-math"> {
-  let summary = "Polynomial approximations of f32 math functions";
+def ApproximateMathPass : Pass<"gantk-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Call-free f32 math, exact libm calls for f64 special functions";
   let description = [{
     Rewrites f32 atan2, erf, exp, expm1, log1p, … into arith polynomials so
-    that the per-pair loops contain no calls and LLVM vectorises them. f64
-    functions stay exact (libm).
+    that the per-pair loops contain no calls and LLVM vectorises them. The
+    f64 special functions (atan2, erf, expm1, log1p) become libm calls,
+    which keeps them exact (the LLVM lowering would turn expm1 into
+    exp − 1). What is left (sqrt, exp, fma, copysign, …) maps to LLVM
+    intrinsics in convert-math-to-llvm.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
                            "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect"];
 }

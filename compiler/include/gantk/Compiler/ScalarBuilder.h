@@ -28,6 +28,14 @@ public:
   mlir::Value add(mlir::Value x, mlir::Value y) {
     return mlir::arith::AddFOp::create(b, loc, x, y);
   }
+  /// An addition the optimiser may reassociate: the accumulator of a
+  /// reduction loop, which LLVM then vectorises.
+  mlir::Value addReassoc(mlir::Value x, mlir::Value y) {
+    return mlir::arith::AddFOp::create(
+        b, loc, x, y,
+        mlir::arith::FastMathFlagsAttr::get(b.getContext(),
+                                            mlir::arith::FastMathFlags::reassoc));
+  }
   mlir::Value sub(mlir::Value x, mlir::Value y) {
     return mlir::arith::SubFOp::create(b, loc, x, y);
   }

@@ -46,6 +46,12 @@ public:
   /// Runs every command once, in order.
   Status step();
 
+  /// Accumulates the wall time of every command over later steps (for
+  /// benchmarks that study where a step's time goes).
+  void setProfiling(bool on) { profiling = on; }
+  /// Seconds spent in each command since profiling started.
+  const std::vector<double> &commandTimes() const { return commandSeconds; }
+
   /// Writes X (n_real x dim, row-major), converting to the artifact precision.
   Status setReal(const double *values, size_t count);
   /// Writes Z (n_fake x dim, row-major).
@@ -81,6 +87,8 @@ private:
   int codeFd = -1;
   std::vector<KernelFn> kernels;
   std::vector<void *> argScratch;
+  bool profiling = false;
+  std::vector<double> commandSeconds;
 };
 
 } // namespace gantk

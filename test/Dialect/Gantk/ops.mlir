@@ -1,0 +1,145 @@
+// RUN: gantk-opt %s | gantk-opt | FileCheck %s
+// RUN: gantk-opt %s --mlir-print-op-generic | gantk-opt | FileCheck %s
+
+// Round trip of every gantk op in its custom form, and through the generic
+// form. Each function holds one level of the dialect.
+
+// The graph level: what the front end builds for one GA-NTK step, here in
+// f64 with every layer kind and both readouts.
+// CHECK-LABEL: func.func @graph
+// CHECK-SAME: (%[[X:.*]]: tensor<3x2xf64>, %[[Z:.*]]: tensor<3x2xf64>)
+func.func @graph(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> {
+  // CHECK: %[[S:.*]] = gantk.stack %[[X]], %[[Z]] : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  // CHECK: %[[K0:.*]] = gantk.input %[[S]] : tensor<6x2xf64> -> <6, f64>
+  %k0 = gantk.input %s : tensor<6x2xf64> -> !gantk.kernel<6, f64>
+  // CHECK: %[[K1:.*]] = gantk.dense %[[K0]] {b_std = 2.500000e-01 : f64, w_std = 1.500000e+00 : f64} : <6, f64>
+  %k1 = gantk.dense %k0 {w_std = 1.5 : f64, b_std = 0.25 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[K2:.*]] = gantk.abrelu %[[K1]] {a = 0.000000e+00 : f64, b = 1.000000e+00 : f64} : <6, f64>
+  %k2 = gantk.abrelu %k1 {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[K3:.*]] = gantk.dense %[[K2]]
+  %k3 = gantk.dense %k2 {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[K4:.*]] = gantk.erf %[[K3]] {a = 1.000000e+00 : f64, b = 2.000000e+00 : f64, c = 5.000000e-01 : f64} : <6, f64>
+  %k4 = gantk.erf %k3 {a = 1.0 : f64, b = 2.0 : f64, c = 0.5 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[K5:.*]] = gantk.dense %[[K4]]
+  %k5 = gantk.dense %k4 {w_std = 1.0 : f64, b_std = 0.1 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[NTK:.*]] = gantk.ntk %[[K5]] : <6, f64> -> tensor<6x6xf64>
+  %K = gantk.ntk %k5 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  // CHECK: gantk.nngp %[[K5]] : <6, f64> -> tensor<6x6xf64>
+  %S = gantk.nngp %k5 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  // CHECK: %[[Y:.*]] = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  // CHECK: %[[U:.*]] = gantk.expm_action %[[NTK]], %[[Y]] {eig_reg = 1.250000e-01 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %u = gantk.expm_action %K, %y {lambda = 0.5 : f64, eig_reg = 0.125 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: %[[L:.*]] = gantk.loss %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  // CHECK: return %[[L]]
+  return %l : tensor<f64>
+}
+
+// The kernel type in f32; two-column labels with the cross-entropy loss.
+// CHECK-LABEL: func.func @graph_f32
+func.func @graph_f32(%s: tensor<4x3xf32>) -> tensor<f32> {
+  // CHECK: gantk.input %{{.*}} : tensor<4x3xf32> -> <4, f32>
+  %k0 = gantk.input %s : tensor<4x3xf32> -> !gantk.kernel<4, f32>
+  // CHECK: gantk.dense %{{.*}} : <4, f32>
+  %k1 = gantk.dense %k0 {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f32>
+  // CHECK: gantk.ntk %{{.*}} : <4, f32> -> tensor<4x4xf32>
+  %K = gantk.ntk %k1 : !gantk.kernel<4, f32> -> tensor<4x4xf32>
+  // CHECK: %[[Y:.*]] = gantk.labels {num_real = 2 : i64} : tensor<4x2xf32>
+  %y = gantk.labels {num_real = 2 : i64} : tensor<4x2xf32>
+  // CHECK: %[[U:.*]] = gantk.expm_action
+  %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64} : tensor<4x4xf32>, tensor<4x2xf32> -> tensor<4x2xf32>
+  // CHECK: gantk.loss %[[U]], %[[Y]] {kind = "cross_entropy"} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
+  %l = gantk.loss %u, %y {kind = "cross_entropy"} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// The fused level and the adjoint ops: gram, diag, pairwise with its
+// scalar body, and the ops that gantk-autodiff creates.
+// CHECK-LABEL: func.func @fused_and_adjoint
+// CHECK-SAME: (%[[S:.*]]: tensor<6x2xf64>, %[[Y:.*]]: tensor<6x1xf64>, %[[U:.*]]: tensor<6x1xf64>)
+func.func @fused_and_adjoint(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>, %u: tensor<6x1xf64>) -> tensor<3x2xf64> {
+  // CHECK: %[[G:.*]] = gantk.gram %[[S]] : tensor<6x2xf64> -> tensor<6x6xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  // CHECK: %[[V:.*]] = gantk.diag %[[G]] : tensor<6x6xf64> -> tensor<6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  // CHECK: %[[K:.*]] = gantk.pairwise %[[G]], %[[V]] : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  // CHECK-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64):
+  // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[Q11]], %[[Q22]] : f64
+  // CHECK-NEXT: %[[R:.*]] = arith.addf %[[Q12]], %[[P]] : f64
+  // CHECK-NEXT: gantk.yield %[[R]] : f64
+  // CHECK-NEXT: }
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  // CHECK: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %du = gantk.loss_grad %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
+  // CHECK: %[[DG:.*]], %[[DV:.*]] = gantk.pairwise_grad %[[G]], %[[V]], %[[DK]] : tensor<6x6xf64>, tensor<6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64> {
+  // CHECK-NEXT: ^bb0(%{{.*}}: f64, %{{.*}}: f64, %{{.*}}: f64, %[[C:.*]]: f64):
+  // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+  // CHECK-NEXT: gantk.yield %[[C]], %[[ZERO]], %[[ZERO]] : f64, f64, f64
+  %dg, %dv = gantk.pairwise_grad %g, %v, %dk
+      : tensor<6x6xf64>, tensor<6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %c: f64):
+    %zero = arith.constant 0.0 : f64
+    gantk.yield %c, %zero, %zero : f64, f64, f64
+  }
+  // CHECK: %[[DGV:.*]] = gantk.add_diag %[[DG]], %[[DV]] : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64>
+  %dgv = gantk.add_diag %dg, %dv : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64>
+  // CHECK: %[[DZ:.*]] = gantk.gram_grad %[[S]], %[[DGV]] {row_offset = 3 : i64} : tensor<6x2xf64>, tensor<6x6xf64> -> tensor<3x2xf64>
+  %dz = gantk.gram_grad %s, %dgv {row_offset = 3 : i64} : tensor<6x2xf64>, tensor<6x6xf64> -> tensor<3x2xf64>
+  // CHECK: return %[[DZ]]
+  return %dz : tensor<3x2xf64>
+}
+
+// The library level: gemm, the eigendecomposition and the elementwise
+// pieces of the exponential action and of its Daleckii-Krein adjoint.
+// CHECK-LABEL: func.func @library
+// CHECK-SAME: (%[[S:.*]]: tensor<6x2xf64>, %[[Y:.*]]: tensor<6x1xf64>)
+func.func @library(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>) -> tensor<6x6xf64> {
+  // CHECK: %[[G:.*]] = gantk.gemm %[[S]], %[[S]] {alpha = 5.000000e-01 : f64, trans_a = false, trans_b = true} : tensor<6x2xf64>, tensor<6x2xf64> -> tensor<6x6xf64>
+  %g = gantk.gemm %s, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<6x2xf64>, tensor<6x2xf64> -> tensor<6x6xf64>
+  // CHECK: %[[KS:.*]] = gantk.add_trace_diag %[[G]] {scale = 6.250000e-02 : f64} : tensor<6x6xf64>
+  %ks = gantk.add_trace_diag %g {scale = 0.0625 : f64} : tensor<6x6xf64>
+  // CHECK: %[[QT:.*]], %[[MU:.*]] = gantk.eigh %[[KS]] : tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64>
+  %qt, %mu = gantk.eigh %ks : tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64>
+  // CHECK: %[[B:.*]] = gantk.gemm %[[QT]], %[[Y]] {alpha = 1.000000e+00 : f64, trans_a = false, trans_b = false}
+  %b = gantk.gemm %qt, %y {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: %[[E:.*]] = gantk.exp_scale %[[MU]], %[[B]] {lambda = 5.000000e-01 : f64} : tensor<6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %e = gantk.exp_scale %mu, %b {lambda = 0.5 : f64} : tensor<6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: %[[M:.*]] = gantk.daleckii_krein %[[MU]], %[[E]], %[[B]] {lambda = 5.000000e-01 : f64} : tensor<6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
+  %m = gantk.daleckii_krein %mu, %e, %b {lambda = 0.5 : f64} : tensor<6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
+  // CHECK: %[[T:.*]] = gantk.gemm %[[QT]], %[[M]] {alpha = 1.000000e+00 : f64, trans_a = true, trans_b = false}
+  %t = gantk.gemm %qt, %m {alpha = 1.0 : f64, trans_a = true, trans_b = false} : tensor<6x6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>
+  // CHECK: return %[[T]]
+  return %t : tensor<6x6xf64>
+}
+
+// The dispatch level: a kernel run over a range, with a tied result, one
+// with several results, and one without operands.
+func.func private @k1(memref<6x6xf64>, memref<6x6xf64>, index, index) attributes {gantk.kernel}
+func.func private @k2(memref<6x6xf64>, memref<6x6xf64>, memref<6xf64>, index, index) attributes {gantk.kernel}
+func.func private @k0(memref<6x1xf64>, index, index) attributes {gantk.kernel}
+
+// CHECK-LABEL: func.func @dispatch
+// CHECK-SAME: (%[[A:.*]]: tensor<6x6xf64>)
+func.func @dispatch(%a: tensor<6x6xf64>) -> (tensor<6x6xf64>, tensor<6xf64>, tensor<6x1xf64>) {
+  // CHECK: %[[R:.*]] = gantk.dispatch @k1(%[[A]]) {parallel = false, range = 1 : i64, tied = array<i64: 0>} : (tensor<6x6xf64>) -> tensor<6x6xf64>
+  %r = gantk.dispatch @k1(%a) {range = 1 : i64, parallel = false, tied = array<i64: 0>} : (tensor<6x6xf64>) -> tensor<6x6xf64>
+  // CHECK: %[[P:.*]]:2 = gantk.dispatch @k2(%[[R]]) {parallel = true, range = 6 : i64, tied = array<i64: -1, -1>} : (tensor<6x6xf64>) -> (tensor<6x6xf64>, tensor<6xf64>)
+  %p:2 = gantk.dispatch @k2(%r) {range = 6 : i64, parallel = true, tied = array<i64: -1, -1>} : (tensor<6x6xf64>) -> (tensor<6x6xf64>, tensor<6xf64>)
+  // CHECK: %[[Y:.*]] = gantk.dispatch @k0() {parallel = true, range = 6 : i64, tied = array<i64: -1>} : () -> tensor<6x1xf64>
+  %y = gantk.dispatch @k0() {range = 6 : i64, parallel = true, tied = array<i64: -1>} : () -> tensor<6x1xf64>
+  // CHECK: return %[[P]]#0, %[[P]]#1, %[[Y]]
+  return %p#0, %p#1, %y : tensor<6x6xf64>, tensor<6xf64>, tensor<6x1xf64>
+}
+
+// The kernel type outside a gantk op prints with its dialect prefix.
+// CHECK-LABEL: func.func private @kernel_type(!gantk.kernel<4, f32>) -> !gantk.kernel<12, f64>
+func.func private @kernel_type(!gantk.kernel<4, f32>) -> !gantk.kernel<12, f64>

@@ -1,0 +1,37 @@
+// RUN: gantk-opt %s -split-input-file -gantk-approximate-math | FileCheck %s
+
+// f32 atan2 and erf become call-free polynomials (fma chains, selects for
+// the ranges), so the per-pair loops vectorise.
+// CHECK-LABEL: func.func @f32
+// CHECK-NOT: math.atan2
+// CHECK-NOT: math.erf
+// CHECK-NOT: call
+// CHECK: math.fma
+// CHECK: return
+func.func @f32(%y: f32, %x: f32) -> (f32, f32) {
+  %a = math.atan2 %y, %x : f32
+  %e = math.erf %x : f32
+  return %a, %e : f32, f32
+}
+
+// -----
+
+// f64 is not approximated: the special functions without an exact LLVM
+// lowering become libm calls, the others (sqrt, exp) stay for
+// convert-math-to-llvm.
+// CHECK-DAG: func.func private @atan2(f64, f64) -> f64
+// CHECK-DAG: func.func private @erf(f64) -> f64
+// CHECK-LABEL: func.func @f64
+// CHECK-SAME: (%[[Y:.*]]: f64, %[[X:.*]]: f64)
+// CHECK-NEXT: %[[A:.*]] = call @atan2(%[[Y]], %[[X]]) : (f64, f64) -> f64
+// CHECK-NEXT: %[[E:.*]] = call @erf(%[[X]]) : (f64) -> f64
+// CHECK-NEXT: %[[S:.*]] = math.sqrt %[[X]] : f64
+// CHECK-NEXT: %[[X2:.*]] = math.exp %[[X]] : f64
+// CHECK-NEXT: return %[[A]], %[[E]], %[[S]], %[[X2]]
+func.func @f64(%y: f64, %x: f64) -> (f64, f64, f64, f64) {
+  %a = math.atan2 %y, %x : f64
+  %e = math.erf %x : f64
+  %s = math.sqrt %x : f64
+  %x2 = math.exp %x : f64
+  return %a, %e, %s, %x2 : f64, f64, f64, f64
+}

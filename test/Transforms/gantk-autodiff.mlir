@@ -1,0 +1,153 @@
+// RUN: gantk-opt %s -split-input-file -verify-diagnostics -gantk-autodiff | FileCheck %s
+
+// One fused GA-NTK step. gantk-autodiff clones it into @step_grad, which
+// returns (loss, dL/dZ), and erases the primal @step. The adjoints run in
+// reverse: loss_grad, expm_action_grad (Daleckii-Krein), pairwise_grad,
+// add_diag (the adjoint of diag) and gram_grad for the generated rows
+// [3, 6) of the stack. The pairwise_grad body first recomputes the forward
+// body (mulf, sqrt, addf), then applies the scalar adjoint rules in reverse:
+// d(q12 + s) passes c to q12 and to s; d√p is 0.5 c / √p where p > 1e-30
+// and 0 elsewhere; d(q11 q22) gives dq11 = dp q22 and dq22 = dp q11.
+// CHECK-NOT: func.func @step(
+// CHECK-LABEL: func.func @step_grad
+// CHECK-SAME: (%[[X:.*]]: tensor<3x2xf64>, %[[Z:.*]]: tensor<3x2xf64>) -> (tensor<f64>, tensor<3x2xf64>) {
+// CHECK: %[[S:.*]] = gantk.stack %[[X]], %[[Z]]
+// CHECK: %[[G:.*]] = gantk.gram %[[S]]
+// CHECK: %[[V:.*]] = gantk.diag %[[G]]
+// CHECK: %[[K:.*]] = gantk.pairwise %[[G]], %[[V]]
+// CHECK: %[[Y:.*]] = gantk.labels
+// CHECK: %[[U:.*]] = gantk.expm_action %[[K]], %[[Y]]
+// CHECK: %[[L:.*]] = gantk.loss %[[U]], %[[Y]]
+// CHECK-NEXT: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+// CHECK-NEXT: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
+// CHECK-NEXT: %[[DG:.*]], %[[DV:.*]] = gantk.pairwise_grad %[[G]], %[[V]], %[[DK]] : tensor<6x6xf64>, tensor<6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64> {
+// CHECK-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64, %[[C:.*]]: f64):
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[Q11]], %[[Q22]] : f64
+// CHECK-NEXT: %[[SQ:.*]] = math.sqrt %[[P]] : f64
+// CHECK-NEXT: %[[R:.*]] = arith.addf %[[Q12]], %[[SQ]] : f64
+// CHECK-NEXT: %[[EPS:.*]] = arith.constant 1.000000e-30 : f64
+// CHECK-NEXT: %[[LIVE:.*]] = arith.cmpf ogt, %[[P]], %[[EPS]] : f64
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-NEXT: %[[HALF:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK-NEXT: %[[HC:.*]] = arith.mulf %[[HALF]], %[[C]] : f64
+// CHECK-NEXT: %[[Q:.*]] = arith.divf %[[HC]], %[[SQ]] : f64
+// CHECK-NEXT: %[[DP:.*]] = arith.select %[[LIVE]], %[[Q]], %[[ZERO]] : f64
+// CHECK-NEXT: %[[D11:.*]] = arith.mulf %[[DP]], %[[Q22]] : f64
+// CHECK-NEXT: %[[D22:.*]] = arith.mulf %[[DP]], %[[Q11]] : f64
+// CHECK-NEXT: gantk.yield %[[C]], %[[D11]], %[[D22]] : f64, f64, f64
+// CHECK-NEXT: }
+// CHECK-NEXT: %[[DGV:.*]] = gantk.add_diag %[[DG]], %[[DV]] : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64>
+// CHECK-NEXT: %[[DZ:.*]] = gantk.gram_grad %[[S]], %[[DGV]] {row_offset = 3 : i64} : tensor<6x2xf64>, tensor<6x6xf64> -> tensor<3x2xf64>
+// CHECK-NEXT: return %[[L]], %[[DZ]] : tensor<f64>, tensor<3x2xf64>
+// CHECK-NOT: func.func @step(
+func.func @step(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %sq = math.sqrt %p : f64
+    %r = arith.addf %q12, %sq : f64
+    gantk.yield %r : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// Functions without gantk.differentiate are left alone.
+// CHECK-LABEL: func.func @plain
+// CHECK-NOT: _grad
+func.func @plain(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// The differentiated result must be a GA-NTK loss.
+// expected-error @+1 {{'func.func' op differentiated result must come from gantk.loss}}
+func.func @not_a_loss(%x: tensor<f64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  return %x : tensor<f64>
+}
+
+// -----
+
+// One loss result and the variable as the last argument.
+// expected-error @+1 {{'func.func' op gantk.differentiate needs one block, one loss result and the variable as the last argument}}
+func.func @two_results(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> (tensor<f64>, tensor<f64>) attributes {gantk.differentiate} {
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  return %l, %l : tensor<f64>, tensor<f64>
+}
+
+// -----
+
+// The gradient flows to the generated rows through gantk.stack; a Gram
+// matrix of the real rows alone does not depend on the variable.
+// expected-error @+1 {{'func.func' op the loss does not depend on the last argument}}
+func.func @independent(%x: tensor<6x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %g = gantk.gram %x : tensor<6x2xf64> -> tensor<6x6xf64>
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %g, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// The layer ops have no adjoint rules: run gantk-fuse-recursion first.
+func.func @unfused(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %k0 = gantk.input %s : tensor<6x2xf64> -> !gantk.kernel<6, f64>
+  %k1 = gantk.dense %k0 {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<6, f64>
+  // expected-error @+1 {{'gantk.ntk' op has no adjoint rule}}
+  %K = gantk.ntk %k1 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %K, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// The scalar reverse mode knows arith add/sub/neg/mul/div/max/min, sqrt,
+// atan2, erf and exp; other ops in a per-pair body are rejected.
+func.func @tanh(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    // expected-error @+1 {{'math.tanh' op has no scalar adjoint rule}}
+    %t = math.tanh %q12 : f64
+    gantk.yield %t : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// add_diag needs the adjoint of the diagonal's own matrix: a pairwise op
+// whose diagonal comes from another Gram matrix has none.
+func.func @foreign_diag(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %g2 = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  // expected-error @+1 {{'gantk.diag' op diagonal used without its matrix}}
+  %v = gantk.diag %g2 : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}

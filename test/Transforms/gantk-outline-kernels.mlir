@@ -1,0 +1,114 @@
+// RUN: gantk-opt %s -split-input-file -gantk-outline-kernels | FileCheck %s
+
+// Each elementwise or per-pair op becomes a gantk.dispatch of a private
+// kernel function on memrefs (operands, then results, then begin and end)
+// whose outer scf.for runs over the rows [begin, end). Row-parallel kernels
+// have range = N; the trace shift and the loss reduce over every row, so
+// they run once (range = 1, not parallel). add_trace_diag works in place
+// (tied to operand 0); pairwise_grad writes dG over the cotangent (tied to
+// operand 2). The pairwise body is inlined into the inner loop over j with
+// q12 = G[i, j], q11 = v[i], q22 = v[j].
+// CHECK-LABEL: func.func @f
+// CHECK-SAME: (%[[G:.*]]: tensor<4x4xf64>, %[[C:.*]]: tensor<4x4xf64>)
+// CHECK-NEXT: %[[V:.*]] = gantk.dispatch @diag_kernel(%[[G]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x4xf64>) -> tensor<4xf64>
+// CHECK-NEXT: %[[K:.*]] = gantk.dispatch @pairwise_kernel(%[[G]], %[[V]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x4xf64>, tensor<4xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: %[[KS:.*]] = gantk.dispatch @add_trace_diag_kernel(%[[K]]) {parallel = false, range = 1 : i64, tied = array<i64: 0>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: %[[KS2:.*]] = gantk.dispatch @add_trace_diag_kernel_0(%[[KS]]) {parallel = false, range = 1 : i64, tied = array<i64: 0>}
+// CHECK-NEXT: %[[D:.*]]:2 = gantk.dispatch @pairwise_grad_kernel(%[[G]], %[[V]], %[[C]]) {parallel = true, range = 4 : i64, tied = array<i64: 2, -1>} : (tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64>) -> (tensor<4x4xf64>, tensor<4xf64>)
+// CHECK-NEXT: %[[Y:.*]] = gantk.dispatch @labels_kernel() {parallel = true, range = 4 : i64, tied = array<i64: -1>} : () -> tensor<4x1xf64>
+// CHECK-NEXT: %[[L:.*]] = gantk.dispatch @loss_kernel(%[[Y]], %[[Y]]) {parallel = false, range = 1 : i64, tied = array<i64: -1>} : (tensor<4x1xf64>, tensor<4x1xf64>) -> tensor<f64>
+// CHECK-NEXT: return %[[KS2]], %[[D]]#0, %[[L]]
+
+// CHECK-LABEL: func.func private @diag_kernel
+// CHECK-SAME: (%[[A:.*]]: memref<4x4xf64>, %[[OUT:.*]]: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[A]][%[[I]], %[[I]]]
+// CHECK-NEXT: memref.store %[[X]], %[[OUT]][%[[I]]]
+
+// CHECK-LABEL: func.func private @pairwise_kernel
+// CHECK-SAME: (%[[G:.*]]: memref<4x4xf64>, %[[V:.*]]: memref<4xf64>, %[[OUT:.*]]: memref<4x4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK-NEXT: %[[VI:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NEXT: %[[GIJ:.*]] = memref.load %[[G]][%[[I]], %[[J]]]
+// CHECK-NEXT: %[[VJ:.*]] = memref.load %[[V]][%[[J]]]
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VI]], %[[VJ]] : f64
+// CHECK-NEXT: %[[R:.*]] = arith.addf %[[GIJ]], %[[P]] : f64
+// CHECK-NEXT: memref.store %[[R]], %[[OUT]][%[[I]], %[[J]]]
+
+// The trace shift is serial: it ignores begin and end.
+// CHECK-LABEL: func.func private @add_trace_diag_kernel(
+// CHECK-SAME: %{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4x4xf64>, %{{.*}}: index, %{{.*}}: index) attributes {gantk.kernel}
+// CHECK: %[[TR:.*]] = scf.for {{.*}} iter_args
+// CHECK: arith.mulf %{{.*}}, %[[TR]]
+// CHECK-LABEL: func.func private @add_trace_diag_kernel_0(
+
+// dG is stored per pair; dv[i] = 2 Σ_j ∂/∂q11.
+// CHECK-LABEL: func.func private @pairwise_grad_kernel
+// CHECK-SAME: (%{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4xf64>, %[[C:.*]]: memref<4x4xf64>, %[[DG:.*]]: memref<4x4xf64>, %[[DV:.*]]: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK: %[[ACC:.*]] = scf.for %[[J:.*]] = {{.*}} iter_args
+// CHECK: %[[CIJ:.*]] = memref.load %[[C]][%[[I]], %[[J]]]
+// CHECK-NEXT: memref.store %[[CIJ]], %[[DG]][%[[I]], %[[J]]]
+// CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f64
+// CHECK-NEXT: %[[DVI:.*]] = arith.mulf %[[TWO]], %[[ACC]] : f64
+// CHECK-NEXT: memref.store %[[DVI]], %[[DV]][%[[I]]]
+
+// CHECK-LABEL: func.func private @labels_kernel
+// CHECK-SAME: (%{{.*}}: memref<4x1xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step
+
+// CHECK-LABEL: func.func private @loss_kernel
+// CHECK-SAME: (%{{.*}}: memref<4x1xf64>, %{{.*}}: memref<4x1xf64>, %[[OUT:.*]]: memref<f64>, %{{.*}}: index, %{{.*}}: index) attributes {gantk.kernel}
+// CHECK: memref.store %{{.*}}, %[[OUT]][]
+func.func @f(%g: tensor<4x4xf64>, %c: tensor<4x4xf64>) -> (tensor<4x4xf64>, tensor<4x4xf64>, tensor<f64>) {
+  %v = gantk.diag %g : tensor<4x4xf64> -> tensor<4xf64>
+  %k = gantk.pairwise %g, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  %ks = gantk.add_trace_diag %k {scale = 0.25 : f64} : tensor<4x4xf64>
+  %ks2 = gantk.add_trace_diag %ks {scale = 0.25 : f64} : tensor<4x4xf64>
+  %dg, %dv = gantk.pairwise_grad %g, %v, %c : tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %cc: f64):
+    gantk.yield %cc, %q22, %q11 : f64, f64, f64
+  }
+  %y = gantk.labels {num_real = 2 : i64} : tensor<4x1xf64>
+  %l = gantk.loss %y, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  return %ks2, %dg, %l : tensor<4x4xf64>, tensor<4x4xf64>, tensor<f64>
+}
+
+// -----
+
+// Library ops (eigh, gemm) stay; the pieces of the exponential action and
+// of the loss gradient are row-parallel; add_diag writes in place.
+// CHECK-LABEL: func.func @g
+// CHECK-SAME: (%[[K:.*]]: tensor<4x4xf64>, %[[Y:.*]]: tensor<4x1xf64>, %[[A:.*]]: tensor<4x4xf64>, %[[V:.*]]: tensor<4xf64>)
+// CHECK-NEXT: %[[QT:.*]], %[[MU:.*]] = gantk.eigh %[[K]]
+// CHECK-NEXT: %[[B:.*]] = gantk.gemm %[[QT]], %[[Y]]
+// CHECK-NEXT: %[[E:.*]] = gantk.dispatch @exp_scale_kernel(%[[MU]], %[[B]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4xf64>, tensor<4x1xf64>) -> tensor<4x1xf64>
+// CHECK-NEXT: %[[M:.*]] = gantk.dispatch @daleckii_krein_kernel(%[[MU]], %[[E]], %[[B]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4xf64>, tensor<4x1xf64>, tensor<4x1xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: %[[DU:.*]] = gantk.dispatch @loss_grad_kernel(%[[E]], %[[Y]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x1xf64>, tensor<4x1xf64>) -> tensor<4x1xf64>
+// CHECK-NEXT: %[[R:.*]] = gantk.dispatch @add_diag_kernel(%[[A]], %[[V]]) {parallel = true, range = 4 : i64, tied = array<i64: 0>} : (tensor<4x4xf64>, tensor<4xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: return %[[DU]], %[[M]], %[[R]]
+// CHECK-LABEL: func.func private @exp_scale_kernel
+// CHECK-SAME: attributes {gantk.kernel}
+// CHECK: math.exp
+// CHECK-LABEL: func.func private @daleckii_krein_kernel
+// CHECK-SAME: attributes {gantk.kernel}
+// CHECK: math.expm1
+// CHECK-LABEL: func.func private @loss_grad_kernel
+// CHECK-SAME: attributes {gantk.kernel}
+// CHECK-LABEL: func.func private @add_diag_kernel
+// CHECK-SAME: attributes {gantk.kernel}
+func.func @g(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %a: tensor<4x4xf64>, %v: tensor<4xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>) {
+  %qt, %mu = gantk.eigh %k : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
+  %b = gantk.gemm %qt, %y {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %e = gantk.exp_scale %mu, %b {lambda = 0.5 : f64} : tensor<4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %m = gantk.daleckii_krein %mu, %e, %b {lambda = 0.5 : f64} : tensor<4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  %du = gantk.loss_grad %e, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %r = gantk.add_diag %a, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64>
+  return %du, %m, %r : tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>
+}

@@ -1,0 +1,127 @@
+// RUN: gantk-opt %s -split-input-file -verify-diagnostics -gantk-plan-memory | FileCheck %s
+
+// One forward step, N = 4 points of d = 2 features in f64. Every buffer is
+// rounded up to 64 bytes (a cache line) and placed first fit by liveness;
+// a buffer is freed after the op of its last use, returned values live to
+// the end.
+//   stack S (64 B) at 0; its operands live inside it: x at 0, z at 32.
+//   G = gemm (128 B) at 64; S dies here.
+//   v = diag (32 -> 64 B) at 0, first fit in front of G.
+//   K = pairwise (128 B) at 192; G and v die after it.
+//   add_trace_diag is tied to operand 0 and K dies there: in place at 192.
+//   eigh writes Qᵀ over its input (192); μ (64 B) at 0. Its LAPACK
+//   workspaces are live during the op only: work = 1 + 6N + 2N² = 57
+//   elements (456 -> 512 B) at 320 and iwork = 3 + 5N = 23 i32 (92 -> 128 B)
+//   first fit at 64. gantk.scratch = [work offset, 57, iwork offset, 23].
+//   This is the peak: 64 + 128 + 128 + 512 = 832 bytes.
+//   y = labels at 64, b = Qᵀ y at 128, e = exp_scale at 320 (μ and b die
+//   after it, not before), u = Q e at 0, the loss (8 -> 64 B) at 128.
+// CHECK: module attributes {gantk.arena_bytes = 832 : i64, gantk.entry = "step", gantk.peak_op = "gantk.eigh"}
+// CHECK-LABEL: func.func @step
+// CHECK-SAME: attributes {gantk.arg_offsets = array<i64: 0, 32>}
+// CHECK-NEXT: gantk.stack {{.*}}gantk.offsets = array<i64: 0>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.dispatch @diag_kernel{{.*}}gantk.offsets = array<i64: 0>
+// CHECK-NEXT: gantk.dispatch @pairwise_kernel{{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: gantk.dispatch @add_trace_diag_kernel{{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: gantk.eigh {{.*}}{gantk.offsets = array<i64: 192, 0>, gantk.scratch = array<i64: 320, 57, 64, 23>}
+// CHECK-NEXT: gantk.dispatch @labels_kernel{{.*}}gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.dispatch @exp_scale_kernel{{.*}}gantk.offsets = array<i64: 320>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 0>
+// CHECK-NEXT: gantk.dispatch @loss_kernel{{.*}}gantk.offsets = array<i64: 128>
+func.func private @diag_kernel(memref<4x4xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
+func.func private @pairwise_kernel(memref<4x4xf64>, memref<4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func private @add_trace_diag_kernel(memref<4x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func private @labels_kernel(memref<4x1xf64>, index, index) attributes {gantk.kernel}
+func.func private @exp_scale_kernel(memref<4xf64>, memref<4x1xf64>, memref<4x1xf64>, index, index) attributes {gantk.kernel}
+func.func private @loss_kernel(memref<4x1xf64>, memref<4x1xf64>, memref<f64>, index, index) attributes {gantk.kernel}
+func.func @step(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<f64> {
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %g = gantk.gemm %s, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<4x2xf64>, tensor<4x2xf64> -> tensor<4x4xf64>
+  %v = gantk.dispatch @diag_kernel(%g) {range = 4 : i64, parallel = true, tied = array<i64: -1>} : (tensor<4x4xf64>) -> tensor<4xf64>
+  %k = gantk.dispatch @pairwise_kernel(%g, %v) {range = 4 : i64, parallel = true, tied = array<i64: -1>} : (tensor<4x4xf64>, tensor<4xf64>) -> tensor<4x4xf64>
+  %ks = gantk.dispatch @add_trace_diag_kernel(%k) {range = 1 : i64, parallel = false, tied = array<i64: 0>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
+  %qt, %mu = gantk.eigh %ks : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
+  %y = gantk.dispatch @labels_kernel() {range = 4 : i64, parallel = true, tied = array<i64: -1>} : () -> tensor<4x1xf64>
+  %b = gantk.gemm %qt, %y {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %e = gantk.dispatch @exp_scale_kernel(%mu, %b) {range = 4 : i64, parallel = true, tied = array<i64: -1>} : (tensor<4xf64>, tensor<4x1xf64>) -> tensor<4x1xf64>
+  %u = gantk.gemm %qt, %e {alpha = 1.0 : f64, trans_a = true, trans_b = false} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %l = gantk.dispatch @loss_kernel(%u, %y) {range = 1 : i64, parallel = false, tied = array<i64: -1>} : (tensor<4x1xf64>, tensor<4x1xf64>) -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// A tied dispatch whose operand is still needed gets a fresh buffer; a row
+// slice lives inside its source. S at 0 (64 B), G at 64 (128 B); the trace
+// shift of G cannot overwrite G, which the slice reads later: 192. Rows
+// [2, 4) of G start 2 rows x 32 B into it: 64 + 64 = 128. dZ (32 -> 64 B)
+// at 320.
+// CHECK: module attributes {gantk.arena_bytes = 384 : i64, gantk.entry = "alias", gantk.peak_op = "gantk.gemm"}
+// CHECK-LABEL: func.func @alias
+// CHECK-SAME: attributes {gantk.arg_offsets = array<i64: 0, 32>}
+// CHECK: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.dispatch @add_trace_diag_kernel{{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: tensor.extract_slice {{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 320>
+func.func private @add_trace_diag_kernel(memref<4x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func @alias(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> (tensor<4x4xf64>, tensor<2x2xf64>) {
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %g = gantk.gemm %s, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<4x2xf64>, tensor<4x2xf64> -> tensor<4x4xf64>
+  %ks = gantk.dispatch @add_trace_diag_kernel(%g) {range = 1 : i64, parallel = false, tied = array<i64: 0>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
+  %rows = tensor.extract_slice %g[2, 0] [2, 4] [1, 1] : tensor<4x4xf64> to tensor<2x4xf64>
+  %dz = gantk.gemm %rows, %s {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x4xf64>, tensor<4x2xf64> -> tensor<2x2xf64>
+  return %ks, %dz : tensor<4x4xf64>, tensor<2x2xf64>
+}
+
+// -----
+
+// Without entry=<name> the module must have exactly one entry function.
+// expected-error @+1 {{several entry functions; pass entry=<name>}}
+module {
+  func.func @a(%x: tensor<2x2xf64>) -> tensor<2x2xf64> {
+    return %x : tensor<2x2xf64>
+  }
+  func.func @b(%x: tensor<2x2xf64>) -> tensor<2x2xf64> {
+    return %x : tensor<2x2xf64>
+  }
+}
+
+// -----
+
+// Kernel functions are not entry functions.
+// expected-error @+1 {{no entry function to plan}}
+module {
+  func.func private @k(memref<4xf64>, index, index) attributes {gantk.kernel}
+}
+
+// -----
+
+// The stack is free only when its operands are the function's arguments,
+// which the runtime writes straight into it.
+func.func @stack_of_gemm(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<4x2xf64> {
+  %g = gantk.gemm %x, %z {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  // expected-error @+1 {{'gantk.stack' op memory plan needs function arguments as stack operands}}
+  %s = gantk.stack %x, %g : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  return %s : tensor<4x2xf64>
+}
+
+// -----
+
+// Only whole rows of a row-major matrix are a contiguous view.
+func.func @column_slice(%g: tensor<4x4xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{'tensor.extract_slice' op memory plan supports static row slices only}}
+  %c = tensor.extract_slice %g[0, 0] [4, 2] [1, 1] : tensor<4x4xf64> to tensor<4x2xf64>
+  return %c : tensor<4x2xf64>
+}
+
+// -----
+
+// eigh overwrites its input with the eigenvectors, so the input must die
+// there.
+func.func @eigh_clobbers(%k: tensor<4x4xf64>) -> (tensor<4xf64>, tensor<4x4xf64>) {
+  // expected-error @+1 {{'gantk.eigh' op input is used after the eigendecomposition; the in-place solver would clobber it}}
+  %qt, %mu = gantk.eigh %k : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
+  return %mu, %k : tensor<4xf64>, tensor<4x4xf64>
+}
