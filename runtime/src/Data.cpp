@@ -105,15 +105,20 @@ void minMaxScale(std::vector<double> &values) {
 }
 
 /// Keeps the first n of a seeded shuffle of `candidates` rows of `src`.
-Dataset takeShuffled(const std::vector<double> &src, int64_t dim,
+/// A seeded shuffle of the candidate rows, then the first n, times `scale`.
+/// Only the chosen rows are converted to double: a 60000-image IDX file
+/// stays bytes.
+template <typename T>
+Dataset takeShuffled(const std::vector<T> &src, int64_t dim,
                      std::vector<int64_t> candidates, int64_t n,
-                     uint64_t seed) {
+                     uint64_t seed, double scale = 1.0) {
   std::mt19937_64 rng(seed);
   std::shuffle(candidates.begin(), candidates.end(), rng);
   Dataset d{n, dim, std::vector<double>(size_t(n * dim))};
   for (int64_t i = 0; i < n; ++i)
-    std::copy_n(src.begin() + candidates[i] * dim, dim,
-                d.values.begin() + i * dim);
+    for (int64_t j = 0; j < dim; ++j)
+      d.values[size_t(i * dim + j)] =
+          double(src[size_t(candidates[i] * dim + j)]) * scale;
   return d;
 }
 
@@ -191,11 +196,8 @@ Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
   if (int64_t(candidates.size()) < n)
     return tooFewRows(c.path, int64_t(candidates.size()), n, which);
 
-  std::vector<double> values(images->values.begin(), images->values.end());
-  if (c.scale == fbs::Scale::Unit)
-    for (double &v : values)
-      v /= 255.0;
-  return takeShuffled(values, dim, std::move(candidates), n, seed);
+  return takeShuffled(images->values, dim, std::move(candidates), n, seed,
+                      c.scale == fbs::Scale::Unit ? 1.0 / 255.0 : 1.0);
 }
 
 } // namespace
