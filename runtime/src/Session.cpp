@@ -106,8 +106,24 @@ Status Session::loadCode() {
     return makeError(
         ErrorCode::Internal,
         name + ": cannot stage the code object: " + std::strerror(errno));
+  // glibc matches dlopen paths by name: if an object that was closed but
+  // not unloaded still holds this /proc/self/fd/N name, dlopen would hand it
+  // back instead of our code. Move to a fresh descriptor number until the
+  // name is unused (the old descriptors stay open until then).
+  std::vector<int> shadowed;
   std::string path = "/proc/self/fd/" + std::to_string(codeFd);
+  while (void *stale = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    dlclose(stale);
+    int fresh = ::dup(codeFd);
+    if (fresh < 0 || shadowed.size() > 64)
+      break;
+    shadowed.push_back(codeFd);
+    codeFd = fresh;
+    path = "/proc/self/fd/" + std::to_string(codeFd);
+  }
   library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  for (int fd : shadowed)
+    ::close(fd);
   if (!library) {
     const char *why = dlerror();
     return makeError(ErrorCode::DataLoss,

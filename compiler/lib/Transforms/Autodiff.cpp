@@ -162,6 +162,10 @@ struct GraphAdjoint {
   LogicalResult visit(Operation *op) {
     Location loc = op->getLoc();
     if (auto loss = dyn_cast<LossOp>(op)) {
+      if (!loss.getLabels().getDefiningOp<LabelsOp>())
+        return op->emitOpError("labels must come from gantk.labels to be "
+                               "differentiated"),
+               failure();
       adjoints[loss.getAction()] =
           LossGradOp::create(b, loc, loss.getAction().getType(),
                              loss.getAction(), loss.getLabels(),
@@ -174,6 +178,12 @@ struct GraphAdjoint {
     if (auto expm = dyn_cast<ExpmActionOp>(op)) {
       if (!adj)
         return success();
+      // Only the kernel gets an adjoint: the right-hand side must be the
+      // constant labels, or the gradient would silently miss a path.
+      if (!expm.getRhs().getDefiningOp<LabelsOp>())
+        return op->emitOpError("right-hand side must come from gantk.labels "
+                               "to be differentiated"),
+               failure();
       adjoints[expm.getKernel()] = ExpmActionGradOp::create(
           b, loc, expm.getKernel().getType(), expm.getKernel(), expm.getRhs(),
           adj, expm.getLambdaAttr(), expm.getEigRegAttr());
@@ -182,11 +192,6 @@ struct GraphAdjoint {
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
       if (!adj)
         return success();
-      if (adjoints.count(pairwise.getGram()) ||
-          adjoints.count(pairwise.getDiag()))
-        return op->emitOpError("gram used by several differentiated "
-                               "pairwise ops is not supported"),
-               failure();
       auto grad = PairwiseGradOp::create(
           b, loc, pairwise.getGram().getType(), pairwise.getDiag().getType(),
           pairwise.getGram(), pairwise.getDiag(), adj);

@@ -32,7 +32,14 @@ struct EmitKernelABIPass
         kernels.push_back(fn);
     for (LLVM::LLVMFuncOp kernel : kernels) {
       LLVM::LLVMFunctionType type = kernel.getFunctionType();
-      unsigned numBuffers = type.getNumParams() - 2;
+      unsigned numParams = type.getNumParams();
+      if (numParams < 2 || type.getParamType(numParams - 2) != i64 ||
+          type.getParamType(numParams - 1) != i64) {
+        kernel.emitOpError("kernel must end with the (i64 begin, i64 end) "
+                           "row range");
+        return signalPassFailure();
+      }
+      unsigned numBuffers = numParams - 2;
       for (unsigned i = 0; i < numBuffers; ++i)
         if (!isa<LLVM::LLVMPointerType>(type.getParamType(i))) {
           kernel.emitOpError("kernel argument ")

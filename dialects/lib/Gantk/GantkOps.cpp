@@ -223,6 +223,8 @@ static LogicalResult verifyPairBody(Operation *op, Region &body,
                                     Type element, unsigned numArgs,
                                     unsigned numResults) {
   Block &block = body.front();
+  if (!block.mightHaveTerminator())
+    return op->emitOpError("body must end with gantk.yield");
   if (block.getNumArguments() != numArgs ||
       llvm::any_of(block.getArgumentTypes(),
                    [&](Type t) { return t != element; }))
@@ -313,12 +315,9 @@ LogicalResult EighOp::verify() {
 }
 
 LogicalResult AddTraceDiagOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getInput(), "input")))
+  if (failed(verifyCommon(*this)))
     return failure();
-  if (getResult().getType() != getInput().getType())
-    return emitOpError("result type must equal the input type");
-  return success();
+  return verifySquare(*this, getInput(), "input");
 }
 
 LogicalResult ExpScaleOp::verify() {

@@ -72,7 +72,7 @@ def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"entry", "entry", "std::string", "\"\"",
-           "function to plan (default: the only public function)">
+           "function to plan (default: the only non-kernel function)">
   ];
 }
 
