@@ -107,7 +107,10 @@ public:
     Value action = ExpmActionOp::create(
         b, objLoc, matrix(total, columns), kernel, labels,
         b.getF64FloatAttr(effectiveLambda(spec.objective, total)),
-        b.getF64FloatAttr(spec.objective.eigReg));
+        b.getF64FloatAttr(spec.objective.eigReg),
+        b.getStringAttr(useKrylov(total) ? "krylov" : "dense"),
+        b.getF64FloatAttr(spec.objective.tol),
+        b.getI64IntegerAttr(spec.objective.maxIter));
     Value loss = LossOp::create(b, objLoc, RankedTensorType::get({}, element),
                                 action, labels,
                                 b.getStringAttr(squared ? "squared"
@@ -117,6 +120,18 @@ public:
   }
 
 private:
+  bool useKrylov(int64_t points) const {
+    switch (spec.objective.solver) {
+    case ast::Objective::Solver::Dense:
+      return false;
+    case ast::Objective::Solver::Krylov:
+      return true;
+    case ast::Objective::Solver::Auto:
+      return points >= kKrylovFromPoints;
+    }
+    return false;
+  }
+
   Value abrelu(Location l, KernelType type, Value in, double a, double bb) {
     return ABReluOp::create(b, l, type, in, b.getF64FloatAttr(a),
                             b.getF64FloatAttr(bb));

@@ -156,7 +156,12 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
      << " lambda=" << formatNumber(obj.lambda)
      << " normalized=" << (obj.normalized ? "true" : "false") << " loss="
      << (obj.loss == Objective::Loss::Squared ? "squared" : "cross_entropy")
-     << " eig_reg=" << formatNumber(obj.eigReg) << '\n';
+     << " eig_reg=" << formatNumber(obj.eigReg) << " solver="
+     << (obj.solver == Objective::Solver::Auto    ? "auto"
+         : obj.solver == Objective::Solver::Dense ? "dense"
+                                                  : "krylov")
+     << " tol=" << formatNumber(obj.tol) << " max_iter=" << obj.maxIter
+     << '\n';
 
   const Train &train = module.train;
   os << "  Train" << formatLoc(train.loc) << " steps=" << train.steps

@@ -497,7 +497,7 @@ std::optional<ast::Module> Parser::parseModule() {
             buildData(blockTok, stmts, module.data);
       } else if (name == "objective") {
         module.objective.loc = makeLoc(blockTok.line, blockTok.col);
-        ok = parseStatements(blockTok, {"lambda", "loss", "eig_reg"},
+        ok = parseStatements(blockTok, {"lambda", "loss", "eig_reg", "solver", "tol", "max_iter"},
                              {"lambda"}, stmts) &&
              buildObjective(stmts, module.objective);
       } else if (name == "train") {
@@ -818,7 +818,19 @@ bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
               {"cross_entropy", ast::Objective::Loss::CrossEntropy}},
              obj.loss) &&
          getNumber(eigReg, "eig_reg", obj.eigReg) &&
-         checkRange(obj.eigReg >= 0, eigReg, "eig_reg", ">= 0");
+         checkRange(obj.eigReg >= 0, eigReg, "eig_reg", ">= 0") &&
+         getEnum<ast::Objective::Solver>(
+             stmts.get("solver"), "solver",
+             {{"auto", ast::Objective::Solver::Auto},
+              {"dense", ast::Objective::Solver::Dense},
+              {"krylov", ast::Objective::Solver::Krylov}},
+             obj.solver) &&
+         getNumber(stmts.get("tol"), "tol", obj.tol) &&
+         checkRange(obj.tol > 0 && obj.tol < 1, stmts.get("tol"), "tol",
+                    "in (0, 1)") &&
+         getInteger(stmts.get("max_iter"), "max_iter", obj.maxIter) &&
+         checkRange(obj.maxIter >= 1, stmts.get("max_iter"), "max_iter",
+                    ">= 1");
 }
 
 bool Parser::buildOptimizer(const Value &v, ast::Optimizer &opt) {

@@ -33,6 +33,7 @@ private:
                           uint64_t elements) const;
   Status checkGemm(const fbs::Gemm &gemm, const std::string &where) const;
   Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
+  Status checkKrylov(const fbs::Krylov &krylov, const std::string &where) const;
   Status checkDispatch(const fbs::Dispatch &dispatch,
                        const std::string &where) const;
   Status checkData() const;
@@ -164,6 +165,40 @@ Status Checker::checkDispatch(const fbs::Dispatch &d,
   return {};
 }
 
+Status Checker::checkKrylov(const fbs::Krylov &k,
+                            const std::string &where) const {
+  bool gradient = k.mode() == fbs::KrylovMode::Gradient;
+  if (k.n() <= 0 || k.columns() <= 0 || k.max_blocks() <= 0 ||
+      (gradient && k.rank() <= 0))
+    return fail(where + ": Krylov sizes must be positive");
+  if (!(k.lambda() > 0) || !(k.tol() > 0))
+    return fail(where + ": Krylov lambda and tol must be positive");
+  uint64_t n = uint64_t(k.n()), c = uint64_t(k.columns());
+  uint64_t width = gradient ? 2 * c : c;
+  struct {
+    const fbs::View *view;
+    const char *what;
+    uint64_t elements;
+    bool used;
+  } views[] = {
+      {k.kernel(), "kernel", n * n, true},
+      {k.rhs(), "rhs", n * c, true},
+      {k.cotangent(), "cotangent", n * c, gradient},
+      {k.basis(), "basis", n * width * uint64_t(k.max_blocks() + 1), true},
+      {k.block(), "block", n * width, true},
+      {k.out(), "out", n * c, !gradient},
+      {k.factor_a(), "factor_a", n * uint64_t(k.rank()), gradient},
+      {k.factor_b(), "factor_b", n * uint64_t(k.rank()), gradient},
+      {k.stats(), "stats", 2, true}};
+  for (auto &v : views)
+    if (v.used)
+      if (Status s = checkViewAtLeast(v.view, where + ": Krylov " + v.what,
+                                      v.elements);
+          !s.ok())
+        return s;
+  return {};
+}
+
 Status Checker::checkData() const {
   const fbs::DataSpec *data = root.data();
   if (!data)
@@ -260,6 +295,9 @@ Status Checker::run() {
       break;
     case fbs::Command::Dispatch:
       s = checkDispatch(*entry->command_as_Dispatch(), where);
+      break;
+    case fbs::Command::Krylov:
+      s = checkKrylov(*entry->command_as_Krylov(), where);
       break;
     default:
       s = fail(where + ": unknown or missing command type");

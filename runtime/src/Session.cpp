@@ -1,6 +1,7 @@
 //===- Session.cpp - Executing a gantk artifact on the CPU ---------------===//
 
 #include "gantk/runtime/Session.h"
+#include "gantk/runtime/Krylov.h"
 
 #include <chrono>
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <type_traits>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -210,6 +212,46 @@ Status Session::runCommand(uint32_t index) {
     else if (d.range() > 0)
       fn(args, 0, d.range());
     return {};
+  }
+  case fbs::Command::Krylov: {
+    const fbs::Krylov &k = *entry->command_as_Krylov();
+    KrylovProblem problem;
+    problem.gradient = k.mode() == fbs::KrylovMode::Gradient;
+    problem.n = k.n();
+    problem.columns = k.columns();
+    problem.maxBlocks = k.max_blocks();
+    problem.rank = k.rank();
+    problem.lambda = k.lambda();
+    problem.tol = k.tol();
+    auto run = [&](auto *type) -> Status {
+      using T = std::remove_pointer_t<decltype(type)>;
+      auto at = [&](const fbs::View *v) {
+        return reinterpret_cast<T *>(base + v->offset());
+      };
+      KrylovBuffers<T> buffers;
+      buffers.kernel = at(k.kernel());
+      buffers.rhs = at(k.rhs());
+      buffers.basis = at(k.basis());
+      buffers.block = at(k.block());
+      if (problem.gradient) {
+        buffers.cotangent = at(k.cotangent());
+        buffers.factorA = at(k.factor_a());
+        buffers.factorB = at(k.factor_b());
+      } else {
+        buffers.out = at(k.out());
+      }
+      Result<KrylovStats> stats = runKrylov(problem, buffers);
+      if (!stats.ok())
+        return makeError(stats.error().code,
+                         art.name() + ": command " + std::to_string(index) +
+                             ": " + stats.message());
+      T *out = at(k.stats());
+      out[0] = T(stats->dimension);
+      out[1] = T(stats->estimate);
+      return {};
+    };
+    return f64 ? run(static_cast<double *>(nullptr))
+               : run(static_cast<float *>(nullptr));
   }
   default:
     // The verifier rejected every other command type on load.

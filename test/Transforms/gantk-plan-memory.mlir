@@ -12,7 +12,7 @@
 //   eigh writes Qᵀ over its input (192); μ (64 B) at 0. Its LAPACK
 //   workspaces are live during the op only: work = 1 + 6N + 2N² = 57
 //   elements (456 -> 512 B) at 320 and iwork = 3 + 5N = 23 i32 (92 -> 128 B)
-//   first fit at 64. gantk.scratch = [work offset, 57, iwork offset, 23].
+//   first fit at 64. gantk.scratch = [work offset, iwork offset]: 57 and 23 elements (1+6N+2N², 3+5N).
 //   This is the peak: 64 + 128 + 128 + 512 = 832 bytes.
 //   y = labels at 64, b = Qᵀ y at 128, e = exp_scale at 320 (μ and b die
 //   after it, not before), u = Q e at 0, the loss (8 -> 64 B) at 128.
@@ -24,7 +24,7 @@
 // CHECK-NEXT: gantk.dispatch @diag_kernel{{.*}}gantk.offsets = array<i64: 0>
 // CHECK-NEXT: gantk.dispatch @pairwise_kernel{{.*}}gantk.offsets = array<i64: 192>
 // CHECK-NEXT: gantk.dispatch @add_trace_diag_kernel{{.*}}gantk.offsets = array<i64: 192>
-// CHECK-NEXT: gantk.eigh {{.*}}{gantk.offsets = array<i64: 192, 0>, gantk.scratch = array<i64: 320, 57, 64, 23>}
+// CHECK-NEXT: gantk.eigh {{.*}}{gantk.offsets = array<i64: 192, 0>, gantk.scratch = array<i64: 320, 64>}
 // CHECK-NEXT: gantk.dispatch @labels_kernel{{.*}}gantk.offsets = array<i64: 64>
 // CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 128>
 // CHECK-NEXT: gantk.dispatch @exp_scale_kernel{{.*}}gantk.offsets = array<i64: 320>

@@ -115,6 +115,13 @@ INSTANTIATE_TEST_SUITE_P(
              "  dense(w_std: 1.1, b_std: 0.2)\n  leaky_relu(alpha: 0.2)\n"
              "  dense(w_std: 1.3)\n  abs\n  dense\n",
              "  lambda = 1\n  loss = squared\n"},
+        Case{"krylov_squared", kFntk,
+             "  lambda = 0.5\n  solver = krylov\n  tol = 1e-12\n"},
+        Case{"krylov_xent_eigreg", kFntk,
+             "  lambda = 2\n  loss = cross_entropy\n  eig_reg = 1e-3\n"
+             "  solver = krylov\n  tol = 1e-12\n"},
+        Case{"krylov_stiff", kFntk,
+             "  lambda = 50\n  solver = krylov\n  tol = 1e-12\n"},
         Case{"erf",
              "  dense(w_std: 1.2, b_std: 0.3)\n  erf(a: 0.7, b: 1.3, c: 0.2)\n"
              "  dense(w_std: 1.1, b_std: 0.1)\n",

@@ -2,6 +2,7 @@
 
 #include "gantk/Compiler/ArtifactWriter.h"
 #include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/MemoryPlan.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
@@ -58,11 +59,15 @@ public:
         auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
         int64_t n = eigh.getInput().getType().getDimSize(0);
         fb::View a = view(eigh.getVectors()), w = view(eigh.getValues());
-        fb::View work(scratch[0], scratch[1]), iwork(scratch[2], scratch[3]);
-        auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, scratch[1], &iwork,
-                                   scratch[3]);
+        fb::View work(scratch[0], syevdWorkElements(n)),
+            iwork(scratch[1], syevdIWorkElements(n));
+        auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, syevdWorkElements(n),
+                                   &iwork, syevdIWorkElements(n));
         out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
                                              cmd.Union(), label));
+      } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
+        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Krylov,
+                                             krylov(fbb, op).Union(), label));
       } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
         StringRef name = dispatch.getKernel();
         auto [it, inserted] = kernelIndex.try_emplace(name, kernels.size());
@@ -84,6 +89,36 @@ public:
       }
     }
     return success();
+  }
+
+  /// Krylov commands: workspaces from `gantk.scratch` = [basis, block,
+  /// stats] (see gantk-plan-memory).
+  flatbuffers::Offset<fb::Krylov> krylov(flatbuffers::FlatBufferBuilder &fbb,
+                                         Operation &op) {
+    auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
+    Value kernel = op.getOperand(0), rhs = op.getOperand(1);
+    auto kt = cast<RankedTensorType>(kernel.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    int64_t n = kt.getDimSize(0), c = rt.getDimSize(1);
+    bool gradient = isa<KrylovExpmGradOp>(op);
+    int64_t width = gradient ? 2 * c : c;
+    auto lambda = op.getAttrOfType<FloatAttr>("lambda").getValueAsDouble();
+    auto tol = op.getAttrOfType<FloatAttr>("tol").getValueAsDouble();
+    int64_t maxBlocks = op.getAttrOfType<IntegerAttr>("max_iter").getInt();
+    fb::View vk = view(kernel), vr = view(rhs), none(0, 0);
+    fb::View basis(scratch[0], krylovBasisElements(n, width, maxBlocks));
+    fb::View block(scratch[1], n * width), stats(scratch[2], 2);
+    fb::View cot = gradient ? view(op.getOperand(2)) : none;
+    fb::View out = gradient ? none : view(op.getResult(0));
+    fb::View fa = gradient ? view(op.getResult(0)) : none;
+    fb::View fbv = gradient ? view(op.getResult(1)) : none;
+    int64_t rank =
+        gradient ? cast<ShapedType>(op.getResult(0).getType()).getDimSize(1)
+                 : 0;
+    return fb::CreateKrylov(
+        fbb, gradient ? fb::KrylovMode::Gradient : fb::KrylovMode::Action, n,
+        c, lambda, tol, maxBlocks, &vk, &vr, &cot, &basis, &block, &out, &fa,
+        &fbv, rank, &stats);
   }
 
   ModuleOp module;

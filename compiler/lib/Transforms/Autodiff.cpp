@@ -186,7 +186,8 @@ struct GraphAdjoint {
                failure();
       adjoints[expm.getKernel()] = ExpmActionGradOp::create(
           b, loc, expm.getKernel().getType(), expm.getKernel(), expm.getRhs(),
-          adj, expm.getLambdaAttr(), expm.getEigRegAttr());
+          adj, expm.getLambdaAttr(), expm.getEigRegAttr(),
+          expm.getSolverAttr(), expm.getTolAttr(), expm.getMaxIterAttr());
       return success();
     }
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {

@@ -1,5 +1,6 @@
 //===- LowerToLibrary.cpp - GEMMs and the eigensolver ---------------------===//
 
+#include "gantk/Compiler/MemoryPlan.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
@@ -33,6 +34,15 @@ Value gemm(OpBuilder &b, Location loc, Value a, Value x, double alpha,
                         b.getBoolAttr(transB));
 }
 
+/// K + eig_reg (tr K / N) I, or K itself.
+Value shifted(OpBuilder &b, Location loc, Value kernel, double eigReg) {
+  auto type = cast<RankedTensorType>(kernel.getType());
+  if (eigReg <= 0)
+    return kernel;
+  return AddTraceDiagOp::create(b, loc, type, kernel,
+                                b.getF64FloatAttr(eigReg / type.getDimSize(0)));
+}
+
 /// The shifted kernel K' = K + eig_reg (tr K / N) I and its eigenpairs; both
 /// the forward and the backward of one kernel build the same ops, which CSE
 /// then shares.
@@ -40,9 +50,7 @@ std::pair<Value, Value> eigenpairs(OpBuilder &b, Location loc, Value kernel,
                                    double eigReg) {
   auto type = cast<RankedTensorType>(kernel.getType());
   int64_t n = type.getDimSize(0);
-  if (eigReg > 0)
-    kernel = AddTraceDiagOp::create(b, loc, type, kernel,
-                                    b.getF64FloatAttr(eigReg / n));
+  kernel = shifted(b, loc, kernel, eigReg);
   auto eigh = EighOp::create(
       b, loc, type, RankedTensorType::get({n}, type.getElementType()), kernel);
   return {eigh.getVectors(), eigh.getValues()};
@@ -93,6 +101,14 @@ struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
   LogicalResult matchAndRewrite(ExpmActionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (op.getSolver() == "krylov") {
+      Value k = shifted(rewriter, loc, op.getKernel(),
+                        op.getEigReg().convertToDouble());
+      rewriter.replaceOpWithNewOp<KrylovExpmOp>(
+          op, op.getType(), k, op.getRhs(), op.getLambdaAttr(),
+          op.getTolAttr(), op.getMaxIterAttr());
+      return success();
+    }
     auto [qt, mu] = eigenpairs(rewriter, loc, op.getKernel(),
                                op.getEigReg().convertToDouble());
     Value b = gemm(rewriter, loc, qt, op.getRhs(), 1, false, false); // Qᵀ Y
@@ -109,19 +125,29 @@ struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     double eigReg = op.getEigReg().convertToDouble();
+    auto type = cast<RankedTensorType>(op.getKernel().getType());
+    if (op.getSolver() == "krylov") {
+      Value k = shifted(rewriter, loc, op.getKernel(), eigReg);
+      int64_t n = type.getDimSize(0);
+      auto factorType = matrixType(n, std::min(n, kKrylovRank),
+                                   type.getElementType());
+      auto grad = KrylovExpmGradOp::create(
+          rewriter, loc, factorType, factorType, k, op.getRhs(),
+          op.getCotangent(), op.getLambdaAttr(), op.getTolAttr(),
+          op.getMaxIterAttr());
+      Value dk = gemm(rewriter, loc, grad.getFactorA(), grad.getFactorB(), 1,
+                      false, true); // A Bᵀ
+      rewriter.replaceOp(op, shifted(rewriter, loc, dk, eigReg));
+      return success();
+    }
     auto [qt, mu] = eigenpairs(rewriter, loc, op.getKernel(), eigReg);
     Value b = gemm(rewriter, loc, qt, op.getRhs(), 1, false, false);
     Value a = gemm(rewriter, loc, qt, op.getCotangent(), 1, false, false);
-    auto type = cast<RankedTensorType>(op.getKernel().getType());
     Value m = DaleckiiKreinOp::create(rewriter, loc, type, mu, a, b,
                                       op.getLambdaAttr());
     Value t = gemm(rewriter, loc, qt, m, 1, true, false);   // Q M
     Value dk = gemm(rewriter, loc, t, qt, 1, false, false); // T Qᵀ
-    if (eigReg > 0) // the shift is its own adjoint
-      dk = AddTraceDiagOp::create(rewriter, loc, type, dk,
-                                  rewriter.getF64FloatAttr(eigReg /
-                                                           type.getDimSize(0)));
-    rewriter.replaceOp(op, dk);
+    rewriter.replaceOp(op, shifted(rewriter, loc, dk, eigReg)); // self-adjoint
     return success();
   }
 };

@@ -121,6 +121,36 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     }
   }
 
+  /// Bytes of each workspace a library op needs, in the order the artifact
+  /// writer reads their offsets from `gantk.scratch`.
+  static SmallVector<int64_t> scratchBytes(Operation &op) {
+    auto elementBytes = [](Value v) {
+      return int64_t(cast<ShapedType>(v.getType()).getElementTypeBitWidth() /
+                     8);
+    };
+    if (auto eigh = dyn_cast<EighOp>(op)) {
+      int64_t n = eigh.getInput().getType().getDimSize(0);
+      return {syevdWorkElements(n) * elementBytes(eigh.getInput()),
+              syevdIWorkElements(n) * 4};
+    }
+    // Krylov: the basis, one block, and the two statistics.
+    auto krylov = [&](Value kernel, int64_t width,
+                      int64_t maxBlocks) -> SmallVector<int64_t> {
+      int64_t n = cast<ShapedType>(kernel.getType()).getDimSize(0);
+      int64_t e = elementBytes(kernel);
+      return {krylovBasisElements(n, width, maxBlocks) * e, n * width * e,
+              2 * e};
+    };
+    auto columns = [](Value v) {
+      return cast<ShapedType>(v.getType()).getDimSize(1);
+    };
+    if (auto k = dyn_cast<KrylovExpmOp>(op))
+      return krylov(k.getKernel(), columns(k.getRhs()), k.getMaxIter());
+    if (auto k = dyn_cast<KrylovExpmGradOp>(op))
+      return krylov(k.getKernel(), 2 * columns(k.getRhs()), k.getMaxIter());
+    return {};
+  }
+
   LogicalResult plan(func::FuncOp fn) {
     Block &block = fn.getBody().front();
     OpBuilder b(fn.getContext());
@@ -224,22 +254,16 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
                                 "the in-place solver would clobber it");
         resultOffsets.push_back(allocate(result));
       }
-      int64_t scratchBytes = 0;
-      if (auto eigh = dyn_cast<EighOp>(op)) {
-        int64_t n = eigh.getInput().getType().getDimSize(0);
-        int64_t elem = eigh.getInput().getType().getElementTypeBitWidth() / 8;
-        int64_t work = arena.allocate(syevdWorkElements(n) * elem);
-        int64_t iwork = arena.allocate(syevdIWorkElements(n) * 4);
-        scratchBytes = 0; // already live in the arena
-        notePeak(op, scratchBytes);
-        op.setAttr("gantk.scratch",
-                   b.getDenseI64ArrayAttr({work, syevdWorkElements(n), iwork,
-                                           syevdIWorkElements(n)}));
-        arena.release(work);
-        arena.release(iwork);
-      } else {
-        notePeak(op, 0);
-      }
+      // Library calls' workspaces live for the call only.
+      SmallVector<int64_t> scratch = scratchBytes(op);
+      SmallVector<int64_t> scratchOffsets;
+      for (int64_t bytes : scratch)
+        scratchOffsets.push_back(arena.allocate(bytes));
+      notePeak(op, 0);
+      if (!scratch.empty())
+        op.setAttr("gantk.scratch", b.getDenseI64ArrayAttr(scratchOffsets));
+      for (int64_t off : scratchOffsets)
+        arena.release(off);
       op.setAttr("gantk.offsets", b.getDenseI64ArrayAttr(resultOffsets));
       for (Value r : dying)
         release(r);

@@ -154,13 +154,31 @@ static LogicalResult verifyActionShapes(Operation *op, Value kernel, Value rhs,
   return success();
 }
 
+static LogicalResult verifySolver(Operation *op, StringRef solver, double tol,
+                                  int64_t maxIter) {
+  if (solver != "dense" && solver != "krylov")
+    return op->emitOpError("unknown solver '")
+           << solver << "' (expected dense or krylov)";
+  if (!(tol > 0 && tol < 1))
+    return op->emitOpError("tol must be in (0, 1), got ") << tol;
+  if (maxIter < 1)
+    return op->emitOpError("max_iter must be positive, got ") << maxIter;
+  return success();
+}
+
 LogicalResult ExpmActionOp::verify() {
+  if (failed(verifySolver(*this, getSolver(), getTol().convertToDouble(),
+                          getMaxIter())))
+    return failure();
   return verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
                             getLambda().convertToDouble(),
                             getEigReg().convertToDouble());
 }
 
 LogicalResult ExpmActionGradOp::verify() {
+  if (failed(verifySolver(*this, getSolver(), getTol().convertToDouble(),
+                          getMaxIter())))
+    return failure();
   if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getCotangent(),
                                 getLambda().convertToDouble(),
                                 getEigReg().convertToDouble())))
@@ -338,6 +356,25 @@ LogicalResult DaleckiiKreinOp::verify() {
     return emitOpError("a and b must be N x k and the result N x N for N "
                        "eigenvalues");
   return verifyPositive(*this, "lambda", getLambda().convertToDouble());
+}
+
+LogicalResult KrylovExpmOp::verify() {
+  if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
+                                getLambda().convertToDouble(), 0)))
+    return failure();
+  return verifySolver(*this, "krylov", getTol().convertToDouble(),
+                      getMaxIter());
+}
+
+LogicalResult KrylovExpmGradOp::verify() {
+  if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getCotangent(),
+                                getLambda().convertToDouble(), 0)))
+    return failure();
+  if (getFactorA().getType() != getFactorB().getType() ||
+      rows(getFactorA()) != rows(getKernel()))
+    return emitOpError("factors must be two N x rank matrices");
+  return verifySolver(*this, "krylov", getTol().convertToDouble(),
+                      getMaxIter());
 }
 
 LogicalResult DispatchOp::verify() {

@@ -30,6 +30,10 @@ mlir::OwningOpRef<mlir::ModuleOp> buildModule(mlir::MLIRContext &context,
                                               const GraphShape &shape,
                                               EntryKind entry);
 
+/// The solver `auto` picks: the Krylov path from this many points on (the
+/// dense eigendecomposition's O(N³) loses to O(k·N²) matvecs beyond it).
+inline constexpr int64_t kKrylovFromPoints = 512;
+
 /// λ as the exponential action uses it: raw, or t / (N k) when normalised
 /// (Neural Tangents' predict.gradient_descent_mse).
 double effectiveLambda(const ast::Objective &objective, int64_t numPoints);

@@ -61,6 +61,11 @@ struct Objective {
   bool normalized = false; // lambda = t / (N k) as Neural Tangents' predict
   enum class Loss { Squared, CrossEntropy } loss = Loss::Squared;
   double eigReg = 0.0; // K + eigReg * (tr K / N) I, eigenvalues clamped at 0
+  /// How exp(−λK) y and its gradient are computed: a dense
+  /// eigendecomposition, block Lanczos, or chosen by size (auto).
+  enum class Solver { Auto, Dense, Krylov } solver = Solver::Auto;
+  double tol = 1e-6;     // Krylov: relative a-posteriori error bound
+  int64_t maxIter = 100; // Krylov: at most this many Lanczos blocks
 };
 
 struct Optimizer {

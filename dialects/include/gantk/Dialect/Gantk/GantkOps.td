@@ -14,6 +14,12 @@ class Gantk_Op<string mnemonic, list<Trait> traits = []>
     : Op<Gantk_Dialect, mnemonic, traits>;
 
 def Gantk_Matrix : 2DTensorOf<[F32, F64]>;
+
+// How the exponential action is computed: "dense" (eigendecomposition) or
+// "krylov" (block Lanczos to a relative tolerance, at most max_iter blocks).
+def Gantk_SolverAttr : DefaultValuedAttr<StrAttr, "\"dense\"">;
+def Gantk_TolAttr : DefaultValuedAttr<F64Attr, "1.0e-6">;
+def Gantk_MaxIterAttr : DefaultValuedAttr<I64Attr, "100">;
 def Gantk_Vector : 1DTensorOf<[F32, F64]>;
 def Gantk_Scalar : 0DTensorOf<[F32, F64]>;
 
@@ -162,7 +168,9 @@ def Gantk_ExpmActionOp : Gantk_Op<"expm_action", [Pure]> {
     ```
   }];
   let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
-                       F64Attr:$lambda, F64Attr:$eig_reg);
+                       F64Attr:$lambda, F64Attr:$eig_reg,
+                       Gantk_SolverAttr:$solver, Gantk_TolAttr:$tol,
+                       Gantk_MaxIterAttr:$max_iter);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $kernel `,` $rhs attr-dict `:` type($kernel) `,` type($rhs) `->` type($result)
@@ -323,7 +331,8 @@ def Gantk_ExpmActionGradOp : Gantk_Op<"expm_action_grad", [Pure]> {
   }];
   let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
                        Gantk_Matrix:$cotangent, F64Attr:$lambda,
-                       F64Attr:$eig_reg);
+                       F64Attr:$eig_reg, Gantk_SolverAttr:$solver,
+                       Gantk_TolAttr:$tol, Gantk_MaxIterAttr:$max_iter);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $kernel `,` $rhs `,` $cotangent attr-dict `:` type($kernel) `,` type($rhs)
@@ -456,6 +465,50 @@ def Gantk_DaleckiiKreinOp : Gantk_Op<"daleckii_krein", [Pure]> {
   let assemblyFormat = [{
     $values `,` $a `,` $b attr-dict `:` type($values) `,` type($a) `,` type($b)
     `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_KrylovExpmOp : Gantk_Op<"krylov_expm", [Pure]> {
+  let summary = "U = exp(−λK) Y by block Lanczos (runtime library call)";
+  let description = [{
+    Block Lanczos with full reorthogonalisation on the columns of Y until the
+    projected solution changes by less than `tol` (relative), at most
+    `max_iter` blocks; eigenvalues of the projection are clamped at 0.
+
+    ```mlir
+    %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 100 : i64}
+        : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+                       F64Attr:$lambda, F64Attr:$tol, I64Attr:$max_iter);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $kernel `,` $rhs attr-dict `:` type($kernel) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_KrylovExpmGradOp : Gantk_Op<"krylov_expm_grad", [Pure]> {
+  let summary = "dL/dK of exp(−λK) Y as low-rank factors A Bᵀ (block Lanczos)";
+  let description = [{
+    Block Lanczos on [Y, dU]; the Daleckii–Krein formula in the Krylov
+    basis gives dL/dK ≈ A Bᵀ with A, B of `rank` columns (the largest terms
+    of the symmetric core; the rest is dropped). No N×N eigenbasis exists.
+
+    ```mlir
+    %a, %b = gantk.krylov_expm_grad %k, %y, %du {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 100 : i64}
+        : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x8xf64>, tensor<12x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+                       Gantk_Matrix:$cotangent, F64Attr:$lambda, F64Attr:$tol,
+                       I64Attr:$max_iter);
+  let results = (outs Gantk_Matrix:$factor_a, Gantk_Matrix:$factor_b);
+  let assemblyFormat = [{
+    $kernel `,` $rhs `,` $cotangent attr-dict `:` type($kernel) `,` type($rhs)
+    `,` type($cotangent) `->` type($factor_a) `,` type($factor_b)
   }];
   let hasVerifier = 1;
 }

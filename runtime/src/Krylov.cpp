@@ -1,0 +1,371 @@
+//===- Krylov.cpp - exp(−λK) actions and gradients by block Lanczos -------===//
+//
+// A symmetric block Lanczos process with full reorthogonalisation builds an
+// orthonormal basis V of span{X, KX, K²X, …} for the start block X and the
+// projection T = Vᵀ K V. Then
+//   exp(−λK) X ≈ V exp(−λT) Vᵀ X                       (the action), and
+//   dL/dK ≈ V (W (F ∘ ½Σ_c(â_c b̂_cᵀ + b̂_c â_cᵀ)) Wᵀ) Vᵀ    (the gradient)
+// with T = W diag(θ) Wᵀ, F the divided differences of exp(−λ max(θ, 0)), and
+// â, b̂ the cotangent and right-hand side in the eigenbasis of T: the
+// Daleckii–Krein formula of the dense path restricted to the Krylov space,
+// whose start block [Y, dL/dU] makes it converge to the same matrix. The
+// small symmetric core is factored once more to hand back the gradient as
+// two n × rank factors; its numerical rank is small on NTK matrices.
+//
+// The iteration stops when the projected solution changes by less than
+// `tol` relative (an a-posteriori estimate of the error).
+//
+//===----------------------------------------------------------------------===//
+
+#include "gantk/runtime/Krylov.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <limits>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+namespace gantk {
+
+namespace {
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
+          const float *a, int64_t lda, const float *b, int64_t ldb,
+          double beta, float *c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+              float(alpha), a, int(lda), b, int(ldb), float(beta), c, int(ldc));
+}
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
+          const double *a, int64_t lda, const double *b, int64_t ldb,
+          double beta, double *c, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha, a,
+              int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+/// Symmetric eigendecomposition of a small dense matrix (row-major, m × m):
+/// on return `a` holds eigenvectors as columns, `w` ascending eigenvalues.
+bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
+  w.assign(size_t(m), 0);
+  return LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', lapack_int(m), a.data(),
+                        lapack_int(m), w.data()) == 0;
+}
+
+/// f(θ) = exp(−λ max(θ, 0)).
+double expf(double lambda, double theta) {
+  return std::exp(-lambda * std::max(theta, 0.0));
+}
+
+/// Divided difference of f at two eigenvalues, stable when they are close
+/// (the same formula as the dense kernel).
+double dividedDifference(double lambda, double a, double b) {
+  a = std::max(a, 0.0);
+  b = std::max(b, 0.0);
+  double x = lambda * std::abs(a - b);
+  double g = x < 1e-12 ? 1 - 0.5 * x : -std::expm1(-x) / x;
+  return -lambda * std::exp(-lambda * std::min(a, b)) * g;
+}
+
+template <typename T> class BlockLanczos {
+public:
+  BlockLanczos(const KrylovProblem &p, const KrylovBuffers<T> &b, int64_t width)
+      : p(p), b(b), n(p.n), width(width),
+        capacity(width * (p.maxBlocks + 1)) {}
+
+  /// Orthonormalises the start block into the first basis block; R holds
+  /// the coefficients (X = V₀ R). Columns that are (numerically) in the span
+  /// of earlier ones stay zero.
+  void start(const T *x) {
+    r.assign(size_t(width * width), 0);
+    std::copy(x, x + n * width, b.block);
+    orthonormaliseBlock(0, r.data());
+    dimension = width;
+  }
+
+  /// Computes T's columns for the last block and appends K·(last block),
+  /// orthogonalised against the whole basis, as a new block. Returns false
+  /// when nothing new remains (the space is invariant) or it is full.
+  bool extend() {
+    int64_t last = dimension - width;
+    T *vLast = b.basis + last; // column offset within row-major n × capacity
+    // W = K V_last.
+    gemm(false, false, n, width, n, 1.0, b.kernel, n, vLast, capacity, 0.0,
+         b.block, width);
+    // Two passes of classical Gram–Schmidt against the whole basis; the
+    // first pass's coefficients are T's new columns.
+    std::vector<T> h(size_t(dimension * width));
+    std::vector<double> hSum(size_t(dimension * width), 0);
+    for (int pass = 0; pass < 2; ++pass) {
+      gemm(true, false, dimension, width, n, 1.0, b.basis, capacity, b.block,
+           width, 0.0, h.data(), width);
+      gemm(false, false, n, width, dimension, -1.0, b.basis, capacity,
+           h.data(), width, 1.0, b.block, width);
+      for (size_t i = 0; i < h.size(); ++i)
+        hSum[i] += double(h[i]);
+    }
+    // T(:, last:last+width) = H; inside the diagonal block the two
+    // rounded estimates of each symmetric pair are averaged.
+    for (int64_t i = 0; i < dimension; ++i)
+      for (int64_t j = 0; j < width; ++j) {
+        double v = hSum[size_t(i * width + j)];
+        if (i >= last)
+          v = 0.5 * (v + hSum[size_t((last + j) * width + (i - last))]);
+        setT(i, last + j, v);
+        setT(last + j, i, v);
+      }
+    if (dimension + width > capacity)
+      return false;
+    std::vector<double> next(size_t(width * width), 0);
+    bool grew = orthonormaliseBlock(dimension, next.data());
+    if (!grew)
+      return false;
+    dimension += width;
+    return true;
+  }
+
+  /// T restricted to the first m basis vectors.
+  std::vector<double> projection(int64_t m) const {
+    std::vector<double> t(size_t(m * m));
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < m; ++j)
+        t[size_t(i * m + j)] = tFull[size_t(i * tStride + j)];
+    return t;
+  }
+
+  int64_t dimension = 0;
+  std::vector<double> r; ///< start block = V₀ R
+
+private:
+  void setT(int64_t i, int64_t j, double v) {
+    if (tFull.empty()) {
+      tStride = capacity;
+      tFull.assign(size_t(capacity * capacity), 0);
+    }
+    tFull[size_t(i * tStride + j)] = v;
+  }
+
+  /// Orthonormalises `block` (n × width) by modified Gram–Schmidt against
+  /// the basis columns before `at` and itself, writing basis columns
+  /// [at, at + width) and the in-block coefficients to `coeff` (width ×
+  /// width, upper triangular). Returns false if every column vanished.
+  bool orthonormaliseBlock(int64_t at, double *coeff) {
+    bool any = false;
+    for (int64_t j = 0; j < width; ++j) {
+      T *col = b.basis + at + j;
+      double norm0 = 0;
+      for (int64_t i = 0; i < n; ++i)
+        norm0 += double(b.block[i * width + j]) * double(b.block[i * width + j]);
+      norm0 = std::sqrt(norm0);
+      for (int pass = 0; pass < 2; ++pass) {
+        for (int64_t k = 0; k < at + j; ++k) {
+          double dot = 0;
+          for (int64_t i = 0; i < n; ++i)
+            dot += double(b.basis[i * capacity + k]) *
+                   double(b.block[i * width + j]);
+          for (int64_t i = 0; i < n; ++i)
+            b.block[i * width + j] -= T(dot * double(b.basis[i * capacity + k]));
+          if (k >= at)
+            coeff[(k - at) * width + j] += dot;
+        }
+      }
+      double norm = 0;
+      for (int64_t i = 0; i < n; ++i)
+        norm += double(b.block[i * width + j]) * double(b.block[i * width + j]);
+      norm = std::sqrt(norm);
+      // A column that lost all but rounding noise carries no new direction.
+      bool alive = norm > 1e3 * std::numeric_limits<T>::epsilon() * norm0 &&
+                   norm > 0;
+      coeff[j * width + j] = alive ? norm : 0;
+      for (int64_t i = 0; i < n; ++i)
+        col[i * capacity] = alive ? T(double(b.block[i * width + j]) / norm) : T(0);
+      any |= alive;
+    }
+    return any;
+  }
+
+  const KrylovProblem &p;
+  const KrylovBuffers<T> &b;
+  int64_t n, width, capacity;
+  std::vector<double> tFull;
+  int64_t tStride = 0;
+};
+
+/// exp(−λT) applied to the start block's coefficients [R; 0]: m × width.
+std::vector<double> projectedAction(const std::vector<double> &t, int64_t m,
+                                    const std::vector<double> &r,
+                                    int64_t width, double lambda,
+                                    std::vector<double> &vectors,
+                                    std::vector<double> &values, bool &ok) {
+  vectors = t;
+  ok = eigh(vectors, values, m);
+  std::vector<double> out(size_t(m * width), 0);
+  if (!ok)
+    return out;
+  // out = W diag(f(θ)) Wᵀ [R; 0]
+  std::vector<double> wtr(size_t(m * width), 0);
+  for (int64_t k = 0; k < m; ++k)
+    for (int64_t c = 0; c < width; ++c) {
+      double s = 0;
+      for (int64_t i = 0; i < width; ++i)
+        s += vectors[size_t(i * m + k)] * r[size_t(i * width + c)];
+      wtr[size_t(k * width + c)] = s * expf(lambda, values[size_t(k)]);
+    }
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t c = 0; c < width; ++c) {
+      double s = 0;
+      for (int64_t k = 0; k < m; ++k)
+        s += vectors[size_t(i * m + k)] * wtr[size_t(k * width + c)];
+      out[size_t(i * width + c)] = s;
+    }
+  return out;
+}
+
+double relativeChange(const std::vector<double> &now,
+                      const std::vector<double> &before, int64_t width) {
+  // `before` has fewer rows: compare on the common rows, count the new ones.
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < now.size(); ++i) {
+    double prev = i < before.size() ? before[i] : 0;
+    diff += (now[i] - prev) * (now[i] - prev);
+    norm += now[i] * now[i];
+  }
+  return norm > 0 ? std::sqrt(diff / norm) : 0;
+}
+
+} // namespace
+
+template <typename T>
+Result<KrylovStats> runKrylov(const KrylovProblem &p,
+                              const KrylovBuffers<T> &b) {
+  int64_t n = p.n, c = p.columns;
+  int64_t width = p.gradient ? 2 * c : c;
+  int64_t capacity = width * (p.maxBlocks + 1);
+  BlockLanczos<T> lanczos(p, b, width);
+
+  // Start block: Y, or [Y, dL/dU] for the gradient.
+  std::vector<T> x(size_t(n * width));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j)
+      x[size_t(i * width + j)] =
+          j < c ? b.rhs[i * c + j] : b.cotangent[i * c + (j - c)];
+  std::fill(b.basis, b.basis + n * capacity, T(0));
+  lanczos.start(x.data());
+
+  // Below a few dozen rounding units the estimate only measures rounding
+  // noise (f32: 3.8e-6): the tolerance is raised to that floor.
+  double tol = std::max(p.tol, 32 * double(std::numeric_limits<T>::epsilon()));
+  std::vector<double> previous, current, vectors, values;
+  KrylovStats stats;
+  bool converged = false, ok = true;
+  for (int64_t block = 0; block < p.maxBlocks && !converged; ++block) {
+    // T is complete for every block but a newly appended one.
+    bool grew = lanczos.extend();
+    int64_t m = grew ? lanczos.dimension - width : lanczos.dimension;
+    std::vector<double> t = lanczos.projection(m);
+    current = projectedAction(t, m, lanczos.r, width, p.lambda, vectors,
+                              values, ok);
+    if (!ok)
+      return makeError(ErrorCode::Internal,
+                       "Krylov: the projected eigenproblem failed");
+    stats.dimension = m;
+    stats.estimate = previous.empty() ? 1.0
+                                      : relativeChange(current, previous, width);
+    converged = !grew || (!previous.empty() && stats.estimate <= tol);
+    // Keep the old solution padded to the new size for the next comparison.
+    previous.assign(size_t((m + width) * width), 0);
+    std::copy(current.begin(), current.end(), previous.begin());
+    if (!grew)
+      break;
+  }
+  if (!converged) {
+    std::ostringstream os;
+    os << "Krylov exp action did not reach tolerance " << tol << " in "
+       << p.maxBlocks << " blocks (estimate " << stats.estimate
+       << "); raise the iteration limit or lower lambda";
+    return makeError(ErrorCode::FailedPrecondition, os.str());
+  }
+  int64_t m = stats.dimension;
+
+  if (!p.gradient) {
+    // out = V · current (first c columns are exp(−λK) Y).
+    std::vector<T> coeff(size_t(m * c));
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < c; ++j)
+        coeff[size_t(i * c + j)] = T(current[size_t(i * width + j)]);
+    gemm(false, false, n, c, m, 1.0, b.basis, capacity, coeff.data(), c, 0.0,
+         b.out, c);
+    return stats;
+  }
+
+  // Gradient: in T's eigenbasis, â = Wᵀ Vᵀ g, b̂ = Wᵀ Vᵀ y (Vᵀ X = [R; 0]).
+  auto inEigenbasis = [&](int64_t column) {
+    std::vector<double> v(size_t(m), 0);
+    for (int64_t k = 0; k < m; ++k)
+      for (int64_t i = 0; i < width; ++i)
+        v[size_t(k)] += vectors[size_t(i * m + k)] *
+                        lanczos.r[size_t(i * width + column)];
+    return v;
+  };
+  std::vector<double> core(size_t(m * m), 0); // F ∘ ½Σ(â b̂ᵀ + b̂ âᵀ)
+  for (int64_t col = 0; col < c; ++col) {
+    std::vector<double> bh = inEigenbasis(col), ah = inEigenbasis(c + col);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < m; ++j)
+        core[size_t(i * m + j)] +=
+            0.5 * (ah[size_t(i)] * bh[size_t(j)] + bh[size_t(i)] * ah[size_t(j)]);
+  }
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      core[size_t(i * m + j)] *=
+          dividedDifference(p.lambda, values[size_t(i)], values[size_t(j)]);
+  // S = W core Wᵀ, then S = P diag(s) Pᵀ; keep the `rank` largest |s|.
+  std::vector<double> tmp(size_t(m * m), 0), s(size_t(m * m), 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t k = 0; k < m; ++k) {
+      double w = vectors[size_t(i * m + k)];
+      for (int64_t j = 0; j < m; ++j)
+        tmp[size_t(i * m + j)] += w * core[size_t(k * m + j)];
+    }
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      double sum = 0;
+      for (int64_t k = 0; k < m; ++k)
+        sum += tmp[size_t(i * m + k)] * vectors[size_t(j * m + k)];
+      s[size_t(i * m + j)] = sum;
+    }
+  std::vector<double> sv;
+  if (!eigh(s, sv, m))
+    return makeError(ErrorCode::Internal,
+                     "Krylov: the gradient's core eigenproblem failed");
+  std::vector<int64_t> order(static_cast<size_t>(m));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b2) {
+    return std::abs(sv[size_t(a)]) > std::abs(sv[size_t(b2)]);
+  });
+  int64_t keep = std::min(m, p.rank);
+  // factor_b = V P_keep, factor_a = factor_b diag(s_keep); unused columns 0.
+  std::vector<T> pk(size_t(m * p.rank), T(0)), pks(size_t(m * p.rank), T(0));
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t k = 0; k < keep; ++k) {
+      double v = s[size_t(i * m + order[size_t(k)])];
+      pk[size_t(i * p.rank + k)] = T(v);
+      pks[size_t(i * p.rank + k)] = T(v * sv[size_t(order[size_t(k)])]);
+    }
+  gemm(false, false, n, p.rank, m, 1.0, b.basis, capacity, pk.data(), p.rank,
+       0.0, b.factorB, p.rank);
+  gemm(false, false, n, p.rank, m, 1.0, b.basis, capacity, pks.data(), p.rank,
+       0.0, b.factorA, p.rank);
+  return stats;
+}
+
+template Result<KrylovStats> runKrylov<float>(const KrylovProblem &,
+                                              const KrylovBuffers<float> &);
+template Result<KrylovStats> runKrylov<double>(const KrylovProblem &,
+                                               const KrylovBuffers<double> &);
+
+} // namespace gantk
