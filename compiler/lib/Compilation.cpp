@@ -4,6 +4,9 @@
 #include "gantk/Compiler/CPUCodeGen.h"
 #include "gantk/Compiler/InitAll.h"
 #include "gantk/Compiler/Passes.h"
+#include "gantk/Dialect/Gantk/GantkOps.h"
+
+#include "llvm/Support/Format.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -24,22 +27,111 @@ Compilation::Compilation()
 
 Compilation::~Compilation() = default;
 
-std::optional<std::vector<uint8_t>>
-Compilation::compile(const ast::Module &spec, const GraphShape &shape,
-                     EntryKind entry, const DataShape &data, Emit emit) {
+mlir::OwningOpRef<mlir::ModuleOp>
+Compilation::plan(const ast::Module &spec, const GraphShape &shape,
+                  EntryKind entry, Emit emit) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildModule(context, spec, shape, entry);
   if (failed(mlir::verify(*module)))
-    return std::nullopt;
-  if (emit == Emit::Mlir) {
-    module->print(llvm::outs());
-    return std::vector<uint8_t>();
-  }
+    return nullptr;
+  if (emit == Emit::Mlir)
+    return module;
   mlir::PassManager pm(&context);
   buildGantkPassPipeline(pm);
   if (failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
+
+static int64_t arenaBytes(mlir::ModuleOp module) {
+  return module->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes").getInt();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
+                              EntryKind entry, double budget) {
+  if (entry != EntryKind::Step || budget <= 0)
+    return plan(spec, shape, entry, Emit::Lowered);
+  // The spec's solver (auto: by size) first, then the other one: the first
+  // plan that fits is the fastest that fits.
+  using Solver = ast::Objective::Solver;
+  int64_t points = shape.numReal + shape.numFake;
+  Solver preferred = spec.objective.solver;
+  if (preferred == Solver::Auto)
+    preferred = points >= kKrylovFromPoints ? Solver::Krylov : Solver::Dense;
+  std::vector<Solver> candidates{preferred};
+  if (spec.objective.solver == Solver::Auto)
+    candidates.push_back(preferred == Solver::Krylov ? Solver::Dense
+                                                     : Solver::Krylov);
+  int64_t smallest = -1;
+  const char *smallestName = "";
+  for (Solver solver : candidates) {
+    ast::Module variant = spec;
+    variant.objective.solver = solver;
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        plan(variant, shape, entry, Emit::Lowered);
+    if (!module)
+      return nullptr;
+    int64_t bytes = arenaBytes(*module);
+    if (bytes <= budget)
+      return module;
+    if (smallest < 0 || bytes < smallest) {
+      smallest = bytes;
+      smallestName = solver == Solver::Krylov ? "krylov" : "dense";
+    }
+  }
+  const ast::Location &at = spec.train.loc;
+  mlir::emitError(mlir::FileLineColLoc::get(&context, at.file, at.line, at.col))
+      << "memory_budget of " << int64_t(budget)
+      << " bytes cannot hold one step of N = " << points
+      << "; the smallest plan (" << smallestName << ") needs " << smallest
+      << " bytes, so that is the smallest budget that works"
+      << (spec.objective.solver == Solver::Auto
+              ? ""
+              : " (or let `solver = auto` choose)");
+  return nullptr;
+}
+
+std::string describeLayout(mlir::ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto entry = module->getAttrOfType<mlir::StringAttr>("gantk.entry");
+  auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
+  os << "arena layout (offset, bytes, value):\n";
+  auto line = [&](int64_t offset, mlir::Type type, llvm::StringRef what) {
+    auto shaped = mlir::cast<mlir::ShapedType>(type);
+    int64_t bytes =
+        shaped.getNumElements() * shaped.getElementTypeBitWidth() / 8;
+    os << llvm::format("  %12lld %12lld  ", (long long)offset, (long long)bytes)
+       << what << " " << type << "\n";
+  };
+  auto args = fn->getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.arg_offsets");
+  for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
+    line(args[i], arg.getType(), i == 0 ? "argument X" : "argument Z");
+  for (mlir::Operation &op : fn.getBody().front()) {
+    auto offsets = op.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets");
+    if (!offsets || mlir::isa<StackOp, mlir::tensor::ExtractSliceOp>(op))
+      continue;
+    std::string name = op.getName().getStringRef().str();
+    if (auto d = mlir::dyn_cast<DispatchOp>(op))
+      name = "@" + d.getKernel().str();
+    for (auto [r, result] : llvm::enumerate(op.getResults()))
+      line(offsets[r], result.getType(), name);
+  }
+  return text;
+}
+
+std::optional<std::vector<uint8_t>>
+Compilation::compile(const ast::Module &spec, const GraphShape &shape,
+                     EntryKind entry, const DataShape &data, Emit emit,
+                     double budgetOverride) {
+  double budget = budgetOverride > 0 ? budgetOverride : spec.train.memoryBudget;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      emit == Emit::Mlir ? plan(spec, shape, entry, emit)
+                         : planWithinBudget(spec, shape, entry, budget);
+  if (!module)
     return std::nullopt;
-  if (emit == Emit::Lowered) {
+  if (emit == Emit::Mlir || emit == Emit::Lowered) {
     module->print(llvm::outs());
     return std::vector<uint8_t>();
   }
@@ -51,9 +143,9 @@ Compilation::compile(const ast::Module &spec, const GraphShape &shape,
   auto code = compileKernelsForCPU(*module);
   if (failed(code))
     return std::nullopt;
-  peakBytes = (*module)->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes")
-                  .getInt();
+  peakBytes = arenaBytes(*module);
   peakOp = (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
+  layout = describeLayout(*module);
   auto bytes = writeArtifact(*module, spec, shape, entry, data, *code);
   if (failed(bytes))
     return std::nullopt;

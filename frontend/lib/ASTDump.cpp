@@ -167,8 +167,10 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
   os << "  Train" << formatLoc(train.loc) << " steps=" << train.steps
      << " seed=" << train.seed << " precision="
      << (train.precision == Train::Precision::F32 ? "f32" : "f64")
-     << " init=" << (train.init == Train::Init::Uniform ? "uniform" : "normal")
-     << '\n';
+     << " init=" << (train.init == Train::Init::Uniform ? "uniform" : "normal");
+  if (train.memoryBudget > 0)
+    os << " memory_budget=" << formatNumber(train.memoryBudget);
+  os << '\n';
   dumpOptimizer(train.optimizer, os);
 
   const Output &out = module.output;

@@ -503,7 +503,8 @@ std::optional<ast::Module> Parser::parseModule() {
       } else if (name == "train") {
         module.train.loc = makeLoc(blockTok.line, blockTok.col);
         ok = parseStatements(
-                 blockTok, {"optimizer", "steps", "seed", "precision", "init"},
+                 blockTok, {"optimizer", "steps", "seed", "precision", "init",
+                  "memory_budget"},
                  {}, stmts) &&
              buildTrain(stmts, module.train);
       } else {
@@ -881,6 +882,11 @@ bool Parser::buildTrain(const StatementList &stmts, ast::Train &train) {
     return false;
   if (seed)
     train.seed = static_cast<uint64_t>(seedValue);
+  const Value *budget = stmts.get("memory_budget");
+  if (!getNumber(budget, "memory_budget", train.memoryBudget) ||
+      !checkRange(train.memoryBudget > 0, budget, "memory_budget",
+                  "> 0 (bytes)"))
+    return false;
   return getEnum<ast::Train::Precision>(stmts.get("precision"), "precision",
                                         {{"f32", ast::Train::Precision::F32},
                                          {"f64", ast::Train::Precision::F64}},

@@ -56,11 +56,6 @@ bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
                         lapack_int(m), w.data()) == 0;
 }
 
-/// f(θ) = exp(−λ max(θ, 0)).
-double expf(double lambda, double theta) {
-  return std::exp(-lambda * std::max(theta, 0.0));
-}
-
 /// Divided difference of f at two eigenvalues, stable when they are close
 /// (the same formula as the dense kernel).
 double dividedDifference(double lambda, double a, double b) {
@@ -196,24 +191,30 @@ private:
 };
 
 /// exp(−λT) applied to the start block's coefficients [R; 0]: m × width.
+/// exp(−λT) [R; 0] scaled by exp(+λ·shift), shift = max(θ_min, 0): the
+/// scaled values cannot all underflow, so the convergence test stays
+/// meaningful when the action itself is below the smallest double.
 std::vector<double> projectedAction(const std::vector<double> &t, int64_t m,
                                     const std::vector<double> &r,
                                     int64_t width, double lambda,
                                     std::vector<double> &vectors,
-                                    std::vector<double> &values, bool &ok) {
+                                    std::vector<double> &values, double &shift,
+                                    bool &ok) {
   vectors = t;
   ok = eigh(vectors, values, m);
   std::vector<double> out(size_t(m * width), 0);
   if (!ok)
     return out;
-  // out = W diag(f(θ)) Wᵀ [R; 0]
+  shift = std::max(values.front(), 0.0);
+  // out = W diag(f(θ) / f(shift)) Wᵀ [R; 0]
   std::vector<double> wtr(size_t(m * width), 0);
   for (int64_t k = 0; k < m; ++k)
     for (int64_t c = 0; c < width; ++c) {
       double s = 0;
       for (int64_t i = 0; i < width; ++i)
         s += vectors[size_t(i * m + k)] * r[size_t(i * width + c)];
-      wtr[size_t(k * width + c)] = s * expf(lambda, values[size_t(k)]);
+      wtr[size_t(k * width + c)] =
+          s * std::exp(-lambda * (std::max(values[size_t(k)], 0.0) - shift));
     }
   for (int64_t i = 0; i < m; ++i)
     for (int64_t c = 0; c < width; ++c) {
@@ -234,7 +235,8 @@ double relativeChange(const std::vector<double> &now,
     diff += (now[i] - prev) * (now[i] - prev);
     norm += now[i] * now[i];
   }
-  return norm > 0 ? std::sqrt(diff / norm) : 0;
+  // Both zero: the start block itself is zero, and so is the answer.
+  return norm > 0 ? std::sqrt(diff / norm) : (diff > 0 ? 1 : 0);
 }
 
 } // namespace
@@ -260,6 +262,7 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   // noise (f32: 3.8e-6): the tolerance is raised to that floor.
   double tol = std::max(p.tol, 32 * double(std::numeric_limits<T>::epsilon()));
   std::vector<double> previous, current, vectors, values;
+  double shift = 0, previousShift = 0;
   KrylovStats stats;
   bool converged = false, ok = true;
   for (int64_t block = 0; block < p.maxBlocks && !converged; ++block) {
@@ -268,17 +271,22 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     int64_t m = grew ? lanczos.dimension - width : lanczos.dimension;
     std::vector<double> t = lanczos.projection(m);
     current = projectedAction(t, m, lanczos.r, width, p.lambda, vectors,
-                              values, ok);
+                              values, shift, ok);
     if (!ok)
       return makeError(ErrorCode::Internal,
                        "Krylov: the projected eigenproblem failed");
     stats.dimension = m;
+    if (!previous.empty())
+      for (double &v : previous)
+        v *= std::exp(-p.lambda * (previousShift - shift));
     stats.estimate = previous.empty() ? 1.0
                                       : relativeChange(current, previous, width);
     converged = !grew || (!previous.empty() && stats.estimate <= tol);
-    // Keep the old solution padded to the new size for the next comparison.
+    // Keep this solution, padded to the next size, at the next shift's
+    // scale (Ritz values only decrease, so the factor is at most 1).
     previous.assign(size_t((m + width) * width), 0);
     std::copy(current.begin(), current.end(), previous.begin());
+    previousShift = shift;
     if (!grew)
       break;
   }
@@ -286,17 +294,19 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     std::ostringstream os;
     os << "Krylov exp action did not reach tolerance " << tol << " in "
        << p.maxBlocks << " blocks (estimate " << stats.estimate
-       << "); raise the iteration limit or lower lambda";
+       << "); raise the objective's max_iter or tol, or lower lambda";
     return makeError(ErrorCode::FailedPrecondition, os.str());
   }
   int64_t m = stats.dimension;
 
   if (!p.gradient) {
-    // out = V · current (first c columns are exp(−λK) Y).
+    // out = V · current · exp(−λ·shift) (the first c columns are
+    // exp(−λK) Y).
+    double scale = std::exp(-p.lambda * shift);
     std::vector<T> coeff(size_t(m * c));
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < c; ++j)
-        coeff[size_t(i * c + j)] = T(current[size_t(i * width + j)]);
+        coeff[size_t(i * c + j)] = T(current[size_t(i * width + j)] * scale);
     gemm(false, false, n, c, m, 1.0, b.basis, capacity, coeff.data(), c, 0.0,
          b.out, c);
     return stats;

@@ -2,6 +2,7 @@
 
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Krylov.h"
+#include "gantk/runtime/Stats.h"
 
 #include <chrono>
 
@@ -78,6 +79,15 @@ Session::create(Artifact artifact, const SessionOptions &options) {
   // Anonymous pages come zeroed, page aligned (so 64-byte aligned), and are
   // only committed when touched.
   session->arenaSize = session->root().arena_bytes();
+  // The plan is exact: refuse now rather than be killed mid-step.
+  if (int64_t available = availableMemoryBytes();
+      available >= 0 && session->arenaSize > uint64_t(available))
+    return makeError(ErrorCode::ResourceExhausted,
+                     session->art.name() + ": the memory plan needs " +
+                         std::to_string(session->arenaSize) +
+                         " bytes but only " + std::to_string(available) +
+                         " are available (MemAvailable); compile with a "
+                         "smaller --memory-budget or a smaller n");
   session->mappedBytes = size_t((session->arenaSize + 63) / 64 * 64);
   void *base = mmap(nullptr, session->mappedBytes, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -2,6 +2,10 @@
 
 #include "gantk/runtime/Stats.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -26,4 +30,17 @@ double gantk::median(std::vector<double> values) {
     return upper;
   double lower = *std::max_element(values.begin(), values.begin() + mid);
   return (lower + upper) / 2;
+}
+
+int64_t gantk::availableMemoryBytes() {
+  if (const char *forced = std::getenv("GANTK_AVAILABLE_MEMORY"))
+    return std::strtoll(forced, nullptr, 10); // for tests of the refusal
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  int64_t kib;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:")
+      return kib * 1024;
+  return -1;
 }

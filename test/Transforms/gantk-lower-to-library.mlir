@@ -98,3 +98,88 @@ func.func @shared(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>
   %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
   return %u, %dk : tensor<4x1xf64>, tensor<4x4xf64>
 }
+
+// -----
+
+// solver = "krylov": one library call, gantk.krylov_expm, with lambda and
+// tol carried over and max_iter capped at N (4: each block adds a direction
+// or ends the iteration); no eigh, no N x N eigenbasis. Without eig_reg the
+// kernel goes in unshifted.
+// CHECK-LABEL: func.func @expm_action_krylov
+// CHECK-SAME: (%[[K:.*]]: tensor<4x4xf64>, %[[Y:.*]]: tensor<4x1xf64>)
+// CHECK-NEXT: %[[U:.*]] = gantk.krylov_expm %[[K]], %[[Y]] {lambda = 5.000000e-01 : f64, max_iter = 4 : i64, tol = 1.000000e-08 : f64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+// CHECK-NEXT: return %[[U]]
+func.func @expm_action_krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// With eig_reg > 0 the Krylov action runs on the shifted kernel, as the
+// dense path does (eig_reg = 0.5, N = 4: scale 0.125).
+// CHECK-LABEL: func.func @expm_action_krylov_eig_reg
+// CHECK-SAME: (%[[K:.*]]: tensor<4x4xf64>, %[[Y:.*]]: tensor<4x1xf64>)
+// CHECK-NEXT: %[[KS:.*]] = gantk.add_trace_diag %[[K]] {scale = 1.250000e-01 : f64} : tensor<4x4xf64>
+// CHECK-NEXT: %[[U:.*]] = gantk.krylov_expm %[[KS]], %[[Y]] {lambda = 5.000000e-01 : f64, max_iter = 4 : i64, tol = 1.000000e-08 : f64}
+// CHECK-NEXT: return %[[U]]
+func.func @expm_action_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// The Krylov gradient: krylov_expm_grad gives dL/dK ≈ A Bᵀ as two N x r
+// factors, r = min(N, 64), and one GEMM with trans_b forms A Bᵀ. Without
+// eig_reg there is no shift before or after. Here N = 100 > 64 (f32, two
+// label columns): the factors are 100 x 64; the defaults tol = 1e-6 and
+// max_iter = 100 are carried explicitly.
+// CHECK-LABEL: func.func @expm_action_grad_krylov
+// CHECK-SAME: (%[[K:.*]]: tensor<100x100xf32>, %[[Y:.*]]: tensor<100x2xf32>, %[[DU:.*]]: tensor<100x2xf32>)
+// CHECK-NOT: gantk.add_trace_diag
+// CHECK-NEXT: %[[A:.*]], %[[B:.*]] = gantk.krylov_expm_grad %[[K]], %[[Y]], %[[DU]] {lambda = 5.000000e-01 : f64, max_iter = 100 : i64, tol = 9.9999999999999995E-7 : f64} : tensor<100x100xf32>, tensor<100x2xf32>, tensor<100x2xf32> -> tensor<100x64xf32>, tensor<100x64xf32>
+// CHECK-NEXT: %[[DK:.*]] = gantk.gemm %[[A]], %[[B]] {alpha = 1.000000e+00 : f64, trans_a = false, trans_b = true} : tensor<100x64xf32>, tensor<100x64xf32> -> tensor<100x100xf32>
+// CHECK-NEXT: return %[[DK]]
+func.func @expm_action_grad_krylov(%k: tensor<100x100xf32>, %y: tensor<100x2xf32>, %du: tensor<100x2xf32>) -> tensor<100x100xf32> {
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov"} : tensor<100x100xf32>, tensor<100x2xf32>, tensor<100x2xf32> -> tensor<100x100xf32>
+  return %dk : tensor<100x100xf32>
+}
+
+// -----
+
+// With eig_reg the factors come from the shifted kernel and the adjoint of
+// the shift (the shift itself) is applied to A Bᵀ. N = 4 < 64: the factors
+// are 4 x 4.
+// CHECK-LABEL: func.func @expm_action_grad_krylov_eig_reg
+// CHECK-SAME: (%[[K:.*]]: tensor<4x4xf64>, %[[Y:.*]]: tensor<4x1xf64>, %[[DU:.*]]: tensor<4x1xf64>)
+// CHECK-NEXT: %[[KS:.*]] = gantk.add_trace_diag %[[K]] {scale = 1.250000e-01 : f64} : tensor<4x4xf64>
+// CHECK-NEXT: %[[A:.*]], %[[B:.*]] = gantk.krylov_expm_grad %[[KS]], %[[Y]], %[[DU]] {lambda = 5.000000e-01 : f64, max_iter = 4 : i64, tol = 1.000000e-10 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
+// CHECK-NEXT: %[[DKS:.*]] = gantk.gemm %[[A]], %[[B]] {alpha = 1.000000e+00 : f64, trans_a = false, trans_b = true}
+// CHECK-NEXT: %[[DK:.*]] = gantk.add_trace_diag %[[DKS]] {scale = 1.250000e-01 : f64} : tensor<4x4xf64>
+// CHECK-NEXT: return %[[DK]]
+func.func @expm_action_grad_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> tensor<4x4xf64> {
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov", tol = 1.0e-10 : f64, max_iter = 30 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  return %dk : tensor<4x4xf64>
+}
+
+// -----
+
+// The forward and the backward of one kernel each build the shift; after
+// -cse one gantk.add_trace_diag feeds both Krylov calls (which keep their
+// own Lanczos runs: their start blocks differ).
+// CHECK-LABEL: func.func @shared_krylov
+// CHECK-COUNT-3: gantk.add_trace_diag
+// CSE-LABEL: func.func @shared_krylov
+// CSE-SAME: (%[[K:.*]]: tensor<4x4xf64>, %[[Y:.*]]: tensor<4x1xf64>, %[[DU:.*]]: tensor<4x1xf64>)
+// CSE-NEXT: %[[KS:.*]] = gantk.add_trace_diag %[[K]] {scale = 1.250000e-01 : f64}
+// CSE-NEXT: %[[U:.*]] = gantk.krylov_expm %[[KS]], %[[Y]]
+// CSE-NEXT: %[[A:.*]], %[[B:.*]] = gantk.krylov_expm_grad %[[KS]], %[[Y]], %[[DU]]
+// CSE-NEXT: %[[DKS:.*]] = gantk.gemm %[[A]], %[[B]]
+// CSE-NEXT: %[[DK:.*]] = gantk.add_trace_diag %[[DKS]] {scale = 1.250000e-01 : f64}
+// CSE-NEXT: return %[[U]], %[[DK]]
+func.func @shared_krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>) {
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov"} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov"} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  return %u, %dk : tensor<4x1xf64>, tensor<4x4xf64>
+}

@@ -44,12 +44,14 @@
 // CHECK: arith.mulf %{{.*}}, %[[TR]]
 // CHECK-LABEL: func.func private @add_trace_diag_kernel_0(
 
-// dG is stored per pair; dv[i] = 2 Σ_j ∂/∂q11.
+// dG is stored per pair; dv[i] = 2 Σ_j ∂/∂q11. Local row i reads row
+// i + row_offset (0 here) of G and of the cotangent.
 // CHECK-LABEL: func.func private @pairwise_grad_kernel
 // CHECK-SAME: (%{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4xf64>, %[[C:.*]]: memref<4x4xf64>, %[[DG:.*]]: memref<4x4xf64>, %[[DV:.*]]: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
 // CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK: %[[GI:.*]] = arith.addi %[[I]], %{{.*}} : index
 // CHECK: %[[ACC:.*]] = scf.for %[[J:.*]] = {{.*}} iter_args
-// CHECK: %[[CIJ:.*]] = memref.load %[[C]][%[[I]], %[[J]]]
+// CHECK: %[[CIJ:.*]] = memref.load %[[C]][%[[GI]], %[[J]]]
 // CHECK-NEXT: memref.store %[[CIJ]], %[[DG]][%[[I]], %[[J]]]
 // CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f64
 // CHECK-NEXT: %[[DVI:.*]] = arith.mulf %[[TWO]], %[[ACC]] : f64

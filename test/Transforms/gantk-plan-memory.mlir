@@ -12,7 +12,8 @@
 //   eigh writes Qᵀ over its input (192); μ (64 B) at 0. Its LAPACK
 //   workspaces are live during the op only: work = 1 + 6N + 2N² = 57
 //   elements (456 -> 512 B) at 320 and iwork = 3 + 5N = 23 i32 (92 -> 128 B)
-//   first fit at 64. gantk.scratch = [work offset, iwork offset]: 57 and 23 elements (1+6N+2N², 3+5N).
+//   first fit at 64. gantk.scratch holds the offsets only, [work, iwork];
+//   the artifact writer recomputes the sizes from N.
 //   This is the peak: 64 + 128 + 128 + 512 = 832 bytes.
 //   y = labels at 64, b = Qᵀ y at 128, e = exp_scale at 320 (μ and b die
 //   after it, not before), u = Q e at 0, the loss (8 -> 64 B) at 128.
@@ -124,4 +125,35 @@ func.func @eigh_clobbers(%k: tensor<4x4xf64>) -> (tensor<4xf64>, tensor<4x4xf64>
   // expected-error @+1 {{'gantk.eigh' op input is used after the eigendecomposition; the in-place solver would clobber it}}
   %qt, %mu = gantk.eigh %k : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
   return %mu, %k : tensor<4xf64>, tensor<4x4xf64>
+}
+
+// -----
+
+// The Krylov library calls: N = 4 in f64, one label column. gantk.scratch
+// lists the byte offsets of their three workspaces, live during the call
+// only: [basis, block, stats] with basis N·w·(max_iter + 1) elements, block
+// N·w and stats 2 elements, where w is the start block's width: the rhs
+// columns (1) for the action, doubled for the gradient ([Y, dU]: 2).
+//   Arguments first: K (128 B) at 0, y (32 -> 64 B) at 128, dU at 192.
+//   krylov_expm (max_iter = 3): u (64 B) at 256, returned so live to the
+//   end. basis 4·1·4 = 16 elements (128 B) at 320, block 4 (32 -> 64 B) at
+//   448, stats 2 (16 -> 64 B) at 512.
+//   krylov_expm_grad (max_iter = 2): A and B (4 x 4, 128 B each) at 320 and
+//   448, where the action's workspaces were. basis 4·2·3 = 24 elements
+//   (192 B) at 576, block 4·2 = 8 (64 B) at 768, stats at 832. This is the
+//   peak: 128 + 3·64 + 2·128 + 192 + 2·64 = 896 bytes. K, y and dU die.
+//   gemm A Bᵀ (128 B) at 0, first fit where K was.
+// There is no eigh: no LAPACK work/iwork and no N x N eigenbasis.
+// CHECK: module attributes {gantk.arena_bytes = 896 : i64, gantk.entry = "krylov", gantk.peak_op = "gantk.krylov_expm_grad"}
+// CHECK-LABEL: func.func @krylov
+// CHECK-SAME: attributes {gantk.arg_offsets = array<i64: 0, 128, 192>}
+// CHECK-NEXT: gantk.krylov_expm {{.*}}{gantk.offsets = array<i64: 256>, gantk.scratch = array<i64: 320, 448, 512>
+// CHECK-NEXT: gantk.krylov_expm_grad {{.*}}{gantk.offsets = array<i64: 320, 448>, gantk.scratch = array<i64: 576, 768, 832>
+// CHECK-NEXT: gantk.gemm {{.*}}{alpha = {{.*}}, gantk.offsets = array<i64: 0>, trans_a = false, trans_b = true}
+// CHECK-NOT: gantk.eigh
+func.func @krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>) {
+  %u = gantk.krylov_expm %k, %y {lambda = 0.5 : f64, tol = 1.0e-8 : f64, max_iter = 3 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %a, %b = gantk.krylov_expm_grad %k, %y, %du {lambda = 0.5 : f64, tol = 1.0e-8 : f64, max_iter = 2 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
+  %dk = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<4x4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>
+  return %u, %dk : tensor<4x1xf64>, tensor<4x4xf64>
 }

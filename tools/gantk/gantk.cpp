@@ -37,10 +37,13 @@ namespace {
 
 const char *kUsage = R"(usage:
   gantk compile SPEC [-o FILE] [--emit=ast|mlir|lowered|llvm|artifact] [--n N]
+                [--memory-budget BYTES]
   gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
+                [--memory-budget BYTES]
   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
   gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
+                [--memory-budget BYTES]
 )";
 
 int fail(const std::string &message) {
@@ -104,6 +107,22 @@ bool parseCount(const std::string &text, const char *what, int64_t &out,
     return false;
   }
   out = v;
+  return true;
+}
+
+/// --memory-budget BYTES (a plain or scientific number, e.g. 8e9).
+bool parseBudget(const Args &args, double &budget) {
+  budget = 0;
+  auto text = args.get("memory-budget");
+  if (!text)
+    return true;
+  char *end = nullptr;
+  budget = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end || !(budget > 0)) {
+    fail("--memory-budget must be a positive number of bytes, got '" + *text +
+         "'");
+    return false;
+  }
   return true;
 }
 
@@ -180,7 +199,7 @@ bool endsWith(const std::string &s, const std::string &suffix) {
 }
 
 int commandCompile(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"o", "emit", "n"});
+  Args args = Args::parse(argc, argv, 2, {"o", "emit", "n", "memory-budget"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1)
@@ -216,9 +235,12 @@ int commandCompile(int argc, char **argv) {
   std::string out = args.get("o").value_or("");
   if (emit->second == Emit::Artifact && out.empty())
     return fail("compile needs -o FILE for the artifact");
+  double budget;
+  if (!parseBudget(args, budget))
+    return 1;
   Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                imageShape(loaded->data), emit->second);
+                                imageShape(loaded->data), emit->second, budget);
   if (!bytes)
     return 1;
   if (emit->second != Emit::Artifact)
@@ -226,6 +248,7 @@ int commandCompile(int argc, char **argv) {
   if (Status s = writeFileAtomic(out, bytes->data(), bytes->size()); !s.ok())
     return fail(s.message());
   printPlan(compiler, shape);
+  std::fputs(compiler.layout.c_str(), stdout);
   std::printf("wrote %s (%zu bytes)\n", out.c_str(), bytes->size());
   return 0;
 }
@@ -242,7 +265,8 @@ int parseThreads(const Args &args, int &threads) {
 }
 
 int commandRun(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"out", "steps", "threads"});
+  Args args =
+      Args::parse(argc, argv, 2, {"out", "steps", "threads", "memory-budget"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1)
@@ -266,11 +290,13 @@ int commandRun(int argc, char **argv) {
     if (!loaded)
       return 1;
     GraphShape shape;
-    if (!stepShape(*loaded, std::nullopt, shape))
+    double budget;
+    if (!stepShape(*loaded, std::nullopt, shape) || !parseBudget(args, budget))
       return 1;
     Compilation compiler;
     auto compiled = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                     imageShape(loaded->data));
+                                     imageShape(loaded->data), Emit::Artifact,
+                                     budget);
     if (!compiled)
       return 1;
     printPlan(compiler, shape);
@@ -400,7 +426,8 @@ int commandKernel(int argc, char **argv) {
 }
 
 int commandBench(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"n", "steps", "threads", "profile"});
+  Args args = Args::parse(argc, argv, 2,
+                          {"n", "steps", "threads", "profile", "memory-budget"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("n"))
@@ -418,12 +445,14 @@ int commandBench(int argc, char **argv) {
   if (!loaded)
     return 1;
   GraphShape shape;
-  if (!stepShape(*loaded, n, shape))
+  double budget;
+  if (!stepShape(*loaded, n, shape) || !parseBudget(args, budget))
     return 1;
   Compilation compiler;
   auto compileStart = std::chrono::steady_clock::now();
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                imageShape(loaded->data));
+                                imageShape(loaded->data), Emit::Artifact,
+                                budget);
   if (!bytes)
     return 1;
   double compileSeconds = std::chrono::duration<double>(

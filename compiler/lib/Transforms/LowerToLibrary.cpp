@@ -96,6 +96,12 @@ struct LowerGramGrad : OpRewritePattern<GramGradOp> {
   }
 };
 
+/// Every block adds at least one direction or ends the iteration, so more
+/// than N blocks only cost workspace (N·width per block).
+IntegerAttr cappedIterations(OpBuilder &b, int64_t maxIter, int64_t n) {
+  return b.getI64IntegerAttr(std::min(maxIter, n));
+}
+
 struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ExpmActionOp op,
@@ -104,9 +110,11 @@ struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
     if (op.getSolver() == "krylov") {
       Value k = shifted(rewriter, loc, op.getKernel(),
                         op.getEigReg().convertToDouble());
+      auto rhs = cast<RankedTensorType>(op.getRhs().getType());
       rewriter.replaceOpWithNewOp<KrylovExpmOp>(
           op, op.getType(), k, op.getRhs(), op.getLambdaAttr(),
-          op.getTolAttr(), op.getMaxIterAttr());
+          op.getTolAttr(),
+          cappedIterations(rewriter, op.getMaxIter(), rhs.getDimSize(0)));
       return success();
     }
     auto [qt, mu] = eigenpairs(rewriter, loc, op.getKernel(),
@@ -134,7 +142,7 @@ struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
       auto grad = KrylovExpmGradOp::create(
           rewriter, loc, factorType, factorType, k, op.getRhs(),
           op.getCotangent(), op.getLambdaAttr(), op.getTolAttr(),
-          op.getMaxIterAttr());
+          cappedIterations(rewriter, op.getMaxIter(), n));
       Value dk = gemm(rewriter, loc, grad.getFactorA(), grad.getFactorB(), 1,
                       false, true); // A Bᵀ
       rewriter.replaceOp(op, shifted(rewriter, loc, dk, eigReg));
@@ -152,12 +160,52 @@ struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
   }
 };
 
+/// The generated points' gradient needs rows [n, N) of dG only: computes
+/// just those rows of pairwise_grad and add_diag (half the backward pairs
+/// for m = n) and feeds them to gram_grad without a slice.
+struct NarrowBackwardToRows : OpRewritePattern<GramGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GramGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto addDiag = op.getCotangent().getDefiningOp<AddDiagOp>();
+    auto rowsOf = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getDimSize(0);
+    };
+    int64_t r = rowsOf(op.getResult()), n = rowsOf(op.getPoints());
+    if (!addDiag || r == n || rowsOf(addDiag.getResult()) != n ||
+        !addDiag->hasOneUse())
+      return failure();
+    auto grad = addDiag.getInput().getDefiningOp<PairwiseGradOp>();
+    if (!grad || grad.getDiagGrad() != addDiag.getDiag() ||
+        !grad.getGramGrad().hasOneUse() || !grad.getDiagGrad().hasOneUse())
+      return failure();
+    Location loc = op.getLoc();
+    auto element = grad.getGram().getType().getElementType();
+    auto offset = rewriter.getI64IntegerAttr(op.getRowOffset());
+    auto narrow = PairwiseGradOp::create(
+        rewriter, loc, matrixType(r, n, element),
+        RankedTensorType::get({r}, element), grad.getGram(), grad.getDiag(),
+        grad.getCotangent(), offset);
+    rewriter.inlineRegionBefore(grad.getBody(), narrow.getBody(),
+                                narrow.getBody().end());
+    Value rowsGrad = AddDiagOp::create(rewriter, loc, narrow.getGramGrad().getType(),
+                                       narrow.getGramGrad(),
+                                       narrow.getDiagGrad(), offset);
+    rewriter.replaceOpWithNewOp<GramGradOp>(op, op.getType(), op.getPoints(),
+                                            rowsGrad, offset);
+    rewriter.eraseOp(addDiag);
+    rewriter.eraseOp(grad);
+    return success();
+  }
+};
+
 struct LowerToLibraryPass
     : public gantk::impl::LowerToLibraryPassBase<LowerToLibraryPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
                  LowerExpmActionGrad>(&getContext());
+    patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),

@@ -131,16 +131,20 @@ private:
       // prove the exact overlap safe), and the backward is below the
       // eigensolver's peak anyway.
       Block *pairBody = &grad.getBody().front();
-      body = [pairBody](KernelBody &k, ScalarBuilder &s) {
+      int64_t offset = grad.getRowOffset();
+      range = grad.getGramGrad().getType().getDimSize(0);
+      body = [pairBody, offset](KernelBody &k, ScalarBuilder &s) {
         Value g = k.args[0], v = k.args[1], c = k.args[2], dg = k.args[3],
               dv = k.args[4];
         k.loop(k.begin, k.end, [&](Value i) {
-          Value vi = k.load(v, i);
+          // Local row i is row i + offset of G and of the cotangent.
+          Value gi = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
+          Value vi = k.load(v, gi);
           Value acc = k.reduce(
               k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
                 SmallVector<Value> d = inlinePairBody(
                     k.b, *pairBody,
-                    {k.load(g, {i, j}), vi, k.load(v, j), k.load(c, {i, j})});
+                    {k.load(g, {gi, j}), vi, k.load(v, j), k.load(c, {gi, j})});
                 k.store(d[0], dg, {i, j});
                 return s.addReassoc(a, d[1]);
               });
@@ -152,15 +156,17 @@ private:
         k.loop(k.begin, k.end,
                [&](Value i) { k.store(k.load(k.args[0], {i, i}), k.args[1], i); });
       };
-    } else if (isa<AddDiagOp>(op)) {
+    } else if (auto addDiag = dyn_cast<AddDiagOp>(op)) {
       tied[0] = 0;
-      body = [](KernelBody &k, ScalarBuilder &s) {
+      int64_t offset = addDiag.getRowOffset();
+      body = [offset](KernelBody &k, ScalarBuilder &s) {
         Value a = k.args[0], v = k.args[1], out = k.args[2];
         k.loop(k.begin, k.end, [&](Value i) {
           k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
             k.store(k.load(a, {i, j}), out, {i, j});
           });
-          k.store(s.add(k.load(a, {i, i}), k.load(v, i)), out, {i, i});
+          Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
+          k.store(s.add(k.load(a, {i, col}), k.load(v, i)), out, {i, col});
         });
       };
     } else if (auto shift = dyn_cast<AddTraceDiagOp>(op)) {

@@ -269,25 +269,38 @@ LogicalResult PairwiseOp::verify() {
   return verifyPairBody(*this, getBody(), elementType(getGram()), 3, 1);
 }
 
+/// Rows [offset, offset + rows) must lie inside n.
+static LogicalResult verifyRowRange(Operation *op, int64_t offset,
+                                    int64_t count, int64_t n) {
+  if (offset < 0 || offset + count > n)
+    return op->emitOpError("rows [")
+           << offset << ", " << offset + count << ") are outside the " << n
+           << " points";
+  return success();
+}
+
 LogicalResult PairwiseGradOp::verify() {
   if (failed(verifyCommon(*this)) ||
       failed(verifySquare(*this, getGram(), "gram")))
     return failure();
-  if (dim0(getDiag().getType()) != rows(getGram()) ||
+  int64_t n = rows(getGram()), r = rows(getGramGrad());
+  if (dim0(getDiag().getType()) != n ||
       getCotangent().getType() != getGram().getType() ||
-      getGramGrad().getType() != getGram().getType() ||
-      getDiagGrad().getType() != getDiag().getType())
+      cols(getGramGrad()) != n || dim0(getDiagGrad().getType()) != r)
     return emitOpError("operand and result shapes must match the gram size");
+  if (failed(verifyRowRange(*this, getRowOffset(), r, n)))
+    return failure();
   return verifyPairBody(*this, getBody(), elementType(getGram()), 4, 3);
 }
 
 LogicalResult GramGradOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getCotangent(), "cotangent")))
+  if (failed(verifyCommon(*this)))
     return failure();
   int64_t n = rows(getPoints());
-  if (rows(getCotangent()) != n)
-    return emitOpError("cotangent must be N x N for N points");
+  if (cols(getCotangent()) != n ||
+      (rows(getCotangent()) != n && rows(getCotangent()) != rows(getResult())))
+    return emitOpError("cotangent must be N x N, or the result's rows of it, "
+                       "for N points");
   if (cols(getResult()) != cols(getPoints()))
     return emitOpError("result must have the points' columns");
   int64_t offset = getRowOffset();
@@ -299,13 +312,14 @@ LogicalResult GramGradOp::verify() {
 }
 
 LogicalResult AddDiagOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getInput(), "input")))
+  if (failed(verifyCommon(*this)))
     return failure();
   if (dim0(getDiag().getType()) != rows(getInput()) ||
       getResult().getType() != getInput().getType())
     return emitOpError("diag and result must match the input size");
-  return success();
+  // Rows [row_offset, row_offset + R) of an N x N matrix.
+  return verifyRowRange(*this, getRowOffset(), rows(getInput()),
+                        cols(getInput()));
 }
 
 LogicalResult GemmOp::verify() {
@@ -371,8 +385,8 @@ LogicalResult KrylovExpmGradOp::verify() {
                                 getLambda().convertToDouble(), 0)))
     return failure();
   if (getFactorA().getType() != getFactorB().getType() ||
-      rows(getFactorA()) != rows(getKernel()))
-    return emitOpError("factors must be two N x rank matrices");
+      rows(getFactorA()) != rows(getKernel()) || cols(getFactorA()) < 1)
+    return emitOpError("factors must be two N x rank matrices, rank >= 1");
   return verifySolver(*this, "krylov", getTol().convertToDouble(),
                       getMaxIter());
 }

@@ -358,19 +358,10 @@ func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<4x4xf64>) -> ten
 
 // -----
 
-// The cotangent of G = S S^T / d is square.
+// The cotangent of G = S S^T / d is N x N, or just the requested rows of it.
 func.func @f(%s: tensor<4x3xf64>, %c: tensor<4x3xf64>) -> tensor<2x3xf64> {
-  // expected-error @+1 {{'gantk.gram_grad' op cotangent must be square, got 'tensor<4x3xf64>'}}
+  // expected-error @+1 {{'gantk.gram_grad' op cotangent must be N x N, or the result's rows of it, for N points}}
   %dz = gantk.gram_grad %s, %c {row_offset = 2 : i64} : tensor<4x3xf64>, tensor<4x3xf64> -> tensor<2x3xf64>
-  return %dz : tensor<2x3xf64>
-}
-
-// -----
-
-// ... and N x N for the N points.
-func.func @f(%s: tensor<4x3xf64>, %c: tensor<5x5xf64>) -> tensor<2x3xf64> {
-  // expected-error @+1 {{'gantk.gram_grad' op cotangent must be N x N for N points}}
-  %dz = gantk.gram_grad %s, %c {row_offset = 2 : i64} : tensor<4x3xf64>, tensor<5x5xf64> -> tensor<2x3xf64>
   return %dz : tensor<2x3xf64>
 }
 
@@ -394,9 +385,10 @@ func.func @f(%s: tensor<4x3xf64>, %c: tensor<4x4xf64>) -> tensor<2x3xf64> {
 
 // -----
 
-// A + diag(v) needs a square A.
+// A + diag(v) on rows [row_offset, row_offset + R) of an N x N matrix:
+// the rows must exist.
 func.func @f(%a: tensor<4x3xf64>, %v: tensor<4xf64>) -> tensor<4x3xf64> {
-  // expected-error @+1 {{'gantk.add_diag' op input must be square, got 'tensor<4x3xf64>'}}
+  // expected-error @+1 {{'gantk.add_diag' op rows [0, 4) are outside the 3 points}}
   %r = gantk.add_diag %a, %v : tensor<4x3xf64>, tensor<4xf64> -> tensor<4x3xf64>
   return %r : tensor<4x3xf64>
 }
@@ -548,4 +540,97 @@ func.func @f(%a: tensor<4x4xf64>) -> tensor<4x4xf64> {
   // expected-error @+1 {{'gantk.dispatch' op kernel 'missing' does not exist}}
   %r = gantk.dispatch @missing(%a) {range = 4 : i64, parallel = true, tied = array<i64: -1>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
   return %r : tensor<4x4xf64>
+}
+
+// -----
+
+// The exponential action is computed densely or by block Lanczos; nothing
+// else.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{'gantk.expm_action' op unknown solver 'lanczos' (expected dense or krylov)}}
+  %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = "lanczos"} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// The Krylov tolerance is relative: in (0, 1), checked on the adjoint too.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> tensor<4x4xf64> {
+  // expected-error @+1 {{'gantk.expm_action_grad' op tol must be in (0, 1), got 1.000000e+00}}
+  %dk = gantk.expm_action_grad %K, %y, %du {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  return %dk : tensor<4x4xf64>
+}
+
+// -----
+
+// At least one Lanczos block; the dense solver checks it as well.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{'gantk.expm_action' op max_iter must be positive, got 0}}
+  %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, max_iter = 0 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// The library op checks the tolerance itself (zero is excluded).
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{'gantk.krylov_expm' op tol must be in (0, 1), got 0.000000e+00}}
+  %u = gantk.krylov_expm %K, %y {lambda = 1.0 : f64, tol = 0.0 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// ... and the iteration limit.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x4xf64>, tensor<4x4xf64>) {
+  // expected-error @+1 {{'gantk.krylov_expm_grad' op max_iter must be positive, got -1}}
+  %a, %b = gantk.krylov_expm_grad %K, %y, %du {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = -1 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
+  return %a, %b : tensor<4x4xf64>, tensor<4x4xf64>
+}
+
+// -----
+
+// The Krylov action shares the shape checks of expm_action.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<3x1xf64>) -> tensor<3x1xf64> {
+  // expected-error @+1 {{'gantk.krylov_expm' op rhs rows must match the kernel size}}
+  %u = gantk.krylov_expm %K, %y {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<3x1xf64> -> tensor<3x1xf64>
+  return %u : tensor<3x1xf64>
+}
+
+// -----
+
+// The eigenvalue shift is applied before the Krylov op, which has no
+// eig_reg; its lambda is still positive.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{'gantk.krylov_expm' op lambda must be positive, got -1.000000e+00}}
+  %u = gantk.krylov_expm %K, %y {lambda = -1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+// The cotangent of the Krylov gradient has the rhs shape (the shared check
+// words it as the "result").
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x2xf64>) -> (tensor<4x4xf64>, tensor<4x4xf64>) {
+  // expected-error @+1 {{'gantk.krylov_expm_grad' op result type must equal the rhs type}}
+  %a, %b = gantk.krylov_expm_grad %K, %y, %du {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x2xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
+  return %a, %b : tensor<4x4xf64>, tensor<4x4xf64>
+}
+
+// -----
+
+// dL/dK = A Bᵀ: both factors have the same rank ...
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x2xf64>, tensor<4x3xf64>) {
+  // expected-error @+1 {{'gantk.krylov_expm_grad' op factors must be two N x rank matrices, rank >= 1}}
+  %a, %b = gantk.krylov_expm_grad %K, %y, %du {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x2xf64>, tensor<4x3xf64>
+  return %a, %b : tensor<4x2xf64>, tensor<4x3xf64>
+}
+
+// -----
+
+// ... and one row per point.
+func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<3x2xf64>, tensor<3x2xf64>) {
+  // expected-error @+1 {{'gantk.krylov_expm_grad' op factors must be two N x rank matrices, rank >= 1}}
+  %a, %b = gantk.krylov_expm_grad %K, %y, %du {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<3x2xf64>, tensor<3x2xf64>
+  return %a, %b : tensor<3x2xf64>, tensor<3x2xf64>
 }

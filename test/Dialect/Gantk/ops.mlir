@@ -121,6 +121,36 @@ func.func @library(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>) -> tensor<6x6xf64> 
   return %t : tensor<6x6xf64>
 }
 
+// The Krylov path: expm_action and its adjoint with solver = "krylov" and
+// non-default tol and max_iter (defaults are left out of the dictionary, see
+// @graph), and the library ops they lower to: the block Lanczos action and
+// the gradient as two N x rank factors.
+// CHECK-LABEL: func.func @krylov
+// CHECK-SAME: (%[[K:.*]]: tensor<12x12xf64>, %[[Y:.*]]: tensor<12x1xf64>, %[[DU:.*]]: tensor<12x1xf64>)
+func.func @krylov(%k: tensor<12x12xf64>, %y: tensor<12x1xf64>, %du: tensor<12x1xf64>) -> (tensor<12x1xf64>, tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x8xf64>, tensor<12x8xf64>) {
+  // CHECK: %[[U:.*]] = gantk.expm_action %[[K]], %[[Y]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64, max_iter = 40 : i64, solver = "krylov", tol = 1.000000e-08 : f64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 40 : i64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  // CHECK: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 1.000000e-03 : f64, lambda = 5.000000e-01 : f64, solver = "krylov"} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 1.0e-3 : f64, solver = "krylov"} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+  // CHECK: %[[KU:.*]] = gantk.krylov_expm %[[K]], %[[Y]] {lambda = 7.500000e-01 : f64, max_iter = 100 : i64, tol = 1.000000e-08 : f64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  %ku = gantk.krylov_expm %k, %y {lambda = 0.75 : f64, tol = 1.0e-8 : f64, max_iter = 100 : i64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  // CHECK: %[[A:.*]], %[[B:.*]] = gantk.krylov_expm_grad %[[K]], %[[Y]], %[[DU]] {lambda = 7.500000e-01 : f64, max_iter = 3 : i64, tol = 1.000000e-10 : f64} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x8xf64>, tensor<12x8xf64>
+  %a, %b = gantk.krylov_expm_grad %k, %y, %du {lambda = 0.75 : f64, tol = 1.0e-10 : f64, max_iter = 3 : i64} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x8xf64>, tensor<12x8xf64>
+  // CHECK: return %[[U]], %[[DK]], %[[KU]], %[[A]], %[[B]]
+  return %u, %dk, %ku, %a, %b : tensor<12x1xf64>, tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x8xf64>, tensor<12x8xf64>
+}
+
+// The Krylov ops in f32 with two label columns (cross-entropy).
+// CHECK-LABEL: func.func @krylov_f32
+func.func @krylov_f32(%k: tensor<6x6xf32>, %y: tensor<6x2xf32>, %du: tensor<6x2xf32>) -> (tensor<6x2xf32>, tensor<6x6xf32>) {
+  // CHECK: gantk.krylov_expm %{{.*}}, %{{.*}} {lambda = 2.000000e+00 : f64, max_iter = 100 : i64, tol = 1.000000e-08 : f64} : tensor<6x6xf32>, tensor<6x2xf32> -> tensor<6x2xf32>
+  %u = gantk.krylov_expm %k, %y {lambda = 2.0 : f64, tol = 1.0e-8 : f64, max_iter = 100 : i64} : tensor<6x6xf32>, tensor<6x2xf32> -> tensor<6x2xf32>
+  // CHECK: gantk.krylov_expm_grad %{{.*}}, %{{.*}}, %{{.*}} {{{.*}}} : tensor<6x6xf32>, tensor<6x2xf32>, tensor<6x2xf32> -> tensor<6x6xf32>, tensor<6x6xf32>
+  %a, %b = gantk.krylov_expm_grad %k, %y, %du {lambda = 2.0 : f64, tol = 1.0e-6 : f64, max_iter = 100 : i64} : tensor<6x6xf32>, tensor<6x2xf32>, tensor<6x2xf32> -> tensor<6x6xf32>, tensor<6x6xf32>
+  %dk = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<6x6xf32>, tensor<6x6xf32> -> tensor<6x6xf32>
+  return %u, %dk : tensor<6x2xf32>, tensor<6x6xf32>
+}
+
 // The dispatch level: a kernel run over a range, with a tied result, one
 // with several results, and one without operands.
 func.func private @k1(memref<6x6xf64>, memref<6x6xf64>, index, index) attributes {gantk.kernel}

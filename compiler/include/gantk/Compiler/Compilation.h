@@ -33,21 +33,41 @@ public:
 
   /// Returns the artifact bytes (empty when `emit` printed a form instead),
   /// or std::nullopt after printing diagnostics.
+  /// `memoryBudget` (bytes, > 0) overrides the spec's train.memory_budget.
   std::optional<std::vector<uint8_t>> compile(const ast::Module &spec,
                                               const GraphShape &shape,
                                               EntryKind entry,
                                               const DataShape &data,
-                                              Emit emit = Emit::Artifact);
+                                              Emit emit = Emit::Artifact,
+                                              double memoryBudget = 0);
 
-  /// The memory plan of the last artifact: arena bytes and the op at the peak.
+  /// The memory plan of the last artifact: arena bytes, the op at the peak
+  /// and a listing of every buffer.
   int64_t peakBytes = 0;
   std::string peakOp;
+  std::string layout;
 
 private:
+  /// The spec through the pass pipeline and the memory plan (stops after
+  /// building the dialect for Emit::Mlir); null after diagnostics.
+  mlir::OwningOpRef<mlir::ModuleOp> plan(const ast::Module &spec,
+                                         const GraphShape &shape,
+                                         EntryKind entry, Emit emit);
+  /// The first plan of the candidate solvers that fits `budget` bytes (any
+  /// plan when budget <= 0), or a diagnostic naming the smallest budget that
+  /// works.
+  mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(const ast::Module &spec,
+                                                     const GraphShape &shape,
+                                                     EntryKind entry,
+                                                     double budget);
+
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
 };
+
+/// One line per buffer of a planned module's entry function.
+std::string describeLayout(mlir::ModuleOp module);
 
 } // namespace gantk
 

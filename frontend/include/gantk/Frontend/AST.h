@@ -85,6 +85,9 @@ struct Train {
   uint64_t seed = 0;
   enum class Precision { F32, F64 } precision = Precision::F64;
   enum class Init { Uniform, Normal } init = Init::Uniform;
+  /// Bytes one step may use (0: no limit); the compiler picks the fastest
+  /// plan that fits or says which budget would work.
+  double memoryBudget = 0;
 };
 
 struct Output {

@@ -8,6 +8,10 @@
 
 namespace gantk {
 
+/// Memory the kernel reports as available for a new allocation without
+/// swapping (MemAvailable of /proc/meminfo), or -1 when unknown.
+int64_t availableMemoryBytes();
+
 /// The peak resident set size of this process so far, in bytes
 /// (getrusage ru_maxrss).
 int64_t peakRssBytes();

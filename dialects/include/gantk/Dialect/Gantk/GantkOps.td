@@ -261,7 +261,8 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
     recomputes the forward values itself, so nothing per layer is stored.
     Results: dG_ij = ∂/∂q12 at (i, j) and dv_i = 2 Σ_j ∂/∂q11 at (i, j) (the
     ∂/∂q22 terms of the transposed pairs equal those by symmetry of the body
-    and of C).
+    and of C). With R result rows, only rows [row_offset, row_offset + R)
+    are computed: the gradient of the generated points needs no others.
 
     ```mlir
     %dg, %dv = gantk.pairwise_grad %g, %v, %c
@@ -274,7 +275,8 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
     ```
   }];
   let arguments = (ins Gantk_Matrix:$gram, Gantk_Vector:$diag,
-                       Gantk_Matrix:$cotangent);
+                       Gantk_Matrix:$cotangent,
+                       DefaultValuedAttr<I64Attr, "0">:$row_offset);
   let results = (outs Gantk_Matrix:$gram_grad, Gantk_Vector:$diag_grad);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
@@ -345,7 +347,8 @@ def Gantk_GramGradOp : Gantk_Op<"gram_grad", [Pure]> {
   let summary = "Rows of dL/dS for a symmetric cotangent of G = S Sᵀ / d";
   let description = [{
     dS = (C + Cᵀ)/d · S = 2/d · C S for symmetric C; only the rows
-    [row_offset, row_offset + R) are computed (R = result rows).
+    [row_offset, row_offset + R) are computed (R = result rows). The
+    cotangent is either all of C (N × N) or just those rows (R × N).
 
     ```mlir
     %dz = gantk.gram_grad %s, %dg {row_offset = 6 : i64}
@@ -365,11 +368,15 @@ def Gantk_GramGradOp : Gantk_Op<"gram_grad", [Pure]> {
 def Gantk_AddDiagOp : Gantk_Op<"add_diag", [Pure]> {
   let summary = "A + diag(v): the adjoint of gantk.diag";
   let description = [{
+    `input` is rows [row_offset, row_offset + R) of an N × N matrix (all of
+    it by default); v_i is added at (i, row_offset + i).
+
     ```mlir
     %r = gantk.add_diag %a, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$input, Gantk_Vector:$diag);
+  let arguments = (ins Gantk_Matrix:$input, Gantk_Vector:$diag,
+                       DefaultValuedAttr<I64Attr, "0">:$row_offset);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $input `,` $diag attr-dict `:` type($input) `,` type($diag) `->` type($result)
