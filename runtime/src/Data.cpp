@@ -31,11 +31,15 @@ DataConfig DataConfig::fromSpec(const fbs::DataSpec &spec) {
 }
 
 namespace {
-
 constexpr const char *kFashionDir = "/usr/share/datasets/fashion-mnist";
 
-/// A "file not found" error that says how to get the file.
-Error missingFile(const std::string &path) {
+bool fileExists(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+} // namespace
+
+Error gantk::missingFile(const std::string &path) {
   std::string hint =
       path.rfind(kFashionDir, 0) == 0
           ? "install the Debian package dataset-fashion-mnist (scripts/setup "
@@ -45,10 +49,13 @@ Error missingFile(const std::string &path) {
                    path + ": data file not found; " + hint);
 }
 
-bool fileExists(const std::string &path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+Status gantk::checkDataFile(const std::string &path) {
+  if (fileExists(path))
+    return {};
+  return missingFile(path);
 }
+
+namespace {
 
 /// Reads a whole file through zlib, which passes plain files through.
 Result<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {

@@ -19,6 +19,10 @@ bool probeData(const ast::DataSource &source, DataInfo &info,
     info.dim = 2;
     return true;
   case ast::DataSource::Kind::Npy: {
+    if (Status s = checkDataFile(source.path); !s.ok()) {
+      error = s.message();
+      return false;
+    }
     Result<NpyArray> array = readNpy(source.path);
     if (!array.ok()) {
       error = array.message();

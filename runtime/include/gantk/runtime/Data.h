@@ -51,6 +51,13 @@ struct IdxArray {
 /// decompressed transparently.
 Result<IdxArray> readIdx(const std::string &path);
 
+/// The error for a data file that is not there: names the path and how to
+/// get it (Debian's dataset-fashion-mnist, or the spec's data block).
+Error missingFile(const std::string &path);
+
+/// Success when `path` is a regular file, else missingFile(path).
+Status checkDataFile(const std::string &path);
+
 /// The labels file beside an IDX images file: "images-idx3" in the path
 /// replaced by "labels-idx1"; empty when the path does not contain it.
 std::string idxLabelsPath(const std::string &imagesPath);
