@@ -48,6 +48,32 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
               int(lda), b, int(ldb), beta, c, int(ldc));
 }
 
+/// y = alpha op(A) x + beta y with A row-major m × n.
+void gemv(bool trans, int64_t m, int64_t n, double alpha, const float *a,
+          int64_t lda, const float *x, int64_t incx, double beta, float *y,
+          int64_t incy) {
+  cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, int(m), int(n),
+              float(alpha), a, int(lda), x, int(incx), float(beta), y,
+              int(incy));
+}
+void gemv(bool trans, int64_t m, int64_t n, double alpha, const double *a,
+          int64_t lda, const double *x, int64_t incx, double beta, double *y,
+          int64_t incy) {
+  cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, int(m), int(n),
+              alpha, a, int(lda), x, int(incx), beta, y, int(incy));
+}
+
+/// y = K x for symmetric K (n × n), x contiguous: reads one triangle of
+/// K, half the memory traffic of a GEMV, which is all a matvec costs.
+void symv(int64_t n, const float *k, const float *x, float *y) {
+  cblas_ssymv(CblasRowMajor, CblasUpper, int(n), 1.0f, k, int(n), x, 1, 0.0f,
+              y, 1);
+}
+void symv(int64_t n, const double *k, const double *x, double *y) {
+  cblas_dsymv(CblasRowMajor, CblasUpper, int(n), 1.0, k, int(n), x, 1, 0.0, y,
+              1);
+}
+
 /// Symmetric eigendecomposition of a small dense matrix (row-major, m × m):
 /// on return `a` holds eigenvectors as columns, `w` ascending eigenvalues.
 bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
@@ -88,9 +114,17 @@ public:
   bool extend() {
     int64_t last = dimension - width;
     T *vLast = b.basis + last; // column offset within row-major n × capacity
-    // W = K V_last.
-    gemm(false, false, n, width, n, 1.0, b.kernel, n, vLast, capacity, 0.0,
-         b.block, width);
+    // W = K V_last. One column: a symmetric matvec on a contiguous copy
+    // (OpenBLAS's ?symm is slower than ?gemm for a few columns).
+    if (width == 1) {
+      column.resize(size_t(n));
+      for (int64_t i = 0; i < n; ++i)
+        column[size_t(i)] = vLast[i * capacity];
+      symv(n, b.kernel, column.data(), b.block);
+    } else {
+      gemm(false, false, n, width, n, 1.0, b.kernel, n, vLast, capacity, 0.0,
+           b.block, width);
+    }
     // Two passes of classical Gram–Schmidt against the whole basis; the
     // first pass's coefficients are T's new columns.
     std::vector<T> h(size_t(dimension * width));
@@ -144,8 +178,9 @@ private:
     tFull[size_t(i * tStride + j)] = v;
   }
 
-  /// Orthonormalises `block` (n × width) by modified Gram–Schmidt against
-  /// the basis columns before `at` and itself, writing basis columns
+  /// Orthonormalises `block` (n × width) column by column against the
+  /// basis columns before `at` and its own earlier columns, writing basis
+  /// columns
   /// [at, at + width) and the in-block coefficients to `coeff` (width ×
   /// width, upper triangular). Returns false if every column vanished.
   bool orthonormaliseBlock(int64_t at, double *coeff) {
@@ -156,16 +191,20 @@ private:
       for (int64_t i = 0; i < n; ++i)
         norm0 += double(b.block[i * width + j]) * double(b.block[i * width + j]);
       norm0 = std::sqrt(norm0);
-      for (int pass = 0; pass < 2; ++pass) {
-        for (int64_t k = 0; k < at + j; ++k) {
-          double dot = 0;
-          for (int64_t i = 0; i < n; ++i)
-            dot += double(b.basis[i * capacity + k]) *
-                   double(b.block[i * width + j]);
-          for (int64_t i = 0; i < n; ++i)
-            b.block[i * width + j] -= T(dot * double(b.basis[i * capacity + k]));
-          if (k >= at)
-            coeff[(k - at) * width + j] += dot;
+      // Classical Gram–Schmidt twice against every earlier column: enough
+      // to keep the basis orthogonal to rounding ("twice is enough"), and
+      // two matrix-vector products per pass on the row-major basis.
+      int64_t cols = at + j;
+      if (cols > 0) {
+        std::vector<T> h(static_cast<size_t>(cols));
+        T *x = b.block + j;
+        for (int pass = 0; pass < 2; ++pass) {
+          gemv(true, n, cols, 1.0, b.basis, capacity, x, width, 0.0, h.data(),
+               1);
+          gemv(false, n, cols, -1.0, b.basis, capacity, h.data(), 1, 1.0, x,
+               width);
+          for (int64_t k = at; k < cols; ++k)
+            coeff[(k - at) * width + j] += double(h[size_t(k)]);
         }
       }
       double norm = 0;
@@ -188,6 +227,7 @@ private:
   int64_t n, width, capacity;
   std::vector<double> tFull;
   int64_t tStride = 0;
+  std::vector<T> column; // contiguous copy of a one-column block
 };
 
 /// exp(−λT) applied to the start block's coefficients [R; 0]: m × width.
