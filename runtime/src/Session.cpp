@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <type_traits>
 #include <cstdlib>
@@ -153,6 +154,33 @@ Status Session::loadCode() {
   return {};
 }
 
+namespace {
+void syrk(int n, int k, double alpha, const float *a, int lda, float *c,
+          int ldc) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, float(alpha), a,
+              lda, 0.0f, c, ldc);
+}
+void syrk(int n, int k, double alpha, const double *a, int lda, double *c,
+          int ldc) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda,
+              0.0, c, ldc);
+}
+
+/// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
+/// in 64 × 64 tiles so that the transposed reads stay in cache.
+template <typename T>
+void symmetricProduct(const T *a, const fbs::Gemm &g, T *c) {
+  int64_t n = g.m(), ldc = g.ldc();
+  syrk(int(n), int(g.k()), g.alpha(), a, int(g.lda()), c, int(ldc));
+  constexpr int64_t tile = 64;
+  for (int64_t bi = 0; bi < n; bi += tile)
+    for (int64_t bj = 0; bj <= bi; bj += tile)
+      for (int64_t i = bi; i < std::min(n, bi + tile); ++i)
+        for (int64_t j = bj; j < std::min(i, bj + tile); ++j)
+          c[i * ldc + j] = c[j * ldc + i];
+}
+} // namespace
+
 Status Session::runCommand(uint32_t index) {
   const fbs::CommandEntry *entry = root().commands()->Get(index);
   bool f64 = root().precision() == fbs::Precision::F64;
@@ -160,6 +188,17 @@ Status Session::runCommand(uint32_t index) {
   switch (entry->command_type()) {
   case fbs::Command::Gemm: {
     const fbs::Gemm &g = *entry->command_as_Gemm();
+    // A Aᵀ (the Gram matrix) is symmetric: ?syrk does half the work.
+    if (!g.trans_a() && g.trans_b() && g.a()->offset() == g.b()->offset() &&
+        g.lda() == g.ldb() && g.m() == g.n() && g.beta() == 0) {
+      if (f64)
+        symmetricProduct(reinterpret_cast<double *>(base + g.a()->offset()),
+                         g, reinterpret_cast<double *>(base + g.c()->offset()));
+      else
+        symmetricProduct(reinterpret_cast<float *>(base + g.a()->offset()), g,
+                         reinterpret_cast<float *>(base + g.c()->offset()));
+      return {};
+    }
     CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
     CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
     if (f64)

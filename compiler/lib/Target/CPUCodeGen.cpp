@@ -112,7 +112,7 @@ FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module) {
   std::string objPath = (dir + "/kernels.o").str();
   std::string soPath = (dir + "/kernels.so").str();
   std::string logPath = (dir + "/link.log").str();
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     for (const std::string &p : {objPath, soPath, logPath})
       llvm::sys::fs::remove(p);
     llvm::sys::fs::remove(dir);
