@@ -29,7 +29,7 @@ Compilation::~Compilation() = default;
 
 mlir::OwningOpRef<mlir::ModuleOp>
 Compilation::plan(const ast::Module &spec, const GraphShape &shape,
-                  EntryKind entry, Emit emit) {
+                  EntryKind entry, Emit emit, const PipelineOptions &options) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       buildModule(context, spec, shape, entry);
   if (failed(mlir::verify(*module)))
@@ -37,7 +37,7 @@ Compilation::plan(const ast::Module &spec, const GraphShape &shape,
   if (emit == Emit::Mlir)
     return module;
   mlir::PassManager pm(&context);
-  buildGantkPassPipeline(pm);
+  buildGantkPassPipeline(pm, options);
   if (failed(pm.run(*module)))
     return nullptr;
   return module;
@@ -47,37 +47,63 @@ static int64_t arenaBytes(mlir::ModuleOp module) {
   return module->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes").getInt();
 }
 
+namespace {
+/// One way to run a step: the exp-action solver and whether the backward
+/// recomputes its rows of G and dL/dK.
+struct PlanChoice {
+  ast::Objective::Solver solver;
+  bool recomputeRows;
+  const char *name;
+};
+} // namespace
+
+/// The plans a spec allows, fastest first: its solver (auto: Krylov from
+/// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows.
+static std::vector<PlanChoice> candidatePlans(const ast::Module &spec,
+                                              int64_t points) {
+  using Solver = ast::Objective::Solver;
+  const PlanChoice dense{Solver::Dense, false, "dense"};
+  const PlanChoice krylov{Solver::Krylov, false, "krylov, G kept"};
+  const PlanChoice lean{Solver::Krylov, true, "krylov, rows recomputed"};
+  switch (spec.objective.solver) {
+  case Solver::Dense:
+    return {dense};
+  case Solver::Krylov:
+    return {krylov, lean};
+  case Solver::Auto:
+    break;
+  }
+  if (points >= kKrylovFromPoints)
+    return {krylov, lean, dense};
+  return {dense, krylov, lean};
+}
+
 mlir::OwningOpRef<mlir::ModuleOp>
 Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
                               EntryKind entry, double budget) {
-  if (entry != EntryKind::Step || budget <= 0)
-    return plan(spec, shape, entry, Emit::Lowered);
-  // The spec's solver (auto: by size) first, then the other one: the first
-  // plan that fits is the fastest that fits.
-  using Solver = ast::Objective::Solver;
   int64_t points = shape.numReal + shape.numFake;
-  Solver preferred = spec.objective.solver;
-  if (preferred == Solver::Auto)
-    preferred = points >= kKrylovFromPoints ? Solver::Krylov : Solver::Dense;
-  std::vector<Solver> candidates{preferred};
-  if (spec.objective.solver == Solver::Auto)
-    candidates.push_back(preferred == Solver::Krylov ? Solver::Dense
-                                                     : Solver::Krylov);
+  std::vector<PlanChoice> candidates = candidatePlans(spec, points);
+  if (entry != EntryKind::Step)
+    return plan(spec, shape, entry, Emit::Lowered);
   int64_t smallest = -1;
   const char *smallestName = "";
-  for (Solver solver : candidates) {
+  for (const PlanChoice &choice : candidates) {
     ast::Module variant = spec;
-    variant.objective.solver = solver;
+    variant.objective.solver = choice.solver;
+    PipelineOptions options;
+    options.recomputeRows = choice.recomputeRows;
     mlir::OwningOpRef<mlir::ModuleOp> module =
-        plan(variant, shape, entry, Emit::Lowered);
+        plan(variant, shape, entry, Emit::Lowered, options);
     if (!module)
       return nullptr;
     int64_t bytes = arenaBytes(*module);
-    if (bytes <= budget)
+    if (budget <= 0 || bytes <= budget) {
+      planName = choice.name;
       return module;
+    }
     if (smallest < 0 || bytes < smallest) {
       smallest = bytes;
-      smallestName = solver == Solver::Krylov ? "krylov" : "dense";
+      smallestName = choice.name;
     }
   }
   const ast::Location &at = spec.train.loc;
@@ -86,7 +112,7 @@ Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
       << " bytes cannot hold one step of N = " << points
       << "; the smallest plan (" << smallestName << ") needs " << smallest
       << " bytes, so that is the smallest budget that works"
-      << (spec.objective.solver == Solver::Auto
+      << (spec.objective.solver == ast::Objective::Solver::Auto
               ? ""
               : " (or let `solver = auto` choose)");
   return nullptr;

@@ -41,6 +41,7 @@ const char *kUsage = R"(usage:
   gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
                 [--memory-budget BYTES]
   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
+                [--memory-budget BYTES]
   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
   gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
                 [--memory-budget BYTES]
@@ -169,9 +170,9 @@ DataShape imageShape(const DataInfo &info) {
 }
 
 void printPlan(const Compilation &compiler, const GraphShape &shape) {
-  std::printf("memory plan: peak %lld bytes (%.2f MiB) at %s; N = %lld, d = "
-              "%lld\n",
-              (long long)compiler.peakBytes,
+  std::printf("memory plan (%s): peak %lld bytes (%.2f MiB) at %s; N = %lld, "
+              "d = %lld\n",
+              compiler.planName.c_str(), (long long)compiler.peakBytes,
               compiler.peakBytes / 1048576.0, compiler.peakOp.c_str(),
               (long long)(shape.numReal + shape.numFake),
               (long long)shape.dim);
@@ -340,7 +341,8 @@ NpyDType precisionDType(const ast::Module &spec) {
 }
 
 int commandGrad(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"real", "fake", "out", "threads"});
+  Args args = Args::parse(argc, argv, 2,
+                          {"real", "fake", "out", "threads", "memory-budget"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("real") || !args.get("fake"))
@@ -358,8 +360,12 @@ int commandGrad(int argc, char **argv) {
     return fail("X has " + std::to_string(x->shape[1]) + " columns, Z has " +
                 std::to_string(z->shape[1]));
   GraphShape shape{x->shape[0], z->shape[0], x->shape[1]};
+  double budget;
+  if (!parseBudget(args, budget))
+    return 1;
   Compilation compiler;
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {});
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {},
+                                Emit::Artifact, budget);
   if (!bytes)
     return 1;
   auto session = openSession(std::move(*bytes), args.positional[0], threads);
@@ -489,8 +495,8 @@ int commandBench(int argc, char **argv) {
       seconds.push_back(t);
   }
   std::printf("bench n=%lld N=%lld d=%lld %s threads=%d: median %.4f s/step "
-              "over %lld steps, plan %.1f MiB, peak RSS %.1f MiB, compile "
-              "%.2f s, loss %.6e\n",
+              "over %lld steps, plan %.1f MiB (%s), peak RSS %.1f MiB, "
+              "compile %.2f s, loss %.6e\n",
               (long long)shape.numReal,
               (long long)(shape.numReal + shape.numFake),
               (long long)shape.dim,
@@ -498,7 +504,8 @@ int commandBench(int argc, char **argv) {
                   ? "f32"
                   : "f64",
               s.threads(), median(seconds), (long long)steps,
-              compiler.peakBytes / 1048576.0, peakRssBytes() / 1048576.0,
+              compiler.peakBytes / 1048576.0, compiler.planName.c_str(),
+              peakRssBytes() / 1048576.0,
               compileSeconds, s.loss());
   if (profile) {
     // Where a step's time goes, command by command (mean over the steps).

@@ -199,13 +199,82 @@ struct NarrowBackwardToRows : OpRewritePattern<GramGradOp> {
   }
 };
 
+/// Rows [offset, offset + rows) of a row-major matrix: a view, no copy.
+Value rowSlice(OpBuilder &b, Location loc, Value m, int64_t offset,
+               int64_t rows) {
+  auto type = cast<RankedTensorType>(m.getType());
+  SmallVector<OpFoldResult> offsets{b.getIndexAttr(offset), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                  b.getIndexAttr(type.getDimSize(1))};
+  SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+  return tensor::ExtractSliceOp::create(
+      b, loc, matrixType(rows, type.getDimSize(1), type.getElementType()), m,
+      offsets, sizes, strides);
+}
+
+/// On the Krylov path the backward of the generated rows needs G and dK on
+/// rows [n, N) only. Recomputing them there — G's rows by one GEMM on S,
+/// dK's rows from the low-rank factors — means neither N × N matrix outlives
+/// the forward: the kernel K is the only N × N buffer of the step, and the
+/// forward recursion can overwrite G with K in place.
+struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PairwiseGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto gramType = cast<RankedTensorType>(op.getGram().getType());
+    int64_t n = gramType.getDimSize(1);
+    int64_t r = op.getGramGrad().getType().getDimSize(0);
+    if (gramType.getDimSize(0) != n || r == n)
+      return failure();
+    // dK = [add_trace_diag](A Bᵀ) with A, B from krylov_expm_grad.
+    Value cotangent = op.getCotangent();
+    auto shift = cotangent.getDefiningOp<AddTraceDiagOp>();
+    if (shift)
+      cotangent = shift.getInput();
+    auto product = cotangent.getDefiningOp<GemmOp>();
+    if (!product || product.getTransA() || !product.getTransB() ||
+        product.getAlpha().convertToDouble() != 1 ||
+        !product.getA().getDefiningOp<KrylovExpmGradOp>())
+      return failure();
+    // G = alpha S Sᵀ.
+    auto gram = op.getGram().getDefiningOp<GemmOp>();
+    if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
+        !gram.getTransB())
+      return failure();
+
+    Location loc = op.getLoc();
+    int64_t offset = op.getRowOffset();
+    Value s = gram.getA();
+    Value gramRows = gemm(rewriter, loc, rowSlice(rewriter, loc, s, offset, r),
+                          s, gram.getAlpha().convertToDouble(), false, true);
+    Value a = product.getA(), b = product.getB();
+    Value cotangentRows =
+        gemm(rewriter, loc, rowSlice(rewriter, loc, a, offset, r), b, 1, false,
+             true);
+    if (shift)
+      cotangentRows = AddFactorTraceOp::create(
+          rewriter, loc, cotangentRows.getType(), cotangentRows, a, b,
+          shift.getScaleAttr(), rewriter.getI64IntegerAttr(offset));
+    auto rows = PairwiseGradOp::create(
+        rewriter, loc, op.getGramGrad().getType(), op.getDiagGrad().getType(),
+        gramRows, op.getDiag(), cotangentRows, op.getRowOffsetAttr());
+    rewriter.inlineRegionBefore(op.getBody(), rows.getBody(),
+                                rows.getBody().end());
+    rewriter.replaceOp(op, rows.getResults());
+    return success();
+  }
+};
+
 struct LowerToLibraryPass
     : public gantk::impl::LowerToLibraryPassBase<LowerToLibraryPass> {
+  using LowerToLibraryPassBase::LowerToLibraryPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
                  LowerExpmActionGrad>(&getContext());
     patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
+    if (recomputeRows)
+      patterns.add<RecomputeBackwardRows>(&getContext());
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),

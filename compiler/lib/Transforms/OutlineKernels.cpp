@@ -82,6 +82,18 @@ SmallVector<Value> inlinePairBody(OpBuilder &b, Block &body, ValueRange in) {
   return out;
 }
 
+/// True when `op` is the last reader of `v`, which owns its buffer (the
+/// result of a compute op, not an argument or a view): the op may then
+/// overwrite it.
+bool lastReader(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<StackOp, tensor::ExtractSliceOp>(def))
+    return false;
+  return llvm::all_of(v.getUsers(), [&](Operation *user) {
+    return user == op || user->isBeforeInBlock(op);
+  });
+}
+
 class Outliner {
 public:
   Outliner(ModuleOp module) : module(module), symbols(module) {}
@@ -90,7 +102,8 @@ public:
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, AddDiagOp, AddTraceDiagOp,
-              ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp>(op))
+              AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp,
+              LossGradOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
@@ -110,12 +123,18 @@ private:
     int64_t range = n;
     bool parallel = true;
     SmallVector<int64_t> tied(op->getNumResults(), -1);
+    bool inPlace = false;
     BodyFn body;
 
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
       Block *pairBody = &pairwise.getBody().front();
-      body = [pairBody](KernelBody &k, ScalarBuilder &s) {
-        Value g = k.args[0], v = k.args[1], out = k.args[2];
+      // K may overwrite G when nothing reads G afterwards (the Krylov path
+      // recomputes the rows its backward needs): one N × N buffer less.
+      inPlace = lastReader(pairwise.getGram(), op);
+      if (inPlace)
+        tied[0] = 0;
+      body = [pairBody, inPlace](KernelBody &k, ScalarBuilder &s) {
+        Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
         k.loop(k.begin, k.end, [&](Value i) {
           Value vi = k.load(v, i);
           k.loop(k.index(0), k.index(k.dim(g, 1)), [&](Value j) {
@@ -133,18 +152,28 @@ private:
       Block *pairBody = &grad.getBody().front();
       int64_t offset = grad.getRowOffset();
       range = grad.getGramGrad().getType().getDimSize(0);
-      body = [pairBody, offset](KernelBody &k, ScalarBuilder &s) {
-        Value g = k.args[0], v = k.args[1], c = k.args[2], dg = k.args[3],
-              dv = k.args[4];
+      // G and the cotangent come as all N rows or as just the R rows.
+      bool rowBlock = grad.getGram().getType().getDimSize(0) == range &&
+                      range != grad.getGram().getType().getDimSize(1);
+      // A recomputed row block of the cotangent can take dG in place (one
+      // pointer, so the loop still vectorises).
+      inPlace = rowBlock && lastReader(grad.getCotangent(), op);
+      if (inPlace)
+        tied[0] = 2;
+      body = [pairBody, offset, rowBlock, inPlace](KernelBody &k,
+                                                   ScalarBuilder &s) {
+        Value g = k.args[0], v = k.args[1], c = k.args[2],
+              dg = inPlace ? c : k.args[3], dv = k.args[4];
         k.loop(k.begin, k.end, [&](Value i) {
-          // Local row i is row i + offset of G and of the cotangent.
+          // Local row i is row i + offset of the whole matrix.
           Value gi = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
+          Value row = rowBlock ? i : gi;
           Value vi = k.load(v, gi);
           Value acc = k.reduce(
               k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
                 SmallVector<Value> d = inlinePairBody(
                     k.b, *pairBody,
-                    {k.load(g, {gi, j}), vi, k.load(v, j), k.load(c, {gi, j})});
+                    {k.load(g, {row, j}), vi, k.load(v, j), k.load(c, {row, j})});
                 k.store(d[0], dg, {i, j});
                 return s.addReassoc(a, d[1]);
               });
@@ -187,6 +216,33 @@ private:
             k.store(k.load(a, {i, j}), out, {i, j});
           });
           k.store(s.add(k.load(a, {i, i}), shiftBy), out, {i, i});
+        });
+      };
+    } else if (auto shift = dyn_cast<AddFactorTraceOp>(op)) {
+      // tr(A Bᵀ) needs every row of the factors: one serial pass.
+      range = 1;
+      parallel = false;
+      tied[0] = 0;
+      double scale = shift.getScale().convertToDouble();
+      int64_t offset = shift.getRowOffset();
+      body = [scale, offset](KernelBody &k, ScalarBuilder &s) {
+        Value m = k.args[0], a = k.args[1], bm = k.args[2], out = k.args[3];
+        int64_t rows = k.dim(m, 0), cols = k.dim(m, 1), rank = k.dim(a, 1);
+        Value trace = k.reduce(
+            k.index(0), k.index(cols), s.c(0), [&](Value i, Value acc) {
+              return k.reduce(k.index(0), k.index(rank), acc,
+                              [&](Value c, Value acc2) {
+                                return s.add(acc2, s.mul(k.load(a, {i, c}),
+                                                         k.load(bm, {i, c})));
+                              });
+            });
+        Value shiftBy = s.mul(s.c(scale), trace);
+        k.loop(k.index(0), k.index(rows), [&](Value i) {
+          k.loop(k.index(0), k.index(cols), [&](Value j) {
+            k.store(k.load(m, {i, j}), out, {i, j});
+          });
+          Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
+          k.store(s.add(k.load(m, {i, col}), shiftBy), out, {i, col});
         });
       };
     } else if (auto scale = dyn_cast<ExpScaleOp>(op)) {
@@ -288,11 +344,12 @@ private:
         });
       };
     }
-    return emit(op, element, range, parallel, tied, body);
+    return emit(op, element, range, parallel, tied, inPlace, body);
   }
 
   LogicalResult emit(Operation *op, FloatType element, int64_t range,
-                     bool parallel, ArrayRef<int64_t> tied, const BodyFn &body) {
+                     bool parallel, ArrayRef<int64_t> tied, bool inPlace,
+                     const BodyFn &body) {
     Location loc = op->getLoc();
     MLIRContext *ctx = op->getContext();
     SmallVector<Type> argTypes;
@@ -326,7 +383,8 @@ private:
     auto dispatch = DispatchOp::create(
         at, loc, op->getResultTypes(), SymbolRefAttr::get(fn),
         op->getOperands(), at.getI64IntegerAttr(range),
-        at.getBoolAttr(parallel), at.getDenseI64ArrayAttr(tied));
+        at.getBoolAttr(parallel), at.getDenseI64ArrayAttr(tied),
+        inPlace ? at.getUnitAttr() : UnitAttr());
     op->replaceAllUsesWith(dispatch.getResults());
     op->erase();
     return success();

@@ -12,10 +12,13 @@ using namespace mlir;
 
 namespace gantk {
 
-void buildGantkPassPipeline(OpPassManager &pm) {
+void buildGantkPassPipeline(OpPassManager &pm,
+                            const PipelineOptions &options) {
   pm.addPass(createFuseRecursionPass());
   pm.addPass(createAutodiffPass());
-  pm.addPass(createLowerToLibraryPass());
+  LowerToLibraryPassOptions lowering;
+  lowering.recomputeRows = options.recomputeRows;
+  pm.addPass(createLowerToLibraryPass(lowering));
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createOutlineKernelsPass());
@@ -40,9 +43,9 @@ void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
 }
 
 void registerGantkPipelines() {
-  PassPipelineRegistration<>("gantk-pipeline",
-                             "fuse, differentiate, lower, outline and plan",
-                             buildGantkPassPipeline);
+  PassPipelineRegistration<>(
+      "gantk-pipeline", "fuse, differentiate, lower, outline and plan",
+      [](OpPassManager &pm) { buildGantkPassPipeline(pm); });
   PassPipelineRegistration<>("gantk-kernels-to-llvm",
                              "lower outlined kernels to the LLVM dialect",
                              buildKernelToLLVMPassPipeline);

@@ -252,6 +252,9 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         if (isa<EighOp>(op) && r == 0)
           return op.emitOpError("input is used after the eigendecomposition; "
                                 "the in-place solver would clobber it");
+        if (tied[r] >= 0 && op.hasAttr("in_place"))
+          return op.emitOpError("in-place kernel needs operand ")
+                 << tied[r] << "'s buffer, which is still read later";
         resultOffsets.push_back(allocate(result));
       }
       // Library calls' workspaces live for the call only.

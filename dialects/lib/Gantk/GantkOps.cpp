@@ -280,11 +280,11 @@ static LogicalResult verifyRowRange(Operation *op, int64_t offset,
 }
 
 LogicalResult PairwiseGradOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getGram(), "gram")))
+  if (failed(verifyCommon(*this)))
     return failure();
-  int64_t n = rows(getGram()), r = rows(getGramGrad());
+  int64_t n = cols(getGram()), r = rows(getGramGrad());
   if (dim0(getDiag().getType()) != n ||
+      (rows(getGram()) != n && rows(getGram()) != r) ||
       getCotangent().getType() != getGram().getType() ||
       cols(getGramGrad()) != n || dim0(getDiagGrad().getType()) != r)
     return emitOpError("operand and result shapes must match the gram size");
@@ -391,6 +391,17 @@ LogicalResult KrylovExpmGradOp::verify() {
                       getMaxIter());
 }
 
+LogicalResult AddFactorTraceOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (getA().getType() != getB().getType() ||
+      rows(getA()) != cols(getInput()) ||
+      getResult().getType() != getInput().getType())
+    return emitOpError("needs R x N rows, N x r factors and an R x N result");
+  return verifyRowRange(*this, getRowOffset(), rows(getInput()),
+                        cols(getInput()));
+}
+
 LogicalResult DispatchOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();
@@ -399,6 +410,8 @@ LogicalResult DispatchOp::verify() {
   ArrayRef<int64_t> tied = getTied();
   if (tied.size() != getNumResults())
     return emitOpError("needs one tied entry per result");
+  if (getInPlace() && llvm::all_of(tied, [](int64_t t) { return t < 0; }))
+    return emitOpError("in_place needs a tied result");
   for (auto [r, t] : llvm::enumerate(tied)) {
     if (t < -1 || t >= static_cast<int64_t>(getArgs().size()))
       return emitOpError("tied operand ") << t << " does not exist";

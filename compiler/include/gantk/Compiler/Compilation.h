@@ -5,6 +5,7 @@
 
 #include "gantk/Compiler/ArtifactWriter.h"
 #include "gantk/Compiler/MLIRGen.h"
+#include "gantk/Compiler/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/SourceMgr.h"
@@ -46,13 +47,16 @@ public:
   int64_t peakBytes = 0;
   std::string peakOp;
   std::string layout;
+  /// Which plan the compiler chose (solver and storage).
+  std::string planName;
 
 private:
   /// The spec through the pass pipeline and the memory plan (stops after
   /// building the dialect for Emit::Mlir); null after diagnostics.
   mlir::OwningOpRef<mlir::ModuleOp> plan(const ast::Module &spec,
                                          const GraphShape &shape,
-                                         EntryKind entry, Emit emit);
+                                         EntryKind entry, Emit emit,
+                                         const PipelineOptions &options = {});
   /// The first plan of the candidate solvers that fits `budget` bytes (any
   /// plan when budget <= 0), or a diagnostic naming the smallest budget that
   /// works.

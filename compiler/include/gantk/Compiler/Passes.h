@@ -21,10 +21,18 @@ namespace gantk {
 #define GEN_PASS_REGISTRATION
 #include "gantk/Compiler/Passes.h.inc"
 
+/// Choices of the graph pipeline that trade time for memory.
+struct PipelineOptions {
+  /// Krylov path: recompute the backward's rows of G and dL/dK instead of
+  /// keeping G and forming dL/dK (one N × N buffer instead of three).
+  bool recomputeRows = false;
+};
+
 /// Graph passes: fusion, autodiff, library lowering, CSE, outlining, memory
 /// plan. The module then holds the entry function over tensors and the
 /// kernels over memrefs.
-void buildGantkPassPipeline(mlir::OpPassManager &pm);
+void buildGantkPassPipeline(mlir::OpPassManager &pm,
+                            const PipelineOptions &options = {});
 
 /// Kernel code generation: the kernel functions of a module (entry functions
 /// removed) down to the LLVM dialect with the runtime's entry points.

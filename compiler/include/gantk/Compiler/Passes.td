@@ -41,8 +41,15 @@ def LowerToLibraryPass : Pass<"gantk-lower-to-library", "mlir::ModuleOp"> {
     gantk.gram and gantk.gram_grad become gantk.gemm; gantk.expm_action and
     gantk.expm_action_grad become eig_reg shift, gantk.eigh, GEMMs,
     gantk.exp_scale and gantk.daleckii_krein. A later `cse` shares the one
-    eigendecomposition between the forward and the backward.
+    eigendecomposition between the forward and the backward. The backward
+    is narrowed to the rows the generated points need; with
+    `recompute-rows` (Krylov path) those rows of G and dL/dK are recomputed
+    from S and the low-rank factors, so K is the step's only N × N buffer.
   }];
+  let options = [
+    Option<"recomputeRows", "recompute-rows", "bool", "false",
+           "recompute the backward's rows of G and dL/dK (Krylov path)">
+  ];
 }
 
 def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {

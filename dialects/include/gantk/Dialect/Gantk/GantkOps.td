@@ -263,6 +263,8 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
     ∂/∂q22 terms of the transposed pairs equal those by symmetry of the body
     and of C). With R result rows, only rows [row_offset, row_offset + R)
     are computed: the gradient of the generated points needs no others.
+    `gram` and `cotangent` are either N × N or just those R rows (R × N,
+    recomputed for the backward instead of kept from the forward).
 
     ```mlir
     %dg, %dv = gantk.pairwise_grad %g, %v, %c
@@ -520,6 +522,28 @@ def Gantk_KrylovExpmGradOp : Gantk_Op<"krylov_expm_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_AddFactorTraceOp : Gantk_Op<"add_factor_trace", [Pure]> {
+  let summary = "Rows of M + scale · tr(A Bᵀ) · I";
+  let description = [{
+    The eig_reg adjoint on the rows [row_offset, row_offset + R) of a
+    cotangent formed from low-rank factors: tr(A Bᵀ) = Σ_k a_k · b_k costs
+    O(N·r), and the N × N product is never formed.
+
+    ```mlir
+    %r = gantk.add_factor_trace %m, %a, %b {scale = 1.0e-06 : f64, row_offset = 6 : i64}
+        : tensor<6x12xf64>, tensor<12x8xf64>, tensor<12x8xf64> -> tensor<6x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, Gantk_Matrix:$a, Gantk_Matrix:$b,
+                       F64Attr:$scale, I64Attr:$row_offset);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $input `,` $a `,` $b attr-dict `:` type($input) `,` type($a) `,` type($b)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Dispatch level: what gantk-outline-kernels produces.
 //===----------------------------------------------------------------------===//
@@ -531,7 +555,9 @@ def Gantk_DispatchOp : Gantk_Op<"dispatch",
     Calls the kernel function `kernel` (operands, then results, as memrefs)
     on [0, range), split over threads when `parallel`. `tied[r]` names the
     operand whose buffer result r may reuse (−1: a fresh buffer); the kernel
-    is written so that in-place execution is correct.
+    is written so that in-place execution is correct. With `in_place` the
+    kernel writes its tied results through the operand itself (one pointer,
+    so LLVM vectorises it) and the memory plan must honour every tie.
 
     ```mlir
     %r = gantk.dispatch @add_trace_diag_0(%k) {range = 1 : i64, parallel = false,
@@ -540,7 +566,8 @@ def Gantk_DispatchOp : Gantk_Op<"dispatch",
   }];
   let arguments = (ins FlatSymbolRefAttr:$kernel,
                        Variadic<AnyRankedTensor>:$args, I64Attr:$range,
-                       BoolAttr:$parallel, DenseI64ArrayAttr:$tied);
+                       BoolAttr:$parallel, DenseI64ArrayAttr:$tied,
+                       UnitAttr:$in_place);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $kernel `(` $args `)` attr-dict `:` functional-type($args, $results)
