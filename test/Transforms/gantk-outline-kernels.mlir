@@ -7,12 +7,14 @@
 // they run once (range = 1, not parallel). add_trace_diag works in place
 // (tied to operand 0); pairwise_grad gives dG a buffer of its own (writing
 // over the cotangent would keep LLVM from vectorising the loop). The
-// pairwise body is inlined into the inner loop over j with q12 = G[i, j],
-// q11 = v[i], q22 = v[j].
+// pairwise body is inlined into the inner loop over j >= i with
+// q12 = G[i, j], q11 = v[i], q22 = v[j]; K is symmetric, so an in-place
+// mirror kernel fills j < i afterwards.
 // CHECK-LABEL: func.func @f
 // CHECK-SAME: (%[[G:.*]]: tensor<4x4xf64>, %[[C:.*]]: tensor<4x4xf64>)
 // CHECK-NEXT: %[[V:.*]] = gantk.dispatch @diag_kernel(%[[G]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x4xf64>) -> tensor<4xf64>
-// CHECK-NEXT: %[[K:.*]] = gantk.dispatch @pairwise_kernel(%[[G]], %[[V]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x4xf64>, tensor<4xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: %[[KU:.*]] = gantk.dispatch @pairwise_kernel(%[[G]], %[[V]]) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x4xf64>, tensor<4xf64>) -> tensor<4x4xf64>
+// CHECK-NEXT: %[[K:.*]] = gantk.dispatch @mirror_kernel(%[[KU]]) {in_place, parallel = true, range = 4 : i64, tied = array<i64: 0>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
 // CHECK-NEXT: %[[KS:.*]] = gantk.dispatch @add_trace_diag_kernel(%[[K]]) {parallel = false, range = 1 : i64, tied = array<i64: 0>} : (tensor<4x4xf64>) -> tensor<4x4xf64>
 // CHECK-NEXT: %[[KS2:.*]] = gantk.dispatch @add_trace_diag_kernel_0(%[[KS]]) {parallel = false, range = 1 : i64, tied = array<i64: 0>}
 // CHECK-NEXT: %[[D:.*]]:2 = gantk.dispatch @pairwise_grad_kernel(%[[G]], %[[V]], %[[C]]) {parallel = true, range = 4 : i64, tied = array<i64: -1, -1>} : (tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64>) -> (tensor<4x4xf64>, tensor<4xf64>)
@@ -30,12 +32,23 @@
 // CHECK-SAME: (%[[G:.*]]: memref<4x4xf64>, %[[V:.*]]: memref<4xf64>, %[[OUT:.*]]: memref<4x4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
 // CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
 // CHECK-NEXT: %[[VI:.*]] = memref.load %[[V]][%[[I]]]
-// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[J:.*]] = %[[I]] to %{{.*}} step
 // CHECK-NEXT: %[[GIJ:.*]] = memref.load %[[G]][%[[I]], %[[J]]]
 // CHECK-NEXT: %[[VJ:.*]] = memref.load %[[V]][%[[J]]]
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VI]], %[[VJ]] : f64
 // CHECK-NEXT: %[[R:.*]] = arith.addf %[[GIJ]], %[[P]] : f64
 // CHECK-NEXT: memref.store %[[R]], %[[OUT]][%[[I]], %[[J]]]
+
+// The mirror copies m[j][i] to m[i][j] for j < i in 32 x 32 tiles of the
+// rows [begin, end).
+// CHECK-LABEL: func.func private @mirror_kernel
+// CHECK-SAME: (%[[M:.*]]: memref<4x4xf64>, %{{.*}}: memref<4x4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %[[IB:.*]] = %[[BEGIN]] to %[[END]] step %c32
+// CHECK: scf.for %[[I:.*]] = %[[IB]] to
+// CHECK: %[[JEND:.*]] = arith.minsi %{{.*}}, %[[I]] : index
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[JEND]]
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[M]][%[[J]], %[[I]]]
+// CHECK-NEXT: memref.store %[[X]], %[[M]][%[[I]], %[[J]]]
 
 // The trace shift is serial: it ignores begin and end.
 // CHECK-LABEL: func.func private @add_trace_diag_kernel(

@@ -44,9 +44,10 @@ struct KernelBody {
   void store(Value v, Value mem, ValueRange idx) {
     memref::StoreOp::create(b, loc, v, mem, idx);
   }
-  /// for iv in [lb, ub): fn(iv)
-  void loop(Value lb, Value ub, function_ref<void(Value)> fn) {
-    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(1));
+  /// for iv in [lb, ub) step `step`: fn(iv)
+  void loop(Value lb, Value ub, function_ref<void(Value)> fn,
+            int64_t step = 1) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(step));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
     fn(forOp.getInductionVar());
@@ -62,6 +63,10 @@ struct KernelBody {
       scf::YieldOp::create(b, loc, next);
     }
     return forOp.getResult(0);
+  }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value addIndex(Value x, int64_t c) {
+    return arith::AddIOp::create(b, loc, x, index(c));
   }
   int64_t dim(Value mem, unsigned d) {
     return cast<MemRefType>(mem.getType()).getDimSize(d);
@@ -123,7 +128,7 @@ private:
     int64_t range = n;
     bool parallel = true;
     SmallVector<int64_t> tied(op->getNumResults(), -1);
-    bool inPlace = false;
+    bool inPlace = false, symmetric = false;
     BodyFn body;
 
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
@@ -133,11 +138,15 @@ private:
       inPlace = lastReader(pairwise.getGram(), op);
       if (inPlace)
         tied[0] = 0;
+      // K is symmetric: only j >= i is computed here, and a mirror kernel
+      // copies the upper triangle to the lower one afterwards (half the
+      // pairs).
+      symmetric = true;
       body = [pairBody, inPlace](KernelBody &k, ScalarBuilder &s) {
         Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
         k.loop(k.begin, k.end, [&](Value i) {
           Value vi = k.load(v, i);
-          k.loop(k.index(0), k.index(k.dim(g, 1)), [&](Value j) {
+          k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
             Value r = inlinePairBody(k.b, *pairBody,
                                      {k.load(g, {i, j}), vi, k.load(v, j)})[0];
             k.store(r, out, {i, j});
@@ -344,16 +353,19 @@ private:
         });
       };
     }
-    return emit(op, element, range, parallel, tied, inPlace, body);
+    DispatchOp dispatch =
+        emit(op, element, range, parallel, tied, inPlace, body);
+    if (symmetric)
+      mirrorUpperTriangle(dispatch.getResult(0), element);
+    return success();
   }
 
-  LogicalResult emit(Operation *op, FloatType element, int64_t range,
-                     bool parallel, ArrayRef<int64_t> tied, bool inPlace,
-                     const BodyFn &body) {
-    Location loc = op->getLoc();
-    MLIRContext *ctx = op->getContext();
+  /// A private kernel on memrefs of `types` followed by (begin, end).
+  func::FuncOp createKernel(StringRef name, Location loc, FloatType element,
+                            TypeRange types, const BodyFn &body) {
+    MLIRContext *ctx = element.getContext();
     SmallVector<Type> argTypes;
-    for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    for (Type t : types) {
       auto shaped = cast<RankedTensorType>(t);
       argTypes.push_back(
           MemRefType::get(shaped.getShape(), shaped.getElementType()));
@@ -364,7 +376,6 @@ private:
 
     OpBuilder b(ctx);
     b.setInsertionPointToEnd(module.getBody());
-    std::string name = (op->getName().stripDialect() + "_kernel").str();
     auto fn = func::FuncOp::create(b, loc, name,
                                    FunctionType::get(ctx, argTypes, {}));
     symbols.insert(fn); // uniques the name
@@ -378,16 +389,59 @@ private:
     ScalarBuilder s(b, loc, element);
     body(k, s);
     func::ReturnOp::create(b, loc);
+    return fn;
+  }
 
+  DispatchOp emit(Operation *op, FloatType element, int64_t range,
+                  bool parallel, ArrayRef<int64_t> tied, bool inPlace,
+                  const BodyFn &body) {
+    std::string name = (op->getName().stripDialect() + "_kernel").str();
+    func::FuncOp fn =
+        createKernel(name, op->getLoc(), element,
+                     llvm::to_vector(llvm::concat<Type>(op->getOperandTypes(),
+                                                        op->getResultTypes())),
+                     body);
     OpBuilder at(op);
     auto dispatch = DispatchOp::create(
-        at, loc, op->getResultTypes(), SymbolRefAttr::get(fn),
+        at, op->getLoc(), op->getResultTypes(), SymbolRefAttr::get(fn),
         op->getOperands(), at.getI64IntegerAttr(range),
         at.getBoolAttr(parallel), at.getDenseI64ArrayAttr(tied),
         inPlace ? at.getUnitAttr() : UnitAttr());
     op->replaceAllUsesWith(dispatch.getResults());
     op->erase();
-    return success();
+    return dispatch;
+  }
+
+  /// m[i][j] = m[j][i] for j < i, in place, in 32 × 32 tiles so that the
+  /// column reads stay in cache. Row ranges write disjoint rows and read
+  /// only the upper triangle, so threads cannot race.
+  void mirrorUpperTriangle(Value upper, FloatType element) {
+    auto type = cast<RankedTensorType>(upper.getType());
+    Operation *producer = upper.getDefiningOp();
+    constexpr int64_t tile = 32;
+    func::FuncOp fn = createKernel(
+        "mirror_kernel", producer->getLoc(), element, {type, type},
+        [](KernelBody &k, ScalarBuilder &) {
+          Value m = k.args[0];
+          k.loop(k.begin, k.end, [&](Value ib) {
+            Value iEnd = k.min(k.addIndex(ib, tile), k.end);
+            k.loop(k.index(0), iEnd, [&](Value jb) {
+              k.loop(ib, iEnd, [&](Value i) {
+                Value jEnd = k.min(k.addIndex(jb, tile), i);
+                k.loop(jb, jEnd, [&](Value j) {
+                  k.store(k.load(m, {j, i}), m, {i, j});
+                });
+              });
+            }, tile);
+          }, tile);
+        });
+    OpBuilder at(producer->getContext());
+    at.setInsertionPointAfter(producer);
+    auto mirror = DispatchOp::create(
+        at, producer->getLoc(), TypeRange{type}, SymbolRefAttr::get(fn),
+        ValueRange{upper}, at.getI64IntegerAttr(type.getDimSize(0)),
+        at.getBoolAttr(true), at.getDenseI64ArrayAttr({0}), at.getUnitAttr());
+    upper.replaceAllUsesExcept(mirror.getResult(0), mirror);
   }
 
   ModuleOp module;
