@@ -196,13 +196,16 @@ private:
       };
     } else if (auto addDiag = dyn_cast<AddDiagOp>(op)) {
       tied[0] = 0;
+      // In place only the diagonal changes: no pass over the whole matrix.
+      inPlace = lastReader(addDiag.getInput(), op);
       int64_t offset = addDiag.getRowOffset();
-      body = [offset](KernelBody &k, ScalarBuilder &s) {
-        Value a = k.args[0], v = k.args[1], out = k.args[2];
+      body = [offset, inPlace](KernelBody &k, ScalarBuilder &s) {
+        Value a = k.args[0], v = k.args[1], out = inPlace ? a : k.args[2];
         k.loop(k.begin, k.end, [&](Value i) {
-          k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
-            k.store(k.load(a, {i, j}), out, {i, j});
-          });
+          if (!inPlace)
+            k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
+              k.store(k.load(a, {i, j}), out, {i, j});
+            });
           Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
           k.store(s.add(k.load(a, {i, col}), k.load(v, i)), out, {i, col});
         });
@@ -212,18 +215,20 @@ private:
       range = 1;
       parallel = false;
       tied[0] = 0;
+      inPlace = lastReader(shift.getInput(), op);
       double scale = shift.getScale().convertToDouble();
-      body = [scale, n](KernelBody &k, ScalarBuilder &s) {
-        Value a = k.args[0], out = k.args[1];
+      body = [scale, n, inPlace](KernelBody &k, ScalarBuilder &s) {
+        Value a = k.args[0], out = inPlace ? a : k.args[1];
         Value trace = k.reduce(k.index(0), k.index(n), s.c(0),
                                [&](Value i, Value acc) {
                                  return s.add(acc, k.load(a, {i, i}));
                                });
         Value shiftBy = s.mul(s.c(scale), trace);
         k.loop(k.index(0), k.index(n), [&](Value i) {
-          k.loop(k.index(0), k.index(n), [&](Value j) {
-            k.store(k.load(a, {i, j}), out, {i, j});
-          });
+          if (!inPlace)
+            k.loop(k.index(0), k.index(n), [&](Value j) {
+              k.store(k.load(a, {i, j}), out, {i, j});
+            });
           k.store(s.add(k.load(a, {i, i}), shiftBy), out, {i, i});
         });
       };
@@ -232,10 +237,12 @@ private:
       range = 1;
       parallel = false;
       tied[0] = 0;
+      inPlace = lastReader(shift.getInput(), op);
       double scale = shift.getScale().convertToDouble();
       int64_t offset = shift.getRowOffset();
-      body = [scale, offset](KernelBody &k, ScalarBuilder &s) {
-        Value m = k.args[0], a = k.args[1], bm = k.args[2], out = k.args[3];
+      body = [scale, offset, inPlace](KernelBody &k, ScalarBuilder &s) {
+        Value m = k.args[0], a = k.args[1], bm = k.args[2],
+              out = inPlace ? m : k.args[3];
         int64_t rows = k.dim(m, 0), cols = k.dim(m, 1), rank = k.dim(a, 1);
         Value trace = k.reduce(
             k.index(0), k.index(cols), s.c(0), [&](Value i, Value acc) {
@@ -247,9 +254,10 @@ private:
             });
         Value shiftBy = s.mul(s.c(scale), trace);
         k.loop(k.index(0), k.index(rows), [&](Value i) {
-          k.loop(k.index(0), k.index(cols), [&](Value j) {
-            k.store(k.load(m, {i, j}), out, {i, j});
-          });
+          if (!inPlace)
+            k.loop(k.index(0), k.index(cols), [&](Value j) {
+              k.store(k.load(m, {i, j}), out, {i, j});
+            });
           Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
           k.store(s.add(k.load(m, {i, col}), shiftBy), out, {i, col});
         });
