@@ -153,6 +153,8 @@ private:
 //===----------------------------------------------------------------------===//
 
 struct GraphAdjoint {
+  explicit GraphAdjoint(OpBuilder &b) : b(b) {}
+
   OpBuilder &b;
   llvm::DenseMap<Value, Value> adjoints;
   /// dG of a gram op is consumed at its points' stack op, which knows which
@@ -279,7 +281,7 @@ struct AutodiffPass : public gantk::impl::AutodiffPassBase<AutodiffPass> {
     Value variable = block.getArguments().back();
 
     b.setInsertionPoint(gradRet);
-    GraphAdjoint graph{b, {}, {}};
+    GraphAdjoint graph(b);
     SmallVector<Operation *> ops;
     for (Operation &op : block)
       ops.push_back(&op);
