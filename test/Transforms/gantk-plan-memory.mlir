@@ -157,3 +157,16 @@ func.func @krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>
   %dk = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<4x4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>
   return %u, %dk : tensor<4x1xf64>, tensor<4x4xf64>
 }
+
+// -----
+
+// An in_place kernel writes through its operand, so the operand must die at
+// the dispatch; here it is still returned afterwards.
+func.func private @k(memref<4x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func @in_place_needs_the_buffer(%x: tensor<2x4xf64>, %z: tensor<2x4xf64>) -> (tensor<4x4xf64>, tensor<4x4xf64>) {
+  %s = gantk.stack %x, %z : tensor<2x4xf64>, tensor<2x4xf64> -> tensor<4x4xf64>
+  %g = gantk.gemm %s, %s {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<4x4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>
+  // expected-error @+1 {{'gantk.dispatch' op in-place kernel needs operand 0's buffer, which is still read later}}
+  %r = gantk.dispatch @k(%g) {range = 4 : i64, parallel = true, tied = array<i64: 0>, in_place} : (tensor<4x4xf64>) -> tensor<4x4xf64>
+  return %g, %r : tensor<4x4xf64>, tensor<4x4xf64>
+}

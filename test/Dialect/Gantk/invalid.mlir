@@ -634,3 +634,31 @@ func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> 
   %a, %b = gantk.krylov_expm_grad %K, %y, %du {lambda = 1.0 : f64, tol = 1.0e-8 : f64, max_iter = 10 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<3x2xf64>, tensor<3x2xf64>
   return %a, %b : tensor<3x2xf64>, tensor<3x2xf64>
 }
+
+// -----
+
+// The eig_reg adjoint on rows: R x N rows, N x r factors, an R x N result.
+func.func @f(%m: tensor<2x4xf64>, %a: tensor<3x2xf64>, %b: tensor<3x2xf64>) -> tensor<2x4xf64> {
+  // expected-error @+1 {{'gantk.add_factor_trace' op needs R x N rows, N x r factors and an R x N result}}
+  %r = gantk.add_factor_trace %m, %a, %b {scale = 1.0e-3 : f64, row_offset = 2 : i64} : tensor<2x4xf64>, tensor<3x2xf64>, tensor<3x2xf64> -> tensor<2x4xf64>
+  return %r : tensor<2x4xf64>
+}
+
+// -----
+
+// ... whose rows exist.
+func.func @f(%m: tensor<2x4xf64>, %a: tensor<4x2xf64>, %b: tensor<4x2xf64>) -> tensor<2x4xf64> {
+  // expected-error @+1 {{'gantk.add_factor_trace' op rows [3, 5) are outside the 4 points}}
+  %r = gantk.add_factor_trace %m, %a, %b {scale = 1.0e-3 : f64, row_offset = 3 : i64} : tensor<2x4xf64>, tensor<4x2xf64>, tensor<4x2xf64> -> tensor<2x4xf64>
+  return %r : tensor<2x4xf64>
+}
+
+// -----
+
+// An in-place kernel writes through a tied operand: it needs one.
+func.func private @k(memref<4xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
+func.func @f(%v: tensor<4xf64>) -> tensor<4xf64> {
+  // expected-error @+1 {{'gantk.dispatch' op in_place needs a tied result}}
+  %r = gantk.dispatch @k(%v) {range = 4 : i64, parallel = true, tied = array<i64: -1>, in_place} : (tensor<4xf64>) -> tensor<4xf64>
+  return %r : tensor<4xf64>
+}
