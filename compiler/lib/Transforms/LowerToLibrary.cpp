@@ -56,6 +56,19 @@ std::pair<Value, Value> eigenpairs(OpBuilder &b, Location loc, Value kernel,
   return {eigh.getVectors(), eigh.getValues()};
 }
 
+/// Rows [offset, offset + rows) of a row-major matrix: a view, no copy.
+Value rowSlice(OpBuilder &b, Location loc, Value m, int64_t offset,
+               int64_t rows) {
+  auto type = cast<RankedTensorType>(m.getType());
+  SmallVector<OpFoldResult> offsets{b.getIndexAttr(offset), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                  b.getIndexAttr(type.getDimSize(1))};
+  SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+  return tensor::ExtractSliceOp::create(
+      b, loc, matrixType(rows, type.getDimSize(1), type.getElementType()), m,
+      offsets, sizes, strides);
+}
+
 struct LowerGram : OpRewritePattern<GramOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GramOp op,
@@ -76,19 +89,9 @@ struct LowerGramGrad : OpRewritePattern<GramGradOp> {
     auto c = cast<RankedTensorType>(op.getCotangent().getType());
     auto s = cast<RankedTensorType>(op.getPoints().getType());
     int64_t rows = op.getType().getDimSize(0);
-    // Rows of a row-major matrix are contiguous: the slice is a view.
     Value cRows = op.getCotangent();
-    if (rows != c.getDimSize(0)) {
-      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(op.getRowOffset()),
-                                        rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> sizes{rewriter.getIndexAttr(rows),
-                                      rewriter.getIndexAttr(c.getDimSize(1))};
-      SmallVector<OpFoldResult> strides{rewriter.getIndexAttr(1),
-                                        rewriter.getIndexAttr(1)};
-      cRows = tensor::ExtractSliceOp::create(
-          rewriter, loc, matrixType(rows, c.getDimSize(1), c.getElementType()),
-          op.getCotangent(), offsets, sizes, strides);
-    }
+    if (rows != c.getDimSize(0))
+      cRows = rowSlice(rewriter, loc, cRows, op.getRowOffset(), rows);
     double d = s.getDimSize(1);
     rewriter.replaceOp(op, gemm(rewriter, loc, cRows, op.getPoints(), 2.0 / d,
                                 false, false));
@@ -198,19 +201,6 @@ struct NarrowBackwardToRows : OpRewritePattern<GramGradOp> {
     return success();
   }
 };
-
-/// Rows [offset, offset + rows) of a row-major matrix: a view, no copy.
-Value rowSlice(OpBuilder &b, Location loc, Value m, int64_t offset,
-               int64_t rows) {
-  auto type = cast<RankedTensorType>(m.getType());
-  SmallVector<OpFoldResult> offsets{b.getIndexAttr(offset), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
-                                  b.getIndexAttr(type.getDimSize(1))};
-  SmallVector<OpFoldResult> strides{b.getIndexAttr(1), b.getIndexAttr(1)};
-  return tensor::ExtractSliceOp::create(
-      b, loc, matrixType(rows, type.getDimSize(1), type.getElementType()), m,
-      offsets, sizes, strides);
-}
 
 /// On the Krylov path the backward of the generated rows needs G and dK on
 /// rows [n, N) only. Recomputing them there — G's rows by one GEMM on S,
