@@ -231,6 +231,19 @@ private:
 };
 
 /// exp(−λT) applied to the start block's coefficients [R; 0]: m × width.
+/// Wᵀ [R; 0] (m × width): the start block's coefficients in the
+/// eigenbasis W of T (eigenvectors as the columns of the row-major m × m
+/// `vectors`); only the first `width` rows of [R; 0] are nonzero.
+std::vector<double> eigenbasisCoefficients(const std::vector<double> &vectors,
+                                           int64_t m,
+                                           const std::vector<double> &r,
+                                           int64_t width) {
+  std::vector<double> out(size_t(m * width));
+  gemm(true, false, m, width, width, 1.0, vectors.data(), m, r.data(), width,
+       0.0, out.data(), width);
+  return out;
+}
+
 /// exp(−λT) [R; 0] scaled by exp(+λ·shift), shift = max(θ_min, 0): the
 /// scaled values cannot all underflow, so the convergence test stays
 /// meaningful when the action itself is below the smallest double.
@@ -247,27 +260,19 @@ std::vector<double> projectedAction(const std::vector<double> &t, int64_t m,
     return out;
   shift = std::max(values.front(), 0.0);
   // out = W diag(f(θ) / f(shift)) Wᵀ [R; 0]
-  std::vector<double> wtr(size_t(m * width), 0);
-  for (int64_t k = 0; k < m; ++k)
-    for (int64_t c = 0; c < width; ++c) {
-      double s = 0;
-      for (int64_t i = 0; i < width; ++i)
-        s += vectors[size_t(i * m + k)] * r[size_t(i * width + c)];
-      wtr[size_t(k * width + c)] =
-          s * std::exp(-lambda * (std::max(values[size_t(k)], 0.0) - shift));
-    }
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t c = 0; c < width; ++c) {
-      double s = 0;
-      for (int64_t k = 0; k < m; ++k)
-        s += vectors[size_t(i * m + k)] * wtr[size_t(k * width + c)];
-      out[size_t(i * width + c)] = s;
-    }
+  std::vector<double> coeff = eigenbasisCoefficients(vectors, m, r, width);
+  for (int64_t k = 0; k < m; ++k) {
+    double f = std::exp(-lambda * (std::max(values[size_t(k)], 0.0) - shift));
+    for (int64_t c = 0; c < width; ++c)
+      coeff[size_t(k * width + c)] *= f;
+  }
+  gemm(false, false, m, width, m, 1.0, vectors.data(), m, coeff.data(), width,
+       0.0, out.data(), width);
   return out;
 }
 
 double relativeChange(const std::vector<double> &now,
-                      const std::vector<double> &before, int64_t width) {
+                      const std::vector<double> &before) {
   // `before` has fewer rows: compare on the common rows, count the new ones.
   double diff = 0, norm = 0;
   for (size_t i = 0; i < now.size(); ++i) {
@@ -320,7 +325,7 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
       for (double &v : previous)
         v *= std::exp(-p.lambda * (previousShift - shift));
     stats.estimate = previous.empty() ? 1.0
-                                      : relativeChange(current, previous, width);
+                                      : relativeChange(current, previous);
     converged = !grew || (!previous.empty() && stats.estimate <= tol);
     // Keep this solution, padded to the next size, at the next shift's
     // scale (Ritz values only decrease, so the factor is at most 1).
@@ -352,42 +357,30 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     return stats;
   }
 
-  // Gradient: in T's eigenbasis, â = Wᵀ Vᵀ g, b̂ = Wᵀ Vᵀ y (Vᵀ X = [R; 0]).
-  auto inEigenbasis = [&](int64_t column) {
-    std::vector<double> v(size_t(m), 0);
-    for (int64_t k = 0; k < m; ++k)
-      for (int64_t i = 0; i < width; ++i)
-        v[size_t(k)] += vectors[size_t(i * m + k)] *
-                        lanczos.r[size_t(i * width + column)];
-    return v;
-  };
+  // Gradient: in T's eigenbasis, â = Wᵀ Vᵀ g, b̂ = Wᵀ Vᵀ y (Vᵀ X = [R; 0]):
+  // columns c + col and col of the start block's coefficients.
+  std::vector<double> coeff =
+      eigenbasisCoefficients(vectors, m, lanczos.r, width);
   std::vector<double> core(size_t(m * m), 0); // F ∘ ½Σ(â b̂ᵀ + b̂ âᵀ)
-  for (int64_t col = 0; col < c; ++col) {
-    std::vector<double> bh = inEigenbasis(col), ah = inEigenbasis(c + col);
+  for (int64_t col = 0; col < c; ++col)
     for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < m; ++j)
-        core[size_t(i * m + j)] +=
-            0.5 * (ah[size_t(i)] * bh[size_t(j)] + bh[size_t(i)] * ah[size_t(j)]);
-  }
+      for (int64_t j = 0; j < m; ++j) {
+        double ai = coeff[size_t(i * width + c + col)],
+               aj = coeff[size_t(j * width + c + col)],
+               bi = coeff[size_t(i * width + col)],
+               bj = coeff[size_t(j * width + col)];
+        core[size_t(i * m + j)] += 0.5 * (ai * bj + bi * aj);
+      }
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < m; ++j)
       core[size_t(i * m + j)] *=
           dividedDifference(p.lambda, values[size_t(i)], values[size_t(j)]);
   // S = W core Wᵀ, then S = P diag(s) Pᵀ; keep the `rank` largest |s|.
-  std::vector<double> tmp(size_t(m * m), 0), s(size_t(m * m), 0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t k = 0; k < m; ++k) {
-      double w = vectors[size_t(i * m + k)];
-      for (int64_t j = 0; j < m; ++j)
-        tmp[size_t(i * m + j)] += w * core[size_t(k * m + j)];
-    }
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < m; ++j) {
-      double sum = 0;
-      for (int64_t k = 0; k < m; ++k)
-        sum += tmp[size_t(i * m + k)] * vectors[size_t(j * m + k)];
-      s[size_t(i * m + j)] = sum;
-    }
+  std::vector<double> tmp(size_t(m * m)), s(size_t(m * m));
+  gemm(false, false, m, m, m, 1.0, vectors.data(), m, core.data(), m, 0.0,
+       tmp.data(), m);
+  gemm(false, true, m, m, m, 1.0, tmp.data(), m, vectors.data(), m, 0.0,
+       s.data(), m);
   std::vector<double> sv;
   if (!eigh(s, sv, m))
     return makeError(ErrorCode::Internal,
