@@ -64,6 +64,17 @@ struct KernelBody {
     }
     return forOp.getResult(0);
   }
+  /// Row i of `out` = row i of `a` (nothing to copy when they are the same
+  /// buffer), then out[i, col] = a[i, col] + delta: the shape of every
+  /// diagonal update.
+  void addAtColumn(Value a, Value out, Value i, Value col, Value delta) {
+    if (out != a)
+      loop(index(0), index(dim(a, 1)), [&](Value j) {
+        store(load(a, {i, j}), out, {i, j});
+      });
+    Value sum = arith::AddFOp::create(b, loc, load(a, {i, col}), delta);
+    store(sum, out, {i, col});
+  }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
   Value addIndex(Value x, int64_t c) {
     return arith::AddIOp::create(b, loc, x, index(c));
@@ -202,12 +213,7 @@ private:
       body = [offset, inPlace](KernelBody &k, ScalarBuilder &s) {
         Value a = k.args[0], v = k.args[1], out = inPlace ? a : k.args[2];
         k.loop(k.begin, k.end, [&](Value i) {
-          if (!inPlace)
-            k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
-              k.store(k.load(a, {i, j}), out, {i, j});
-            });
-          Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
-          k.store(s.add(k.load(a, {i, col}), k.load(v, i)), out, {i, col});
+          k.addAtColumn(a, out, i, k.addIndex(i, offset), k.load(v, i));
         });
       };
     } else if (auto shift = dyn_cast<AddTraceDiagOp>(op)) {
@@ -224,13 +230,8 @@ private:
                                  return s.add(acc, k.load(a, {i, i}));
                                });
         Value shiftBy = s.mul(s.c(scale), trace);
-        k.loop(k.index(0), k.index(n), [&](Value i) {
-          if (!inPlace)
-            k.loop(k.index(0), k.index(n), [&](Value j) {
-              k.store(k.load(a, {i, j}), out, {i, j});
-            });
-          k.store(s.add(k.load(a, {i, i}), shiftBy), out, {i, i});
-        });
+        k.loop(k.index(0), k.index(n),
+               [&](Value i) { k.addAtColumn(a, out, i, i, shiftBy); });
       };
     } else if (auto shift = dyn_cast<AddFactorTraceOp>(op)) {
       // tr(A Bᵀ) needs every row of the factors: one serial pass.
@@ -254,12 +255,7 @@ private:
             });
         Value shiftBy = s.mul(s.c(scale), trace);
         k.loop(k.index(0), k.index(rows), [&](Value i) {
-          if (!inPlace)
-            k.loop(k.index(0), k.index(cols), [&](Value j) {
-              k.store(k.load(m, {i, j}), out, {i, j});
-            });
-          Value col = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
-          k.store(s.add(k.load(m, {i, col}), shiftBy), out, {i, col});
+          k.addAtColumn(m, out, i, k.addIndex(i, offset), shiftBy);
         });
       };
     } else if (auto scale = dyn_cast<ExpScaleOp>(op)) {
