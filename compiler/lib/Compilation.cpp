@@ -82,9 +82,9 @@ mlir::OwningOpRef<mlir::ModuleOp>
 Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
                               EntryKind entry, double budget) {
   int64_t points = shape.numReal + shape.numFake;
-  std::vector<PlanChoice> candidates = candidatePlans(spec, points);
   if (entry != EntryKind::Step)
     return plan(spec, shape, entry, Emit::Lowered);
+  std::vector<PlanChoice> candidates = candidatePlans(spec, points);
   int64_t smallest = -1;
   const char *smallestName = "";
   for (const PlanChoice &choice : candidates) {

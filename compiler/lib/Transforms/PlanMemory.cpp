@@ -198,9 +198,9 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     llvm::DenseMap<Value, int64_t> offsets; // root -> arena offset
     std::string peakOp;
     int64_t peakLive = 0;
-    auto notePeak = [&](Operation &op, int64_t extra) {
-      if (arena.liveBytes() + extra > peakLive) {
-        peakLive = arena.liveBytes() + extra;
+    auto notePeak = [&](Operation &op) {
+      if (arena.liveBytes() > peakLive) {
+        peakLive = arena.liveBytes();
         peakOp = op.getName().getStringRef().str();
         if (auto d = dyn_cast<DispatchOp>(op))
           peakOp += " @" + d.getKernel().str();
@@ -262,7 +262,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       SmallVector<int64_t> scratchOffsets;
       for (int64_t bytes : scratch)
         scratchOffsets.push_back(arena.allocate(bytes));
-      notePeak(op, 0);
+      notePeak(op);
       if (!scratch.empty())
         op.setAttr("gantk.scratch", b.getDenseI64ArrayAttr(scratchOffsets));
       for (int64_t off : scratchOffsets)
