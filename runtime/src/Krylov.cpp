@@ -92,50 +92,131 @@ double dividedDifference(double lambda, double a, double b) {
   return -lambda * std::exp(-lambda * std::min(a, b)) * g;
 }
 
+/// The CPU backend: BLAS on host buffers.
+template <typename T> class HostBackend final : public KrylovBackend<T> {
+public:
+  HostBackend(const KrylovProblem &p, const KrylovBuffers<T> &b,
+              KernelOperator<T> apply)
+      : b(b), apply(std::move(apply)), n(p.n), columns(p.columns),
+        width(p.gradient ? 2 * p.columns : p.columns),
+        capacity(width * (p.maxBlocks + 1)) {}
+
+  Status start() override {
+    std::fill(b.basis, b.basis + n * capacity, T(0));
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < width; ++j)
+        b.block[i * width + j] = j < columns
+                                     ? b.rhs[i * columns + j]
+                                     : b.cotangent[i * columns + (j - columns)];
+    return {};
+  }
+
+  Status applyKernel(int64_t col) override {
+    const T *v = b.basis + col; // column offset within row-major n × capacity
+    if (!b.kernel)
+      return apply(v, capacity, width, b.block);
+    // One column: a symmetric matvec on a contiguous copy (OpenBLAS's ?symm
+    // is slower than ?gemm for a few columns).
+    if (width == 1) {
+      column.resize(size_t(n));
+      for (int64_t i = 0; i < n; ++i)
+        column[size_t(i)] = v[i * capacity];
+      symv(n, b.kernel, column.data(), b.block);
+    } else {
+      gemm(false, false, n, width, n, 1.0, b.kernel, n, v, capacity, 0.0,
+           b.block, width);
+    }
+    return {};
+  }
+
+  Status orthogonalise(int64_t cols, int64_t j, int64_t w,
+                       std::vector<double> &h) override {
+    hT.resize(size_t(cols * w));
+    T *x = b.block + j;
+    if (w == 1) {
+      gemv(true, n, cols, 1.0, b.basis, capacity, x, width, 0.0, hT.data(), 1);
+      gemv(false, n, cols, -1.0, b.basis, capacity, hT.data(), 1, 1.0, x,
+           width);
+    } else {
+      gemm(true, false, cols, w, n, 1.0, b.basis, capacity, x, width, 0.0,
+           hT.data(), w);
+      gemm(false, false, n, w, cols, -1.0, b.basis, capacity, hT.data(), w,
+           1.0, x, width);
+    }
+    h.assign(hT.begin(), hT.end());
+    return {};
+  }
+
+  Status columnNorm(int64_t j, double &norm) override {
+    norm = 0;
+    for (int64_t i = 0; i < n; ++i)
+      norm += double(b.block[i * width + j]) * double(b.block[i * width + j]);
+    norm = std::sqrt(norm);
+    return {};
+  }
+
+  Status storeColumn(int64_t j, int64_t at, double scale) override {
+    for (int64_t i = 0; i < n; ++i)
+      b.basis[i * capacity + at] = T(double(b.block[i * width + j]) * scale);
+    return {};
+  }
+
+  Status combine(int64_t m, const std::vector<double> &coeff, int64_t cols,
+                 KrylovOutput which) override {
+    std::vector<T> c(coeff.begin(), coeff.end());
+    T *dest = which == KrylovOutput::Action    ? b.out
+              : which == KrylovOutput::FactorA ? b.factorA
+                                               : b.factorB;
+    gemm(false, false, n, cols, m, 1.0, b.basis, capacity, c.data(), cols, 0.0,
+         dest, cols);
+    return {};
+  }
+
+private:
+  KrylovBuffers<T> b;
+  KernelOperator<T> apply;
+  int64_t n, columns, width, capacity;
+  std::vector<T> column, hT;
+};
+
+/// Block Lanczos on a backend: the basis grows block by block; T, the
+/// projection, stays on the host.
 template <typename T> class BlockLanczos {
 public:
-  BlockLanczos(const KrylovProblem &p, const KrylovBuffers<T> &b, int64_t width)
-      : p(p), b(b), n(p.n), width(width),
-        capacity(width * (p.maxBlocks + 1)) {}
+  BlockLanczos(const KrylovProblem &p, KrylovBackend<T> &backend,
+               int64_t width)
+      : backend(backend), width(width), capacity(width * (p.maxBlocks + 1)) {}
 
   /// Orthonormalises the start block into the first basis block; R holds
   /// the coefficients (X = V₀ R). Columns that are (numerically) in the span
   /// of earlier ones stay zero.
-  void start(const T *x) {
+  Status start() {
     r.assign(size_t(width * width), 0);
-    std::copy(x, x + n * width, b.block);
-    orthonormaliseBlock(0, r.data());
+    if (Status s = backend.start(); !s.ok())
+      return s;
+    bool any = false;
+    if (Status s = orthonormaliseBlock(0, r.data(), any); !s.ok())
+      return s;
     dimension = width;
+    return {};
   }
 
   /// Computes T's columns for the last block and appends K·(last block),
-  /// orthogonalised against the whole basis, as a new block. Returns false
-  /// when nothing new remains (the space is invariant) or it is full.
-  bool extend() {
+  /// orthogonalised against the whole basis, as a new block. `grew` is
+  /// false when nothing new remains (the space is invariant) or it is full.
+  Status extend(bool &grew) {
+    grew = false;
     int64_t last = dimension - width;
-    T *vLast = b.basis + last; // column offset within row-major n × capacity
-    // W = K V_last. One column: a symmetric matvec on a contiguous copy
-    // (OpenBLAS's ?symm is slower than ?gemm for a few columns).
-    if (width == 1) {
-      column.resize(size_t(n));
-      for (int64_t i = 0; i < n; ++i)
-        column[size_t(i)] = vLast[i * capacity];
-      symv(n, b.kernel, column.data(), b.block);
-    } else {
-      gemm(false, false, n, width, n, 1.0, b.kernel, n, vLast, capacity, 0.0,
-           b.block, width);
-    }
+    if (Status s = backend.applyKernel(last); !s.ok())
+      return s;
     // Two passes of classical Gram–Schmidt against the whole basis; the
     // first pass's coefficients are T's new columns.
-    std::vector<T> h(size_t(dimension * width));
-    std::vector<double> hSum(size_t(dimension * width), 0);
+    std::vector<double> h, hSum(size_t(dimension * width), 0);
     for (int pass = 0; pass < 2; ++pass) {
-      gemm(true, false, dimension, width, n, 1.0, b.basis, capacity, b.block,
-           width, 0.0, h.data(), width);
-      gemm(false, false, n, width, dimension, -1.0, b.basis, capacity,
-           h.data(), width, 1.0, b.block, width);
+      if (Status s = backend.orthogonalise(dimension, 0, width, h); !s.ok())
+        return s;
       for (size_t i = 0; i < h.size(); ++i)
-        hSum[i] += double(h[i]);
+        hSum[i] += h[i];
     }
     // T(:, last:last+width) = H; inside the diagonal block the two
     // rounded estimates of each symmetric pair are averaged.
@@ -148,13 +229,13 @@ public:
         setT(last + j, i, v);
       }
     if (dimension + width > capacity)
-      return false;
+      return {};
     std::vector<double> next(size_t(width * width), 0);
-    bool grew = orthonormaliseBlock(dimension, next.data());
-    if (!grew)
-      return false;
-    dimension += width;
-    return true;
+    if (Status s = orthonormaliseBlock(dimension, next.data(), grew); !s.ok())
+      return s;
+    if (grew)
+      dimension += width;
+    return {};
   }
 
   /// T restricted to the first m basis vectors.
@@ -178,56 +259,45 @@ private:
     tFull[size_t(i * tStride + j)] = v;
   }
 
-  /// Orthonormalises `block` (n × width) column by column against the
-  /// basis columns before `at` and its own earlier columns, writing basis
-  /// columns
+  /// Orthonormalises the block column by column against the basis columns
+  /// before `at` and its own earlier columns, writing basis columns
   /// [at, at + width) and the in-block coefficients to `coeff` (width ×
-  /// width, upper triangular). Returns false if every column vanished.
-  bool orthonormaliseBlock(int64_t at, double *coeff) {
-    bool any = false;
+  /// width, upper triangular). `any` is false if every column vanished.
+  Status orthonormaliseBlock(int64_t at, double *coeff, bool &any) {
+    any = false;
+    std::vector<double> h;
     for (int64_t j = 0; j < width; ++j) {
-      T *col = b.basis + at + j;
-      double norm0 = 0;
-      for (int64_t i = 0; i < n; ++i)
-        norm0 += double(b.block[i * width + j]) * double(b.block[i * width + j]);
-      norm0 = std::sqrt(norm0);
+      double norm0 = 0, norm = 0;
+      if (Status s = backend.columnNorm(j, norm0); !s.ok())
+        return s;
       // Classical Gram–Schmidt twice against every earlier column: enough
-      // to keep the basis orthogonal to rounding ("twice is enough"), and
-      // two matrix-vector products per pass on the row-major basis.
+      // to keep the basis orthogonal to rounding ("twice is enough").
       int64_t cols = at + j;
-      if (cols > 0) {
-        std::vector<T> h(static_cast<size_t>(cols));
-        T *x = b.block + j;
+      if (cols > 0)
         for (int pass = 0; pass < 2; ++pass) {
-          gemv(true, n, cols, 1.0, b.basis, capacity, x, width, 0.0, h.data(),
-               1);
-          gemv(false, n, cols, -1.0, b.basis, capacity, h.data(), 1, 1.0, x,
-               width);
+          if (Status s = backend.orthogonalise(cols, j, 1, h); !s.ok())
+            return s;
           for (int64_t k = at; k < cols; ++k)
-            coeff[(k - at) * width + j] += double(h[size_t(k)]);
+            coeff[(k - at) * width + j] += h[size_t(k)];
         }
-      }
-      double norm = 0;
-      for (int64_t i = 0; i < n; ++i)
-        norm += double(b.block[i * width + j]) * double(b.block[i * width + j]);
-      norm = std::sqrt(norm);
+      if (Status s = backend.columnNorm(j, norm); !s.ok())
+        return s;
       // A column that lost all but rounding noise carries no new direction.
       bool alive = norm > 1e3 * std::numeric_limits<T>::epsilon() * norm0 &&
                    norm > 0;
       coeff[j * width + j] = alive ? norm : 0;
-      for (int64_t i = 0; i < n; ++i)
-        col[i * capacity] = alive ? T(double(b.block[i * width + j]) / norm) : T(0);
+      if (Status s = backend.storeColumn(j, at + j, alive ? 1 / norm : 0);
+          !s.ok())
+        return s;
       any |= alive;
     }
-    return any;
+    return {};
   }
 
-  const KrylovProblem &p;
-  const KrylovBuffers<T> &b;
-  int64_t n, width, capacity;
+  KrylovBackend<T> &backend;
+  int64_t width, capacity;
   std::vector<double> tFull;
   int64_t tStride = 0;
-  std::vector<T> column; // contiguous copy of a one-column block
 };
 
 /// exp(−λT) applied to the start block's coefficients [R; 0]: m × width.
@@ -287,21 +357,23 @@ double relativeChange(const std::vector<double> &now,
 } // namespace
 
 template <typename T>
+std::unique_ptr<KrylovBackend<T>>
+makeHostKrylovBackend(const KrylovProblem &problem,
+                      const KrylovBuffers<T> &buffers,
+                      KernelOperator<T> apply) {
+  return std::make_unique<HostBackend<T>>(problem, buffers, std::move(apply));
+}
+
+template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &p,
-                              const KrylovBuffers<T> &b) {
-  int64_t n = p.n, c = p.columns;
+                              KrylovBackend<T> &backend) {
+  int64_t c = p.columns;
   int64_t width = p.gradient ? 2 * c : c;
-  int64_t capacity = width * (p.maxBlocks + 1);
-  BlockLanczos<T> lanczos(p, b, width);
+  BlockLanczos<T> lanczos(p, backend, width);
 
   // Start block: Y, or [Y, dL/dU] for the gradient.
-  std::vector<T> x(size_t(n * width));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < width; ++j)
-      x[size_t(i * width + j)] =
-          j < c ? b.rhs[i * c + j] : b.cotangent[i * c + (j - c)];
-  std::fill(b.basis, b.basis + n * capacity, T(0));
-  lanczos.start(x.data());
+  if (Status s = lanczos.start(); !s.ok())
+    return s.error();
 
   // Below a few dozen rounding units the estimate only measures rounding
   // noise (f32: 3.8e-6): the tolerance is raised to that floor.
@@ -312,7 +384,9 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   bool converged = false, ok = true;
   for (int64_t block = 0; block < p.maxBlocks && !converged; ++block) {
     // T is complete for every block but a newly appended one.
-    bool grew = lanczos.extend();
+    bool grew = false;
+    if (Status s = lanczos.extend(grew); !s.ok())
+      return s.error();
     int64_t m = grew ? lanczos.dimension - width : lanczos.dimension;
     std::vector<double> t = lanczos.projection(m);
     current = projectedAction(t, m, lanczos.r, width, p.lambda, vectors,
@@ -348,12 +422,12 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     // out = V · current · exp(−λ·shift) (the first c columns are
     // exp(−λK) Y).
     double scale = std::exp(-p.lambda * shift);
-    std::vector<T> coeff(size_t(m * c));
+    std::vector<double> coeff(size_t(m * c));
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < c; ++j)
-        coeff[size_t(i * c + j)] = T(current[size_t(i * width + j)] * scale);
-    gemm(false, false, n, c, m, 1.0, b.basis, capacity, coeff.data(), c, 0.0,
-         b.out, c);
+        coeff[size_t(i * c + j)] = current[size_t(i * width + j)] * scale;
+    if (Status s = backend.combine(m, coeff, c, KrylovOutput::Action); !s.ok())
+      return s.error();
     return stats;
   }
 
@@ -392,23 +466,33 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   });
   int64_t keep = std::min(m, p.rank);
   // factor_b = V P_keep, factor_a = factor_b diag(s_keep); unused columns 0.
-  std::vector<T> pk(size_t(m * p.rank), T(0)), pks(size_t(m * p.rank), T(0));
+  std::vector<double> pk(size_t(m * p.rank), 0), pks(size_t(m * p.rank), 0);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t k = 0; k < keep; ++k) {
       double v = s[size_t(i * m + order[size_t(k)])];
-      pk[size_t(i * p.rank + k)] = T(v);
-      pks[size_t(i * p.rank + k)] = T(v * sv[size_t(order[size_t(k)])]);
+      pk[size_t(i * p.rank + k)] = v;
+      pks[size_t(i * p.rank + k)] = v * sv[size_t(order[size_t(k)])];
     }
-  gemm(false, false, n, p.rank, m, 1.0, b.basis, capacity, pk.data(), p.rank,
-       0.0, b.factorB, p.rank);
-  gemm(false, false, n, p.rank, m, 1.0, b.basis, capacity, pks.data(), p.rank,
-       0.0, b.factorA, p.rank);
+  if (Status st = backend.combine(m, pk, p.rank, KrylovOutput::FactorB);
+      !st.ok())
+    return st.error();
+  if (Status st = backend.combine(m, pks, p.rank, KrylovOutput::FactorA);
+      !st.ok())
+    return st.error();
   return stats;
 }
 
+template std::unique_ptr<KrylovBackend<float>>
+makeHostKrylovBackend<float>(const KrylovProblem &,
+                             const KrylovBuffers<float> &,
+                             KernelOperator<float>);
+template std::unique_ptr<KrylovBackend<double>>
+makeHostKrylovBackend<double>(const KrylovProblem &,
+                              const KrylovBuffers<double> &,
+                              KernelOperator<double>);
 template Result<KrylovStats> runKrylov<float>(const KrylovProblem &,
-                                              const KrylovBuffers<float> &);
+                                              KrylovBackend<float> &);
 template Result<KrylovStats> runKrylov<double>(const KrylovProblem &,
-                                               const KrylovBuffers<double> &);
+                                               KrylovBackend<double> &);
 
 } // namespace gantk

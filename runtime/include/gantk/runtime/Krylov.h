@@ -6,6 +6,9 @@
 #include "gantk/runtime/Result.h"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
 
 namespace gantk {
 
@@ -33,11 +36,62 @@ struct KrylovStats {
   double estimate = 0;    ///< relative change of the last step
 };
 
+/// Which n-row result KrylovBackend::combine writes.
+enum class KrylovOutput { Action, FactorA, FactorB };
+
+/// The O(n) work of block Lanczos on the n-row buffers of one command:
+/// basis (n × capacity, capacity = width·(maxBlocks + 1)) and block
+/// (n × width), both row-major, width = columns (Action) or 2·columns
+/// (Gradient). The algorithm keeps every small matrix on the host in double;
+/// a backend owns where the n-row buffers live (host memory for the CPU,
+/// device memory for CUDA) and how K is applied.
+template <typename T> class KrylovBackend {
+public:
+  virtual ~KrylovBackend() = default;
+  /// block = rhs (Action) or [rhs, cotangent] (Gradient); basis = 0.
+  virtual Status start() = 0;
+  /// block = K · basis[:, col : col + width).
+  virtual Status applyKernel(int64_t col) = 0;
+  /// For the block columns [j, j + w): h = basis[:, :cols]ᵀ · block[:, j:j+w)
+  /// (cols × w, row-major, on the host), then
+  /// block[:, j:j+w) −= basis[:, :cols] · h.
+  virtual Status orthogonalise(int64_t cols, int64_t j, int64_t w,
+                               std::vector<double> &h) = 0;
+  /// norm = ‖block[:, j]‖₂.
+  virtual Status columnNorm(int64_t j, double &norm) = 0;
+  /// basis[:, at] = scale · block[:, j].
+  virtual Status storeColumn(int64_t j, int64_t at, double scale) = 0;
+  /// which = basis[:, :m] · coeff (coeff m × cols, row-major, on the host).
+  virtual Status combine(int64_t m, const std::vector<double> &coeff,
+                         int64_t cols, KrylovOutput which) = 0;
+};
+
+/// y[rows] = K[rows, :] · v for a block v (n × width, leading dimension
+/// ldv) where K is not stored: the matrix-free operator.
+template <typename T>
+using KernelOperator =
+    std::function<Status(const T *v, int64_t ldv, int64_t width, T *y)>;
+
+/// The CPU backend on host buffers. K is `buffers.kernel` when set (a
+/// symmetric matvec or GEMM), otherwise `apply`.
+template <typename T>
+std::unique_ptr<KrylovBackend<T>>
+makeHostKrylovBackend(const KrylovProblem &problem,
+                      const KrylovBuffers<T> &buffers,
+                      KernelOperator<T> apply = nullptr);
+
 /// Runs one Krylov command. Fails with a clear message when the tolerance
 /// is not reached within maxBlocks blocks.
 template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &problem,
-                              const KrylovBuffers<T> &buffers);
+                              KrylovBackend<T> &backend);
+
+/// runKrylov on host buffers with a stored K.
+template <typename T>
+Result<KrylovStats> runKrylov(const KrylovProblem &problem,
+                              const KrylovBuffers<T> &buffers) {
+  return runKrylov(problem, *makeHostKrylovBackend(problem, buffers));
+}
 
 } // namespace gantk
 
