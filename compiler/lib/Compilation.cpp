@@ -2,6 +2,7 @@
 
 #include "gantk/Compiler/Compilation.h"
 #include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/CUDACodeGen.h"
 #include "gantk/Compiler/InitAll.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
@@ -150,7 +151,8 @@ std::string describeLayout(mlir::ModuleOp module) {
 std::optional<std::vector<uint8_t>>
 Compilation::compile(const ast::Module &spec, const GraphShape &shape,
                      EntryKind entry, const DataShape &data, Emit emit,
-                     double budgetOverride) {
+                     double budgetOverride,
+                     const std::vector<Target> &targets) {
   double budget = budgetOverride > 0 ? budgetOverride : spec.train.memoryBudget;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       emit == Emit::Mlir ? plan(spec, shape, entry, emit)
@@ -166,13 +168,29 @@ Compilation::compile(const ast::Module &spec, const GraphShape &shape,
       return std::nullopt;
     return std::vector<uint8_t>();
   }
-  auto code = compileKernelsForCPU(*module);
-  if (failed(code))
+  if (emit == Emit::Ptx) {
+    auto ptx = compileKernelsForCUDA(*module, "sm_90");
+    if (failed(ptx))
+      return std::nullopt;
+    llvm::outs() << *ptx;
+    return std::vector<uint8_t>();
+  }
+  auto cpu = compileKernelsForCPU(*module);
+  if (failed(cpu))
     return std::nullopt;
+  std::vector<CodeObject> code{{kCPUTarget, std::move(*cpu)}};
+  if (llvm::is_contained(targets, Target::CUDA))
+    for (const CUDATarget &target : kCUDATargets) {
+      auto ptx = compileKernelsForCUDA(*module, target.chip);
+      if (failed(ptx))
+        return std::nullopt;
+      code.push_back({target.codeObject,
+                      std::vector<uint8_t>(ptx->begin(), ptx->end())});
+    }
   peakBytes = arenaBytes(*module);
   peakOp = (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
   layout = describeLayout(*module);
-  auto bytes = writeArtifact(*module, spec, shape, entry, data, *code);
+  auto bytes = writeArtifact(*module, spec, shape, entry, data, code);
   if (failed(bytes))
     return std::nullopt;
   return std::move(*bytes);

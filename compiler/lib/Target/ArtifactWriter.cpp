@@ -1,7 +1,6 @@
 //===- ArtifactWriter.cpp - planned module to a FlatBuffers artifact ------===//
 
 #include "gantk/Compiler/ArtifactWriter.h"
-#include "gantk/Compiler/CPUCodeGen.h"
 #include "gantk/Compiler/MemoryPlan.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
@@ -74,7 +73,7 @@ public:
         if (inserted)
           kernels.push_back(fb::CreateKernel(
               fbb, fbb.CreateString((name + "_entry").str()),
-              dispatch.getParallel()));
+              dispatch.getParallel(), kGPUBlock, /*gpu_grid_y=*/1));
         std::vector<uint64_t> args;
         for (Value v : llvm::concat<Value>(dispatch.getArgs(),
                                           dispatch.getResults()))
@@ -144,7 +143,7 @@ fb::DataKind dataKind(ast::DataSource::Kind k) {
 FailureOr<std::vector<uint8_t>>
 writeArtifact(ModuleOp planned, const ast::Module &spec,
               const GraphShape &shape, EntryKind entry, const DataShape &data,
-              const std::vector<uint8_t> &cpuCode) {
+              llvm::ArrayRef<CodeObject> code) {
   auto entryName = planned->getAttrOfType<StringAttr>("gantk.entry");
   auto fn = entryName ? planned.lookupSymbol<func::FuncOp>(entryName) : nullptr;
   if (!fn)
@@ -171,8 +170,11 @@ writeArtifact(ModuleOp planned, const ast::Module &spec,
     nngp = writer.view(ret.getOperand(1));
   }
 
-  auto code = fb::CreateCodeObject(fbb, fbb.CreateString(kCPUTarget),
-                                   fbb.CreateVector(cpuCode));
+  std::vector<flatbuffers::Offset<fb::CodeObject>> objects;
+  for (const CodeObject &object : code)
+    objects.push_back(fb::CreateCodeObject(fbb,
+                                           fbb.CreateString(object.target),
+                                           fbb.CreateVector(object.blob)));
   const ast::DataSource &src = spec.data.real;
   auto dataSpec = fb::CreateDataSpec(
       fbb, dataKind(src.kind), fbb.CreateString(src.path), src.label, src.size,
@@ -200,7 +202,7 @@ writeArtifact(ModuleOp planned, const ast::Module &spec,
   auto peakOp = planned->getAttrOfType<StringAttr>("gantk.peak_op");
   auto commandsVec = fbb.CreateVector(commands);
   auto kernelsVec = fbb.CreateVector(kernels);
-  auto codeVec = fbb.CreateVector(std::vector{code});
+  auto codeVec = fbb.CreateVector(objects);
   auto specName = fbb.CreateString(spec.file);
   auto peak = fbb.CreateString(peakOp ? peakOp.str() : "");
   fb::ArtifactBuilder ab(fbb);

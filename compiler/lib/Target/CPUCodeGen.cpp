@@ -44,9 +44,7 @@ static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
-LogicalResult translateKernelsToLLVMIR(ModuleOp module,
-                                       llvm::raw_ostream *llvmIR,
-                                       std::string *objectFile) {
+OwningOpRef<ModuleOp> cloneKernels(ModuleOp module) {
   OwningOpRef<ModuleOp> kernels(cast<ModuleOp>(module->clone()));
   for (auto fn : llvm::make_early_inc_range(kernels->getOps<func::FuncOp>()))
     if (!fn->hasAttr(kKernelAttrName))
@@ -55,7 +53,13 @@ LogicalResult translateKernelsToLLVMIR(ModuleOp module,
   for (NamedAttribute attr : llvm::to_vector(kernelModule->getAttrs()))
     if (attr.getName().strref().starts_with("gantk."))
       kernelModule->removeAttr(attr.getName());
+  return kernels;
+}
 
+LogicalResult translateKernelsToLLVMIR(ModuleOp module,
+                                       llvm::raw_ostream *llvmIR,
+                                       std::string *objectFile) {
+  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
   PassManager pm(module.getContext());
   buildKernelToLLVMPassPipeline(pm);
   if (failed(pm.run(*kernels)))

@@ -18,6 +18,7 @@ namespace gantk {
 namespace {
 struct ApproximateMathPass
     : public gantk::impl::ApproximateMathPassBase<ApproximateMathPass> {
+  using ApproximateMathPassBase::ApproximateMathPassBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet approximations(ctx);
@@ -26,7 +27,10 @@ struct ApproximateMathPass
                                      std::move(approximations))))
       return signalPassFailure();
 
-    // Only the special functions LLVM has no exact lowering for go to libm.
+    // Only the special functions LLVM has no exact lowering for go to libm;
+    // on the GPU convert-gpu-to-nvvm maps them to libdevice instead.
+    if (!libm)
+      return;
     ConversionTarget target(*ctx);
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     target.addIllegalOp<math::Atan2Op, math::ErfOp, math::ExpM1Op,

@@ -3,6 +3,7 @@
 #include "gantk/Compiler/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -42,6 +43,34 @@ void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
   pm.addPass(createEmitKernelABIPass());
 }
 
+void buildKernelToNVVMPassPipeline(OpPassManager &pm,
+                                   const KernelToNVVMOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  ApproximateMathPassOptions math;
+  math.libm = false;
+  pm.addPass(createApproximateMathPass(math));
+  pm.addPass(createMapKernelsToGPUPass());
+  pm.addPass(createSCFToControlFlowPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  if (!options.libdevice.empty())
+    target.linkLibs.push_back(options.libdevice);
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  nvvm.useBarePtrCallConv = true;
+  OpPassManager &gpuModule = pm.nest<gpu::GPUModuleOp>();
+  gpuModule.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  gpuModule.addPass(createCanonicalizerPass());
+  gpuModule.addPass(createCSEPass());
+  gpuModule.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void registerGantkPipelines() {
   PassPipelineRegistration<>(
       "gantk-pipeline", "fuse, differentiate, lower, outline and plan",
@@ -49,6 +78,10 @@ void registerGantkPipelines() {
   PassPipelineRegistration<>("gantk-kernels-to-llvm",
                              "lower outlined kernels to the LLVM dialect",
                              buildKernelToLLVMPassPipeline);
+  PassPipelineRegistration<KernelToNVVMOptions>(
+      "gantk-kernels-to-nvvm",
+      "map outlined kernels to GPU threads and compile them to PTX",
+      buildKernelToNVVMPassPipeline);
 }
 
 } // namespace gantk

@@ -4,6 +4,7 @@
 #define GANTK_COMPILER_CPUCODEGEN_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
@@ -14,6 +15,10 @@ namespace gantk {
 
 /// The code-object target name the runtime's CPU device accepts.
 inline constexpr const char *kCPUTarget = "x86_64-linux-cpu";
+
+/// A copy of `module` with its kernel functions only (entry functions and
+/// the gantk.* module attributes dropped): the input of code generation.
+mlir::OwningOpRef<mlir::ModuleOp> cloneKernels(mlir::ModuleOp module);
 
 /// Lowers the kernel functions of `module` (a copy is made; entry functions
 /// are dropped) to LLVM IR for the host CPU. Writes the optimised IR to

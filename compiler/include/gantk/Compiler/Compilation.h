@@ -21,8 +21,13 @@ class SourceMgrDiagnosticHandler;
 namespace gantk {
 
 /// How far to compile: an intermediate form printed to stdout, or the
-/// artifact bytes.
-enum class Emit { Ast, Mlir, Lowered, Llvm, Artifact };
+/// artifact bytes. Ptx prints the kernels' PTX for sm_90.
+enum class Emit { Ast, Mlir, Lowered, Llvm, Ptx, Artifact };
+
+/// What the artifact carries code for. CPU code is always included (the
+/// runtime's reference, and what runs where there is no GPU); CUDA adds PTX
+/// for every chip of kCUDATargets.
+enum class Target { CPU, CUDA };
 
 /// One compilation context: the spec's AST through the dialect, the pass
 /// pipeline and code generation to artifact bytes. Diagnostics go to stderr
@@ -35,12 +40,11 @@ public:
   /// Returns the artifact bytes (empty when `emit` printed a form instead),
   /// or std::nullopt after printing diagnostics.
   /// `memoryBudget` (bytes, > 0) overrides the spec's train.memory_budget.
-  std::optional<std::vector<uint8_t>> compile(const ast::Module &spec,
-                                              const GraphShape &shape,
-                                              EntryKind entry,
-                                              const DataShape &data,
-                                              Emit emit = Emit::Artifact,
-                                              double memoryBudget = 0);
+  std::optional<std::vector<uint8_t>>
+  compile(const ast::Module &spec, const GraphShape &shape, EntryKind entry,
+          const DataShape &data, Emit emit = Emit::Artifact,
+          double memoryBudget = 0,
+          const std::vector<Target> &targets = {Target::CPU});
 
   /// The memory plan of the last artifact: arena bytes, the op at the peak
   /// and a listing of every buffer.

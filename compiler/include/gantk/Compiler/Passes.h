@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -12,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace gantk {
 
@@ -37,6 +39,28 @@ void buildGantkPassPipeline(mlir::OpPassManager &pm,
 /// Kernel code generation: the kernel functions of a module (entry functions
 /// removed) down to the LLVM dialect with the runtime's entry points.
 void buildKernelToLLVMPassPipeline(mlir::OpPassManager &pm);
+
+/// The GPU target of the kernels: the NVPTX chip, its PTX feature and the
+/// libdevice bitcode the f64 special functions link against.
+struct KernelToNVVMOptions
+    : public mlir::PassPipelineOptions<KernelToNVVMOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("NVPTX chip"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX ISA feature of the chip (sm_90 needs +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> libdevice{
+      *this, "libdevice",
+      llvm::cl::desc("libdevice bitcode to link (empty: none)"),
+      llvm::cl::init("")};
+};
+
+/// GPU code generation: the kernel functions of a module (entry functions
+/// removed) mapped to GPU threads, lowered to NVVM and serialised to PTX
+/// (a gpu.binary whose #gpu.object holds the PTX text).
+void buildKernelToNVVMPassPipeline(mlir::OpPassManager &pm,
+                                   const KernelToNVVMOptions &options);
 
 /// Registers the pipelines above with the pass registry (for gantk-opt).
 void registerGantkPipelines();

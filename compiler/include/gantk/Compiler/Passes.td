@@ -102,10 +102,46 @@ def ApproximateMathPass : Pass<"gantk-approximate-math", "mlir::ModuleOp"> {
     exp − 1). What is left (sqrt, exp, fma, copysign, …) maps to LLVM
     intrinsics in convert-math-to-llvm.
   }];
+  let options = [
+    Option<"libm", "libm", "bool", "true",
+           "turn the f64 special functions into libm calls (off for the GPU, "
+           "where convert-gpu-to-nvvm maps them to libdevice)">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
                            "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect"];
+}
+
+def MapKernelsToGPUPass : Pass<"gantk-map-kernels-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Maps the outer row loop of every kernel to GPU threads";
+  let description = [{
+    Moves every `gantk.kernel` function `@k` into `gpu.module @gantk_kernels`
+    as `gpu.func @k_entry(...) kernel` (same arguments: buffers, then begin
+    and end) and marks the module `gpu.container_module`. When the body is
+    one `scf.for` over [begin, end) (and side-effect-free values it uses),
+    each thread runs one iteration:
+    i = begin + (blockIdx.x * blockDim.x + threadIdx.x) * step, guarded by
+    `i < end`. Any other body (the serial reductions such as the loss) runs
+    whole in the thread whose global x index is 0. Run it on a module of
+    kernels only (`gantk.dispatch` ops would lose their callee).
+
+    ```mlir
+    gpu.func @diag_kernel_entry(%a: memref<4x4xf64>, %v: memref<4xf64>,
+                                %begin: index, %end: index) kernel {
+      %i = ... begin + global thread index ...
+      %in = arith.cmpi slt, %i, %end : index
+      scf.if %in {
+        %x = memref.load %a[%i, %i] : memref<4x4xf64>
+        memref.store %x, %v[%i] : memref<4xf64>
+      }
+      gpu.return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 #endif // GANTK_COMPILER_PASSES_TD
