@@ -34,3 +34,35 @@ llvm_config.add_tool_substitutions(["gantk-opt", "FileCheck", "not", "split-file
 # GPU execution tests need a device: `cuda` is set only where one answers.
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
     config.available_features.add("cuda")
+
+if "cuda" not in config.available_features:
+    lit_config.note("no GPU answers `nvidia-smi -L`: the GPU execution tests "
+                    "(REQUIRES: cuda, test/GPU/) are UNSUPPORTED here; "
+                    "scripts/gpu-check runs them on a GPU machine")
+
+# The runtime's CUDA device is compiled in (GANTK_ENABLE_CUDA, on where the
+# toolkit's headers were found); without it --device=cuda says so.
+if getattr(config, "gantk_enable_cuda", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("gantk-cuda-runtime")
+# The toolkit's stub libcuda.so: lets a test resolve every driver, cuBLAS and
+# cuSOLVER entry point the runtime uses without a GPU.
+if os.path.exists("/usr/local/cuda/lib64/stubs/libcuda.so"):
+    config.available_features.add("cuda-driver-stub")
+
+# PTX generation needs the CUDA toolkit's libdevice (found as the compiler
+# does), and the PTX is checked by assembling it where ptxas is; neither
+# needs a GPU.
+cuda_vars = ["CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"]
+llvm_config.with_system_environment(cuda_vars)
+cuda_home = next((os.environ[v] for v in cuda_vars if os.environ.get(v)),
+                 "/usr/local/cuda")
+if os.path.isfile(os.path.join(cuda_home, "nvvm", "libdevice",
+                               "libdevice.10.bc")):
+    config.available_features.add("libdevice")
+ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+config.substitutions.append(
+    ("%extract-ptx", config.python_numpy + " " +
+     os.path.join(config.test_source_root, "lib", "extract-ptx.py")))

@@ -381,3 +381,59 @@ const fbs::CodeObject *Artifact::cpuCode() const {
       return c;
   return nullptr;
 }
+
+namespace {
+/// The compute capability of a PTX target ("nvptx64-sm_90" -> 90), or -1.
+int ptxTargetSm(const fbs::CodeObject *c) {
+  if (!c->target() || !c->blob() || c->blob()->size() == 0)
+    return -1;
+  const std::string target = c->target()->str();
+  const std::string prefix = kPtxTargetPrefix;
+  if (target.compare(0, prefix.size(), prefix) != 0 ||
+      target.size() == prefix.size() || target.size() > prefix.size() + 4)
+    return -1;
+  int sm = 0;
+  for (size_t i = prefix.size(); i < target.size(); ++i) {
+    if (target[i] < '0' || target[i] > '9')
+      return -1;
+    sm = sm * 10 + (target[i] - '0');
+  }
+  return sm;
+}
+} // namespace
+
+bool Artifact::hasPtx() const {
+  if (root().code())
+    for (const fbs::CodeObject *c : *root().code())
+      if (ptxTargetSm(c) >= 0)
+        return true;
+  return false;
+}
+
+Result<const fbs::CodeObject *> Artifact::ptxFor(int sm) const {
+  const fbs::CodeObject *best = nullptr;
+  int bestSm = -1;
+  std::string targets;
+  if (root().code())
+    for (const fbs::CodeObject *c : *root().code()) {
+      if (c->target())
+        targets += (targets.empty() ? "" : ", ") + c->target()->str();
+      int target = ptxTargetSm(c);
+      if (target >= 0 && target <= sm && target > bestSm) {
+        best = c;
+        bestSm = target;
+      }
+    }
+  if (best)
+    return best;
+  if (targets.empty())
+    targets = "none";
+  if (!hasPtx())
+    return makeError(ErrorCode::FailedPrecondition,
+                     name() + ": the artifact has no GPU code (code objects: " +
+                         targets + "); compile it with --target=cuda");
+  return makeError(ErrorCode::FailedPrecondition,
+                   name() + ": no PTX this GPU can run: the device is sm_" +
+                       std::to_string(sm) + ", the artifact has " + targets +
+                       "; compile for an older sm");
+}

@@ -1,6 +1,12 @@
 //===- Session.cpp - Executing a gantk artifact on the CPU ---------------===//
+//
+// The CPU path; a session on another device routes its steps and copies to
+// a DeviceSession (DeviceSession.h).
+//
+//===----------------------------------------------------------------------===//
 
 #include "gantk/runtime/Session.h"
+#include "DeviceSession.h"
 #include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Stats.h"
 
@@ -15,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <type_traits>
 #include <cstdlib>
 #include <cstring>
@@ -70,8 +77,27 @@ Session::~Session() {
     munmap(arenaBase, mappedBytes);
 }
 
+std::optional<DeviceKind> gantk::parseDeviceKind(const std::string &name) {
+  if (name == "cpu")
+    return DeviceKind::Cpu;
+  if (name == "cuda")
+    return DeviceKind::Cuda;
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Session>>
 Session::create(Artifact artifact, const SessionOptions &options) {
+  if (options.device == DeviceKind::Cuda) {
+    // No host arena, code or worker threads: the device has its own.
+    std::unique_ptr<Session> session(new Session(std::move(artifact), 1));
+    Result<std::unique_ptr<DeviceSession>> device =
+        createCudaSession(session->art);
+    if (!device.ok())
+      return device.error();
+    session->accelerator = device.take();
+    session->arenaSize = session->root().arena_bytes();
+    return session;
+  }
   int threads = options.threads > 0 ? options.threads : defaultThreadCount();
   std::unique_ptr<Session> session(new Session(std::move(artifact), threads));
   // BLAS and LAPACK get the same thread budget as the kernels.
@@ -313,6 +339,8 @@ Status Session::step() {
   uint32_t count = root().commands()->size();
   if (profiling && commandSeconds.size() != count)
     commandSeconds.assign(count, 0.0);
+  if (accelerator)
+    return accelerator->step(profiling ? &commandSeconds : nullptr);
   for (uint32_t i = 0; i < count; ++i) {
     Clock::time_point start;
     if (profiling)
@@ -332,6 +360,8 @@ Status Session::writeView(const fbs::View &view, const double *values,
     return makeError(ErrorCode::InvalidArgument,
                      "expected " + std::to_string(view.elements()) +
                          " values, got " + std::to_string(count));
+  if (accelerator)
+    return accelerator->writeView(view, values);
   void *dst = arenaBase + view.offset();
   if (root().precision() == fbs::Precision::F64)
     convertIn<double>(dst, values, count);
@@ -342,6 +372,13 @@ Status Session::writeView(const fbs::View &view, const double *values,
 
 std::vector<double> Session::readView(const fbs::View &view) const {
   std::vector<double> out(view.elements());
+  if (accelerator) {
+    // A failed copy leaves NaN, which the optimiser loop stops on; the
+    // step before it has already reported any device error.
+    if (!accelerator->readView(view, out.data()).ok())
+      std::fill(out.begin(), out.end(), std::nan(""));
+    return out;
+  }
   const void *src = arenaBase + view.offset();
   if (root().precision() == fbs::Precision::F64)
     convertOut<double>(out.data(), src, out.size());
@@ -368,10 +405,16 @@ Status Session::getGrad(double *out, size_t count) const {
     return makeError(ErrorCode::InvalidArgument,
                      "expected room for " + std::to_string(view.elements()) +
                          " gradient values, got " + std::to_string(count));
+  if (accelerator)
+    return accelerator->readView(view, out);
   const void *src = arenaBase + view.offset();
   if (root().precision() == fbs::Precision::F64)
     convertOut<double>(out, src, count);
   else
     convertOut<float>(out, src, count);
   return {};
+}
+
+DeviceMemory Session::deviceMemory() const {
+  return accelerator ? accelerator->memory() : DeviceMemory();
 }

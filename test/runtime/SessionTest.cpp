@@ -206,8 +206,9 @@ TEST_P(SyevdTest, ReportsNonConvergence) {
   ASSERT_TRUE(s->writeView(*e.a(), a.data(), a.size()).ok());
   Status st = s->step();
   // LAPACK either fails to converge or propagates the NaN; it must not crash.
-  if (!st.ok())
+  if (!st.ok()) {
     EXPECT_THAT(st.message(), HasSubstr("command 0 (eigh): ?syevd failed"));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPrecisions, SyevdTest,

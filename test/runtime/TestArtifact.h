@@ -61,6 +61,8 @@ struct TestArtifact {
   std::vector<std::pair<std::string, bool>> kernels;
   std::string codeTarget = kCpuTarget;
   std::vector<uint8_t> code;
+  /// More code objects after `code` (target, blob): PTX for the CUDA device.
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> extraCode;
 
   schema::DataKind dataKind = schema::DataKind::GaussianGrid;
   std::string dataPath;
@@ -109,6 +111,9 @@ struct TestArtifact {
     if (!code.empty())
       codeOffsets.push_back(
           fbs::CreateCodeObjectDirect(b, codeTarget.c_str(), &code));
+    for (const auto &[target, blob] : extraCode)
+      codeOffsets.push_back(
+          fbs::CreateCodeObjectDirect(b, target.c_str(), &blob));
     auto data = fbs::CreateDataSpecDirect(
         b, dataKind, dataPath.empty() ? nullptr : dataPath.c_str(), -1,
         dataSize, dataSpacing, dataStd, fbs::Scale::None, imageH, imageW,

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 using namespace gantk;
@@ -20,6 +21,7 @@ namespace {
 
 void printUsage(std::ostream &os) {
   os << "usage: gantk-run ARTIFACT --out DIR [--steps K] [--threads T]\n"
+        "                 [--device=cpu|cuda]\n"
         "\n"
         "Runs the optimiser loop of a compiled gantk artifact and writes\n"
         "DIR/samples.npy and, when the spec asks for a plot, "
@@ -29,6 +31,9 @@ void printUsage(std::ostream &os) {
         "  --steps K      override the spec's step count\n"
         "  --threads T    kernel and BLAS threads (default: "
         "GANTK_NUM_THREADS or all cores)\n"
+        "  --device D     cpu (default) or cuda (the artifact needs PTX: "
+        "compile\n"
+        "                 it with --target=cuda)\n"
         "  --help         show this message\n";
 }
 
@@ -57,6 +62,20 @@ int main(int argc, char **argv) {
     if (arg == "--help" || arg == "-h") {
       printUsage(std::cout);
       return 0;
+    }
+    if (arg == "--device" || arg.rfind("--device=", 0) == 0) {
+      std::string value;
+      if (arg != "--device")
+        value = arg.substr(std::strlen("--device="));
+      else if (i + 1 < argc)
+        value = argv[++i];
+      else
+        return usageError(arg + " needs a value");
+      std::optional<DeviceKind> device = parseDeviceKind(value);
+      if (!device)
+        return usageError("--device must be cpu or cuda, got '" + value + "'");
+      sessionOptions.device = *device;
+      continue;
     }
     if (arg == "--out" || arg == "--steps" || arg == "--threads") {
       if (i + 1 >= argc)

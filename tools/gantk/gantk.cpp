@@ -1,6 +1,7 @@
 //===- gantk.cpp - the gantk driver ---------------------------------------===//
 //
-//   gantk compile SPEC -o FILE [--emit=ast|mlir|lowered|llvm|artifact]
+//   gantk compile SPEC -o FILE [--emit=ast|mlir|lowered|llvm|ptx|artifact]
+//                 [--target=cpu|cuda|cpu,cuda]
 //   gantk run SPEC|ARTIFACT [--out DIR] [--steps K]
 //   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
 //   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
@@ -36,15 +37,16 @@ using namespace gantk;
 namespace {
 
 const char *kUsage = R"(usage:
-  gantk compile SPEC [-o FILE] [--emit=ast|mlir|lowered|llvm|artifact] [--n N]
-                [--memory-budget BYTES]
+  gantk compile SPEC [-o FILE] [--emit=ast|mlir|lowered|llvm|ptx|artifact]
+                [--target=cpu|cuda|cpu,cuda] [--n N] [--memory-budget BYTES]
   gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
-                [--memory-budget BYTES]
+                [--memory-budget BYTES] [--device=cpu|cuda]
   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
-                [--memory-budget BYTES]
+                [--memory-budget BYTES] [--device=cpu|cuda]
   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
+                [--device=cpu|cuda]
   gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
-                [--memory-budget BYTES]
+                [--memory-budget BYTES] [--device=cpu|cuda]
 )";
 
 int fail(const std::string &message) {
@@ -178,15 +180,42 @@ void printPlan(const Compilation &compiler, const GraphShape &shape) {
               (long long)shape.dim);
 }
 
+/// --device cpu|cuda (default cpu).
+bool parseDevice(const Args &args, DeviceKind &device) {
+  device = DeviceKind::Cpu;
+  auto text = args.get("device");
+  if (!text)
+    return true;
+  std::optional<DeviceKind> kind = parseDeviceKind(*text);
+  if (!kind) {
+    fail("--device must be cpu or cuda, got '" + *text + "'");
+    return false;
+  }
+  device = *kind;
+  return true;
+}
+
+/// What a spec is compiled for when it runs on `device`: CPU code always,
+/// PTX as well for cuda.
+std::vector<Target> targetsFor(DeviceKind device) {
+  if (device == DeviceKind::Cuda)
+    return {Target::CPU, Target::CUDA};
+  return {Target::CPU};
+}
+
 std::optional<std::unique_ptr<Session>>
-openSession(std::vector<uint8_t> bytes, const std::string &name, int threads) {
+openSession(std::vector<uint8_t> bytes, const std::string &name, int threads,
+            DeviceKind device) {
   Result<Artifact> artifact = Artifact::loadBytes(std::move(bytes), name);
   if (!artifact.ok()) {
     fail(artifact.message());
     return std::nullopt;
   }
+  SessionOptions options;
+  options.threads = threads;
+  options.device = device;
   Result<std::unique_ptr<Session>> session =
-      Session::create(artifact.take(), SessionOptions{threads});
+      Session::create(artifact.take(), options);
   if (!session.ok()) {
     fail(session.message());
     return std::nullopt;
@@ -200,7 +229,8 @@ bool endsWith(const std::string &s, const std::string &suffix) {
 }
 
 int commandCompile(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"o", "emit", "n", "memory-budget"});
+  Args args = Args::parse(argc, argv, 2,
+                          {"o", "emit", "target", "n", "memory-budget"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1)
@@ -210,11 +240,22 @@ int commandCompile(int argc, char **argv) {
                                     {"mlir", Emit::Mlir},
                                     {"lowered", Emit::Lowered},
                                     {"llvm", Emit::Llvm},
+                                    {"ptx", Emit::Ptx},
                                     {"artifact", Emit::Artifact}};
   auto emit = emits.find(emitName);
   if (emit == emits.end())
     return fail("unknown --emit '" + emitName +
-                "' (expected ast, mlir, lowered, llvm or artifact)");
+                "' (expected ast, mlir, lowered, llvm, ptx or artifact)");
+  // CPU code is always in the artifact: cuda means cpu,cuda.
+  std::string targetName = args.get("target").value_or("cpu");
+  std::map<std::string, std::vector<Target>> targetChoices{
+      {"cpu", {Target::CPU}},
+      {"cuda", {Target::CPU, Target::CUDA}},
+      {"cpu,cuda", {Target::CPU, Target::CUDA}}};
+  auto targets = targetChoices.find(targetName);
+  if (targets == targetChoices.end())
+    return fail("unknown --target '" + targetName +
+                "' (expected cpu, cuda or cpu,cuda)");
   std::optional<LoadedSpec> loaded =
       loadSpec(args.positional[0], emit->second != Emit::Ast);
   if (!loaded)
@@ -241,7 +282,8 @@ int commandCompile(int argc, char **argv) {
     return 1;
   Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                imageShape(loaded->data), emit->second, budget);
+                                imageShape(loaded->data), emit->second, budget,
+                                targets->second);
   if (!bytes)
     return 1;
   if (emit->second != Emit::Artifact)
@@ -266,14 +308,15 @@ int parseThreads(const Args &args, int &threads) {
 }
 
 int commandRun(int argc, char **argv) {
-  Args args =
-      Args::parse(argc, argv, 2, {"out", "steps", "threads", "memory-budget"});
+  Args args = Args::parse(argc, argv, 2,
+                          {"out", "steps", "threads", "memory-budget", "device"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1)
     return fail("run takes one SPEC or ARTIFACT\n" + std::string(kUsage));
   int threads;
-  if (parseThreads(args, threads))
+  DeviceKind device;
+  if (parseThreads(args, threads) || !parseDevice(args, device))
     return 1;
   TrainOptions options;
   options.log = &std::cout;
@@ -297,7 +340,7 @@ int commandRun(int argc, char **argv) {
     Compilation compiler;
     auto compiled = compiler.compile(loaded->spec, shape, EntryKind::Step,
                                      imageShape(loaded->data), Emit::Artifact,
-                                     budget);
+                                     budget, targetsFor(device));
     if (!compiled)
       return 1;
     printPlan(compiler, shape);
@@ -308,7 +351,7 @@ int commandRun(int argc, char **argv) {
       return fail(file.message());
     bytes = file.take();
   }
-  auto session = openSession(std::move(bytes), input, threads);
+  auto session = openSession(std::move(bytes), input, threads, device);
   if (!session)
     return 1;
   Result<TrainResult> result = train(**session, options);
@@ -341,15 +384,17 @@ NpyDType precisionDType(const ast::Module &spec) {
 }
 
 int commandGrad(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2,
-                          {"real", "fake", "out", "threads", "memory-budget"});
+  Args args = Args::parse(
+      argc, argv, 2,
+      {"real", "fake", "out", "threads", "memory-budget", "device"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("real") || !args.get("fake"))
     return fail("grad needs SPEC --real X.npy --fake Z.npy\n" +
                 std::string(kUsage));
   int threads;
-  if (parseThreads(args, threads))
+  DeviceKind device;
+  if (parseThreads(args, threads) || !parseDevice(args, device))
     return 1;
   std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
   auto x = readMatrix(*args.get("real"));
@@ -365,10 +410,11 @@ int commandGrad(int argc, char **argv) {
     return 1;
   Compilation compiler;
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {},
-                                Emit::Artifact, budget);
+                                Emit::Artifact, budget, targetsFor(device));
   if (!bytes)
     return 1;
-  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  auto session =
+      openSession(std::move(*bytes), args.positional[0], threads, device);
   if (!session)
     return 1;
   Session &s = **session;
@@ -389,14 +435,16 @@ int commandGrad(int argc, char **argv) {
 }
 
 int commandKernel(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"input", "out", "nngp", "threads"});
+  Args args = Args::parse(argc, argv, 2,
+                          {"input", "out", "nngp", "threads", "device"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("input") || !args.get("out"))
     return fail("kernel needs SPEC --input S.npy --out K.npy\n" +
                 std::string(kUsage));
   int threads;
-  if (parseThreads(args, threads))
+  DeviceKind device;
+  if (parseThreads(args, threads) || !parseDevice(args, device))
     return 1;
   std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
   auto s = loaded ? readMatrix(*args.get("input")) : std::nullopt;
@@ -404,10 +452,12 @@ int commandKernel(int argc, char **argv) {
     return 1;
   GraphShape shape{s->shape[0], 0, s->shape[1]};
   Compilation compiler;
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Kernel, {});
+  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Kernel, {},
+                                Emit::Artifact, 0, targetsFor(device));
   if (!bytes)
     return 1;
-  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  auto session =
+      openSession(std::move(*bytes), args.positional[0], threads, device);
   if (!session)
     return 1;
   Session &sess = **session;
@@ -432,8 +482,9 @@ int commandKernel(int argc, char **argv) {
 }
 
 int commandBench(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2,
-                          {"n", "steps", "threads", "profile", "memory-budget"});
+  Args args = Args::parse(
+      argc, argv, 2,
+      {"n", "steps", "threads", "profile", "memory-budget", "device"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("n"))
@@ -445,7 +496,8 @@ int commandBench(int argc, char **argv) {
     if (!parseCount(*text, "--steps", steps))
       return 1;
   int threads;
-  if (parseThreads(args, threads))
+  DeviceKind device;
+  if (parseThreads(args, threads) || !parseDevice(args, device))
     return 1;
   std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], true);
   if (!loaded)
@@ -458,13 +510,14 @@ int commandBench(int argc, char **argv) {
   auto compileStart = std::chrono::steady_clock::now();
   auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
                                 imageShape(loaded->data), Emit::Artifact,
-                                budget);
+                                budget, targetsFor(device));
   if (!bytes)
     return 1;
   double compileSeconds = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - compileStart)
                               .count();
-  auto session = openSession(std::move(*bytes), args.positional[0], threads);
+  auto session =
+      openSession(std::move(*bytes), args.positional[0], threads, device);
   if (!session)
     return 1;
   Session &s = **session;
@@ -494,19 +547,36 @@ int commandBench(int argc, char **argv) {
     if (i > 0)
       seconds.push_back(t);
   }
-  std::printf("bench n=%lld N=%lld d=%lld %s threads=%d: median %.4f s/step "
-              "over %lld steps, plan %.1f MiB (%s), peak RSS %.1f MiB, "
-              "compile %.2f s, loss %.6e\n",
-              (long long)shape.numReal,
-              (long long)(shape.numReal + shape.numFake),
-              (long long)shape.dim,
-              loaded->spec.train.precision == ast::Train::Precision::F32
-                  ? "f32"
-                  : "f64",
-              s.threads(), median(seconds), (long long)steps,
-              compiler.peakBytes / 1048576.0, compiler.planName.c_str(),
-              peakRssBytes() / 1048576.0,
-              compileSeconds, s.loss());
+  const char *precision =
+      loaded->spec.train.precision == ast::Train::Precision::F32 ? "f32"
+                                                                 : "f64";
+  if (device == DeviceKind::Cuda) {
+    // Device memory: the arena and the libraries' workspaces the session
+    // allocated, and the largest drop of the GPU's free memory it saw.
+    DeviceMemory memory = s.deviceMemory();
+    std::printf(
+        "bench n=%lld N=%lld d=%lld %s cuda %s: median %.4f s/step over %lld "
+        "steps, plan %.1f MiB (%s), device memory %.1f MiB (arena %.1f MiB + "
+        "workspace %.1f MiB), peak in use %.1f MiB (cuMemGetInfo), compile "
+        "%.2f s, loss %.6e\n",
+        (long long)shape.numReal, (long long)(shape.numReal + shape.numFake),
+        (long long)shape.dim, precision, memory.deviceName.c_str(),
+        median(seconds), (long long)steps, compiler.peakBytes / 1048576.0,
+        compiler.planName.c_str(),
+        (memory.arenaBytes + memory.workspaceBytes) / 1048576.0,
+        memory.arenaBytes / 1048576.0, memory.workspaceBytes / 1048576.0,
+        memory.peakUsedBytes / 1048576.0, compileSeconds, s.loss());
+  } else {
+    std::printf("bench n=%lld N=%lld d=%lld %s threads=%d: median %.4f s/step "
+                "over %lld steps, plan %.1f MiB (%s), peak RSS %.1f MiB, "
+                "compile %.2f s, loss %.6e\n",
+                (long long)shape.numReal,
+                (long long)(shape.numReal + shape.numFake),
+                (long long)shape.dim, precision, s.threads(), median(seconds),
+                (long long)steps, compiler.peakBytes / 1048576.0,
+                compiler.planName.c_str(), peakRssBytes() / 1048576.0,
+                compileSeconds, s.loss());
+  }
   if (profile) {
     // Where a step's time goes, command by command (mean over the steps).
     const auto *commands = root.commands();

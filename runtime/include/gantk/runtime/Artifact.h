@@ -27,6 +27,9 @@ constexpr uint32_t kArtifactFormatVersion = 1;
 
 /// The code object target of native CPU kernels.
 constexpr const char *kCpuTarget = "x86_64-linux-cpu";
+/// GPU code object targets are this prefix and a compute capability
+/// (major·10 + minor): "nvptx64-sm_80", "nvptx64-sm_90"; the blob is PTX.
+constexpr const char *kPtxTargetPrefix = "nvptx64-sm_";
 
 /// A verified artifact that owns its bytes.
 class Artifact {
@@ -47,6 +50,13 @@ public:
   size_t elementSize() const;
   /// The CPU code object, or null when the artifact has none.
   const schema::CodeObject *cpuCode() const;
+  /// The newest PTX code object that a GPU of compute capability `sm`
+  /// (major·10 + minor) can run, that is the largest XX <= sm. Fails naming
+  /// the artifact's targets and the device when none fits, and asks for
+  /// --target=cuda when the artifact has no PTX at all.
+  Result<const schema::CodeObject *> ptxFor(int sm) const;
+  /// True when at least one non-empty PTX code object is present.
+  bool hasPtx() const;
 
 private:
   Artifact(std::vector<uint8_t> bytes, std::string name)

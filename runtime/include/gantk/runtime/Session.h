@@ -1,8 +1,9 @@
-//===- Session.h - Executing a gantk artifact on the CPU --------*- C++ -*-===//
+//===- Session.h - Executing a gantk artifact -------------------*- C++ -*-===//
 //
 // A session owns the arena of one artifact, its loaded kernels and a thread
-// pool, and runs one GA-NTK step (all commands in order) on request. Values
-// cross the API as double whatever the artifact's precision.
+// pool, and runs one GA-NTK step (all commands in order) on request, on the
+// CPU or on a CUDA device. Values cross the API as double whatever the
+// artifact's precision.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,14 +16,38 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace gantk {
+
+class DeviceSession;
+
+/// Where a session runs its steps.
+enum class DeviceKind { Cpu, Cuda };
+
+/// "cpu" or "cuda" (the drivers' --device), else std::nullopt.
+std::optional<DeviceKind> parseDeviceKind(const std::string &name);
 
 /// Options of a session.
 struct SessionOptions {
   /// Threads for kernels and BLAS; 0 means defaultThreadCount().
   int threads = 0;
+  /// The CPU, or the first CUDA device (the artifact needs PTX code objects:
+  /// compile with --target=cuda).
+  DeviceKind device = DeviceKind::Cpu;
+};
+
+/// The memory a device session holds on its GPU (all zero on the CPU).
+struct DeviceMemory {
+  std::string deviceName;      ///< e.g. "NVIDIA H100 80GB HBM3 (sm_90)"
+  uint64_t arenaBytes = 0;     ///< the static plan's arena
+  uint64_t workspaceBytes = 0; ///< cuBLAS, cuSOLVER and Krylov scratch
+  /// The largest drop of the device's free memory (cuMemGetInfo) since the
+  /// session's context was made current, sampled after loading and after
+  /// every step: arena and workspaces plus what the libraries allocate.
+  uint64_t peakUsedBytes = 0;
 };
 
 /// One loaded artifact, ready to run steps.
@@ -31,7 +56,8 @@ public:
   /// The signature every generated kernel has.
   using KernelFn = void (*)(void **args, int64_t begin, int64_t end);
 
-  /// Allocates the arena, loads the CPU code object and resolves the kernels.
+  /// Allocates the arena, loads the code object of the device
+  /// (options.device) and resolves the kernels.
   static Result<std::unique_ptr<Session>>
   create(Artifact artifact, const SessionOptions &options = {});
   ~Session();
@@ -42,6 +68,11 @@ public:
   const schema::Artifact &root() const { return art.root(); }
   /// Threads used by dispatches (the caller included).
   int threads() const { return pool.size(); }
+  DeviceKind device() const {
+    return accelerator ? DeviceKind::Cuda : DeviceKind::Cpu;
+  }
+  /// The device memory of a CUDA session (all zero on the CPU).
+  DeviceMemory deviceMemory() const;
 
   /// Runs every command once, in order.
   Status step();
@@ -69,7 +100,8 @@ public:
   /// Reads a whole arena view as doubles.
   std::vector<double> readView(const schema::View &view) const;
 
-  /// The arena base (64-byte aligned) and its size.
+  /// The host arena base (64-byte aligned; null on a CUDA session, whose
+  /// arena is in device memory) and the arena's size.
   uint8_t *arena() { return arenaBase; }
   uint64_t arenaBytes() const { return arenaSize; }
 
@@ -89,6 +121,8 @@ private:
   std::vector<void *> argScratch;
   bool profiling = false;
   std::vector<double> commandSeconds;
+  /// Set when the steps run on an accelerator instead of the CPU path.
+  std::unique_ptr<DeviceSession> accelerator;
 };
 
 } // namespace gantk
