@@ -134,3 +134,29 @@ func.func @g(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %a: tensor<4x4xf64>, %v: 
   %r = gantk.add_diag %a, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64>
   return %du, %m, %r : tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>
 }
+
+// -----
+
+// The Krylov products and the eigensolver read K's upper triangle only
+// (the trace shift its diagonal): with no other reader, no mirror runs.
+// CHECK-LABEL: func.func @upper
+// CHECK: %[[KU:.*]] = gantk.dispatch @pairwise_kernel
+// CHECK-NEXT: %[[KS:.*]] = gantk.dispatch @add_trace_diag_kernel(%[[KU]])
+// CHECK-NEXT: gantk.krylov_expm %[[KS]]
+// CHECK-NEXT: gantk.krylov_expm_grad %[[KS]]
+// CHECK-NEXT: gantk.eigh %[[KU]]
+// CHECK-NOT: mirror_kernel
+func.func @upper(%g: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>, tensor<4x4xf64>) {
+  %v = gantk.diag %g : tensor<4x4xf64> -> tensor<4xf64>
+  %k = gantk.pairwise %g, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  %ks = gantk.add_trace_diag %k {scale = 0.25 : f64} : tensor<4x4xf64>
+  %u = gantk.krylov_expm %ks, %y {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 4 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %a, %b = gantk.krylov_expm_grad %ks, %y, %u {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 4 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
+  %qt, %mu = gantk.eigh %k : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
+  return %u, %a, %b, %qt : tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>, tensor<4x4xf64>
+}

@@ -359,7 +359,7 @@ private:
     }
     DispatchOp dispatch =
         emit(op, element, range, parallel, tied, inPlace, body);
-    if (symmetric)
+    if (symmetric && readsLowerTriangle(dispatch.getResult(0)))
       mirrorUpperTriangle(dispatch.getResult(0), element);
     return success();
   }
@@ -414,6 +414,22 @@ private:
     op->replaceAllUsesWith(dispatch.getResults());
     op->erase();
     return dispatch;
+  }
+
+  /// Whether anything reads below the diagonal of the symmetric `k`: the
+  /// eigensolver and the Krylov products read the upper triangle only, and
+  /// the trace shift the diagonal, so the mirror is needed only where K
+  /// leaves the step (the kernel entry) or meets a general op.
+  static bool readsLowerTriangle(Value k) {
+    for (Operation *user : k.getUsers()) {
+      if (isa<EighOp, KrylovExpmOp, KrylovExpmGradOp>(user))
+        continue;
+      if (auto shift = dyn_cast<AddTraceDiagOp>(user))
+        if (!readsLowerTriangle(shift.getResult()))
+          continue;
+      return true;
+    }
+    return false;
   }
 
   /// m[i][j] = m[j][i] for j < i, in place, in 32 × 32 tiles so that the

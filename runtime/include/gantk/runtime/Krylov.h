@@ -6,15 +6,16 @@
 #include "gantk/runtime/Result.h"
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <vector>
 
 namespace gantk {
 
+class ThreadPool;
+
 /// Where the arena views of one Krylov command point.
 template <typename T> struct KrylovBuffers {
-  const T *kernel = nullptr;    ///< n × n, symmetric, row-major
+  const T *kernel = nullptr;    ///< n × n, symmetric, row-major, upper triangle read
   const T *rhs = nullptr;       ///< n × columns
   const T *cotangent = nullptr; ///< n × columns (Gradient only)
   T *basis = nullptr;           ///< n × width·(maxBlocks + 1)
@@ -66,19 +67,13 @@ public:
                          int64_t cols, KrylovOutput which) = 0;
 };
 
-/// y[rows] = K[rows, :] · v for a block v (n × width, leading dimension
-/// ldv) where K is not stored: the matrix-free operator.
-template <typename T>
-using KernelOperator =
-    std::function<Status(const T *v, int64_t ldv, int64_t width, T *y)>;
-
-/// The CPU backend on host buffers. K is `buffers.kernel` when set (a
-/// symmetric matvec or GEMM), otherwise `apply`.
+/// The CPU backend on host buffers: K·V reads one triangle of
+/// `buffers.kernel`, on `pool`'s threads when given.
 template <typename T>
 std::unique_ptr<KrylovBackend<T>>
 makeHostKrylovBackend(const KrylovProblem &problem,
                       const KrylovBuffers<T> &buffers,
-                      KernelOperator<T> apply = nullptr);
+                      ThreadPool *pool = nullptr);
 
 /// Runs one Krylov command. Fails with a clear message when the tolerance
 /// is not reached within maxBlocks blocks.
@@ -89,8 +84,10 @@ Result<KrylovStats> runKrylov(const KrylovProblem &problem,
 /// runKrylov on host buffers with a stored K.
 template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &problem,
-                              const KrylovBuffers<T> &buffers) {
-  return runKrylov(problem, *makeHostKrylovBackend(problem, buffers));
+                              const KrylovBuffers<T> &buffers,
+                              ThreadPool *pool = nullptr) {
+  return runKrylov(problem,
+                   *makeHostKrylovBackend(problem, buffers, pool));
 }
 
 } // namespace gantk

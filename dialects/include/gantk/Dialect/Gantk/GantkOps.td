@@ -412,7 +412,7 @@ def Gantk_EighOp : Gantk_Op<"eigh", [Pure]> {
   let description = [{
     Rows of `vectors` are the eigenvectors (so `vectors` is Qᵀ), `values`
     ascending. Computed in place: the memory plan gives `vectors` the
-    operand's buffer.
+    operand's buffer. Reads the upper triangle of the operand only.
 
     ```mlir
     %qt, %mu = gantk.eigh %k : tensor<12x12xf64> -> tensor<12x12xf64>, tensor<12xf64>
@@ -484,6 +484,7 @@ def Gantk_KrylovExpmOp : Gantk_Op<"krylov_expm", [Pure]> {
     Block Lanczos with full reorthogonalisation on the columns of Y until the
     projected solution changes by less than `tol` (relative), at most
     `max_iter` blocks; eigenvalues of the projection are clamped at 0.
+    Reads the upper triangle of K only.
 
     ```mlir
     %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 100 : i64}
@@ -505,6 +506,7 @@ def Gantk_KrylovExpmGradOp : Gantk_Op<"krylov_expm_grad", [Pure]> {
     Block Lanczos on [Y, dU]; the Daleckii–Krein formula in the Krylov
     basis gives dL/dK ≈ A Bᵀ with A, B of `rank` columns (the largest terms
     of the symmetric core; the rest is dropped). No N×N eigenbasis exists.
+    Reads the upper triangle of K only.
 
     ```mlir
     %a, %b = gantk.krylov_expm_grad %k, %y, %du {lambda = 0.7 : f64, tol = 1.0e-06 : f64, max_iter = 100 : i64}
