@@ -315,7 +315,7 @@ Status Session::runCommand(uint32_t index) {
       } else {
         buffers.out = at(k.out());
       }
-      Result<KrylovStats> stats = runKrylov(problem, buffers, &pool);
+      Result<KrylovStats> stats = runKrylov(problem, buffers);
       if (!stats.ok())
         return makeError(stats.error().code,
                          art.name() + ": command " + std::to_string(index) +

@@ -14,7 +14,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "gantk/runtime/Krylov.h"
-#include "gantk/runtime/ThreadPool.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -282,9 +281,7 @@ TEST_P(KrylovTest, GradientFactorsMatchDaleckiiKrein) {
   buffers.block = block.data();
   buffers.factorA = fa.data();
   buffers.factorB = fb.data();
-  // Three threads: the two-column products split the triangle in chunks.
-  ThreadPool pool(3);
-  Result<KrylovStats> stats = runKrylov(kp, buffers, &pool);
+  Result<KrylovStats> stats = runKrylov(kp, buffers);
   ASSERT_TRUE(stats.ok()) << stats.message();
 
   double maxError = 0, maxRef = 0;

@@ -11,8 +11,6 @@
 
 namespace gantk {
 
-class ThreadPool;
-
 /// Where the arena views of one Krylov command point.
 template <typename T> struct KrylovBuffers {
   const T *kernel = nullptr;    ///< n × n, symmetric, row-major, upper triangle read
@@ -67,13 +65,11 @@ public:
                          int64_t cols, KrylovOutput which) = 0;
 };
 
-/// The CPU backend on host buffers: K·V reads one triangle of
-/// `buffers.kernel`, on `pool`'s threads when given.
+/// The CPU backend on host buffers (BLAS; K·V reads K's upper triangle).
 template <typename T>
 std::unique_ptr<KrylovBackend<T>>
 makeHostKrylovBackend(const KrylovProblem &problem,
-                      const KrylovBuffers<T> &buffers,
-                      ThreadPool *pool = nullptr);
+                      const KrylovBuffers<T> &buffers);
 
 /// Runs one Krylov command. Fails with a clear message when the tolerance
 /// is not reached within maxBlocks blocks.
@@ -84,10 +80,8 @@ Result<KrylovStats> runKrylov(const KrylovProblem &problem,
 /// runKrylov on host buffers with a stored K.
 template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &problem,
-                              const KrylovBuffers<T> &buffers,
-                              ThreadPool *pool = nullptr) {
-  return runKrylov(problem,
-                   *makeHostKrylovBackend(problem, buffers, pool));
+                              const KrylovBuffers<T> &buffers) {
+  return runKrylov(problem, *makeHostKrylovBackend(problem, buffers));
 }
 
 } // namespace gantk
