@@ -170,3 +170,25 @@ func.func @in_place_needs_the_buffer(%x: tensor<2x4xf64>, %z: tensor<2x4xf64>) -
   %r = gantk.dispatch @k(%g) {range = 4 : i64, parallel = true, tied = array<i64: 0>, in_place} : (tensor<4x4xf64>) -> tensor<4x4xf64>
   return %g, %r : tensor<4x4xf64>, tensor<4x4xf64>
 }
+
+// -----
+
+// Placement is offline: every buffer's lifetime is known, and the plan is
+// the better of two greedy orders. In program order a (64 B) goes to 0, b
+// (live with a at op 2) to 64 and c (256 B, live with b at op 3) to 128:
+// 384 bytes. Largest first puts c at 0, a there too (their lifetimes do not
+// meet) and b at 256: 320 bytes, which the plan takes.
+// CHECK: module attributes {gantk.arena_bytes = 320 : i64, gantk.entry = "holes", gantk.peak_op = "gantk.dispatch @grow"}
+// CHECK-LABEL: func.func @holes
+// CHECK-NEXT: gantk.dispatch @first{{.*}}gantk.offsets = array<i64: 0>
+// CHECK-NEXT: gantk.dispatch @second{{.*}}gantk.offsets = array<i64: 256>
+// CHECK-NEXT: gantk.dispatch @grow{{.*}}gantk.offsets = array<i64: 0>
+func.func private @first(memref<8xf64>, index, index) attributes {gantk.kernel}
+func.func private @second(memref<8xf64>, memref<8xf64>, index, index) attributes {gantk.kernel}
+func.func private @grow(memref<8xf64>, memref<32xf64>, index, index) attributes {gantk.kernel}
+func.func @holes() -> tensor<32xf64> {
+  %a = gantk.dispatch @first() {range = 8 : i64, parallel = true, tied = array<i64: -1>} : () -> tensor<8xf64>
+  %b = gantk.dispatch @second(%a) {range = 8 : i64, parallel = true, tied = array<i64: -1>} : (tensor<8xf64>) -> tensor<8xf64>
+  %c = gantk.dispatch @grow(%b) {range = 8 : i64, parallel = true, tied = array<i64: -1>} : (tensor<8xf64>) -> tensor<32xf64>
+  return %c : tensor<32xf64>
+}

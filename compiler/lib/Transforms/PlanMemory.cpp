@@ -2,8 +2,8 @@
 //
 // The graph is static, so the peak memory of a step is known exactly before
 // it runs. Every tensor of the entry function gets a byte offset in one arena:
-// program order gives each value a live interval, and a first-fit allocator
-// packs the intervals. Aliases cost nothing: the stack operands live inside
+// program order gives each value a live interval, and greedy placement packs
+// the intervals (see placeIntervals). Aliases cost nothing: the stack operands live inside
 // the stack, a row slice inside its source, a tied result in its operand's
 // buffer when that operand dies at the op.
 //
@@ -15,7 +15,7 @@
 
 #include "mlir/IR/Builders.h"
 
-#include <map>
+#include <numeric>
 
 using namespace mlir;
 
@@ -37,43 +37,61 @@ int64_t byteSize(Type t) {
   return shaped.getNumElements() * shaped.getElementTypeBitWidth() / 8;
 }
 
-/// First-fit allocator over [0, ∞) that remembers the high-water mark.
-class Arena {
-public:
-  int64_t allocate(int64_t bytes) {
-    bytes = alignUp(std::max<int64_t>(bytes, 1));
-    int64_t offset = 0;
-    for (auto [start, size] : live) {
-      if (start - offset >= bytes)
-        break;
-      offset = std::max(offset, start + size);
-    }
-    live.emplace(offset, bytes);
-    highWater = std::max(highWater, offset + bytes);
-    return offset;
-  }
-  void release(int64_t offset) {
-    auto it = live.find(offset);
-    assert(it != live.end() && "releasing a buffer twice");
-    live.erase(it);
-  }
-  int64_t liveBytes() const {
-    int64_t sum = 0;
-    for (auto [start, size] : live)
-      sum += size;
-    return sum;
-  }
-  int64_t highWater = 0;
-
-private:
-  std::map<int64_t, int64_t> live; // offset -> aligned size
-};
-
-struct Buffer {
+/// A buffer of the step: `bytes` live from op `start` to op `end`
+/// (program order, inclusive).
+struct Interval {
+  int64_t bytes, start, end;
   int64_t offset = -1;
-  Value owner;       // the value whose buffer this is (root of aliases)
-  int64_t lastUse = -1;
 };
+
+/// Places every interval at the lowest offset where it overlaps no placed
+/// interval that is live at the same time, taking them in `order`; returns
+/// the arena size.
+int64_t place(std::vector<Interval> &intervals,
+              const std::vector<size_t> &order) {
+  int64_t high = 0;
+  std::vector<const Interval *> placed;
+  for (size_t i : order) {
+    Interval &it = intervals[i];
+    std::vector<std::pair<int64_t, int64_t>> taken; // [offset, offset+bytes)
+    for (const Interval *p : placed)
+      if (p->start <= it.end && it.start <= p->end)
+        taken.emplace_back(p->offset, p->offset + p->bytes);
+    llvm::sort(taken);
+    int64_t offset = 0;
+    for (auto [lo, hi] : taken) {
+      if (lo - offset >= it.bytes)
+        break;
+      offset = std::max(offset, hi);
+    }
+    it.offset = offset;
+    high = std::max(high, offset + it.bytes);
+    placed.push_back(&it);
+  }
+  return high;
+}
+
+/// Offline placement: the better of two greedy orders — by start (what an
+/// allocator running in program order does) and largest first (big
+/// buffers first leave fewer holes too small for them). Largest first
+/// avoids cliffs such as three N/2 × N row buffers that fit into a dead
+/// N × N kernel's space only if no small buffer was put there first.
+int64_t placeIntervals(std::vector<Interval> &intervals) {
+  std::vector<size_t> byStart(intervals.size()), bySize;
+  std::iota(byStart.begin(), byStart.end(), 0);
+  bySize = byStart;
+  llvm::stable_sort(bySize, [&](size_t a, size_t b) {
+    return intervals[a].bytes > intervals[b].bytes;
+  });
+  std::vector<Interval> sized = intervals;
+  int64_t inOrder = place(intervals, byStart);
+  int64_t largestFirst = place(sized, bySize);
+  if (largestFirst < inOrder) {
+    intervals = std::move(sized);
+    return largestFirst;
+  }
+  return inOrder;
+}
 
 struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
   using PlanMemoryPassBase::PlanMemoryPassBase;
@@ -194,42 +212,37 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       for (Value operand : op.getOperands())
         touch(operand, isa<func::ReturnOp>(op) ? INT64_MAX : order[&op]);
 
-    Arena arena;
-    llvm::DenseMap<Value, int64_t> offsets; // root -> arena offset
-    std::string peakOp;
-    int64_t peakLive = 0;
-    auto notePeak = [&](Operation &op) {
-      if (arena.liveBytes() > peakLive) {
-        peakLive = arena.liveBytes();
-        peakOp = op.getName().getStringRef().str();
-        if (auto d = dyn_cast<DispatchOp>(op))
-          peakOp += " @" + d.getKernel().str();
-      }
+    // Which buffer every root lives in; buffers become intervals of
+    // program order, placed once the walk knows them all.
+    std::vector<Interval> buffers;
+    llvm::DenseMap<Value, size_t> bufferOf; // root -> buffer
+    int64_t last = index; // past the last op: returned values live to here
+    auto allocate = [&](Value v, int64_t at) {
+      bufferOf[v] = buffers.size();
+      buffers.push_back({alignUp(std::max<int64_t>(byteSize(v.getType()), 1)),
+                         at, last});
     };
-    auto allocate = [&](Value v) {
-      int64_t off = arena.allocate(byteSize(v.getType()));
-      offsets[v] = off;
-      return off;
-    };
-    auto release = [&](Value r) { arena.release(offsets.lookup(r)); };
+    auto release = [&](Value r, int64_t at) { buffers[bufferOf[r]].end = at; };
 
     // Arguments are live from the start: place them, and the stacks that
     // hold them, before anything else.
     for (Operation &op : block)
       if (auto stack = dyn_cast<StackOp>(op))
-        allocate(stack.getResult());
+        allocate(stack.getResult(), -1);
     for (BlockArgument arg : block.getArguments())
       if (!aliasOf.count(arg))
-        allocate(arg);
+        allocate(arg, -1);
 
+    // Per op: its workspaces (buffers live for the call only).
+    llvm::DenseMap<Operation *, SmallVector<size_t>> scratchOf;
     for (Operation &op : block) {
       int64_t at = order[&op];
       if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
         continue;
-      SmallVector<int64_t> resultOffsets;
       SmallVector<Value> dying;
       for (Value operand : op.getOperands())
-        if (lastUse.lookup(root(operand)) == at && offsets.count(root(operand)) &&
+        if (lastUse.lookup(root(operand)) == at &&
+            bufferOf.count(root(operand)) &&
             !llvm::is_contained(dying, root(operand)))
           dying.push_back(root(operand));
 
@@ -244,9 +257,10 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         Value operand = tied[r] >= 0 ? op.getOperand(tied[r]) : Value();
         if (operand && root(operand) == operand &&
             llvm::is_contained(dying, operand)) {
-          offsets[result] = offsets.lookup(operand);
+          // The result takes over the operand's buffer and its lifetime.
+          bufferOf[result] = bufferOf.lookup(operand);
+          buffers[bufferOf[result]].end = last;
           llvm::erase(dying, operand);
-          resultOffsets.push_back(offsets[result]);
           continue;
         }
         if (isa<EighOp>(op) && r == 0)
@@ -255,26 +269,49 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         if (tied[r] >= 0 && op.hasAttr("in_place"))
           return op.emitOpError("in-place kernel needs operand ")
                  << tied[r] << "'s buffer, which is still read later";
-        resultOffsets.push_back(allocate(result));
+        allocate(result, at);
       }
-      // Library calls' workspaces live for the call only.
-      SmallVector<int64_t> scratch = scratchBytes(op);
-      SmallVector<int64_t> scratchOffsets;
-      for (int64_t bytes : scratch)
-        scratchOffsets.push_back(arena.allocate(bytes));
-      notePeak(op);
-      if (!scratch.empty())
-        op.setAttr("gantk.scratch", b.getDenseI64ArrayAttr(scratchOffsets));
-      for (int64_t off : scratchOffsets)
-        arena.release(off);
-      op.setAttr("gantk.offsets", b.getDenseI64ArrayAttr(resultOffsets));
+      for (int64_t bytes : scratchBytes(op)) {
+        scratchOf[&op].push_back(buffers.size());
+        buffers.push_back({alignUp(std::max<int64_t>(bytes, 1)), at, at});
+      }
       for (Value r : dying)
-        release(r);
+        release(r, at);
       // Results nobody reads (none in practice) are freed at once.
       for (Value result : op.getResults())
-        if (!lastUse.count(result) && offsets.count(result) &&
-            root(result) == result)
-          release(result);
+        if (!lastUse.count(result) && root(result) == result)
+          release(result, at);
+    }
+
+    int64_t arenaBytes = placeIntervals(buffers);
+    llvm::DenseMap<Value, int64_t> offsets; // root -> arena offset
+    for (auto [v, i] : bufferOf)
+      offsets[v] = buffers[i].offset;
+
+    // The op where the most bytes are live: the plan's peak.
+    std::string peakOp;
+    int64_t peakLive = -1;
+    for (Operation &op : block) {
+      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
+        continue;
+      int64_t at = order[&op], live = 0;
+      for (const Interval &it : buffers)
+        if (it.start <= at && at <= it.end)
+          live += it.bytes;
+      if (live > peakLive) {
+        peakLive = live;
+        peakOp = op.getName().getStringRef().str();
+        if (auto d = dyn_cast<DispatchOp>(op))
+          peakOp += " @" + d.getKernel().str();
+      }
+      SmallVector<int64_t> resultOffsets, scratchOffsets;
+      for (Value result : op.getResults())
+        resultOffsets.push_back(offsets.lookup(result));
+      for (size_t i : scratchOf.lookup(&op))
+        scratchOffsets.push_back(buffers[i].offset);
+      if (!scratchOffsets.empty())
+        op.setAttr("gantk.scratch", b.getDenseI64ArrayAttr(scratchOffsets));
+      op.setAttr("gantk.offsets", b.getDenseI64ArrayAttr(resultOffsets));
     }
 
     // Offsets of every argument and of every aliasing value, for the writer.
@@ -291,7 +328,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       }
 
     ModuleOp module = fn->getParentOfType<ModuleOp>();
-    module->setAttr("gantk.arena_bytes", b.getI64IntegerAttr(arena.highWater));
+    module->setAttr("gantk.arena_bytes", b.getI64IntegerAttr(arenaBytes));
     module->setAttr("gantk.peak_op", b.getStringAttr(peakOp));
     module->setAttr("gantk.entry", b.getStringAttr(fn.getSymName()));
     return success();

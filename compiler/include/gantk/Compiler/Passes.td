@@ -72,7 +72,8 @@ def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
   let summary = "Static memory plan: one arena, one offset per tensor";
   let description = [{
     Assigns every tensor of the entry function a byte offset in one arena by
-    liveness (first fit), placing stack operands inside the stack and tied
+    liveness (offline greedy placement, the better of program order and
+    largest first), placing stack operands inside the stack and tied
     results in their operand's buffer, and eigh's LAPACK workspaces. Records
     `gantk.offsets` on each op, `gantk.arg_offsets` on the function and
     `gantk.arena_bytes`, `gantk.peak_op` on the module.
