@@ -290,37 +290,16 @@ Status Session::runCommand(uint32_t index) {
   }
   case fbs::Command::Krylov: {
     const fbs::Krylov &k = *entry->command_as_Krylov();
-    KrylovProblem problem;
-    problem.gradient = k.mode() == fbs::KrylovMode::Gradient;
-    problem.n = k.n();
-    problem.columns = k.columns();
-    problem.maxBlocks = k.max_blocks();
-    problem.rank = k.rank();
-    problem.lambda = k.lambda();
-    problem.tol = k.tol();
+    KrylovProblem problem = krylovProblem(k);
     auto run = [&](auto *type) -> Status {
       using T = std::remove_pointer_t<decltype(type)>;
-      auto at = [&](const fbs::View *v) {
-        return reinterpret_cast<T *>(base + v->offset());
-      };
-      KrylovBuffers<T> buffers;
-      buffers.kernel = at(k.kernel());
-      buffers.rhs = at(k.rhs());
-      buffers.basis = at(k.basis());
-      buffers.block = at(k.block());
-      if (problem.gradient) {
-        buffers.cotangent = at(k.cotangent());
-        buffers.factorA = at(k.factor_a());
-        buffers.factorB = at(k.factor_b());
-      } else {
-        buffers.out = at(k.out());
-      }
+      KrylovBuffers<T> buffers = krylovBuffers<T>(k, uintptr_t(base));
       Result<KrylovStats> stats = runKrylov(problem, buffers);
       if (!stats.ok())
         return makeError(stats.error().code,
                          art.name() + ": command " + std::to_string(index) +
                              ": " + stats.message());
-      T *out = at(k.stats());
+      T *out = reinterpret_cast<T *>(base + k.stats()->offset());
       out[0] = T(stats->dimension);
       out[1] = T(stats->estimate);
       return {};

@@ -409,33 +409,12 @@ Status CudaDevice::dispatch(const fbs::Dispatch &d) {
 }
 
 Status CudaDevice::krylov(const fbs::Krylov &k) {
-  KrylovProblem problem;
-  problem.gradient = k.mode() == fbs::KrylovMode::Gradient;
-  problem.n = k.n();
-  problem.columns = k.columns();
-  problem.maxBlocks = k.max_blocks();
-  problem.rank = k.rank();
-  problem.lambda = k.lambda();
-  problem.tol = k.tol();
+  KrylovProblem problem = krylovProblem(k);
   KrylovContext handles{api, stream, blas, krylovScratch};
   auto run = [&](auto *type) -> Status {
     using T = std::remove_pointer_t<decltype(type)>;
     // cuBLAS takes device addresses as typed pointers.
-    auto ptr = [&](const fbs::View *v) {
-      return reinterpret_cast<T *>(uintptr_t(at(v)));
-    };
-    KrylovBuffers<T> buffers;
-    buffers.kernel = ptr(k.kernel());
-    buffers.rhs = ptr(k.rhs());
-    buffers.basis = ptr(k.basis());
-    buffers.block = ptr(k.block());
-    if (problem.gradient) {
-      buffers.cotangent = ptr(k.cotangent());
-      buffers.factorA = ptr(k.factor_a());
-      buffers.factorB = ptr(k.factor_b());
-    } else {
-      buffers.out = ptr(k.out());
-    }
+    KrylovBuffers<T> buffers = krylovBuffers<T>(k, uintptr_t(arena));
     std::unique_ptr<KrylovBackend<T>> backend =
         makeCudaKrylovBackend<T>(handles, problem, buffers);
     Result<KrylovStats> stats = runKrylov(problem, *backend);

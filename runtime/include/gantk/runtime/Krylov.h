@@ -5,6 +5,8 @@
 
 #include "gantk/runtime/Result.h"
 
+#include "artifact_generated.h"
+
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -34,6 +36,41 @@ struct KrylovStats {
   int64_t dimension = 0;  ///< size of the projected problem
   double estimate = 0;    ///< relative change of the last step
 };
+
+/// The problem of a Krylov command.
+inline KrylovProblem krylovProblem(const schema::Krylov &k) {
+  KrylovProblem p;
+  p.gradient = k.mode() == schema::KrylovMode::Gradient;
+  p.n = k.n();
+  p.columns = k.columns();
+  p.maxBlocks = k.max_blocks();
+  p.rank = k.rank();
+  p.lambda = k.lambda();
+  p.tol = k.tol();
+  return p;
+}
+
+/// The buffers of a Krylov command in an arena at address `base` (host or
+/// device).
+template <typename T>
+KrylovBuffers<T> krylovBuffers(const schema::Krylov &k, uintptr_t base) {
+  auto at = [&](const schema::View *v) {
+    return reinterpret_cast<T *>(base + v->offset());
+  };
+  KrylovBuffers<T> b;
+  b.kernel = at(k.kernel());
+  b.rhs = at(k.rhs());
+  b.basis = at(k.basis());
+  b.block = at(k.block());
+  if (k.mode() == schema::KrylovMode::Gradient) {
+    b.cotangent = at(k.cotangent());
+    b.factorA = at(k.factor_a());
+    b.factorB = at(k.factor_b());
+  } else {
+    b.out = at(k.out());
+  }
+  return b;
+}
 
 /// Which n-row result KrylovBackend::combine writes.
 enum class KrylovOutput { Action, FactorA, FactorB };
