@@ -73,7 +73,7 @@ public:
         if (inserted)
           kernels.push_back(fb::CreateKernel(
               fbb, fbb.CreateString((name + "_entry").str()),
-              dispatch.getParallel(), kGPUBlock, /*gpu_grid_y=*/1));
+              dispatch.getParallel(), kGPUBlock));
         std::vector<uint64_t> args;
         for (Value v : llvm::concat<Value>(dispatch.getArgs(),
                                           dispatch.getResults()))

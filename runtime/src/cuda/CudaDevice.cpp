@@ -149,14 +149,11 @@ Status CudaDevice::loadModule(int sm) {
                          (log[0] ? std::string("\n") + log.data() : ""));
   for (const fbs::Kernel *k : *kernels) {
     const std::string kernel = k->name()->str();
-    if (k->gpu_block() < 1 || k->gpu_block() > 1024 || k->gpu_grid_y() < 1 ||
-        k->gpu_grid_y() > 65535)
+    if (k->gpu_block() < 1 || k->gpu_block() > 1024)
       return makeError(ErrorCode::InvalidArgument,
                        art.name() + ": kernel '" + kernel + "': gpu_block " +
                            std::to_string(k->gpu_block()) +
-                           " must be in [1, 1024] and gpu_grid_y " +
-                           std::to_string(k->gpu_grid_y()) +
-                           " in [1, 65535]");
+                           " must be in [1, 1024]");
     CUfunction fn = nullptr;
     CUresult found = api->cuModuleGetFunction(&fn, module, kernel.c_str());
     if (Status s = check(*api, found, "cuModuleGetFunction", kernel); !s.ok())
@@ -403,7 +400,7 @@ Status CudaDevice::dispatch(const fbs::Dispatch &d) {
   for (size_t i = 0; i < launchArgs.size(); ++i)
     launchParams[i] = &launchArgs[i];
   GANTK_CUDA_TRY(*api, cuLaunchKernel, k->name()->str(), functions[d.kernel()],
-                 unsigned(grid), k->gpu_grid_y(), 1, unsigned(block), 1, 1, 0,
+                 unsigned(grid), 1, 1, unsigned(block), 1, 1, 0,
                  stream, launchParams.data(), nullptr);
   return {};
 }
