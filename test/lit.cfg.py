@@ -63,6 +63,3 @@ ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
-config.substitutions.append(
-    ("%extract-ptx", config.python_numpy + " " +
-     os.path.join(config.test_source_root, "lib", "extract-ptx.py")))

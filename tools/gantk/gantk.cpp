@@ -28,6 +28,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@ const char *kUsage = R"(usage:
                 [--device=cpu|cuda]
   gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
                 [--memory-budget BYTES] [--device=cpu|cuda]
+  gantk describe ARTIFACT [--code TARGET -o FILE]
 )";
 
 int fail(const std::string &message) {
@@ -481,6 +483,96 @@ int commandKernel(int argc, char **argv) {
   return 0;
 }
 
+/// One line per command: what it is, its sizes and its label.
+std::string describeCommand(const schema::Artifact &root,
+                            const schema::CommandEntry &entry) {
+  std::ostringstream os;
+  switch (entry.command_type()) {
+  case schema::Command::Gemm: {
+    const schema::Gemm &g = *entry.command_as_Gemm();
+    os << "gemm " << g.m() << "x" << g.n() << "x" << g.k()
+       << (g.trans_a() ? " A^T" : "") << (g.trans_b() ? " B^T" : "")
+       << " alpha " << g.alpha();
+    break;
+  }
+  case schema::Command::Syevd:
+    os << "syevd n " << entry.command_as_Syevd()->n();
+    break;
+  case schema::Command::Dispatch: {
+    const schema::Dispatch &d = *entry.command_as_Dispatch();
+    const schema::Kernel &k = *root.kernels()->Get(d.kernel());
+    os << "dispatch " << k.name()->str() << " range " << d.range()
+       << (k.parallel() ? "" : " (serial)");
+    break;
+  }
+  case schema::Command::Krylov: {
+    const schema::Krylov &k = *entry.command_as_Krylov();
+    os << "krylov "
+       << (k.mode() == schema::KrylovMode::Gradient ? "gradient" : "action")
+       << " n " << k.n() << " columns " << k.columns() << " lambda "
+       << k.lambda() << " tol " << k.tol() << " max_blocks "
+       << k.max_blocks();
+    break;
+  }
+  default:
+    os << "?";
+  }
+  if (entry.label())
+    os << "  [" << entry.label()->str() << "]";
+  return os.str();
+}
+
+/// Prints what an artifact holds (plan, code objects, kernels, commands),
+/// or writes one code object's bytes to a file.
+int commandDescribe(int argc, char **argv) {
+  Args args = Args::parse(argc, argv, 2, {"code", "o"});
+  if (!args.error.empty())
+    return fail(args.error);
+  if (args.positional.size() != 1 || bool(args.get("code")) != bool(args.get("o")))
+    return fail("describe needs ARTIFACT [--code TARGET -o FILE]\n" +
+                std::string(kUsage));
+  Result<Artifact> art = Artifact::loadFile(args.positional[0]);
+  if (!art.ok())
+    return fail(art.message());
+  const schema::Artifact &root = art->root();
+  if (auto target = args.get("code")) {
+    std::string names;
+    for (const schema::CodeObject *code : *root.code()) {
+      if (code->target()->str() == *target) {
+        Status st = writeFileAtomic(*args.get("o"), code->blob()->data(),
+                                    code->blob()->size());
+        return st.ok() ? 0 : fail(st.message());
+      }
+      names += (names.empty() ? "" : ", ") + code->target()->str();
+    }
+    return fail(art->name() + " has no code object '" + *target +
+                "' (it has " + names + ")");
+  }
+  bool step = root.entry() == schema::EntryKind::Step;
+  std::cout << "artifact " << art->name() << ": "
+            << (root.spec_name() ? root.spec_name()->str() : "") << ", "
+            << (step ? "step" : "kernel") << ", "
+            << (root.precision() == schema::Precision::F64 ? "f64" : "f32")
+            << ", n_real " << root.n_real() << ", n_fake " << root.n_fake()
+            << ", dim " << root.dim() << "\n";
+  std::cout << "memory plan: " << root.arena_bytes() << " bytes, peak at "
+            << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";
+  std::cout << "code objects:\n";
+  for (const schema::CodeObject *code : *root.code())
+    std::cout << "  " << code->target()->str() << " " << code->blob()->size()
+              << " bytes\n";
+  std::cout << "kernels:\n";
+  for (const schema::Kernel *k : *root.kernels())
+    std::cout << "  " << k->name()->str()
+              << (k->parallel() ? " parallel" : " serial") << " gpu_block "
+              << k->gpu_block() << "\n";
+  std::cout << "commands:\n";
+  for (uint32_t i = 0; i < root.commands()->size(); ++i)
+    std::cout << "  " << i << " "
+              << describeCommand(root, *root.commands()->Get(i)) << "\n";
+  return 0;
+}
+
 int commandBench(int argc, char **argv) {
   Args args = Args::parse(
       argc, argv, 2,
@@ -607,5 +699,7 @@ int main(int argc, char **argv) {
     return commandKernel(argc, argv);
   if (command == "bench")
     return commandBench(argc, argv);
+  if (command == "describe")
+    return commandDescribe(argc, argv);
   return fail("unknown command '" + command + "'\n" + kUsage);
 }
