@@ -208,7 +208,7 @@ public:
     if (Status s = backend.applyKernel(last); !s.ok())
       return s;
     // Two passes of classical Gram–Schmidt against the whole basis; the
-    // first pass's coefficients are T's new columns.
+    // sum of both passes' coefficients is T's new columns.
     std::vector<double> h, hSum(size_t(dimension * width), 0);
     for (int pass = 0; pass < 2; ++pass) {
       if (Status s = backend.orthogonalise(dimension, 0, width, h); !s.ok())
