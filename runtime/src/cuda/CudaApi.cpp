@@ -29,6 +29,20 @@ void *openFirst(std::initializer_list<const char *> names, std::string &tried) {
   return nullptr;
 }
 
+/// A CUDA library by the first of `names` that loads, or the error naming
+/// `library`, every name tried and the last dlerror.
+Result<void *> openLibrary(const char *library,
+                           std::initializer_list<const char *> names) {
+  std::string tried;
+  if (void *handle = openFirst(names, tried))
+    return handle;
+  return makeError(ErrorCode::FailedPrecondition,
+                   std::string("--device=cuda: ") + library +
+                       " not found (tried " + tried +
+                       "): install the CUDA 13 libraries or add their "
+                       "folder to LD_LIBRARY_PATH");
+}
+
 template <typename Fn>
 bool resolve(void *library, const char *name, Fn &fn) {
   fn = reinterpret_cast<Fn>(dlsym(library, name));
@@ -57,32 +71,24 @@ Result<const Api *> load() {
   GANTK_CUDA_DRIVER_FUNCTIONS(GANTK_CUDA_RESOLVE)
 #undef GANTK_CUDA_RESOLVE
 
-  tried.clear();
-  void *blas = openFirst({"libcublas.so.13", "libcublas.so",
-                          "/usr/local/cuda/lib64/libcublas.so.13"},
-                         tried);
-  if (!blas)
-    return makeError(ErrorCode::FailedPrecondition,
-                     "--device=cuda: cuBLAS not found (tried " + tried +
-                         "): install the CUDA 13 libraries or add their "
-                         "folder to LD_LIBRARY_PATH");
+  Result<void *> blas =
+      openLibrary("cuBLAS", {"libcublas.so.13", "libcublas.so",
+                             "/usr/local/cuda/lib64/libcublas.so.13"});
+  if (!blas.ok())
+    return blas.error();
 #define GANTK_CUDA_RESOLVE(name)                                               \
-  if (!resolve(blas, #name, api.name))                                         \
+  if (!resolve(*blas, #name, api.name))                                        \
     return missingSymbol("cuBLAS", #name, "it is older than CUDA 13's");
   GANTK_CUBLAS_FUNCTIONS(GANTK_CUDA_RESOLVE)
 #undef GANTK_CUDA_RESOLVE
 
-  tried.clear();
-  void *solver = openFirst({"libcusolver.so.12", "libcusolver.so",
-                            "/usr/local/cuda/lib64/libcusolver.so.12"},
-                           tried);
-  if (!solver)
-    return makeError(ErrorCode::FailedPrecondition,
-                     "--device=cuda: cuSOLVER not found (tried " + tried +
-                         "): install the CUDA 13 libraries or add their "
-                         "folder to LD_LIBRARY_PATH");
+  Result<void *> solver =
+      openLibrary("cuSOLVER", {"libcusolver.so.12", "libcusolver.so",
+                               "/usr/local/cuda/lib64/libcusolver.so.12"});
+  if (!solver.ok())
+    return solver.error();
 #define GANTK_CUDA_RESOLVE(name)                                               \
-  if (!resolve(solver, #name, api.name))                                       \
+  if (!resolve(*solver, #name, api.name))                                      \
     return missingSymbol("cuSOLVER", #name, "it is older than CUDA 13's");
   GANTK_CUSOLVER_FUNCTIONS(GANTK_CUDA_RESOLVE)
 #undef GANTK_CUDA_RESOLVE
@@ -179,4 +185,28 @@ Status gantk::cuda::check(const Api &, cusolverStatus_t result,
                        : ErrorCode::Internal,
                    failure(call, what) + cusolverStatusName(result) + " (" +
                        std::to_string(int(result)) + ")");
+}
+
+Status gantk::cuda::gemm(const Api &api, cublasHandle_t h,
+                         cublasOperation_t ta, cublasOperation_t tb, int64_t m,
+                         int64_t n, int64_t k, double alpha, const float *a,
+                         int64_t lda, const float *b, int64_t ldb, double beta,
+                         float *c, int64_t ldc, const std::string &what) {
+  float alphaF = float(alpha), betaF = float(beta);
+  return check(api,
+               api.cublasSgemm_v2(h, ta, tb, int(m), int(n), int(k), &alphaF,
+                                  a, int(lda), b, int(ldb), &betaF, c,
+                                  int(ldc)),
+               "cublasSgemm_v2", what);
+}
+
+Status gantk::cuda::gemm(const Api &api, cublasHandle_t h,
+                         cublasOperation_t ta, cublasOperation_t tb, int64_t m,
+                         int64_t n, int64_t k, double alpha, const double *a,
+                         int64_t lda, const double *b, int64_t ldb, double beta,
+                         double *c, int64_t ldc, const std::string &what) {
+  return check(api,
+               api.cublasDgemm_v2(h, ta, tb, int(m), int(n), int(k), &alpha, a,
+                                  int(lda), b, int(ldb), &beta, c, int(ldc)),
+               "cublasDgemm_v2", what);
 }

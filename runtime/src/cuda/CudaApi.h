@@ -106,6 +106,19 @@ Status check(const Api &api, cublasStatus_t result, const char *call,
 Status check(const Api &api, cusolverStatus_t result, const char *call,
              const std::string &what = {});
 
+/// C = alpha·op(A)·op(B) + beta·C by cublas?gemm, column-major as cuBLAS
+/// reads it; WHAT describes the call in the error message.
+Status gemm(const Api &api, cublasHandle_t h, cublasOperation_t ta,
+            cublasOperation_t tb, int64_t m, int64_t n, int64_t k,
+            double alpha, const float *a, int64_t lda, const float *b,
+            int64_t ldb, double beta, float *c, int64_t ldc,
+            const std::string &what);
+Status gemm(const Api &api, cublasHandle_t h, cublasOperation_t ta,
+            cublasOperation_t tb, int64_t m, int64_t n, int64_t k,
+            double alpha, const double *a, int64_t lda, const double *b,
+            int64_t ldb, double beta, double *c, int64_t ldc,
+            const std::string &what);
+
 } // namespace gantk::cuda
 
 /// Calls api.FN(args...) and returns from the enclosing function (Status or

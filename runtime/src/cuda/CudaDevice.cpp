@@ -344,20 +344,16 @@ Status CudaDevice::gemm(const fbs::Gemm &g) {
   int m = int(g.m()), n = int(g.n()), k = int(g.k());
   std::string what = "m = " + std::to_string(m) + ", n = " + std::to_string(n) +
                      ", k = " + std::to_string(k);
-  if (f64()) {
-    double alpha = g.alpha(), beta = g.beta();
-    GANTK_CUDA_TRY(*api, cublasDgemm_v2, what, blas, tb, ta, n, m, k, &alpha,
-                   reinterpret_cast<const double *>(at(g.b())), int(g.ldb()),
-                   reinterpret_cast<const double *>(at(g.a())), int(g.lda()),
-                   &beta, reinterpret_cast<double *>(at(g.c())), int(g.ldc()));
-  } else {
-    float alpha = float(g.alpha()), beta = float(g.beta());
-    GANTK_CUDA_TRY(*api, cublasSgemm_v2, what, blas, tb, ta, n, m, k, &alpha,
-                   reinterpret_cast<const float *>(at(g.b())), int(g.ldb()),
-                   reinterpret_cast<const float *>(at(g.a())), int(g.lda()),
-                   &beta, reinterpret_cast<float *>(at(g.c())), int(g.ldc()));
-  }
-  return {};
+  auto run = [&](auto *type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    return cuda::gemm(*api, blas, tb, ta, n, m, k, g.alpha(),
+                      reinterpret_cast<const T *>(at(g.b())), g.ldb(),
+                      reinterpret_cast<const T *>(at(g.a())), g.lda(),
+                      g.beta(), reinterpret_cast<T *>(at(g.c())), g.ldc(),
+                      what);
+  };
+  return f64() ? run(static_cast<double *>(nullptr))
+               : run(static_cast<float *>(nullptr));
 }
 
 Status CudaDevice::syevd(const fbs::Syevd &e, size_t slot) {

@@ -21,25 +21,6 @@ using namespace gantk::cuda;
 
 namespace {
 
-Status gemm(const Api &api, cublasHandle_t h, cublasOperation_t ta,
-            cublasOperation_t tb, int64_t m, int64_t n, int64_t k,
-            float alpha, const float *a, int64_t lda, const float *b,
-            int64_t ldb, float beta, float *c, int64_t ldc) {
-  return check(api,
-               api.cublasSgemm_v2(h, ta, tb, int(m), int(n), int(k), &alpha, a,
-                                  int(lda), b, int(ldb), &beta, c, int(ldc)),
-               "cublasSgemm_v2", "Krylov");
-}
-Status gemm(const Api &api, cublasHandle_t h, cublasOperation_t ta,
-            cublasOperation_t tb, int64_t m, int64_t n, int64_t k,
-            double alpha, const double *a, int64_t lda, const double *b,
-            int64_t ldb, double beta, double *c, int64_t ldc) {
-  return check(api,
-               api.cublasDgemm_v2(h, ta, tb, int(m), int(n), int(k), &alpha, a,
-                                  int(lda), b, int(ldb), &beta, c, int(ldc)),
-               "cublasDgemm_v2", "Krylov");
-}
-
 /// Yᵀ = Xᵀ K for symmetric K (n × n) and X n × w (leading dimension ldx),
 /// Y n × w contiguous, all row-major: reads K's upper triangle only (the
 /// lower triangle of its column-major view), as the CPU backend does — the
@@ -172,12 +153,12 @@ public:
     T *x = b.block + j;
     // hᵀ (w × cols) = xᵀ·V, that is h = Vᵀ·x row-major.
     if (Status s = gemm(api, blas, CUBLAS_OP_N, CUBLAS_OP_T, w, cols, n, 1.0,
-                        x, width, b.basis, capacity, 0.0, scratch, w);
+                        x, width, b.basis, capacity, 0.0, scratch, w, "Krylov");
         !s.ok())
       return s;
     // xᵀ −= hᵀ·Vᵀ, that is x −= V·h.
     if (Status s = gemm(api, blas, CUBLAS_OP_N, CUBLAS_OP_N, w, n, cols, -1.0,
-                        scratch, w, b.basis, capacity, 1.0, x, width);
+                        scratch, w, b.basis, capacity, 1.0, x, width, "Krylov");
         !s.ok())
       return s;
     hT.resize(size_t(cols * w));
@@ -212,7 +193,7 @@ public:
                    address(scratch), c.data(), c.size() * sizeof(T), stream);
     // destᵀ (cols × n) = coeffᵀ·Vᵀ, that is dest = V·coeff.
     return gemm(api, blas, CUBLAS_OP_N, CUBLAS_OP_N, cols, n, m, 1.0, scratch,
-                cols, b.basis, capacity, 0.0, dest, cols);
+                cols, b.basis, capacity, 0.0, dest, cols, "Krylov");
   }
 
 private:
