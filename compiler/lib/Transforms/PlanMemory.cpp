@@ -217,10 +217,12 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     std::vector<Interval> buffers;
     llvm::DenseMap<Value, size_t> bufferOf; // root -> buffer
     int64_t last = index; // past the last op: returned values live to here
+    auto newBuffer = [&](int64_t bytes, int64_t start, int64_t end) {
+      buffers.push_back({alignUp(std::max<int64_t>(bytes, 1)), start, end});
+      return buffers.size() - 1;
+    };
     auto allocate = [&](Value v, int64_t at) {
-      bufferOf[v] = buffers.size();
-      buffers.push_back({alignUp(std::max<int64_t>(byteSize(v.getType()), 1)),
-                         at, last});
+      bufferOf[v] = newBuffer(byteSize(v.getType()), at, last);
     };
     auto release = [&](Value r, int64_t at) { buffers[bufferOf[r]].end = at; };
 
@@ -271,10 +273,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
                  << tied[r] << "'s buffer, which is still read later";
         allocate(result, at);
       }
-      for (int64_t bytes : scratchBytes(op)) {
-        scratchOf[&op].push_back(buffers.size());
-        buffers.push_back({alignUp(std::max<int64_t>(bytes, 1)), at, at});
-      }
+      for (int64_t bytes : scratchBytes(op))
+        scratchOf[&op].push_back(newBuffer(bytes, at, at));
       for (Value r : dying)
         release(r, at);
       // Results nobody reads (none in practice) are freed at once.
