@@ -31,10 +31,16 @@ private:
                    size_t elementBytes) const;
   Status checkViewAtLeast(const fbs::View *view, const std::string &what,
                           uint64_t elements) const;
-  Status checkGemm(const fbs::Gemm &gemm, const std::string &where) const;
+  /// `tiles`: the Gemm is in that RowTiles body (A and C row-indexed).
+  Status checkGemm(const fbs::Gemm &gemm, const std::string &where,
+                   const fbs::RowTiles *tiles = nullptr) const;
   Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
   Status checkKrylov(const fbs::Krylov &krylov, const std::string &where) const;
+  Status checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
+                             const std::string &where) const;
   Status checkDispatch(const fbs::Dispatch &dispatch,
+                       const std::string &where) const;
+  Status checkRowTiles(const fbs::RowTiles &rowTiles,
                        const std::string &where) const;
   Status checkData() const;
 
@@ -82,7 +88,17 @@ Status Checker::checkViewAtLeast(const fbs::View *view, const std::string &what,
   return {};
 }
 
-Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where) const {
+/// The tile buffer of `tiles` at `offset`, or null.
+static const fbs::View *tileAt(const fbs::RowTiles *tiles, uint64_t offset) {
+  if (tiles && tiles->tiles())
+    for (const fbs::View *v : *tiles->tiles())
+      if (v->offset() == offset)
+        return v;
+  return nullptr;
+}
+
+Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
+                          const fbs::RowTiles *tiles) const {
   if (g.m() <= 0 || g.n() <= 0 || g.k() <= 0)
     return fail(where + ": gemm dimensions must be positive (m=" +
                 std::to_string(g.m()) + ", n=" + std::to_string(g.n()) +
@@ -90,25 +106,41 @@ Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where) const {
   if (g.m() > INT_MAX || g.n() > INT_MAX || g.k() > INT_MAX ||
       g.lda() > INT_MAX || g.ldb() > INT_MAX || g.ldc() > INT_MAX)
     return fail(where + ": gemm dimension exceeds the BLAS integer range");
+  if (tiles && g.trans_a())
+    return fail(where + ": a gemm in row tiles cannot transpose A");
+  if (tiles && g.m() != tiles->rows())
+    return fail(where + ": gemm m=" + std::to_string(g.m()) +
+                " in row tiles of " + std::to_string(tiles->rows()) + " rows");
   // Row-major: an r x c operand with leading dimension ld needs ld >= c and
-  // (r-1)*ld + c elements.
+  // (r-1)*ld + c elements. In row tiles, a row-indexed operand that is a
+  // tile buffer holds tile_rows rows of ld.
   auto operand = [&](const fbs::View *v, const char *label, int64_t rows,
-                     int64_t cols, int64_t ld) -> Status {
+                     int64_t cols, int64_t ld, bool rowIndexed) -> Status {
     std::string what = where + ": gemm operand " + label;
     if (ld < cols)
       return fail(what + " leading dimension " + std::to_string(ld) +
                   " is smaller than its " + std::to_string(cols) + " columns");
+    if (const fbs::View *tile =
+            rowIndexed && v ? tileAt(tiles, v->offset()) : nullptr) {
+      if (uint64_t(ld) > tile->elements() / uint64_t(tiles->tile_rows()))
+        return fail(what + " is a tile of " +
+                    std::to_string(tile->elements()) +
+                    " elements, too small for " +
+                    std::to_string(tiles->tile_rows()) +
+                    " rows of leading dimension " + std::to_string(ld));
+      return {};
+    }
     return checkViewAtLeast(v, what, uint64_t(rows - 1) * ld + cols);
   };
   int64_t aRows = g.trans_a() ? g.k() : g.m(),
           aCols = g.trans_a() ? g.m() : g.k();
   int64_t bRows = g.trans_b() ? g.n() : g.k(),
           bCols = g.trans_b() ? g.k() : g.n();
-  if (Status s = operand(g.a(), "A", aRows, aCols, g.lda()); !s.ok())
+  if (Status s = operand(g.a(), "A", aRows, aCols, g.lda(), true); !s.ok())
     return s;
-  if (Status s = operand(g.b(), "B", bRows, bCols, g.ldb()); !s.ok())
+  if (Status s = operand(g.b(), "B", bRows, bCols, g.ldb(), false); !s.ok())
     return s;
-  return operand(g.c(), "C", g.m(), g.n(), g.ldc());
+  return operand(g.c(), "C", g.m(), g.n(), g.ldc(), true);
 }
 
 Status Checker::checkSyevd(const fbs::Syevd &e,
@@ -165,6 +197,100 @@ Status Checker::checkDispatch(const fbs::Dispatch &d,
   return {};
 }
 
+Status Checker::checkRowTiles(const fbs::RowTiles &r,
+                              const std::string &where) const {
+  if (r.rows() <= 0 || r.tile_rows() <= 0)
+    return fail(where + ": row tiles need positive rows and tile_rows (got " +
+                std::to_string(r.rows()) + ", " +
+                std::to_string(r.tile_rows()) + ")");
+  if (r.rows() > INT_MAX || r.tile_rows() > INT_MAX)
+    return fail(where + ": row tiles exceed the BLAS integer range");
+  if (!r.tiles() || r.tiles()->size() == 0)
+    return fail(where + ": row tiles without tile buffers");
+  for (uint32_t i = 0; i < r.tiles()->size(); ++i) {
+    const fbs::View *tile = r.tiles()->Get(i);
+    std::string what = where + ": row tile buffer " + std::to_string(i);
+    if (Status s = checkView(tile, what, elemSize); !s.ok())
+      return s;
+    if (tile->elements() == 0 || tile->elements() % uint64_t(r.tile_rows()))
+      return fail(what + " holds " + std::to_string(tile->elements()) +
+                  " elements, not a positive multiple of tile_rows " +
+                  std::to_string(r.tile_rows()));
+  }
+  if (!r.body() || r.body()->size() == 0)
+    return fail(where + ": row tiles with an empty body");
+  for (uint32_t i = 0; i < r.body()->size(); ++i) {
+    const fbs::CommandEntry *entry = r.body()->Get(i);
+    std::string at = where + ": body command " + std::to_string(i);
+    if (entry->label())
+      at += " (" + entry->label()->str() + ")";
+    Status s;
+    switch (entry->command_type()) {
+    case fbs::Command::Gemm:
+      s = checkGemm(*entry->command_as_Gemm(), at, &r);
+      break;
+    case fbs::Command::Dispatch: {
+      const fbs::Dispatch &d = *entry->command_as_Dispatch();
+      s = checkDispatch(d, at);
+      if (s.ok() && d.range() != r.rows())
+        s = fail(at + ": dispatch range " + std::to_string(d.range()) +
+                 " in row tiles of " + std::to_string(r.rows()) + " rows");
+      break;
+    }
+    case fbs::Command::RowTiles:
+      s = fail(at + ": row tiles cannot be nested");
+      break;
+    default:
+      s = fail(at + ": a row tiles body holds only gemm and dispatch "
+                    "commands");
+    }
+    if (!s.ok())
+      return s;
+  }
+  return {};
+}
+
+Status Checker::checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
+                                    const std::string &where) const {
+  std::string what = where + ": Krylov operator";
+  if (op.dim() <= 0 || op.tile_rows() <= 0)
+    return fail(what + " dim and tile_rows must be positive (got " +
+                std::to_string(op.dim()) + ", " +
+                std::to_string(op.tile_rows()) + ")");
+  // Every size below goes to BLAS as an int; bounded so, the products
+  // below cannot overflow.
+  if (n > INT_MAX || op.dim() > INT_MAX || op.tile_rows() > INT_MAX)
+    return fail(what + " exceeds the BLAS integer range");
+  if (Status s = checkViewAtLeast(op.points(), what + " points",
+                                  uint64_t(n) * uint64_t(op.dim()));
+      !s.ok())
+    return s;
+  if (Status s = checkViewAtLeast(op.tile(), what + " tile",
+                                  uint64_t(op.tile_rows()) * uint64_t(n));
+      !s.ok())
+    return s;
+  uint32_t numKernels = root.kernels() ? root.kernels()->size() : 0;
+  if (op.recursion() >= numKernels)
+    return fail(what + " recursion is kernel " +
+                std::to_string(op.recursion()) + " but the artifact declares " +
+                std::to_string(numKernels) + " kernels");
+  uint32_t tileArgs = 0;
+  if (op.args())
+    for (uint32_t i = 0; i < op.args()->size(); ++i) {
+      uint64_t offset = op.args()->Get(i);
+      if (offset >= root.arena_bytes())
+        return fail(what + " argument " + std::to_string(i) + " offset " +
+                    std::to_string(offset) + " lies outside the arena (" +
+                    std::to_string(root.arena_bytes()) + " bytes)");
+      tileArgs += offset == op.tile()->offset();
+    }
+  if (tileArgs != 1)
+    return fail(what + ": " + std::to_string(tileArgs) +
+                " recursion arguments are the tile (offset " +
+                std::to_string(op.tile()->offset()) + "), expected exactly 1");
+  return {};
+}
+
 Status Checker::checkKrylov(const fbs::Krylov &k,
                             const std::string &where) const {
   bool gradient = k.mode() == fbs::KrylovMode::Gradient;
@@ -181,7 +307,7 @@ Status Checker::checkKrylov(const fbs::Krylov &k,
     uint64_t elements;
     bool used;
   } views[] = {
-      {k.kernel(), "kernel", n * n, true},
+      {k.kernel(), "kernel", n * n, !k.operator_()}, // not stored if set
       {k.rhs(), "rhs", n * c, true},
       {k.cotangent(), "cotangent", n * c, gradient},
       {k.basis(), "basis", n * width * uint64_t(k.max_blocks() + 1), true},
@@ -196,6 +322,8 @@ Status Checker::checkKrylov(const fbs::Krylov &k,
                                       v.elements);
           !s.ok())
         return s;
+  if (k.operator_())
+    return checkKernelOperator(*k.operator_(), k.n(), where);
   return {};
 }
 
@@ -298,6 +426,9 @@ Status Checker::run() {
       break;
     case fbs::Command::Krylov:
       s = checkKrylov(*entry->command_as_Krylov(), where);
+      break;
+    case fbs::Command::RowTiles:
+      s = checkRowTiles(*entry->command_as_RowTiles(), where);
       break;
     default:
       s = fail(where + ": unknown or missing command type");
@@ -407,6 +538,15 @@ bool Artifact::hasPtx() const {
     for (const fbs::CodeObject *c : *root().code())
       if (ptxTargetSm(c) >= 0)
         return true;
+  return false;
+}
+
+bool Artifact::matrixFree() const {
+  for (const fbs::CommandEntry *entry : *root().commands())
+    if (entry->command_type() == fbs::Command::RowTiles ||
+        (entry->command_type() == fbs::Command::Krylov &&
+         entry->command_as_Krylov()->operator_()))
+      return true;
   return false;
 }
 

@@ -74,6 +74,18 @@ void symv(int64_t n, const double *k, const double *x, double *y) {
               1);
 }
 
+/// C += A·B with A (m × m) symmetric, its upper triangle read (left side).
+void symmUpper(int64_t m, int64_t n, const float *a, int64_t lda,
+               const float *b, int64_t ldb, float *c, int64_t ldc) {
+  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n), 1.0f, a,
+              int(lda), b, int(ldb), 1.0f, c, int(ldc));
+}
+void symmUpper(int64_t m, int64_t n, const double *a, int64_t lda,
+               const double *b, int64_t ldb, double *c, int64_t ldc) {
+  cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n), 1.0, a,
+              int(lda), b, int(ldb), 1.0, c, int(ldc));
+}
+
 /// Symmetric eigendecomposition of a small dense matrix (row-major, m × m):
 /// on return `a` holds eigenvectors as columns, `w` ascending eigenvalues.
 bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
@@ -93,7 +105,7 @@ double dividedDifference(double lambda, double a, double b) {
 }
 
 /// The CPU backend: BLAS on host buffers.
-template <typename T> class HostBackend final : public KrylovBackend<T> {
+template <typename T> class HostBackend : public KrylovBackend<T> {
 public:
   HostBackend(const KrylovProblem &p, const KrylovBuffers<T> &b)
       : b(b), n(p.n), columns(p.columns),
@@ -171,10 +183,62 @@ public:
     return {};
   }
 
-private:
+protected:
   KrylovBuffers<T> b;
   int64_t n, columns, width, capacity;
+
+private:
   std::vector<T> column, product, hT;
+};
+
+/// The CPU backend without a stored K: every product remakes K's rows tile
+/// by tile (Gram rows by GEMM, then the recursion kernel), so only one
+/// tile_rows × n tile of K exists at a time. K is symmetric, so a tile
+/// starts at its diagonal column: its diagonal block and the rectangle right
+/// of it are used once as stored and once transposed.
+template <typename T> class MatrixFreeBackend final : public HostBackend<T> {
+public:
+  MatrixFreeBackend(const KrylovProblem &p, const KrylovBuffers<T> &b,
+                    const KernelOperatorPlan<T> &plan)
+      : HostBackend<T>(p, b), plan(plan) {}
+
+  Status applyKernel(int64_t col) override {
+    const int64_t n = this->n, width = this->width, cap = this->capacity;
+    const T *v = this->b.basis + col; // V = basis[:, col : col + width)
+    T *block = this->b.block, *tile = plan.tile;
+    const T *s = plan.points;
+    std::fill(block, block + n * width, T(0));
+    double trace = 0;
+    for (int64_t r0 = 0; r0 < n; r0 += plan.tileRows) {
+      int64_t r1 = std::min(n, r0 + plan.tileRows), m = r1 - r0;
+      // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
+      gemm(false, true, m, n - r0, plan.dim, plan.gramAlpha, s + r0 * plan.dim,
+           plan.dim, s + r0 * plan.dim, plan.dim, 0.0, tile + r0, n);
+      plan.recursion(r0, r1);
+      for (int64_t i = r0; i < r1; ++i)
+        trace += double(tile[(i - r0) * n + i]);
+      // Diagonal block: only its upper triangle is K (the rest is Gram).
+      symmUpper(m, width, tile + r0, n, v + r0 * cap, cap, block + r0 * width,
+                width);
+      if (r1 < n) {
+        const T *rect = tile + r1; // K[r0:r1, r1:n]
+        gemm(false, false, m, width, n - r1, 1.0, rect, n, v + r1 * cap, cap,
+             1.0, block + r0 * width, width);
+        gemm(true, false, n - r1, width, m, 1.0, rect, n, v + r0 * cap, cap,
+             1.0, block + r1 * width, width);
+      }
+    }
+    if (plan.traceScale != 0) {
+      double shift = plan.traceScale * trace;
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t c = 0; c < width; ++c)
+          block[i * width + c] += T(shift * double(v[i * cap + c]));
+    }
+    return {};
+  }
+
+private:
+  KernelOperatorPlan<T> plan;
 };
 
 /// Block Lanczos on a backend: the basis grows block by block; T, the
@@ -362,6 +426,14 @@ makeHostKrylovBackend(const KrylovProblem &problem,
 }
 
 template <typename T>
+std::unique_ptr<KrylovBackend<T>>
+makeMatrixFreeKrylovBackend(const KrylovProblem &problem,
+                            const KrylovBuffers<T> &buffers,
+                            const KernelOperatorPlan<T> &plan) {
+  return std::make_unique<MatrixFreeBackend<T>>(problem, buffers, plan);
+}
+
+template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &p,
                               KrylovBackend<T> &backend) {
   int64_t c = p.columns;
@@ -485,6 +557,14 @@ makeHostKrylovBackend<float>(const KrylovProblem &,
 template std::unique_ptr<KrylovBackend<double>>
 makeHostKrylovBackend<double>(const KrylovProblem &,
                               const KrylovBuffers<double> &);
+template std::unique_ptr<KrylovBackend<float>>
+makeMatrixFreeKrylovBackend<float>(const KrylovProblem &,
+                                   const KrylovBuffers<float> &,
+                                   const KernelOperatorPlan<float> &);
+template std::unique_ptr<KrylovBackend<double>>
+makeMatrixFreeKrylovBackend<double>(const KrylovProblem &,
+                                    const KrylovBuffers<double> &,
+                                    const KernelOperatorPlan<double> &);
 template Result<KrylovStats> runKrylov<float>(const KrylovProblem &,
                                               KrylovBackend<float> &);
 template Result<KrylovStats> runKrylov<double>(const KrylovProblem &,

@@ -207,44 +207,76 @@ void symmetricProduct(const T *a, const fbs::Gemm &g, T *c) {
 }
 } // namespace
 
+/// One row tile [t, t + m) of a RowTiles command.
+struct Session::RowTile {
+  int64_t t = 0, m = 0;
+  const fbs::RowTiles *rows = nullptr;
+
+  /// The tile buffer at `offset`, or null when `offset` is a whole value.
+  const fbs::View *tileAt(uint64_t offset) const {
+    for (const fbs::View *v : *rows->tiles())
+      if (v->offset() == offset)
+        return v;
+    return nullptr;
+  }
+};
+
 Status Session::runCommand(uint32_t index) {
-  const fbs::CommandEntry *entry = root().commands()->Get(index);
+  return runEntry(*root().commands()->Get(index), index, nullptr);
+}
+
+Status Session::runEntry(const fbs::CommandEntry &entry, uint32_t index,
+                         const RowTile *tile) {
   bool f64 = root().precision() == fbs::Precision::F64;
+  uint64_t elementBytes = art.elementSize();
   uint8_t *base = arenaBase;
-  switch (entry->command_type()) {
+  switch (entry.command_type()) {
   case fbs::Command::Gemm: {
-    const fbs::Gemm &g = *entry->command_as_Gemm();
-    // A Aᵀ (the Gram matrix) is symmetric: ?syrk does half the work.
-    if (!g.trans_a() && g.trans_b() && g.a()->offset() == g.b()->offset() &&
-        g.lda() == g.ldb() && g.m() == g.n() && g.beta() == 0) {
+    const fbs::Gemm &g = *entry.command_as_Gemm();
+    uint64_t aOffset = g.a()->offset(), cOffset = g.c()->offset();
+    int64_t m = g.m();
+    if (tile) {
+      // A and C are row-indexed: a tile buffer holds just this tile's rows,
+      // a whole value is entered at row t (trans_a is false: verified).
+      m = tile->m;
+      if (!tile->tileAt(aOffset))
+        aOffset += uint64_t(tile->t) * uint64_t(g.lda()) * elementBytes;
+      if (!tile->tileAt(cOffset))
+        cOffset += uint64_t(tile->t) * uint64_t(g.ldc()) * elementBytes;
+    }
+    // A Aᵀ (the Gram matrix) is symmetric: ?syrk does half the work. Not in
+    // a tile body, where A is a row slice and B is whole.
+    if (!tile && !g.trans_a() && g.trans_b() &&
+        g.a()->offset() == g.b()->offset() && g.lda() == g.ldb() &&
+        g.m() == g.n() && g.beta() == 0) {
       if (f64)
-        symmetricProduct(reinterpret_cast<double *>(base + g.a()->offset()),
-                         g, reinterpret_cast<double *>(base + g.c()->offset()));
+        symmetricProduct(reinterpret_cast<double *>(base + aOffset), g,
+                         reinterpret_cast<double *>(base + cOffset));
       else
-        symmetricProduct(reinterpret_cast<float *>(base + g.a()->offset()), g,
-                         reinterpret_cast<float *>(base + g.c()->offset()));
+        symmetricProduct(reinterpret_cast<float *>(base + aOffset), g,
+                         reinterpret_cast<float *>(base + cOffset));
       return {};
     }
     CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
     CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
     if (f64)
-      cblas_dgemm(
-          CblasRowMajor, ta, tb, int(g.m()), int(g.n()), int(g.k()), g.alpha(),
-          reinterpret_cast<double *>(base + g.a()->offset()), int(g.lda()),
-          reinterpret_cast<double *>(base + g.b()->offset()), int(g.ldb()),
-          g.beta(), reinterpret_cast<double *>(base + g.c()->offset()),
-          int(g.ldc()));
+      cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
+                  g.alpha(), reinterpret_cast<double *>(base + aOffset),
+                  int(g.lda()),
+                  reinterpret_cast<double *>(base + g.b()->offset()),
+                  int(g.ldb()), g.beta(),
+                  reinterpret_cast<double *>(base + cOffset), int(g.ldc()));
     else
-      cblas_sgemm(
-          CblasRowMajor, ta, tb, int(g.m()), int(g.n()), int(g.k()),
-          float(g.alpha()), reinterpret_cast<float *>(base + g.a()->offset()),
-          int(g.lda()), reinterpret_cast<float *>(base + g.b()->offset()),
-          int(g.ldb()), float(g.beta()),
-          reinterpret_cast<float *>(base + g.c()->offset()), int(g.ldc()));
+      cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
+                  float(g.alpha()), reinterpret_cast<float *>(base + aOffset),
+                  int(g.lda()),
+                  reinterpret_cast<float *>(base + g.b()->offset()),
+                  int(g.ldb()), float(g.beta()),
+                  reinterpret_cast<float *>(base + cOffset), int(g.ldc()));
     return {};
   }
   case fbs::Command::Syevd: {
-    const fbs::Syevd &e = *entry->command_as_Syevd();
+    const fbs::Syevd &e = *entry.command_as_Syevd();
     lapack_int n = lapack_int(e.n());
     auto *iwork = reinterpret_cast<lapack_int *>(base + e.iwork()->offset());
     lapack_int info =
@@ -262,7 +294,7 @@ Status Session::runCommand(uint32_t index) {
                   lapack_int(e.lwork()), iwork, lapack_int(e.liwork()));
     if (info != 0) {
       std::string label =
-          entry->label() ? " (" + entry->label()->str() + ")" : std::string();
+          entry.label() ? " (" + entry.label()->str() + ")" : std::string();
       return makeError(
           ErrorCode::Internal,
           art.name() + ": command " + std::to_string(index) + label +
@@ -274,43 +306,109 @@ Status Session::runCommand(uint32_t index) {
     return {};
   }
   case fbs::Command::Dispatch: {
-    const fbs::Dispatch &d = *entry->command_as_Dispatch();
+    const fbs::Dispatch &d = *entry.command_as_Dispatch();
+    int64_t begin = tile ? tile->t : 0;
+    int64_t end = tile ? tile->t + tile->m : d.range();
     size_t numArgs = d.args() ? d.args()->size() : 0;
     argScratch.resize(numArgs);
-    for (size_t i = 0; i < numArgs; ++i)
-      argScratch[i] = base + d.args()->Get(uint32_t(i));
+    for (size_t i = 0; i < numArgs; ++i) {
+      uint64_t offset = d.args()->Get(uint32_t(i));
+      argScratch[i] = base + offset;
+      // A tile buffer is passed t rows before its start so that the kernel
+      // keeps the whole value's row indices; the address may lie outside
+      // the arena, hence integer arithmetic.
+      if (const fbs::View *v = tile ? tile->tileAt(offset) : nullptr) {
+        uintptr_t rowBytes = uintptr_t(v->elements() * elementBytes /
+                                       uint64_t(tile->rows->tile_rows()));
+        argScratch[i] = reinterpret_cast<void *>(
+            uintptr_t(base + offset) - uintptr_t(tile->t) * rowBytes);
+      }
+    }
     KernelFn fn = kernels[d.kernel()];
     void **args = argScratch.data();
     if (root().kernels()->Get(d.kernel())->parallel())
-      pool.parallelFor(d.range(),
-                       [&](int64_t b, int64_t e) { fn(args, b, e); });
-    else if (d.range() > 0)
-      fn(args, 0, d.range());
+      pool.parallelFor(end - begin, [&](int64_t b, int64_t e) {
+        fn(args, begin + b, begin + e);
+      });
+    else if (end > begin)
+      fn(args, begin, end);
     return {};
   }
-  case fbs::Command::Krylov: {
-    const fbs::Krylov &k = *entry->command_as_Krylov();
-    KrylovProblem problem = krylovProblem(k);
-    auto run = [&](auto *type) -> Status {
-      using T = std::remove_pointer_t<decltype(type)>;
-      KrylovBuffers<T> buffers = krylovBuffers<T>(k, uintptr_t(base));
-      Result<KrylovStats> stats = runKrylov(problem, buffers);
-      if (!stats.ok())
-        return makeError(stats.error().code,
-                         art.name() + ": command " + std::to_string(index) +
-                             ": " + stats.message());
-      T *out = reinterpret_cast<T *>(base + k.stats()->offset());
-      out[0] = T(stats->dimension);
-      out[1] = T(stats->estimate);
-      return {};
-    };
-    return f64 ? run(static_cast<double *>(nullptr))
-               : run(static_cast<float *>(nullptr));
+  case fbs::Command::Krylov:
+    if (!tile)
+      return runKrylovCommand(*entry.command_as_Krylov(), index);
+    break;
+  case fbs::Command::RowTiles: {
+    if (tile)
+      break;
+    const fbs::RowTiles &r = *entry.command_as_RowTiles();
+    RowTile at;
+    at.rows = &r;
+    for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows()) {
+      at.m = std::min(r.tile_rows(), r.rows() - at.t);
+      for (const fbs::CommandEntry *body : *r.body())
+        if (Status s = runEntry(*body, index, &at); !s.ok())
+          return s;
+    }
+    return {};
   }
   default:
-    // The verifier rejected every other command type on load.
-    return makeError(ErrorCode::Internal, "unreachable command type");
+    break;
   }
+  // The verifier rejected every other command type (and every body command
+  // but Gemm and Dispatch) on load.
+  return makeError(ErrorCode::Internal, "unreachable command type");
+}
+
+Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
+  uint8_t *base = arenaBase;
+  KrylovProblem problem = krylovProblem(k);
+  auto run = [&](auto *type) -> Status {
+    using T = std::remove_pointer_t<decltype(type)>;
+    KrylovBuffers<T> buffers = krylovBuffers<T>(k, uintptr_t(base));
+    Result<KrylovStats> stats = KrylovStats{};
+    if (const fbs::KernelOperator *op = k.operator_()) {
+      KernelOperatorPlan<T> plan = kernelOperatorPlan<T>(*op, uintptr_t(base));
+      KernelFn fn = kernels[op->recursion()];
+      bool parallel = root().kernels()->Get(op->recursion())->parallel();
+      std::vector<void *> args(op->args() ? op->args()->size() : 0);
+      uint64_t tileOffset = op->tile()->offset();
+      uintptr_t rowBytes = uintptr_t(k.n()) * sizeof(T);
+      // The recursion kernel indexes global rows: the tile (rows r0..r1 of
+      // K) is passed r0 rows before its start, computed as an integer since
+      // it may lie outside the arena.
+      plan.recursion = [&](int64_t r0, int64_t r1) {
+        for (size_t i = 0; i < args.size(); ++i) {
+          uint64_t offset = op->args()->Get(uint32_t(i));
+          args[i] = base + offset;
+          if (offset == tileOffset)
+            args[i] = reinterpret_cast<void *>(uintptr_t(base + offset) -
+                                               uintptr_t(r0) * rowBytes);
+        }
+        void **a = args.data();
+        if (parallel)
+          pool.parallelFor(r1 - r0, [&](int64_t b, int64_t e) {
+            fn(a, r0 + b, r0 + e);
+          });
+        else
+          fn(a, r0, r1);
+      };
+      stats = runKrylov(problem, buffers, plan);
+    } else {
+      stats = runKrylov(problem, buffers);
+    }
+    if (!stats.ok())
+      return makeError(stats.error().code, art.name() + ": command " +
+                                               std::to_string(index) + ": " +
+                                               stats.message());
+    T *out = reinterpret_cast<T *>(base + k.stats()->offset());
+    out[0] = T(stats->dimension);
+    out[1] = T(stats->estimate);
+    return {};
+  };
+  return root().precision() == fbs::Precision::F64
+             ? run(static_cast<double *>(nullptr))
+             : run(static_cast<float *>(nullptr));
 }
 
 Status Session::step() {

@@ -179,6 +179,188 @@ TEST(Artifact, RejectsFileDataWithoutPath) {
   EXPECT_EQ(loadError(t), "test: invalid artifact: file data needs a path");
 }
 
+/// A valid F64 artifact with one RowTiles command: 10 rows in tiles of 4;
+/// C (a 4 × 3 tile) = A (rows of a whole 10 × 2 value) · B, then a
+/// dispatch over the tile.
+TestArtifact rowTilesArtifact() {
+  TestArtifact t;
+  t.kernels = {{"gantk_test_axpy", true}};
+  t.code = test::testKernelBlob();
+  test::RowTilesDesc r;
+  r.rows = 10;
+  r.tileRows = 4;
+  r.tiles = {{512, 12}};
+  r.body.resize(2);
+  test::GemmDesc &g = r.body[0].gemm;
+  g.m = 10;
+  g.n = 3;
+  g.k = 2;
+  g.a = {256, 20};
+  g.lda = 2;
+  g.b = {448, 6};
+  g.ldb = 3;
+  g.c = {512, 12};
+  g.ldc = 3;
+  r.body[1].type = schema::Command::Dispatch;
+  r.body[1].dispatch = {0, {512, 256}, 10};
+  t.rowTiles.push_back(r);
+  t.arenaBytes = 1024;
+  return t;
+}
+
+TEST(Artifact, AcceptsRowTiles) {
+  Result<Artifact> a = rowTilesArtifact().load();
+  ASSERT_TRUE(a.ok()) << a.message();
+  EXPECT_TRUE(a->matrixFree());
+  EXPECT_FALSE(fullArtifact().load()->matrixFree());
+}
+
+TEST(Artifact, RejectsBadRowTiles) {
+  const std::string at = "test: invalid artifact: command 0 (tiles): ";
+  TestArtifact t = rowTilesArtifact();
+  t.rowTiles[0].rows = 0;
+  EXPECT_EQ(loadError(t), at + "row tiles need positive rows and tile_rows "
+                               "(got 0, 4)");
+  t = rowTilesArtifact();
+  t.rowTiles[0].tileRows = -1;
+  EXPECT_EQ(loadError(t), at + "row tiles need positive rows and tile_rows "
+                               "(got 10, -1)");
+  t = rowTilesArtifact();
+  t.rowTiles[0].tiles = {};
+  EXPECT_EQ(loadError(t), at + "row tiles without tile buffers");
+  t = rowTilesArtifact();
+  t.rowTiles[0].tiles = {{512, 10}};
+  EXPECT_EQ(loadError(t), at + "row tile buffer 0 holds 10 elements, not a "
+                               "positive multiple of tile_rows 4");
+  t = rowTilesArtifact();
+  t.rowTiles[0].tiles = {{1000, 12}};
+  EXPECT_THAT(loadError(t), HasSubstr("row tile buffer 0 view [offset 1000, "
+                                      "12 elements of 8 bytes] lies outside "
+                                      "the arena"));
+  t = rowTilesArtifact();
+  t.rowTiles[0].body.clear();
+  EXPECT_EQ(loadError(t), at + "row tiles with an empty body");
+}
+
+TEST(Artifact, RejectsRowTilesBodyCommands) {
+  const std::string at = "test: invalid artifact: command 0 (tiles): body "
+                         "command ";
+  TestArtifact t = rowTilesArtifact();
+  t.rowTiles[0].body.push_back({});
+  t.rowTiles[0].body.back().type = schema::Command::Syevd;
+  t.rowTiles[0].body.back().syevd = fullArtifact().syevds[0];
+  EXPECT_EQ(loadError(t), at + "2 (eigh): a row tiles body holds only gemm "
+                               "and dispatch commands");
+  t = rowTilesArtifact();
+  t.rowTiles[0].body.push_back({});
+  t.rowTiles[0].body.back().type = schema::Command::RowTiles;
+  EXPECT_EQ(loadError(t), at + "2 (tiles): row tiles cannot be nested");
+
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[0].gemm.transA = true;
+  EXPECT_EQ(loadError(t),
+            at + "0 (gemm): a gemm in row tiles cannot transpose A");
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[0].gemm.m = 4;
+  EXPECT_EQ(loadError(t), at + "0 (gemm): gemm m=4 in row tiles of 10 rows");
+  // C is the tile: 4 rows of leading dimension 4 do not fit its 12 elements.
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[0].gemm.ldc = 4;
+  EXPECT_EQ(loadError(t), at + "0 (gemm): gemm operand C is a tile of 12 "
+                               "elements, too small for 4 rows of leading "
+                               "dimension 4");
+  // A is a whole value: all 10 rows must fit.
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[0].gemm.a = {256, 19};
+  EXPECT_EQ(loadError(t), at + "0 (gemm): gemm operand A view holds 19 "
+                               "elements, needs 20");
+
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[1].dispatch.range = 8;
+  EXPECT_EQ(loadError(t),
+            at + "1 (kernel): dispatch range 8 in row tiles of 10 rows");
+  t = rowTilesArtifact();
+  t.rowTiles[0].body[1].dispatch.kernel = 5;
+  EXPECT_EQ(loadError(t), at + "1 (kernel): dispatch of kernel 5 but the "
+                               "artifact declares 1 kernels");
+}
+
+/// A valid F64 artifact with one matrix-free Krylov action: n = 4 points of
+/// dimension 2, tiles of 2 rows, no stored K.
+TestArtifact operatorArtifact() {
+  TestArtifact t;
+  t.kernels = {{"gantk_test_axpy", true}};
+  t.code = test::testKernelBlob();
+  test::KrylovDesc k;
+  k.n = 4;
+  k.maxBlocks = 2;
+  k.rhs = {256, 4};
+  k.basis = {320, 12};
+  k.block = {448, 4};
+  k.out = {512, 4};
+  k.stats = {576, 2};
+  test::KernelOperatorDesc op;
+  op.points = {640, 8};
+  op.dim = 2;
+  op.tileRows = 2;
+  op.tile = {704, 8};
+  op.args = {704, 768};
+  k.op = op;
+  t.krylovs.push_back(k);
+  t.arenaBytes = 1024;
+  return t;
+}
+
+TEST(Artifact, AcceptsKrylovOperatorWithoutStoredKernel) {
+  Result<Artifact> a = operatorArtifact().load();
+  ASSERT_TRUE(a.ok()) << a.message();
+  EXPECT_TRUE(a->matrixFree());
+  TestArtifact t = operatorArtifact();
+  t.krylovs[0].op.reset();
+  EXPECT_EQ(loadError(t), "test: invalid artifact: command 0 (krylov): "
+                          "Krylov kernel view is missing");
+}
+
+TEST(Artifact, RejectsBadKrylovOperator) {
+  const std::string at =
+      "test: invalid artifact: command 0 (krylov): Krylov operator";
+  TestArtifact t = operatorArtifact();
+  t.krylovs[0].op->points = {640, 7};
+  EXPECT_EQ(loadError(t), at + " points view holds 7 elements, needs 8");
+  t = operatorArtifact();
+  t.krylovs[0].op->dim = 0;
+  EXPECT_EQ(loadError(t),
+            at + " dim and tile_rows must be positive (got 0, 2)");
+  t = operatorArtifact();
+  t.krylovs[0].op->tileRows = 0;
+  EXPECT_EQ(loadError(t),
+            at + " dim and tile_rows must be positive (got 2, 0)");
+  t = operatorArtifact();
+  t.krylovs[0].op->tile = {704, 7};
+  EXPECT_EQ(loadError(t), at + " tile view holds 7 elements, needs 8");
+  t = operatorArtifact();
+  t.krylovs[0].op->tile = {1000, 8};
+  EXPECT_THAT(loadError(t), HasSubstr("Krylov operator tile view [offset "
+                                      "1000, 8 elements of 8 bytes] lies "
+                                      "outside the arena"));
+  t = operatorArtifact();
+  t.krylovs[0].op->recursion = 3;
+  EXPECT_EQ(loadError(t), at + " recursion is kernel 3 but the artifact "
+                               "declares 1 kernels");
+  t = operatorArtifact();
+  t.krylovs[0].op->args = {704, 4096};
+  EXPECT_EQ(loadError(t), at + " argument 1 offset 4096 lies outside the "
+                               "arena (1024 bytes)");
+  t = operatorArtifact();
+  t.krylovs[0].op->args = {768};
+  EXPECT_EQ(loadError(t), at + ": 0 recursion arguments are the tile "
+                               "(offset 704), expected exactly 1");
+  t = operatorArtifact();
+  t.krylovs[0].op->args = {704, 704};
+  EXPECT_EQ(loadError(t), at + ": 2 recursion arguments are the tile "
+                               "(offset 704), expected exactly 1");
+}
+
 TEST(Artifact, MissingFileNamesThePath) {
   Result<Artifact> a = Artifact::loadFile("/nonexistent/a.gantk-bin");
   ASSERT_FALSE(a.ok());

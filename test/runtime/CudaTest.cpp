@@ -174,6 +174,51 @@ TEST(CudaSession, ArtifactWithoutPtxIsRefused) {
 #endif
 }
 
+// The matrix-free commands (RowTiles, Krylov with an operator) run on the
+// CPU only; the CUDA device refuses such an artifact before it asks the
+// driver for anything, so the message is the same on every machine.
+TEST(CudaSession, MatrixFreePlanIsRefused) {
+  TestArtifact tiles = withPtx({"nvptx64-sm_80"});
+  test::RowTilesDesc r;
+  r.rows = 4;
+  r.tileRows = 2;
+  r.tiles = {{256, 2}};
+  r.body.resize(1);
+  r.body[0].type = schema::Command::Dispatch;
+  r.body[0].dispatch = {0, {256}, 4};
+  tiles.rowTiles.push_back(r);
+
+  TestArtifact krylov = withPtx({"nvptx64-sm_80"});
+  test::KrylovDesc k;
+  k.n = 2;
+  k.rhs = {256, 2};
+  k.basis = {320, 4};
+  k.block = {384, 2};
+  k.out = {448, 2};
+  k.stats = {512, 2};
+  test::KernelOperatorDesc op;
+  op.points = {576, 2};
+  op.tileRows = 1;
+  op.tile = {640, 2};
+  op.args = {640};
+  k.op = op;
+  krylov.krylovs.push_back(k);
+
+  for (const TestArtifact &t : {tiles, krylov}) {
+    Result<std::unique_ptr<Session>> s = create(t, onCuda());
+    ASSERT_FALSE(s.ok());
+#if GANTK_ENABLE_CUDA
+    EXPECT_EQ(s.message(),
+              "test: this artifact's plan is matrix-free (K recomputed in row "
+              "tiles), which runs on the CPU only; run it with --device=cpu "
+              "or compile with a larger --memory-budget");
+    EXPECT_EQ(s.error().code, ErrorCode::FailedPrecondition);
+#else
+    EXPECT_THAT(s.message(), HasSubstr(kBuiltWithout));
+#endif
+  }
+}
+
 TEST(CudaSession, NoDriverIsAClearError) {
 #if GANTK_ENABLE_CUDA
   if (void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL)) {

@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gantk::test {
@@ -48,6 +50,46 @@ struct DispatchDesc {
   int64_t range = 0;
 };
 
+/// The matrix-free K of a Krylov command (schema::KernelOperator).
+struct KernelOperatorDesc {
+  schema::View points;
+  int64_t dim = 1;
+  double gramAlpha = 1;
+  uint32_t recursion = 0;
+  std::vector<uint64_t> args;
+  int64_t tileRows = 1;
+  schema::View tile;
+  double traceScale = 0;
+};
+
+struct KrylovDesc {
+  schema::KrylovMode mode = schema::KrylovMode::Action;
+  int64_t n = 1, columns = 1;
+  double lambda = 1, tol = 1e-6;
+  int64_t maxBlocks = 1;
+  std::optional<schema::View> kernel; ///< absent when matrix-free
+  schema::View rhs, cotangent, basis, block, out, factorA, factorB;
+  int64_t rank = 0;
+  schema::View stats;
+  std::optional<KernelOperatorDesc> op;
+};
+
+/// A command of a RowTiles body: `type` picks which desc is written. A
+/// RowTiles type writes a nested RowTiles (same sizes and tiles, empty
+/// body), which the verifier must refuse.
+struct BodyCommand {
+  schema::Command type = schema::Command::Gemm;
+  GemmDesc gemm;
+  DispatchDesc dispatch;
+  SyevdDesc syevd;
+};
+
+struct RowTilesDesc {
+  int64_t rows = 1, tileRows = 1;
+  std::vector<schema::View> tiles; ///< empty: the field is left out
+  std::vector<BodyCommand> body;
+};
+
 /// A whole artifact; defaults give a valid 1x1 F64 artifact without commands.
 struct TestArtifact {
   uint32_t formatVersion = kArtifactFormatVersion;
@@ -58,6 +100,11 @@ struct TestArtifact {
   std::vector<GemmDesc> gemms;
   std::vector<SyevdDesc> syevds;
   std::vector<DispatchDesc> dispatches;
+  std::vector<KrylovDesc> krylovs;
+  std::vector<RowTilesDesc> rowTiles;
+  /// When set, the commands in this order instead: (type, index into the
+  /// list of that type).
+  std::vector<std::pair<schema::Command, size_t>> order;
   std::vector<std::pair<std::string, bool>> kernels;
   std::string codeTarget = kCpuTarget;
   std::vector<uint8_t> code;
@@ -81,27 +128,39 @@ struct TestArtifact {
   int64_t every = 0;
   std::string outDir;
 
-  /// Commands run gemms, then syevds, then dispatches.
+  /// Commands run gemms, then syevds, dispatches, krylovs and rowTiles,
+  /// unless `order` says otherwise.
   std::vector<uint8_t> build() const {
     namespace fbs = schema;
     flatbuffers::FlatBufferBuilder b;
+    std::vector<std::pair<fbs::Command, size_t>> sequence = order;
+    if (sequence.empty()) {
+      auto all = [&](fbs::Command type, size_t count) {
+        for (size_t i = 0; i < count; ++i)
+          sequence.push_back({type, i});
+      };
+      all(fbs::Command::Gemm, gemms.size());
+      all(fbs::Command::Syevd, syevds.size());
+      all(fbs::Command::Dispatch, dispatches.size());
+      all(fbs::Command::Krylov, krylovs.size());
+      all(fbs::Command::RowTiles, rowTiles.size());
+    }
     std::vector<flatbuffers::Offset<fbs::CommandEntry>> commands;
-    for (const GemmDesc &g : gemms) {
-      auto cmd = fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha,
-                                 g.beta, &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc);
-      commands.push_back(fbs::CreateCommandEntry(
-          b, fbs::Command::Gemm, cmd.Union(), b.CreateString("gemm")));
-    }
-    for (const SyevdDesc &e : syevds) {
-      auto cmd = fbs::CreateSyevd(b, e.n, &e.a, &e.w, &e.work, e.lwork,
-                                  &e.iwork, e.liwork);
-      commands.push_back(fbs::CreateCommandEntry(
-          b, fbs::Command::Syevd, cmd.Union(), b.CreateString("eigh")));
-    }
-    for (const DispatchDesc &d : dispatches) {
-      auto cmd = fbs::CreateDispatchDirect(b, d.kernel, &d.args, d.range);
-      commands.push_back(fbs::CreateCommandEntry(
-          b, fbs::Command::Dispatch, cmd.Union(), b.CreateString("kernel")));
+    for (const auto &[type, i] : sequence) {
+      BodyCommand c;
+      c.type = type;
+      if (type == fbs::Command::Gemm)
+        c.gemm = gemms[i];
+      if (type == fbs::Command::Syevd)
+        c.syevd = syevds[i];
+      if (type == fbs::Command::Dispatch)
+        c.dispatch = dispatches[i];
+      if (type == fbs::Command::Krylov)
+        commands.push_back(krylovEntry(b, krylovs[i]));
+      else if (type == fbs::Command::RowTiles)
+        commands.push_back(rowTilesEntry(b, rowTiles[i], false));
+      else
+        commands.push_back(entry(b, c, nullptr));
     }
     std::vector<flatbuffers::Offset<fbs::Kernel>> kernelOffsets;
     for (const auto &[name, parallel] : kernels)
@@ -129,6 +188,70 @@ struct TestArtifact {
     fbs::FinishArtifactBuffer(b, root);
     return std::vector<uint8_t>(b.GetBufferPointer(),
                                 b.GetBufferPointer() + b.GetSize());
+  }
+
+  /// A Gemm, Syevd or Dispatch entry; a RowTiles one is nested in `outer`.
+  static flatbuffers::Offset<schema::CommandEntry>
+  entry(flatbuffers::FlatBufferBuilder &b, const BodyCommand &c,
+        const RowTilesDesc *outer) {
+    namespace fbs = schema;
+    switch (c.type) {
+    case fbs::Command::Gemm: {
+      const GemmDesc &g = c.gemm;
+      auto cmd = fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha,
+                                 g.beta, &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc);
+      return fbs::CreateCommandEntry(b, fbs::Command::Gemm, cmd.Union(),
+                                     b.CreateString("gemm"));
+    }
+    case fbs::Command::Syevd: {
+      const SyevdDesc &e = c.syevd;
+      auto cmd = fbs::CreateSyevd(b, e.n, &e.a, &e.w, &e.work, e.lwork,
+                                  &e.iwork, e.liwork);
+      return fbs::CreateCommandEntry(b, fbs::Command::Syevd, cmd.Union(),
+                                     b.CreateString("eigh"));
+    }
+    case fbs::Command::Dispatch: {
+      const DispatchDesc &d = c.dispatch;
+      auto cmd = fbs::CreateDispatchDirect(b, d.kernel, &d.args, d.range);
+      return fbs::CreateCommandEntry(b, fbs::Command::Dispatch, cmd.Union(),
+                                     b.CreateString("kernel"));
+    }
+    default: {
+      RowTilesDesc nested = *outer;
+      nested.body.clear();
+      return rowTilesEntry(b, nested, true);
+    }
+    }
+  }
+
+  static flatbuffers::Offset<schema::CommandEntry>
+  rowTilesEntry(flatbuffers::FlatBufferBuilder &b, const RowTilesDesc &r,
+                bool nested) {
+    namespace fbs = schema;
+    std::vector<flatbuffers::Offset<fbs::CommandEntry>> body;
+    if (!nested)
+      for (const BodyCommand &c : r.body)
+        body.push_back(entry(b, c, &r));
+    auto cmd = fbs::CreateRowTilesDirect(
+        b, r.rows, r.tileRows, r.tiles.empty() ? nullptr : &r.tiles, &body);
+    return fbs::CreateCommandEntry(b, fbs::Command::RowTiles, cmd.Union(),
+                                   b.CreateString("tiles"));
+  }
+
+  static flatbuffers::Offset<schema::CommandEntry>
+  krylovEntry(flatbuffers::FlatBufferBuilder &b, const KrylovDesc &k) {
+    namespace fbs = schema;
+    flatbuffers::Offset<fbs::KernelOperator> op = 0;
+    if (k.op)
+      op = fbs::CreateKernelOperatorDirect(
+          b, &k.op->points, k.op->dim, k.op->gramAlpha, k.op->recursion,
+          &k.op->args, k.op->tileRows, &k.op->tile, k.op->traceScale);
+    auto cmd = fbs::CreateKrylov(
+        b, k.mode, k.n, k.columns, k.lambda, k.tol, k.maxBlocks,
+        k.kernel ? &*k.kernel : nullptr, &k.rhs, &k.cotangent, &k.basis,
+        &k.block, &k.out, &k.factorA, &k.factorB, k.rank, &k.stats, op);
+    return fbs::CreateCommandEntry(b, fbs::Command::Krylov, cmd.Union(),
+                                   b.CreateString("krylov"));
   }
 
   /// The artifact, verified.

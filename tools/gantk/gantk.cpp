@@ -483,10 +483,13 @@ int commandKernel(int argc, char **argv) {
   return 0;
 }
 
-/// One line per command: what it is, its sizes and its label.
+/// One line per command: what it is, its sizes and its label; a RowTiles
+/// command and a matrix-free Krylov add indented lines (body commands, the
+/// operator), `indent` deep.
 std::string describeCommand(const schema::Artifact &root,
-                            const schema::CommandEntry &entry) {
-  std::ostringstream os;
+                            const schema::CommandEntry &entry,
+                            const std::string &indent = "    ") {
+  std::ostringstream os, more;
   switch (entry.command_type()) {
   case schema::Command::Gemm: {
     const schema::Gemm &g = *entry.command_as_Gemm();
@@ -512,6 +515,23 @@ std::string describeCommand(const schema::Artifact &root,
        << " n " << k.n() << " columns " << k.columns() << " lambda "
        << k.lambda() << " tol " << k.tol() << " max_blocks "
        << k.max_blocks();
+    if (const schema::KernelOperator *op = k.operator_())
+      more << "\n"
+           << indent << "matrix-free: tiles of " << op->tile_rows()
+           << " rows, recursion "
+           << root.kernels()->Get(op->recursion())->name()->str()
+           << ", gram alpha " << op->gram_alpha() << ", trace scale "
+           << op->trace_scale();
+    break;
+  }
+  case schema::Command::RowTiles: {
+    const schema::RowTiles &r = *entry.command_as_RowTiles();
+    os << "row tiles rows " << r.rows() << " tile_rows " << r.tile_rows()
+       << " tiles " << r.tiles()->size();
+    for (uint32_t j = 0; j < r.body()->size(); ++j)
+      more << "\n"
+           << indent << j << " "
+           << describeCommand(root, *r.body()->Get(j), indent + "    ");
     break;
   }
   default:
@@ -519,7 +539,7 @@ std::string describeCommand(const schema::Artifact &root,
   }
   if (entry.label())
     os << "  [" << entry.label()->str() << "]";
-  return os.str();
+  return os.str() + more.str();
 }
 
 /// Prints what an artifact holds (plan, code objects, kernels, commands),

@@ -64,6 +64,13 @@ Result<std::unique_ptr<CudaDevice>>
 CudaDevice::create(const Artifact &artifact) {
   // What the artifact lacks is reported before the driver is asked for
   // anything, so that it reads the same on every machine.
+  if (artifact.matrixFree())
+    return makeError(ErrorCode::FailedPrecondition,
+                     artifact.name() +
+                         ": this artifact's plan is matrix-free (K "
+                         "recomputed in row tiles), which runs on the CPU "
+                         "only; run it with --device=cpu or compile with a "
+                         "larger --memory-budget");
   const auto *kernels = artifact.root().kernels();
   if (kernels && kernels->size() > 0 && !artifact.hasPtx())
     return artifact.ptxFor(INT_MAX).error();

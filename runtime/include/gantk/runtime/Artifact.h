@@ -57,6 +57,9 @@ public:
   Result<const schema::CodeObject *> ptxFor(int sm) const;
   /// True when at least one non-empty PTX code object is present.
   bool hasPtx() const;
+  /// True when the plan recomputes K in row tiles instead of storing it
+  /// (a RowTiles command or a Krylov with an operator): CPU only.
+  bool matrixFree() const;
 
 private:
   Artifact(std::vector<uint8_t> bytes, std::string name)

@@ -8,6 +8,7 @@
 #include "artifact_generated.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -15,7 +16,9 @@ namespace gantk {
 
 /// Where the arena views of one Krylov command point.
 template <typename T> struct KrylovBuffers {
-  const T *kernel = nullptr;    ///< n × n, symmetric, row-major, upper triangle read
+  /// n × n, symmetric, row-major, upper triangle read; null for a
+  /// matrix-free command (KernelOperatorPlan).
+  const T *kernel = nullptr;
   const T *rhs = nullptr;       ///< n × columns
   const T *cotangent = nullptr; ///< n × columns (Gradient only)
   T *basis = nullptr;           ///< n × width·(maxBlocks + 1)
@@ -58,7 +61,9 @@ KrylovBuffers<T> krylovBuffers(const schema::Krylov &k, uintptr_t base) {
     return reinterpret_cast<T *>(base + v->offset());
   };
   KrylovBuffers<T> b;
-  b.kernel = at(k.kernel());
+  // A matrix-free command stores no K: its `kernel` view may be absent.
+  if (!k.operator_())
+    b.kernel = at(k.kernel());
   b.rhs = at(k.rhs());
   b.basis = at(k.basis());
   b.block = at(k.block());
@@ -70,6 +75,36 @@ KrylovBuffers<T> krylovBuffers(const schema::Krylov &k, uintptr_t base) {
     b.out = at(k.out());
   }
   return b;
+}
+
+/// K of a matrix-free Krylov command (schema::KernelOperator) on host
+/// buffers: K's rows are remade in `tile`, one row tile at a time, for every
+/// product K·V.
+template <typename T> struct KernelOperatorPlan {
+  const T *points = nullptr; ///< S, n × dim, row-major
+  int64_t dim = 0;
+  double gramAlpha = 1;
+  double traceScale = 0; ///< the operator is K + traceScale·tr(K)·I
+  int64_t tileRows = 0;
+  T *tile = nullptr; ///< tileRows × n, leading dimension n
+  /// Turns the Gram rows [r0, r1) held in `tile` into K[i, j ≥ i] (the
+  /// generated recursion kernel; the caller owns its arguments and threads).
+  std::function<void(int64_t r0, int64_t r1)> recursion;
+};
+
+/// The plan of a Krylov command with `operator` in a host arena at `base`,
+/// all but `recursion`.
+template <typename T>
+KernelOperatorPlan<T> kernelOperatorPlan(const schema::KernelOperator &op,
+                                         uintptr_t base) {
+  KernelOperatorPlan<T> plan;
+  plan.points = reinterpret_cast<const T *>(base + op.points()->offset());
+  plan.dim = op.dim();
+  plan.gramAlpha = op.gram_alpha();
+  plan.traceScale = op.trace_scale();
+  plan.tileRows = op.tile_rows();
+  plan.tile = reinterpret_cast<T *>(base + op.tile()->offset());
+  return plan;
 }
 
 /// Which n-row result KrylovBackend::combine writes.
@@ -108,6 +143,13 @@ std::unique_ptr<KrylovBackend<T>>
 makeHostKrylovBackend(const KrylovProblem &problem,
                       const KrylovBuffers<T> &buffers);
 
+/// The CPU backend with K applied matrix-free (buffers.kernel unused).
+template <typename T>
+std::unique_ptr<KrylovBackend<T>>
+makeMatrixFreeKrylovBackend(const KrylovProblem &problem,
+                            const KrylovBuffers<T> &buffers,
+                            const KernelOperatorPlan<T> &plan);
+
 /// Runs one Krylov command. Fails with a clear message when the tolerance
 /// is not reached within maxBlocks blocks.
 template <typename T>
@@ -119,6 +161,15 @@ template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &problem,
                               const KrylovBuffers<T> &buffers) {
   return runKrylov(problem, *makeHostKrylovBackend(problem, buffers));
+}
+
+/// runKrylov on host buffers with K applied matrix-free.
+template <typename T>
+Result<KrylovStats> runKrylov(const KrylovProblem &problem,
+                              const KrylovBuffers<T> &buffers,
+                              const KernelOperatorPlan<T> &plan) {
+  return runKrylov(problem,
+                   *makeMatrixFreeKrylovBackend(problem, buffers, plan));
 }
 
 } // namespace gantk

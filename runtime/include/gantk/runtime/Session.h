@@ -108,7 +108,14 @@ public:
 private:
   Session(Artifact artifact, int threads);
   Status loadCode();
+  /// Where a RowTiles body command runs (Session.cpp).
+  struct RowTile;
   Status runCommand(uint32_t index);
+  /// Runs command `index` of the step, or, with `tile`, one command of its
+  /// RowTiles body on that tile.
+  Status runEntry(const schema::CommandEntry &entry, uint32_t index,
+                  const RowTile *tile);
+  Status runKrylovCommand(const schema::Krylov &k, uint32_t index);
 
   Artifact art;
   ThreadPool pool;
