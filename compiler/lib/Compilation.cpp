@@ -49,34 +49,38 @@ static int64_t arenaBytes(mlir::ModuleOp module) {
 }
 
 namespace {
-/// One way to run a step: the exp-action solver and whether the backward
-/// recomputes its rows of G and dL/dK.
+/// One way to run a step: the exp-action solver, whether the backward
+/// recomputes its rows of G and dL/dK, and whether K is stored at all.
 struct PlanChoice {
   ast::Objective::Solver solver;
   bool recomputeRows;
+  bool matrixFree;
   const char *name;
 };
 } // namespace
 
 /// The plans a spec allows, fastest first: its solver (auto: Krylov from
-/// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows.
+/// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows,
+/// and matrix-free last (it recomputes K in every product).
 static std::vector<PlanChoice> candidatePlans(const ast::Module &spec,
                                               int64_t points) {
   using Solver = ast::Objective::Solver;
-  const PlanChoice dense{Solver::Dense, false, "dense"};
-  const PlanChoice krylov{Solver::Krylov, false, "krylov, G kept"};
-  const PlanChoice lean{Solver::Krylov, true, "krylov, rows recomputed"};
+  const PlanChoice dense{Solver::Dense, false, false, "dense"};
+  const PlanChoice krylov{Solver::Krylov, false, false, "krylov, G kept"};
+  const PlanChoice lean{Solver::Krylov, true, false,
+                        "krylov, rows recomputed"};
+  const PlanChoice free{Solver::Krylov, true, true, "krylov, matrix-free"};
   switch (spec.objective.solver) {
   case Solver::Dense:
     return {dense};
   case Solver::Krylov:
-    return {krylov, lean};
+    return {krylov, lean, free};
   case Solver::Auto:
     break;
   }
   if (points >= kKrylovFromPoints)
-    return {krylov, lean, dense};
-  return {dense, krylov, lean};
+    return {krylov, lean, dense, free};
+  return {dense, krylov, lean, free};
 }
 
 mlir::OwningOpRef<mlir::ModuleOp>
@@ -87,24 +91,36 @@ Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
     return plan(spec, shape, entry, Emit::Lowered);
   std::vector<PlanChoice> candidates = candidatePlans(spec, points);
   int64_t smallest = -1;
-  const char *smallestName = "";
+  std::string smallestName;
   for (const PlanChoice &choice : candidates) {
     ast::Module variant = spec;
     variant.objective.solver = choice.solver;
     PipelineOptions options;
     options.recomputeRows = choice.recomputeRows;
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        plan(variant, shape, entry, Emit::Lowered, options);
-    if (!module)
-      return nullptr;
-    int64_t bytes = arenaBytes(*module);
-    if (budget <= 0 || bytes <= budget) {
-      planName = choice.name;
-      return module;
-    }
-    if (smallest < 0 || bytes < smallest) {
-      smallest = bytes;
-      smallestName = choice.name;
+    options.matrixFree = choice.matrixFree;
+    // Matrix-free: the largest row tile that fits (bigger tiles make
+    // bigger, faster GEMMs), halving down to single rows.
+    for (int64_t tile = std::min(kMaxTileRows, points); tile >= 1;
+         tile /= 2) {
+      options.tileRows = tile;
+      mlir::OwningOpRef<mlir::ModuleOp> module =
+          plan(variant, shape, entry, Emit::Lowered, options);
+      if (!module)
+        return nullptr;
+      int64_t bytes = arenaBytes(*module);
+      std::string name = choice.name;
+      if (choice.matrixFree)
+        name += ", tiles of " + std::to_string(tile) + " rows";
+      if (budget <= 0 || bytes <= budget) {
+        planName = name;
+        return module;
+      }
+      if (smallest < 0 || bytes < smallest) {
+        smallest = bytes;
+        smallestName = name;
+      }
+      if (!choice.matrixFree)
+        break;
     }
   }
   const ast::Location &at = spec.train.loc;
@@ -125,25 +141,56 @@ std::string describeLayout(mlir::ModuleOp module) {
   auto entry = module->getAttrOfType<mlir::StringAttr>("gantk.entry");
   auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
   os << "arena layout (offset, bytes, value):\n";
-  auto line = [&](int64_t offset, mlir::Type type, llvm::StringRef what) {
-    auto shaped = mlir::cast<mlir::ShapedType>(type);
-    int64_t bytes =
-        shaped.getNumElements() * shaped.getElementTypeBitWidth() / 8;
+  // `rows` of a value's first dimension exist `tileRows` at a time.
+  auto line = [&](int64_t offset, mlir::Type type, llvm::StringRef what,
+                  int64_t rows = 1, int64_t tileRows = 1) {
+    int64_t bytes, elementBits;
+    llvm::StringRef note;
+    if (auto op = mlir::dyn_cast<OperatorType>(type)) {
+      bytes = tileRows * op.getSize();
+      elementBits = op.getElementType().getWidth();
+      note = " (one row tile of K)";
+    } else {
+      auto shaped = mlir::cast<mlir::ShapedType>(type);
+      bytes = shaped.getNumElements();
+      elementBits = shaped.getElementTypeBitWidth();
+      if (rows > 1 && shaped.getDimSize(0) == rows) {
+        bytes = bytes / rows * tileRows;
+        note = " (one row tile)";
+      }
+    }
+    bytes = bytes * elementBits / 8;
     os << llvm::format("  %12lld %12lld  ", (long long)offset, (long long)bytes)
-       << what << " " << type << "\n";
+       << what << " " << type << note << "\n";
   };
   auto args = fn->getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.arg_offsets");
   for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
     line(args[i], arg.getType(), i == 0 ? "argument X" : "argument Z");
+  auto name = [](mlir::Operation &op) {
+    if (auto d = mlir::dyn_cast<DispatchOp>(op))
+      return "@" + d.getKernel().str();
+    return op.getName().getStringRef().str();
+  };
   for (mlir::Operation &op : fn.getBody().front()) {
     auto offsets = op.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets");
     if (!offsets || mlir::isa<StackOp, mlir::tensor::ExtractSliceOp>(op))
       continue;
-    std::string name = op.getName().getStringRef().str();
-    if (auto d = mlir::dyn_cast<DispatchOp>(op))
-      name = "@" + d.getKernel().str();
+    int64_t tileRows = 1;
+    if (auto matrixFree = mlir::dyn_cast<KernelOperatorOp>(op))
+      tileRows = matrixFree.getTileRows();
     for (auto [r, result] : llvm::enumerate(op.getResults()))
-      line(offsets[r], result.getType(), name);
+      line(offsets[r], result.getType(), name(op), 1, tileRows);
+    auto tiles = mlir::dyn_cast<RowTilesOp>(op);
+    if (!tiles)
+      continue;
+    auto yielded =
+        tiles.getBody().front().getTerminator()->getOperands();
+    for (mlir::Operation &inner : tiles.getBody().front().without_terminator())
+      for (auto [r, result] : llvm::enumerate(inner.getResults()))
+        if (!llvm::is_contained(yielded, result))
+          line(inner.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets")[r],
+               result.getType(), "  " + name(inner), tiles.getRows(),
+               tiles.getTileRows());
   }
   return text;
 }

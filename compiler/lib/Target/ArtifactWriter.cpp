@@ -28,64 +28,119 @@ public:
         [res.getResultNumber()];
   }
   fb::View view(Value v) {
-    return fb::View(offsetOf(v),
-                    cast<ShapedType>(v.getType()).getNumElements());
+    int64_t elements = cast<ShapedType>(v.getType()).getNumElements();
+    if (auto it = tileRowsOf.find(v); it != tileRowsOf.end())
+      elements = elements / it->second.first * it->second.second;
+    return fb::View(offsetOf(v), elements);
   }
 
-  LogicalResult commands(flatbuffers::FlatBufferBuilder &fbb,
-                         std::vector<flatbuffers::Offset<fb::CommandEntry>> &out,
-                         std::vector<flatbuffers::Offset<fb::Kernel>> &kernels) {
+  using Commands = std::vector<flatbuffers::Offset<fb::CommandEntry>>;
+  using Kernels = std::vector<flatbuffers::Offset<fb::Kernel>>;
+
+  LogicalResult commands(flatbuffers::FlatBufferBuilder &fbb, Commands &out,
+                         Kernels &kernels) {
     for (Operation &op : fn.getBody().front()) {
-      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
+      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp,
+              KernelOperatorOp>(op))
         continue;
-      if (!op.hasAttr("gantk.offsets"))
-        return op.emitOpError("has no memory plan; run gantk-plan-memory");
-      auto label = fbb.CreateString(op.getName().getStringRef().str());
-      if (auto gemm = dyn_cast<GemmOp>(op)) {
-        auto a = cast<RankedTensorType>(gemm.getA().getType());
-        auto b = cast<RankedTensorType>(gemm.getB().getType());
-        auto c = gemm.getType();
-        int64_t k = gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
-        fb::View va = view(gemm.getA()), vb = view(gemm.getB()),
-                 vc = view(gemm.getResult());
-        auto cmd = fb::CreateGemm(
-            fbb, gemm.getTransA(), gemm.getTransB(), c.getDimSize(0),
-            c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
-            a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
-        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
-                                             cmd.Union(), label));
-      } else if (auto eigh = dyn_cast<EighOp>(op)) {
-        auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
-        int64_t n = eigh.getInput().getType().getDimSize(0);
-        fb::View a = view(eigh.getVectors()), w = view(eigh.getValues());
-        fb::View work(scratch[0], syevdWorkElements(n)),
-            iwork(scratch[1], syevdIWorkElements(n));
-        auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, syevdWorkElements(n),
-                                   &iwork, syevdIWorkElements(n));
-        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
-                                             cmd.Union(), label));
-      } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
-        out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Krylov,
-                                             krylov(fbb, op).Union(), label));
-      } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
-        StringRef name = dispatch.getKernel();
-        auto [it, inserted] = kernelIndex.try_emplace(name, kernels.size());
-        if (inserted)
-          kernels.push_back(fb::CreateKernel(
-              fbb, fbb.CreateString((name + "_entry").str()),
-              dispatch.getParallel(), kGPUBlock));
-        std::vector<uint64_t> args;
-        for (Value v : llvm::concat<Value>(dispatch.getArgs(),
-                                          dispatch.getResults()))
-          args.push_back(offsetOf(v));
-        auto cmd = fb::CreateDispatch(fbb, it->second, fbb.CreateVector(args),
-                                      dispatch.getRange());
-        out.push_back(fb::CreateCommandEntry(
-            fbb, fb::Command::Dispatch, cmd.Union(),
-            fbb.CreateString(name.str())));
-      } else {
-        return op.emitOpError("cannot be serialised: lower it first");
-      }
+      if (failed(command(fbb, op, out, kernels)))
+        return failure();
+    }
+    return success();
+  }
+
+  /// The index of kernel `name` in the artifact's kernel table.
+  uint32_t kernelIndexOf(flatbuffers::FlatBufferBuilder &fbb, StringRef name,
+                         bool parallel, Kernels &kernels) {
+    auto [it, inserted] = kernelIndex.try_emplace(name, kernels.size());
+    if (inserted)
+      kernels.push_back(fb::CreateKernel(
+          fbb, fbb.CreateString((name + "_entry").str()), parallel,
+          kGPUBlock));
+    return it->second;
+  }
+
+  /// A gantk.row_tiles: its R-row body values are tiles (see
+  /// gantk-plan-memory), the rest whole.
+  flatbuffers::Offset<fb::RowTiles> rowTiles(flatbuffers::FlatBufferBuilder &fbb,
+                                             RowTilesOp tiles,
+                                             Kernels &kernels) {
+    Block &body = tiles.getBody().front();
+    auto yielded = cast<YieldOp>(body.getTerminator()).getValues();
+    std::vector<fb::View> tileViews;
+    for (Operation &inner : body.without_terminator())
+      for (Value result : inner.getResults())
+        if (cast<ShapedType>(result.getType()).getDimSize(0) ==
+                tiles.getRows() &&
+            !llvm::is_contained(yielded, result)) {
+          tileRowsOf[result] = {tiles.getRows(), tiles.getTileRows()};
+          fb::View v = view(result);
+          if (llvm::none_of(tileViews, [&](const fb::View &t) {
+                return t.offset() == v.offset();
+              }))
+            tileViews.push_back(v);
+        }
+    Commands bodyCommands;
+    for (Operation &inner : body.without_terminator())
+      if (failed(command(fbb, inner, bodyCommands, kernels)))
+        return {};
+    return fb::CreateRowTiles(fbb, tiles.getRows(), tiles.getTileRows(),
+                              fbb.CreateVectorOfStructs(tileViews),
+                              fbb.CreateVector(bodyCommands));
+  }
+
+  LogicalResult command(flatbuffers::FlatBufferBuilder &fbb, Operation &op,
+                        Commands &out, Kernels &kernels) {
+    if (!op.hasAttr("gantk.offsets"))
+      return op.emitOpError("has no memory plan; run gantk-plan-memory");
+    auto label = fbb.CreateString(op.getName().getStringRef().str());
+    if (auto tiles = dyn_cast<RowTilesOp>(op)) {
+      auto cmd = rowTiles(fbb, tiles, kernels);
+      if (cmd.IsNull())
+        return failure();
+      out.push_back(fb::CreateCommandEntry(fbb, fb::Command::RowTiles,
+                                           cmd.Union(), label));
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      auto a = cast<RankedTensorType>(gemm.getA().getType());
+      auto b = cast<RankedTensorType>(gemm.getB().getType());
+      auto c = gemm.getType();
+      int64_t k = gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
+      fb::View va = view(gemm.getA()), vb = view(gemm.getB()),
+               vc = view(gemm.getResult());
+      auto cmd = fb::CreateGemm(
+          fbb, gemm.getTransA(), gemm.getTransB(), c.getDimSize(0),
+          c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
+          a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
+      out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
+                                           cmd.Union(), label));
+    } else if (auto eigh = dyn_cast<EighOp>(op)) {
+      auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
+      int64_t n = eigh.getInput().getType().getDimSize(0);
+      fb::View a = view(eigh.getVectors()), w = view(eigh.getValues());
+      fb::View work(scratch[0], syevdWorkElements(n)),
+          iwork(scratch[1], syevdIWorkElements(n));
+      auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, syevdWorkElements(n),
+                                 &iwork, syevdIWorkElements(n));
+      out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
+                                           cmd.Union(), label));
+    } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
+      out.push_back(fb::CreateCommandEntry(
+          fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label));
+    } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
+      StringRef name = dispatch.getKernel();
+      uint32_t index =
+          kernelIndexOf(fbb, name, dispatch.getParallel(), kernels);
+      std::vector<uint64_t> args;
+      for (Value v : llvm::concat<Value>(dispatch.getArgs(),
+                                        dispatch.getResults()))
+        args.push_back(offsetOf(v));
+      auto cmd = fb::CreateDispatch(fbb, index, fbb.CreateVector(args),
+                                    dispatch.getRange());
+      out.push_back(fb::CreateCommandEntry(
+          fbb, fb::Command::Dispatch, cmd.Union(),
+          fbb.CreateString(name.str())));
+    } else {
+      return op.emitOpError("cannot be serialised: lower it first");
     }
     return success();
   }
@@ -93,18 +148,23 @@ public:
   /// Krylov commands: workspaces from `gantk.scratch` = [basis, block,
   /// stats] (see gantk-plan-memory).
   flatbuffers::Offset<fb::Krylov> krylov(flatbuffers::FlatBufferBuilder &fbb,
-                                         Operation &op) {
+                                         Operation &op, Kernels &kernels) {
     auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
     Value kernel = op.getOperand(0), rhs = op.getOperand(1);
-    auto kt = cast<RankedTensorType>(kernel.getType());
     auto rt = cast<RankedTensorType>(rhs.getType());
-    int64_t n = kt.getDimSize(0), c = rt.getDimSize(1);
+    int64_t n = kernelSize(kernel), c = rt.getDimSize(1);
+    flatbuffers::Offset<fb::KernelOperator> kernelOperator;
+    fb::View vk(0, 0);
+    if (auto matrixFree = kernel.getDefiningOp<KernelOperatorOp>())
+      kernelOperator = operatorTable(fbb, matrixFree, kernels);
+    else
+      vk = view(kernel);
     bool gradient = isa<KrylovExpmGradOp>(op);
     int64_t width = gradient ? 2 * c : c;
     auto lambda = op.getAttrOfType<FloatAttr>("lambda").getValueAsDouble();
     auto tol = op.getAttrOfType<FloatAttr>("tol").getValueAsDouble();
     int64_t maxBlocks = op.getAttrOfType<IntegerAttr>("max_iter").getInt();
-    fb::View vk = view(kernel), vr = view(rhs), none(0, 0);
+    fb::View vr = view(rhs), none(0, 0);
     fb::View basis(scratch[0], krylovBasisElements(n, width, maxBlocks));
     fb::View block(scratch[1], n * width), stats(scratch[2], 2);
     fb::View cot = gradient ? view(op.getOperand(2)) : none;
@@ -117,12 +177,30 @@ public:
     return fb::CreateKrylov(
         fbb, gradient ? fb::KrylovMode::Gradient : fb::KrylovMode::Action, n,
         c, lambda, tol, maxBlocks, &vk, &vr, &cot, &basis, &block, &out, &fa,
-        &fbv, rank, &stats);
+        &fbv, rank, &stats, kernelOperator);
+  }
+
+  /// The matrix-free K of a Krylov command: the tile is the operator's
+  /// buffer, the recursion kernel reads it and the Gram diagonal.
+  flatbuffers::Offset<fb::KernelOperator>
+  operatorTable(flatbuffers::FlatBufferBuilder &fbb, KernelOperatorOp op,
+                Kernels &kernels) {
+    int64_t n = op.getType().getSize(), tileRows = op.getTileRows();
+    fb::View points = view(op.getPoints());
+    fb::View tile(offsetOf(op.getResult()), tileRows * n);
+    uint32_t recursion = kernelIndexOf(fbb, *op.getRecursion(), true, kernels);
+    std::vector<uint64_t> args{tile.offset(), uint64_t(offsetOf(op.getDiag()))};
+    return fb::CreateKernelOperator(
+        fbb, &points, cast<ShapedType>(op.getPoints().getType()).getDimSize(1),
+        op.getGramAlpha().convertToDouble(), recursion, fbb.CreateVector(args),
+        tileRows, &tile, op.getTraceScale().convertToDouble());
   }
 
   ModuleOp module;
   func::FuncOp fn;
   llvm::StringMap<uint32_t> kernelIndex;
+  /// Row-tiled values: (rows of the value, rows of its tile).
+  llvm::DenseMap<Value, std::pair<int64_t, int64_t>> tileRowsOf;
 };
 
 fb::DataKind dataKind(ast::DataSource::Kind k) {

@@ -110,6 +110,23 @@ bool lastReader(Value v, Operation *op) {
   });
 }
 
+/// K[i, j] = body(G[i, j], v_i, v_j) for j >= i (K symmetric) on the rows
+/// [begin, end) — of the whole matrix, or of the row tile a matrix-free
+/// operator passes (it rebases the pointer so that row indices stay global).
+BodyFn pairwiseBody(Block *pairBody, bool inPlace) {
+  return [pairBody, inPlace](KernelBody &k, ScalarBuilder &s) {
+    Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
+    k.loop(k.begin, k.end, [&](Value i) {
+      Value vi = k.load(v, i);
+      k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
+        Value r = inlinePairBody(k.b, *pairBody,
+                                 {k.load(g, {i, j}), vi, k.load(v, j)})[0];
+        k.store(r, out, {i, j});
+      });
+    });
+  };
+}
+
 class Outliner {
 public:
   Outliner(ModuleOp module) : module(module), symbols(module) {}
@@ -117,18 +134,34 @@ public:
   LogicalResult run(func::FuncOp fn) {
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
-      if (isa<PairwiseOp, PairwiseGradOp, DiagOp, AddDiagOp, AddTraceDiagOp,
-              AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp,
-              LossGradOp>(op))
+      if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, AddDiagOp,
+              AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
+              LabelsOp, LossOp, LossGradOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
       if (failed(outline(op)))
         return failure();
+    fn.walk([&](KernelOperatorOp op) { outlineRecursion(op); });
     return success();
   }
 
 private:
+  /// A matrix-free operator keeps its op (the runtime drives the tiles) and
+  /// gets its per-pair body as a kernel on the virtual N × N matrix: the
+  /// in-place pairwise kernel, run on one row tile at a time.
+  void outlineRecursion(KernelOperatorOp op) {
+    auto element = op.getType().getElementType();
+    int64_t n = op.getType().getSize();
+    auto matrix = RankedTensorType::get({n, n}, element);
+    func::FuncOp fn =
+        createKernel("recursion_kernel", op.getLoc(), element,
+                     {matrix, op.getDiag().getType()},
+                     pairwiseBody(&op.getBody().front(), /*inPlace=*/true));
+    op.setRecursionAttr(FlatSymbolRefAttr::get(fn));
+    op.getBody().getBlocks().clear();
+  }
+
   LogicalResult outline(Operation *op) {
     auto element = cast<FloatType>(
         cast<ShapedType>(op->getResult(0).getType()).getElementType());
@@ -153,15 +186,18 @@ private:
       // copies the upper triangle to the lower one afterwards (half the
       // pairs).
       symmetric = true;
-      body = [pairBody, inPlace](KernelBody &k, ScalarBuilder &s) {
-        Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
+      body = pairwiseBody(pairBody, inPlace);
+    } else if (auto gramDiag = dyn_cast<GramDiagOp>(op)) {
+      double alpha = gramDiag.getAlpha().convertToDouble();
+      body = [alpha](KernelBody &k, ScalarBuilder &s) {
+        Value points = k.args[0], out = k.args[1];
         k.loop(k.begin, k.end, [&](Value i) {
-          Value vi = k.load(v, i);
-          k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
-            Value r = inlinePairBody(k.b, *pairBody,
-                                     {k.load(g, {i, j}), vi, k.load(v, j)})[0];
-            k.store(r, out, {i, j});
-          });
+          Value sum = k.reduce(k.index(0), k.index(k.dim(points, 1)), s.c(0),
+                               [&](Value c, Value acc) {
+                                 Value x = k.load(points, {i, c});
+                                 return s.addReassoc(acc, s.mul(x, x));
+                               });
+          k.store(s.mul(s.c(alpha), sum), out, i);
         });
       };
     } else if (auto grad = dyn_cast<PairwiseGradOp>(op)) {
@@ -234,9 +270,9 @@ private:
                [&](Value i) { k.addAtColumn(a, out, i, i, shiftBy); });
       };
     } else if (auto shift = dyn_cast<AddFactorTraceOp>(op)) {
-      // tr(A Bᵀ) needs every row of the factors: one serial pass.
-      range = 1;
-      parallel = false;
+      // tr(A Bᵀ) needs every row of the factors: each row range sums it
+      // (O(N·rank), small next to its rows' O(R·N)), so the rows can run in
+      // parallel and in row tiles.
       tied[0] = 0;
       inPlace = lastReader(shift.getInput(), op);
       double scale = shift.getScale().convertToDouble();
@@ -244,7 +280,7 @@ private:
       body = [scale, offset, inPlace](KernelBody &k, ScalarBuilder &s) {
         Value m = k.args[0], a = k.args[1], bm = k.args[2],
               out = inPlace ? m : k.args[3];
-        int64_t rows = k.dim(m, 0), cols = k.dim(m, 1), rank = k.dim(a, 1);
+        int64_t cols = k.dim(m, 1), rank = k.dim(a, 1);
         Value trace = k.reduce(
             k.index(0), k.index(cols), s.c(0), [&](Value i, Value acc) {
               return k.reduce(k.index(0), k.index(rank), acc,
@@ -254,7 +290,7 @@ private:
                               });
             });
         Value shiftBy = s.mul(s.c(scale), trace);
-        k.loop(k.index(0), k.index(rows), [&](Value i) {
+        k.loop(k.begin, k.end, [&](Value i) {
           k.addAtColumn(m, out, i, k.addIndex(i, offset), shiftBy);
         });
       };

@@ -18,10 +18,15 @@ void buildGantkPassPipeline(OpPassManager &pm,
   pm.addPass(createFuseRecursionPass());
   pm.addPass(createAutodiffPass());
   LowerToLibraryPassOptions lowering;
-  lowering.recomputeRows = options.recomputeRows;
+  lowering.recomputeRows = options.recomputeRows || options.matrixFree;
   pm.addPass(createLowerToLibraryPass(lowering));
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.matrixFree) {
+    MatrixFreePassOptions matrixFree;
+    matrixFree.tileRows = options.tileRows;
+    pm.addPass(createMatrixFreePass(matrixFree));
+  }
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createPlanMemoryPass());
 }

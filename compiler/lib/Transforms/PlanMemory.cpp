@@ -37,6 +37,29 @@ int64_t byteSize(Type t) {
   return shaped.getNumElements() * shaped.getElementTypeBitWidth() / 8;
 }
 
+/// Bytes of `v`'s buffer: a matrix-free operator holds one row tile of K.
+int64_t valueBytes(Value v) {
+  if (auto op = v.getDefiningOp<KernelOperatorOp>())
+    return op.getTileRows() * op.getType().getSize() *
+           op.getType().getElementType().getWidth() / 8;
+  return byteSize(v.getType());
+}
+
+/// The values an op reads: its operands, and for a gantk.row_tiles the
+/// values from outside that its body reads.
+SmallVector<Value> readValues(Operation &op) {
+  SmallVector<Value> values(op.getOperands());
+  if (auto tiles = dyn_cast<RowTilesOp>(op))
+    tiles.getBody().walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        if (!tiles->isProperAncestor(v.getParentBlock()->getParentOp()) &&
+            v.getParentRegion() != &tiles.getBody() &&
+            !llvm::is_contained(values, v))
+          values.push_back(v);
+    });
+  return values;
+}
+
 /// A buffer of the step: `bytes` live from op `start` to op `end`
 /// (program order, inclusive).
 struct Interval {
@@ -154,8 +177,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     // Krylov: the basis, one block, and the two statistics.
     auto krylov = [&](Value kernel, int64_t width,
                       int64_t maxBlocks) -> SmallVector<int64_t> {
-      int64_t n = cast<ShapedType>(kernel.getType()).getDimSize(0);
-      int64_t e = elementBytes(kernel);
+      int64_t n = kernelSize(kernel);
+      int64_t e = elementBytes(op.getOperand(1));
       return {krylovBasisElements(n, width, maxBlocks) * e, n * width * e,
               2 * e};
     };
@@ -209,7 +232,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       lastUse[r] = std::max(lastUse.lookup(r), at);
     };
     for (Operation &op : block)
-      for (Value operand : op.getOperands())
+      for (Value operand : readValues(op))
         touch(operand, isa<func::ReturnOp>(op) ? INT64_MAX : order[&op]);
 
     // Which buffer every root lives in; buffers become intervals of
@@ -222,7 +245,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       return buffers.size() - 1;
     };
     auto allocate = [&](Value v, int64_t at) {
-      bufferOf[v] = newBuffer(byteSize(v.getType()), at, last);
+      bufferOf[v] = newBuffer(valueBytes(v), at, last);
     };
     auto release = [&](Value r, int64_t at) { buffers[bufferOf[r]].end = at; };
 
@@ -242,7 +265,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
         continue;
       SmallVector<Value> dying;
-      for (Value operand : op.getOperands())
+      for (Value operand : readValues(op))
         if (lastUse.lookup(root(operand)) == at &&
             bufferOf.count(root(operand)) &&
             !llvm::is_contained(dying, root(operand)))
@@ -273,6 +296,9 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
                  << tied[r] << "'s buffer, which is still read later";
         allocate(result, at);
       }
+      if (auto tiles = dyn_cast<RowTilesOp>(op))
+        if (failed(planTiles(tiles, at, bufferOf, newBuffer)))
+          return failure();
       for (int64_t bytes : scratchBytes(op))
         scratchOf[&op].push_back(newBuffer(bytes, at, at));
       for (Value r : dying)
@@ -312,6 +338,13 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       if (!scratchOffsets.empty())
         op.setAttr("gantk.scratch", b.getDenseI64ArrayAttr(scratchOffsets));
       op.setAttr("gantk.offsets", b.getDenseI64ArrayAttr(resultOffsets));
+      if (auto tiles = dyn_cast<RowTilesOp>(op))
+        for (Operation &inner : tiles.getBody().front().without_terminator()) {
+          SmallVector<int64_t> innerOffsets;
+          for (Value result : inner.getResults())
+            innerOffsets.push_back(offsets.lookup(result));
+          inner.setAttr("gantk.offsets", b.getDenseI64ArrayAttr(innerOffsets));
+        }
     }
 
     // Offsets of every argument and of every aliasing value, for the writer.
@@ -331,6 +364,46 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     module->setAttr("gantk.arena_bytes", b.getI64IntegerAttr(arenaBytes));
     module->setAttr("gantk.peak_op", b.getStringAttr(peakOp));
     module->setAttr("gantk.entry", b.getStringAttr(fn.getSymName()));
+    return success();
+  }
+
+  /// Buffers of a gantk.row_tiles body, all live for the op at `at` only:
+  /// what the body yields is the op's result; an R-row value is one tile of
+  /// tile_rows rows; an in-place kernel writes into its tied operand.
+  template <typename NewBuffer>
+  LogicalResult planTiles(RowTilesOp tiles, int64_t at,
+                          llvm::DenseMap<Value, size_t> &bufferOf,
+                          NewBuffer &newBuffer) {
+    Block &body = tiles.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    for (Operation &inner : body.without_terminator()) {
+      if (!isa<GemmOp, DispatchOp>(inner))
+        return inner.emitOpError("cannot run in row tiles");
+      SmallVector<int64_t> tied(inner.getNumResults(), -1);
+      if (auto d = dyn_cast<DispatchOp>(inner); d && d.getInPlace())
+        tied.assign(d.getTied().begin(), d.getTied().end());
+      for (auto [r, result] : llvm::enumerate(inner.getResults())) {
+        if (auto it = llvm::find(yield.getValues(), result);
+            it != yield.getValues().end()) {
+          bufferOf[result] = bufferOf.lookup(
+              tiles.getResult(it - yield.getValues().begin()));
+          continue;
+        }
+        if (tied[r] >= 0) {
+          Value operand = inner.getOperand(tied[r]);
+          if (operand.getParentRegion() != &tiles.getBody())
+            return inner.emitOpError("in-place kernel in row tiles must "
+                                     "write a value of the body");
+          bufferOf[result] = bufferOf.lookup(operand);
+          continue;
+        }
+        auto type = cast<ShapedType>(result.getType());
+        int64_t bytes = byteSize(type);
+        if (type.getDimSize(0) == tiles.getRows())
+          bytes = bytes / tiles.getRows() * tiles.getTileRows();
+        bufferOf[result] = newBuffer(bytes, at, at);
+      }
+    }
     return success();
   }
 

@@ -36,3 +36,9 @@ KernelType::verify(function_ref<InFlightDiagnostic()> emitError, int64_t size,
                        << elementType;
   return success();
 }
+
+LogicalResult
+OperatorType::verify(function_ref<InFlightDiagnostic()> emitError,
+                     int64_t size, FloatType elementType) {
+  return KernelType::verify(emitError, size, elementType);
+}

@@ -30,9 +30,13 @@ LogicalResult verifySameElementType(Operation *op) {
   Type first;
   for (Type t :
        llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
-    Type e = isa<ShapedType>(t) ? cast<ShapedType>(t).getElementType()
-             : isa<KernelType>(t) ? Type(cast<KernelType>(t).getElementType())
-                                  : t;
+    Type e = t;
+    if (auto shaped = dyn_cast<ShapedType>(t))
+      e = shaped.getElementType();
+    else if (auto kernel = dyn_cast<KernelType>(t))
+      e = kernel.getElementType();
+    else if (auto op = dyn_cast<OperatorType>(t))
+      e = op.getElementType();
     if (!first)
       first = e;
     else if (e != first)
@@ -141,9 +145,11 @@ LogicalResult LabelsOp::verify() {
 static LogicalResult verifyActionShapes(Operation *op, Value kernel, Value rhs,
                                         Value result, double lambda,
                                         double eigReg) {
-  if (failed(verifyCommon(op)) || failed(verifySquare(op, kernel, "kernel")))
+  if (failed(verifyCommon(op)) ||
+      (!isa<OperatorType>(kernel.getType()) &&
+       failed(verifySquare(op, kernel, "kernel"))))
     return failure();
-  if (rows(rhs) != rows(kernel))
+  if (rows(rhs) != kernelSize(kernel))
     return op->emitOpError("rhs rows must match the kernel size");
   if (result.getType() != rhs.getType())
     return op->emitOpError("result type must equal the rhs type");
@@ -385,7 +391,7 @@ LogicalResult KrylovExpmGradOp::verify() {
                                 getLambda().convertToDouble(), 0)))
     return failure();
   if (getFactorA().getType() != getFactorB().getType() ||
-      rows(getFactorA()) != rows(getKernel()) || cols(getFactorA()) < 1)
+      rows(getFactorA()) != kernelSize(getKernel()) || cols(getFactorA()) < 1)
     return emitOpError("factors must be two N x rank matrices, rank >= 1");
   return verifySolver(*this, "krylov", getTol().convertToDouble(),
                       getMaxIter());
@@ -400,6 +406,47 @@ LogicalResult AddFactorTraceOp::verify() {
     return emitOpError("needs R x N rows, N x r factors and an R x N result");
   return verifyRowRange(*this, getRowOffset(), rows(getInput()),
                         cols(getInput()));
+}
+
+LogicalResult GramDiagOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (dim0(getType()) != rows(getPoints()))
+    return emitOpError("result must have one entry per point");
+  return success();
+}
+
+LogicalResult KernelOperatorOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t n = rows(getPoints());
+  if (dim0(getDiag().getType()) != n || getType().getSize() != n)
+    return emitOpError("diag and operator must have one entry per point");
+  if (getTileRows() < 1)
+    return emitOpError("tile_rows must be positive, got ") << getTileRows();
+  if (getRecursion()) {
+    if (!getBody().empty())
+      return emitOpError("has both a recursion kernel and a body");
+    return success();
+  }
+  if (getBody().empty())
+    return emitOpError("needs a per-pair body or a recursion kernel");
+  return verifyPairBody(*this, getBody(), elementType(getPoints()), 3, 1);
+}
+
+LogicalResult RowTilesOp::verify() {
+  if (getRows() < 1 || getTileRows() < 1)
+    return emitOpError("rows and tile_rows must be positive");
+  Block &body = getBody().front();
+  auto yield = body.mightHaveTerminator()
+                   ? dyn_cast<YieldOp>(body.getTerminator())
+                   : YieldOp();
+  if (!yield || yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("body must yield the results");
+  for (Type t : getResultTypes())
+    if (dim0(t) != getRows())
+      return emitOpError("results must have `rows` rows, got ") << t;
+  return success();
 }
 
 LogicalResult DispatchOp::verify() {

@@ -28,7 +28,15 @@ struct PipelineOptions {
   /// Krylov path: recompute the backward's rows of G and dL/dK instead of
   /// keeping G and forming dL/dK (one N × N buffer instead of three).
   bool recomputeRows = false;
+  /// Matrix-free (implies recomputeRows): K and the backward's rows are made
+  /// in tiles of `tileRows` rows and never stored.
+  bool matrixFree = false;
+  int64_t tileRows = 256;
 };
+
+/// The largest row tile of the matrix-free plan: GEMMs of 256 rows already
+/// run near peak, and larger tiles only cost memory.
+constexpr int64_t kMaxTileRows = 256;
 
 /// Graph passes: fusion, autodiff, library lowering, CSE, outlining, memory
 /// plan. The module then holds the entry function over tensors and the

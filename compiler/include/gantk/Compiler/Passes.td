@@ -52,6 +52,24 @@ def LowerToLibraryPass : Pass<"gantk-lower-to-library", "mlir::ModuleOp"> {
   ];
 }
 
+def MatrixFreePass : Pass<"gantk-matrix-free", "mlir::ModuleOp"> {
+  let summary = "Applies K in row tiles instead of storing it (matrix-free plan)";
+  let description = [{
+    For a Krylov step lowered with `recompute-rows`: the kernel read by
+    gantk.krylov_expm and gantk.krylov_expm_grad, [add_trace_diag]
+    pairwise(α S Sᵀ, diag), becomes a gantk.kernel_operator on S and
+    gantk.gram_diag(S), and the backward's rows (G rows, dL/dK rows,
+    pairwise_grad, add_diag, dZ) move into one gantk.row_tiles. No value of
+    the step is then N × N or R × N: memory is O(N·(d + rank + tile_rows)),
+    and every K·V recomputes K (one Gram GEMM over the upper triangle and
+    the recursion per application).
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", "256",
+           "rows of K (and of the backward's R × N values) made at a time">
+  ];
+}
+
 def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {
   let summary = "Outlines elementwise and per-pair ops into loop-nest kernels";
   let description = [{

@@ -47,4 +47,20 @@ def Gantk_KernelType : Gantk_Type<"Kernel", "kernel"> {
   let genVerifyDecl = 1;
 }
 
+def Gantk_OperatorType : Gantk_Type<"Operator", "operator"> {
+  let summary = "An N × N kernel matrix that is applied, never stored";
+  let description = [{
+    The matrix-free kernel of N points: ops that take it (the Krylov
+    actions) only need K·V, which `gantk.kernel_operator` forms from row
+    tiles of K made on the fly.
+
+    ```mlir
+    !gantk.operator<12, f64>
+    ```
+  }];
+  let parameters = (ins "int64_t":$size, "::mlir::FloatType":$elementType);
+  let assemblyFormat = "`<` $size `,` $elementType `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // GANTK_DIALECT_TD

@@ -25,6 +25,13 @@ inline int64_t labelColumnsForLoss(llvm::StringRef kind) {
     return 2;
   return -1;
 }
+
+/// N of a kernel operand: a stored N × N kernel or a matrix-free operator.
+inline int64_t kernelSize(mlir::Value kernel) {
+  if (auto op = llvm::dyn_cast<OperatorType>(kernel.getType()))
+    return op.getSize();
+  return llvm::cast<mlir::ShapedType>(kernel.getType()).getDimSize(0);
+}
 } // namespace gantk
 
 #endif // GANTK_DIALECT_GANTK_GANTKOPS_H

@@ -22,6 +22,8 @@ def Gantk_TolAttr : DefaultValuedAttr<F64Attr, "1.0e-6">;
 def Gantk_MaxIterAttr : DefaultValuedAttr<I64Attr, "100">;
 def Gantk_Vector : 1DTensorOf<[F32, F64]>;
 def Gantk_Scalar : 0DTensorOf<[F32, F64]>;
+/// A stored N × N kernel or a matrix-free one.
+def Gantk_KernelOrOperator : AnyTypeOf<[Gantk_Matrix, Gantk_OperatorType]>;
 
 //===----------------------------------------------------------------------===//
 // Graph level: what the front end builds.
@@ -289,14 +291,15 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
 }
 
 def Gantk_YieldOp : Gantk_Op<"yield", [Pure, Terminator, ReturnLike,
-    ParentOneOf<["PairwiseOp", "PairwiseGradOp"]>]> {
-  let summary = "Yields the scalars of a per-pair body";
+    ParentOneOf<["PairwiseOp", "PairwiseGradOp", "KernelOperatorOp",
+                 "RowTilesOp"]>]> {
+  let summary = "Yields the scalars of a per-pair body, or a row-tiled result";
   let description = [{
     ```mlir
     gantk.yield %k : f64
     ```
   }];
-  let arguments = (ins Variadic<AnyFloat>:$values);
+  let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
@@ -478,6 +481,87 @@ def Gantk_DaleckiiKreinOp : Gantk_Op<"daleckii_krein", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Matrix-free plan: what gantk-matrix-free produces.
+//===----------------------------------------------------------------------===//
+
+def Gantk_GramDiagOp : Gantk_Op<"gram_diag", [Pure]> {
+  let summary = "diag(α S Sᵀ) without the Gram matrix";
+  let description = [{
+    result_i = α ‖S_i‖²: O(N·d) instead of the N × N Gram matrix.
+
+    ```mlir
+    %v = gantk.gram_diag %s {alpha = 0.5 : f64} : tensor<12x3xf64> -> tensor<12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points, F64Attr:$alpha);
+  let results = (outs Gantk_Vector:$result);
+  let assemblyFormat = "$points attr-dict `:` type($points) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
+    [Pure, IsolatedFromAbove]> {
+  let summary = "K = pairwise(α S Sᵀ) (+ c·tr(K)·I) as an operator, not a matrix";
+  let description = [{
+    The kernel that `gantk.pairwise` would make from the Gram matrix
+    α S Sᵀ and its diagonal `diag`, shifted by `trace_scale`·tr(K)·I, for
+    ops that only apply it to blocks. The runtime makes K in row tiles of
+    `tile_rows` rows (Gram rows by GEMM, then the per-pair body) and
+    accumulates K·V tile by tile, so memory is O(N·(d + tile_rows)) instead
+    of N². The body is `gantk.pairwise`'s; gantk-outline-kernels moves it
+    into the kernel named by `recursion`, leaving the region empty.
+
+    ```mlir
+    %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64,
+        trace_scale = 0.0 : f64, tile_rows = 4 : i64}
+        : tensor<12x3xf64>, tensor<12xf64> -> !gantk.operator<12, f64> {
+    ^bb0(%q12: f64, %q11: f64, %q22: f64):
+      gantk.yield %q12 : f64
+    }
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points, Gantk_Vector:$diag,
+                       F64Attr:$gram_alpha, F64Attr:$trace_scale,
+                       I64Attr:$tile_rows,
+                       OptionalAttr<FlatSymbolRefAttr>:$recursion);
+  let results = (outs Gantk_OperatorType:$result);
+  let regions = (region AnyRegion:$body);
+  let assemblyFormat = [{
+    $points `,` $diag attr-dict `:` type($points) `,` type($diag) `->`
+    type($result) $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_RowTilesOp : Gantk_Op<"row_tiles",
+    [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "Runs its body row tile by row tile";
+  let description = [{
+    The body computes values whose first dimension is `rows` one row at a
+    time (each row depends on its own rows of the row-indexed operands
+    only), so it runs on tiles of `tile_rows` rows: such values exist one
+    tile at a time, and only what the body yields is whole. This is how the
+    matrix-free backward makes the R × N rows of G and dL/dK without ever
+    holding them.
+
+    ```mlir
+    %dz = gantk.row_tiles {rows = 6 : i64, tile_rows = 2 : i64} : tensor<6x3xf64> {
+      %g = gantk.gemm %rows, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true}
+          : tensor<6x3xf64>, tensor<12x3xf64> -> tensor<6x12xf64>
+      %z = gantk.gemm %g, %s {alpha = 1.0 : f64, trans_a = false, trans_b = false}
+          : tensor<6x12xf64>, tensor<12x3xf64> -> tensor<6x3xf64>
+      gantk.yield %z : tensor<6x3xf64>
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$rows, I64Attr:$tile_rows);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict `:` type($results) $body";
+  let hasVerifier = 1;
+}
+
 def Gantk_KrylovExpmOp : Gantk_Op<"krylov_expm", [Pure]> {
   let summary = "U = exp(−λK) Y by block Lanczos (runtime library call)";
   let description = [{
@@ -491,7 +575,7 @@ def Gantk_KrylovExpmOp : Gantk_Op<"krylov_expm", [Pure]> {
         : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+  let arguments = (ins Gantk_KernelOrOperator:$kernel, Gantk_Matrix:$rhs,
                        F64Attr:$lambda, F64Attr:$tol, I64Attr:$max_iter);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
@@ -513,7 +597,7 @@ def Gantk_KrylovExpmGradOp : Gantk_Op<"krylov_expm_grad", [Pure]> {
         : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x8xf64>, tensor<12x8xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
+  let arguments = (ins Gantk_KernelOrOperator:$kernel, Gantk_Matrix:$rhs,
                        Gantk_Matrix:$cotangent, F64Attr:$lambda, F64Attr:$tol,
                        I64Attr:$max_iter);
   let results = (outs Gantk_Matrix:$factor_a, Gantk_Matrix:$factor_b);
