@@ -46,8 +46,8 @@ const char *kUsage = R"(usage:
                 [--memory-budget BYTES] [--device=cpu|cuda]
   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
                 [--device=cpu|cuda]
-  gantk bench SPEC --n N [--steps K] [--threads T] [--profile 1]
-                [--memory-budget BYTES] [--device=cpu|cuda]
+  gantk bench SPEC --n N [--steps K] [--warmup W] [--threads T]
+                [--profile 1] [--memory-budget BYTES] [--device=cpu|cuda]
   gantk describe ARTIFACT [--code TARGET -o FILE]
 )";
 
@@ -596,16 +596,20 @@ int commandDescribe(int argc, char **argv) {
 int commandBench(int argc, char **argv) {
   Args args = Args::parse(
       argc, argv, 2,
-      {"n", "steps", "threads", "profile", "memory-budget", "device"});
+      {"n", "steps", "warmup", "threads", "profile", "memory-budget",
+       "device"});
   if (!args.error.empty())
     return fail(args.error);
   if (args.positional.size() != 1 || !args.get("n"))
     return fail("bench needs SPEC --n N\n" + std::string(kUsage));
-  int64_t n, steps = 5;
+  int64_t n, steps = 5, warmup = 1;
   if (!parseCount(*args.get("n"), "--n", n))
     return 1;
   if (auto text = args.get("steps"))
     if (!parseCount(*text, "--steps", steps))
+      return 1;
+  if (auto text = args.get("warmup"))
+    if (!parseCount(*text, "--warmup", warmup, 0))
       return 1;
   int threads;
   DeviceKind device;
@@ -648,15 +652,16 @@ int commandBench(int argc, char **argv) {
     return fail(st.message());
   bool profile = args.get("profile").value_or("0") != "0";
   std::vector<double> seconds;
-  for (int64_t i = 0; i <= steps; ++i) { // step 0 warms caches and threads
-    s.setProfiling(profile && i > 0);
+  // Warm-up steps fill caches and start threads; they are not timed.
+  for (int64_t i = 0; i < warmup + steps; ++i) {
+    s.setProfiling(profile && i >= warmup);
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
       return fail(st.message());
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              start)
                    .count();
-    if (i > 0)
+    if (i >= warmup)
       seconds.push_back(t);
   }
   const char *precision =
