@@ -160,3 +160,48 @@ func.func @upper(%g: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> (tensor<4x1xf64>, 
   %qt, %mu = gantk.eigh %k : tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64>
   return %u, %a, %b, %qt : tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>, tensor<4x4xf64>
 }
+
+// -----
+
+// Matrix-free: gram_diag becomes a row kernel (α Σ_c S[i, c]², reassociable
+// so that it vectorises); the operator keeps its op, names its recursion
+// kernel and loses its body, which becomes the in-place pairwise kernel
+// over j >= i on the virtual N × N matrix (run on one row tile at a time).
+// add_factor_trace is row-parallel: each call sums tr(A Bᵀ) itself and
+// shifts only its rows [begin, end), so it can run in row tiles.
+// CHECK-LABEL: func.func @matrix_free
+// CHECK: %[[V:.*]] = gantk.dispatch @gram_diag_kernel(%{{.*}}) {parallel = true, range = 4 : i64, tied = array<i64: -1>} : (tensor<4x2xf64>) -> tensor<4xf64>
+// CHECK-NEXT: gantk.kernel_operator %{{.*}}, %[[V]] {gram_alpha = 5.000000e-01 : f64, recursion = @recursion_kernel, tile_rows = 2 : i64, trace_scale = 0.000000e+00 : f64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+// CHECK-NEXT: }
+// CHECK: gantk.dispatch @add_factor_trace_kernel(%{{.*}}) {parallel = true, range = 2 : i64, tied = array<i64: 0>}
+
+// CHECK-LABEL: func.func private @gram_diag_kernel
+// CHECK-SAME: (%[[S:.*]]: memref<4x2xf64>, %[[OUT:.*]]: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK: %[[SUM:.*]] = scf.for %[[C:.*]] = {{.*}} iter_args(%[[ACC:.*]] = {{.*}})
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[S]][%[[I]], %[[C]]]
+// CHECK-NEXT: %[[X2:.*]] = arith.mulf %[[X]], %[[X]]
+// CHECK-NEXT: %[[NEXT:.*]] = arith.addf %[[ACC]], %[[X2]] fastmath<reassoc>
+// CHECK: %[[R:.*]] = arith.mulf %{{.*}}, %[[SUM]]
+// CHECK-NEXT: memref.store %[[R]], %[[OUT]][%[[I]]]
+
+// CHECK-LABEL: func.func private @add_factor_trace_kernel
+// CHECK-SAME: (%[[M:.*]]: memref<2x4xf64>, %{{.*}}: memref<4x3xf64>, %{{.*}}: memref<4x3xf64>, %{{.*}}: memref<2x4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK: %[[TR:.*]] = scf.for
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+
+// CHECK-LABEL: func.func private @recursion_kernel
+// CHECK-SAME: (%[[G:.*]]: memref<4x4xf64>, %[[V:.*]]: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK: scf.for %[[J:.*]] = %[[I]] to
+// CHECK-NEXT: %[[GIJ:.*]] = memref.load %[[G]][%[[I]], %[[J]]]
+// CHECK: memref.store %{{.*}}, %[[G]][%[[I]], %[[J]]]
+func.func @matrix_free(%s: tensor<4x2xf64>, %a: tensor<4x3xf64>, %b: tensor<4x3xf64>, %m: tensor<2x4xf64>) -> (!gantk.operator<4, f64>, tensor<2x4xf64>) {
+  %v = gantk.gram_diag %s {alpha = 0.5 : f64} : tensor<4x2xf64> -> tensor<4xf64>
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  %r = gantk.add_factor_trace %m, %a, %b {scale = 0.25 : f64, row_offset = 2 : i64} : tensor<2x4xf64>, tensor<4x3xf64>, tensor<4x3xf64> -> tensor<2x4xf64>
+  return %k, %r : !gantk.operator<4, f64>, tensor<2x4xf64>
+}

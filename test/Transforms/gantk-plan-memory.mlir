@@ -192,3 +192,41 @@ func.func @holes() -> tensor<32xf64> {
   %c = gantk.dispatch @grow(%b) {range = 8 : i64, parallel = true, tied = array<i64: -1>} : (tensor<8xf64>) -> tensor<32xf64>
   return %c : tensor<32xf64>
 }
+
+// -----
+
+// Matrix-free: the operator's buffer is one row tile of K (3 rows × 4 × 8 =
+// 96 -> 128 B, at 128 after S at 0 and v at 64); the Krylov call's output
+// and workspaces follow (basis N·w·(max_iter + 1) = 8 elements, block 4,
+// stats 2: 64 B each) and make the peak, 512 B. The row_tiles op is one
+// point of program order: its result dZ (32 -> 64 B) takes the dead labels'
+// 64, its body's 2 × 4 rows get one 1-row tile (32 -> 64 B) in the dead
+// operator tile's 128, the in-place kernel writes that tile, and the last
+// gemm, which the region yields, writes dZ.
+// CHECK-LABEL: module attributes {gantk.arena_bytes = 512 : i64, gantk.entry = "step", gantk.peak_op = "gantk.krylov_expm"}
+// CHECK: gantk.kernel_operator {{.*}}gantk.offsets = array<i64: 128>
+// CHECK: gantk.krylov_expm {{.*}}gantk.offsets = array<i64: 256>, gantk.scratch = array<i64: 320, 384, 448>
+// CHECK: gantk.row_tiles {gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.dispatch @rows_kernel{{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
+func.func private @gram_diag_kernel(memref<4x2xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
+func.func private @recursion_kernel(memref<4x4xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
+func.func private @labels_kernel(memref<4x1xf64>, index, index) attributes {gantk.kernel}
+func.func private @rows_kernel(memref<2x4xf64>, memref<2x4xf64>, index, index) attributes {gantk.kernel}
+func.func @step(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> (tensor<4x1xf64>, tensor<2x2xf64>) {
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %v = gantk.dispatch @gram_diag_kernel(%s) {range = 4 : i64, parallel = true, tied = array<i64: -1>} : (tensor<4x2xf64>) -> tensor<4xf64>
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 3 : i64, recursion = @recursion_kernel} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  }
+  %y = gantk.dispatch @labels_kernel() {range = 4 : i64, parallel = true, tied = array<i64: -1>} : () -> tensor<4x1xf64>
+  %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, max_iter = 1 : i64, tol = 1.0e-06 : f64} : !gantk.operator<4, f64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %rows = tensor.extract_slice %s[2, 0] [2, 2] [1, 1] : tensor<4x2xf64> to tensor<2x2xf64>
+  %dz = gantk.row_tiles {rows = 2 : i64, tile_rows = 1 : i64} : tensor<2x2xf64> {
+    %g = gantk.gemm %rows, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<4x2xf64> -> tensor<2x4xf64>
+    %h = gantk.dispatch @rows_kernel(%g) {range = 2 : i64, parallel = true, tied = array<i64: 0>, in_place} : (tensor<2x4xf64>) -> tensor<2x4xf64>
+    %w = gantk.gemm %h, %s {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x4xf64>, tensor<4x2xf64> -> tensor<2x2xf64>
+    gantk.yield %w : tensor<2x2xf64>
+  }
+  return %u, %dz : tensor<4x1xf64>, tensor<2x2xf64>
+}

@@ -662,3 +662,117 @@ func.func @f(%v: tensor<4xf64>) -> tensor<4xf64> {
   %r = gantk.dispatch @k(%v) {range = 4 : i64, parallel = true, tied = array<i64: -1>, in_place} : (tensor<4xf64>) -> tensor<4xf64>
   return %r : tensor<4xf64>
 }
+
+// -----
+
+// An operator of zero points is rejected by the type verifier.
+// expected-error @+1 {{kernel size must be positive, got 0}}
+func.func private @f(!gantk.operator<0, f64>)
+
+// -----
+
+func.func @f(%s: tensor<4x2xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{'gantk.gram_diag' op result must have one entry per point}}
+  %v = gantk.gram_diag %s {alpha = 0.5 : f64} : tensor<4x2xf64> -> tensor<3xf64>
+  return %v : tensor<3xf64>
+}
+
+// -----
+
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<3xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op diag and operator must have one entry per point}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64} : tensor<4x2xf64>, tensor<3xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : !gantk.operator<4, f64>
+}
+
+// -----
+
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op tile_rows must be positive, got 0}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 0 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : !gantk.operator<4, f64>
+}
+
+// -----
+
+func.func private @r(memref<4x4xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op has both a recursion kernel and a body}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64, recursion = @r} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : !gantk.operator<4, f64>
+}
+
+// -----
+
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op needs a per-pair body or a recursion kernel}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  }
+  return %k : !gantk.operator<4, f64>
+}
+
+// -----
+
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op body must take 3 arguments of type 'f64'}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : !gantk.operator<4, f64>
+}
+
+// -----
+
+func.func @f(%k: !gantk.operator<4, f64>, %y: tensor<3x1xf64>) -> tensor<3x1xf64> {
+  // expected-error @+1 {{'gantk.krylov_expm' op rhs rows must match the kernel size}}
+  %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, max_iter = 4 : i64, tol = 1.0e-06 : f64} : !gantk.operator<4, f64>, tensor<3x1xf64> -> tensor<3x1xf64>
+  return %u : tensor<3x1xf64>
+}
+
+// -----
+
+func.func @f(%k: !gantk.operator<4, f32>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
+  // expected-error @+1 {{'gantk.krylov_expm' op requires one element type, got 'f32' and 'f64'}}
+  %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, max_iter = 4 : i64, tol = 1.0e-06 : f64} : !gantk.operator<4, f32>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %u : tensor<4x1xf64>
+}
+
+// -----
+
+func.func @f(%a: tensor<3x2xf64>) -> tensor<3x2xf64> {
+  // expected-error @+1 {{'gantk.row_tiles' op rows and tile_rows must be positive}}
+  %z = gantk.row_tiles {rows = 3 : i64, tile_rows = 0 : i64} : tensor<3x2xf64> {
+    gantk.yield %a : tensor<3x2xf64>
+  }
+  return %z : tensor<3x2xf64>
+}
+
+// -----
+
+func.func @f(%a: tensor<3x3xf64>) -> tensor<3x2xf64> {
+  // expected-error @+1 {{'gantk.row_tiles' op body must yield the results}}
+  %z = gantk.row_tiles {rows = 3 : i64, tile_rows = 2 : i64} : tensor<3x2xf64> {
+    gantk.yield %a : tensor<3x3xf64>
+  }
+  return %z : tensor<3x2xf64>
+}
+
+// -----
+
+func.func @f(%a: tensor<3x2xf64>) -> tensor<3x2xf64> {
+  // expected-error @+1 {{'gantk.row_tiles' op results must have `rows` rows, got 'tensor<3x2xf64>'}}
+  %z = gantk.row_tiles {rows = 4 : i64, tile_rows = 2 : i64} : tensor<3x2xf64> {
+    gantk.yield %a : tensor<3x2xf64>
+  }
+  return %z : tensor<3x2xf64>
+}

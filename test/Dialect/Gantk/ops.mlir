@@ -173,3 +173,46 @@ func.func @dispatch(%a: tensor<6x6xf64>) -> (tensor<6x6xf64>, tensor<6xf64>, ten
 // The kernel type outside a gantk op prints with its dialect prefix.
 // CHECK-LABEL: func.func private @kernel_type(!gantk.kernel<4, f32>) -> !gantk.kernel<12, f64>
 func.func private @kernel_type(!gantk.kernel<4, f32>) -> !gantk.kernel<12, f64>
+
+// The matrix-free level: an operator instead of K, the Gram diagonal from
+// S, and a row-tiled backward region.
+// CHECK-LABEL: func.func @matrix_free
+func.func @matrix_free(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>) -> (tensor<6x1xf64>, tensor<3x2xf64>) {
+  // CHECK: %[[V:.*]] = gantk.gram_diag %{{.*}} {alpha = 5.000000e-01 : f64} : tensor<6x2xf64> -> tensor<6xf64>
+  %v = gantk.gram_diag %s {alpha = 0.5 : f64} : tensor<6x2xf64> -> tensor<6xf64>
+  // CHECK: %[[K:.*]] = gantk.kernel_operator %{{.*}}, %[[V]] {gram_alpha = 5.000000e-01 : f64, tile_rows = 4 : i64, trace_scale = 1.000000e-03 : f64} : tensor<6x2xf64>, tensor<6xf64> -> <6, f64> {
+  // CHECK: gantk.yield %{{.*}} : f64
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 1.0e-3 : f64, tile_rows = 4 : i64} : tensor<6x2xf64>, tensor<6xf64> -> <6, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  // CHECK: gantk.krylov_expm %[[K]], %{{.*}} : !gantk.operator<6, f64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %u = gantk.krylov_expm %k, %y {lambda = 0.7 : f64, max_iter = 6 : i64, tol = 1.0e-6 : f64} : !gantk.operator<6, f64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: gantk.krylov_expm_grad %[[K]], {{.*}} : !gantk.operator<6, f64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x4xf64>, tensor<6x4xf64>
+  %a, %b = gantk.krylov_expm_grad %k, %y, %u {lambda = 0.7 : f64, max_iter = 6 : i64, tol = 1.0e-6 : f64} : !gantk.operator<6, f64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x4xf64>, tensor<6x4xf64>
+  %rows = tensor.extract_slice %s[3, 0] [3, 2] [1, 1] : tensor<6x2xf64> to tensor<3x2xf64>
+  // CHECK: %[[DZ:.*]] = gantk.row_tiles {rows = 3 : i64, tile_rows = 2 : i64} : tensor<3x2xf64> {
+  // CHECK-NEXT: %[[G:.*]] = gantk.gemm
+  // CHECK-NEXT: %[[Z:.*]] = gantk.gemm %[[G]]
+  // CHECK-NEXT: gantk.yield %[[Z]] : tensor<3x2xf64>
+  %dz = gantk.row_tiles {rows = 3 : i64, tile_rows = 2 : i64} : tensor<3x2xf64> {
+    %g = gantk.gemm %rows, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<3x2xf64>, tensor<6x2xf64> -> tensor<3x6xf64>
+    %z = gantk.gemm %g, %s {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<3x6xf64>, tensor<6x2xf64> -> tensor<3x2xf64>
+    gantk.yield %z : tensor<3x2xf64>
+  }
+  // CHECK: return %{{.*}}, %[[DZ]]
+  return %u, %dz : tensor<6x1xf64>, tensor<3x2xf64>
+}
+
+// After outlining the operator names its recursion kernel and has no body.
+func.func private @recursion_kernel(memref<6x6xf64>, memref<6xf64>, index, index) attributes {gantk.kernel}
+// CHECK-LABEL: func.func @outlined_operator
+func.func @outlined_operator(%s: tensor<6x2xf64>, %v: tensor<6xf64>) -> !gantk.operator<6, f64> {
+  // CHECK: gantk.kernel_operator %{{.*}}, %{{.*}} {gram_alpha = 5.000000e-01 : f64, recursion = @recursion_kernel, tile_rows = 6 : i64, trace_scale = 0.000000e+00 : f64} : tensor<6x2xf64>, tensor<6xf64> -> <6, f64> {
+  // CHECK-NEXT: }
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 6 : i64, recursion = @recursion_kernel} : tensor<6x2xf64>, tensor<6xf64> -> <6, f64> {
+  }
+  return %k : !gantk.operator<6, f64>
+}
