@@ -404,6 +404,8 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
     T *out = reinterpret_cast<T *>(base + k.stats()->offset());
     out[0] = T(stats->dimension);
     out[1] = T(stats->estimate);
+    lastKrylov.resize(root().commands()->size());
+    lastKrylov[index] = *stats;
     return {};
   };
   return root().precision() == fbs::Precision::F64

@@ -699,8 +699,14 @@ int commandBench(int argc, char **argv) {
     const auto *commands = root.commands();
     for (uint32_t i = 0; i < commands->size(); ++i) {
       const auto *c = commands->Get(i);
-      std::printf("  %8.2f ms  %s\n", 1e3 * s.commandTimes()[i] / steps,
+      std::printf("  %8.2f ms  %s", 1e3 * s.commandTimes()[i] / steps,
                   c->label() ? c->label()->c_str() : "?");
+      // A Krylov command costs about one product with K per block.
+      if (i < s.krylovStats().size() && s.krylovStats()[i].dimension > 0)
+        std::printf("  (projected dimension %lld, estimate %.1e)",
+                    (long long)s.krylovStats()[i].dimension,
+                    s.krylovStats()[i].estimate);
+      std::printf("\n");
     }
   }
   return 0;

@@ -11,6 +11,7 @@
 #define GANTK_RUNTIME_SESSION_H
 
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Result.h"
 #include "gantk/runtime/ThreadPool.h"
 
@@ -82,6 +83,10 @@ public:
   void setProfiling(bool on) { profiling = on; }
   /// Seconds spent in each command since profiling started.
   const std::vector<double> &commandTimes() const { return commandSeconds; }
+  /// Per command, how far its last Krylov iteration went (zero for other
+  /// commands; CPU sessions only): the projected dimension is about the
+  /// number of products with K times the block width.
+  const std::vector<KrylovStats> &krylovStats() const { return lastKrylov; }
 
   /// Writes X (n_real x dim, row-major), converting to the artifact precision.
   Status setReal(const double *values, size_t count);
@@ -128,6 +133,7 @@ private:
   std::vector<void *> argScratch;
   bool profiling = false;
   std::vector<double> commandSeconds;
+  std::vector<KrylovStats> lastKrylov;
   /// Set when the steps run on an accelerator instead of the CPU path.
   std::unique_ptr<DeviceSession> accelerator;
 };
