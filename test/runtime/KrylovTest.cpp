@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestNumerics.h"
 #include "gantk/runtime/Krylov.h"
 
 #include <gmock/gmock.h>
@@ -30,6 +31,7 @@ using namespace gantk;
 using ::testing::HasSubstr;
 
 namespace {
+using test::relativeError;
 
 constexpr int64_t kN = 200;
 /// Columns of the gradient factors as gantk-lower-to-library emits them
@@ -151,16 +153,6 @@ int64_t numericalRank(const std::vector<double> &a, int64_t n, double rel) {
     top = std::max(top, std::abs(v));
   return std::count_if(w.begin(), w.end(),
                        [&](double v) { return std::abs(v) > rel * top; });
-}
-
-double relativeError(const std::vector<double> &x,
-                     const std::vector<double> &ref) {
-  double d = 0, r = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    d += (x[i] - ref[i]) * (x[i] - ref[i]);
-    r += ref[i] * ref[i];
-  }
-  return std::sqrt(d / r);
 }
 
 /// K with NaN below the diagonal: runKrylov reads the upper triangle only

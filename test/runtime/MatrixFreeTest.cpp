@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TestArtifact.h"
+#include "TestNumerics.h"
 
 #include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Session.h"
@@ -29,6 +30,7 @@ using namespace gantk;
 using gantk::test::TestArtifact;
 
 namespace {
+using test::relativeError;
 
 /// Views allocated one after another, 64-byte aligned, after the fixed
 /// views of a default TestArtifact (which end before byte 256).
@@ -52,16 +54,6 @@ std::unique_ptr<Session> makeSession(const TestArtifact &t) {
   Result<std::unique_ptr<Session>> s = Session::create(a.take(), options);
   EXPECT_TRUE(s.ok()) << s.message();
   return s.ok() ? s.take() : nullptr;
-}
-
-double relativeError(const std::vector<double> &x,
-                     const std::vector<double> &ref) {
-  double d = 0, r = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    d += (x[i] - ref[i]) * (x[i] - ref[i]);
-    r += ref[i] * ref[i];
-  }
-  return std::sqrt(d / r);
 }
 
 //===----------------------------------------------------------------------===//
