@@ -71,7 +71,7 @@ public:
     for (Operation &inner : body.without_terminator())
       for (Value result : inner.getResults())
         if (cast<ShapedType>(result.getType()).getDimSize(0) ==
-                tiles.getRows() &&
+                int64_t(tiles.getRows()) &&
             !llvm::is_contained(yielded, result)) {
           tileRowsOf[result] = {tiles.getRows(), tiles.getTileRows()};
           fb::View v = view(result);

@@ -399,8 +399,9 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         }
         auto type = cast<ShapedType>(result.getType());
         int64_t bytes = byteSize(type);
-        if (type.getDimSize(0) == tiles.getRows())
-          bytes = bytes / tiles.getRows() * tiles.getTileRows();
+        int64_t rows = tiles.getRows(), tileRows = tiles.getTileRows();
+        if (type.getDimSize(0) == rows)
+          bytes = bytes / rows * tileRows;
         bufferOf[result] = newBuffer(bytes, at, at);
       }
     }

@@ -422,8 +422,10 @@ LogicalResult KernelOperatorOp::verify() {
   int64_t n = rows(getPoints());
   if (dim0(getDiag().getType()) != n || getType().getSize() != n)
     return emitOpError("diag and operator must have one entry per point");
-  if (getTileRows() < 1)
-    return emitOpError("tile_rows must be positive, got ") << getTileRows();
+  // I64Attr getters are unsigned: compare the signed values.
+  if (int64_t(getTileRows()) < 1)
+    return emitOpError("tile_rows must be positive, got ")
+           << int64_t(getTileRows());
   if (getRecursion()) {
     if (!getBody().empty())
       return emitOpError("has both a recursion kernel and a body");
@@ -435,7 +437,7 @@ LogicalResult KernelOperatorOp::verify() {
 }
 
 LogicalResult RowTilesOp::verify() {
-  if (getRows() < 1 || getTileRows() < 1)
+  if (int64_t(getRows()) < 1 || int64_t(getTileRows()) < 1)
     return emitOpError("rows and tile_rows must be positive");
   Block &body = getBody().front();
   auto yield = body.mightHaveTerminator()
@@ -444,7 +446,7 @@ LogicalResult RowTilesOp::verify() {
   if (!yield || yield.getValues().getTypes() != getResultTypes())
     return emitOpError("body must yield the results");
   for (Type t : getResultTypes())
-    if (dim0(t) != getRows())
+    if (dim0(t) != int64_t(getRows()))
       return emitOpError("results must have `rows` rows, got ") << t;
   return success();
 }

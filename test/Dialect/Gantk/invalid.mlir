@@ -776,3 +776,15 @@ func.func @f(%a: tensor<3x2xf64>) -> tensor<3x2xf64> {
   }
   return %z : tensor<3x2xf64>
 }
+
+// -----
+
+// A negative tile size is not a huge unsigned one.
+func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
+  // expected-error @+1 {{'gantk.kernel_operator' op tile_rows must be positive, got -1}}
+  %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = -1 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : !gantk.operator<4, f64>
+}
