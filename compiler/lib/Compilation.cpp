@@ -141,31 +141,32 @@ std::string describeLayout(mlir::ModuleOp module) {
   auto entry = module->getAttrOfType<mlir::StringAttr>("gantk.entry");
   auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
   os << "arena layout (offset, bytes, value):\n";
-  // `rows` of a value's first dimension exist `tileRows` at a time.
-  auto line = [&](int64_t offset, mlir::Type type, llvm::StringRef what,
-                  int64_t rows = 1, int64_t tileRows = 1) {
-    int64_t bytes, elementBits;
+  // A matrix-free operator's buffer is one row tile of K, and a tiled value
+  // of a row_tiles body one row tile of itself.
+  auto line = [&](int64_t offset, mlir::Value v, llvm::StringRef what) {
+    int64_t elements, elementBits;
     llvm::StringRef note;
-    if (auto op = mlir::dyn_cast<OperatorType>(type)) {
-      bytes = tileRows * op.getSize();
-      elementBits = op.getElementType().getWidth();
+    if (auto op = v.getDefiningOp<KernelOperatorOp>()) {
+      elements = op.getTileElements();
+      elementBits = op.getType().getElementType().getWidth();
       note = " (one row tile of K)";
     } else {
-      auto shaped = mlir::cast<mlir::ShapedType>(type);
-      bytes = shaped.getNumElements();
+      auto shaped = mlir::cast<mlir::ShapedType>(v.getType());
+      elements = shaped.getNumElements();
       elementBits = shaped.getElementTypeBitWidth();
-      if (rows > 1 && shaped.getDimSize(0) == rows) {
-        bytes = bytes / rows * tileRows;
+      auto tiles = mlir::dyn_cast<RowTilesOp>(v.getParentBlock()->getParentOp());
+      if (tiles && tiles.isTiled(v)) {
+        elements = tiles.bufferElements(v);
         note = " (one row tile)";
       }
     }
-    bytes = bytes * elementBits / 8;
-    os << llvm::format("  %12lld %12lld  ", (long long)offset, (long long)bytes)
-       << what << " " << type << note << "\n";
+    os << llvm::format("  %12lld %12lld  ", (long long)offset,
+                       (long long)(elements * elementBits / 8))
+       << what << " " << v.getType() << note << "\n";
   };
   auto args = fn->getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.arg_offsets");
   for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
-    line(args[i], arg.getType(), i == 0 ? "argument X" : "argument Z");
+    line(args[i], arg, i == 0 ? "argument X" : "argument Z");
   auto name = [](mlir::Operation &op) {
     if (auto d = mlir::dyn_cast<DispatchOp>(op))
       return "@" + d.getKernel().str();
@@ -175,22 +176,18 @@ std::string describeLayout(mlir::ModuleOp module) {
     auto offsets = op.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets");
     if (!offsets || mlir::isa<StackOp, mlir::tensor::ExtractSliceOp>(op))
       continue;
-    int64_t tileRows = 1;
-    if (auto matrixFree = mlir::dyn_cast<KernelOperatorOp>(op))
-      tileRows = matrixFree.getTileRows();
     for (auto [r, result] : llvm::enumerate(op.getResults()))
-      line(offsets[r], result.getType(), name(op), 1, tileRows);
+      line(offsets[r], result, name(op));
     auto tiles = mlir::dyn_cast<RowTilesOp>(op);
     if (!tiles)
       continue;
-    auto yielded =
-        tiles.getBody().front().getTerminator()->getOperands();
+    // The yielded value is the row_tiles result, listed above.
+    auto yielded = tiles.getBody().front().getTerminator()->getOperands();
     for (mlir::Operation &inner : tiles.getBody().front().without_terminator())
       for (auto [r, result] : llvm::enumerate(inner.getResults()))
         if (!llvm::is_contained(yielded, result))
           line(inner.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets")[r],
-               result.getType(), "  " + name(inner), tiles.getRows(),
-               tiles.getTileRows());
+               result, "  " + name(inner));
   }
   return text;
 }

@@ -40,6 +40,9 @@ private:
                              const std::string &where) const;
   Status checkDispatch(const fbs::Dispatch &dispatch,
                        const std::string &where) const;
+  /// Kernel argument offsets inside the arena; `what` + index names one.
+  Status checkArgs(const flatbuffers::Vector<uint64_t> *args,
+                   const std::string &what) const;
   Status checkRowTiles(const fbs::RowTiles &rowTiles,
                        const std::string &where) const;
   Status checkData() const;
@@ -88,15 +91,6 @@ Status Checker::checkViewAtLeast(const fbs::View *view, const std::string &what,
   return {};
 }
 
-/// The tile buffer of `tiles` at `offset`, or null.
-static const fbs::View *tileAt(const fbs::RowTiles *tiles, uint64_t offset) {
-  if (tiles && tiles->tiles())
-    for (const fbs::View *v : *tiles->tiles())
-      if (v->offset() == offset)
-        return v;
-  return nullptr;
-}
-
 Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
                           const fbs::RowTiles *tiles) const {
   if (g.m() <= 0 || g.n() <= 0 || g.k() <= 0)
@@ -121,7 +115,8 @@ Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
       return fail(what + " leading dimension " + std::to_string(ld) +
                   " is smaller than its " + std::to_string(cols) + " columns");
     if (const fbs::View *tile =
-            rowIndexed && v ? tileAt(tiles, v->offset()) : nullptr) {
+            rowIndexed && tiles && v ? rowTileBuffer(*tiles, v->offset())
+                                     : nullptr) {
       if (uint64_t(ld) > tile->elements() / uint64_t(tiles->tile_rows()))
         return fail(what + " is a tile of " +
                     std::to_string(tile->elements()) +
@@ -187,12 +182,16 @@ Status Checker::checkDispatch(const fbs::Dispatch &d,
   if (d.range() < 0)
     return fail(where + ": dispatch range " + std::to_string(d.range()) +
                 " is negative");
-  if (d.args())
-    for (uint32_t i = 0; i < d.args()->size(); ++i)
-      if (d.args()->Get(i) >= root.arena_bytes())
-        return fail(where + ": dispatch argument " + std::to_string(i) +
-                    " offset " + std::to_string(d.args()->Get(i)) +
-                    " lies outside the arena (" +
+  return checkArgs(d.args(), where + ": dispatch argument ");
+}
+
+Status Checker::checkArgs(const flatbuffers::Vector<uint64_t> *args,
+                          const std::string &what) const {
+  if (args)
+    for (uint32_t i = 0; i < args->size(); ++i)
+      if (args->Get(i) >= root.arena_bytes())
+        return fail(what + std::to_string(i) + " offset " +
+                    std::to_string(args->Get(i)) + " lies outside the arena (" +
                     std::to_string(root.arena_bytes()) + " bytes)");
   return {};
 }
@@ -274,16 +273,12 @@ Status Checker::checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
     return fail(what + " recursion is kernel " +
                 std::to_string(op.recursion()) + " but the artifact declares " +
                 std::to_string(numKernels) + " kernels");
+  if (Status s = checkArgs(op.args(), what + " argument "); !s.ok())
+    return s;
   uint32_t tileArgs = 0;
   if (op.args())
-    for (uint32_t i = 0; i < op.args()->size(); ++i) {
-      uint64_t offset = op.args()->Get(i);
-      if (offset >= root.arena_bytes())
-        return fail(what + " argument " + std::to_string(i) + " offset " +
-                    std::to_string(offset) + " lies outside the arena (" +
-                    std::to_string(root.arena_bytes()) + " bytes)");
+    for (uint64_t offset : *op.args())
       tileArgs += offset == op.tile()->offset();
-    }
   if (tileArgs != 1)
     return fail(what + ": " + std::to_string(tileArgs) +
                 " recursion arguments are the tile (offset " +

@@ -214,10 +214,7 @@ struct Session::RowTile {
 
   /// The tile buffer at `offset`, or null when `offset` is a whole value.
   const fbs::View *tileAt(uint64_t offset) const {
-    for (const fbs::View *v : *rows->tiles())
-      if (v->offset() == offset)
-        return v;
-    return nullptr;
+    return rowTileBuffer(*rows, offset);
   }
 };
 

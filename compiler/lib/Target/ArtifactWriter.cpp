@@ -29,8 +29,8 @@ public:
   }
   fb::View view(Value v) {
     int64_t elements = cast<ShapedType>(v.getType()).getNumElements();
-    if (auto it = tileRowsOf.find(v); it != tileRowsOf.end())
-      elements = elements / it->second.first * it->second.second;
+    if (auto tiles = dyn_cast<RowTilesOp>(v.getParentBlock()->getParentOp()))
+      elements = tiles.bufferElements(v);
     return fb::View(offsetOf(v), elements);
   }
 
@@ -66,14 +66,10 @@ public:
                                              RowTilesOp tiles,
                                              Kernels &kernels) {
     Block &body = tiles.getBody().front();
-    auto yielded = cast<YieldOp>(body.getTerminator()).getValues();
     std::vector<fb::View> tileViews;
     for (Operation &inner : body.without_terminator())
       for (Value result : inner.getResults())
-        if (cast<ShapedType>(result.getType()).getDimSize(0) ==
-                int64_t(tiles.getRows()) &&
-            !llvm::is_contained(yielded, result)) {
-          tileRowsOf[result] = {tiles.getRows(), tiles.getTileRows()};
+        if (tiles.isTiled(result)) {
           fb::View v = view(result);
           if (llvm::none_of(tileViews, [&](const fb::View &t) {
                 return t.offset() == v.offset();
@@ -185,22 +181,19 @@ public:
   flatbuffers::Offset<fb::KernelOperator>
   operatorTable(flatbuffers::FlatBufferBuilder &fbb, KernelOperatorOp op,
                 Kernels &kernels) {
-    int64_t n = op.getType().getSize(), tileRows = op.getTileRows();
     fb::View points = view(op.getPoints());
-    fb::View tile(offsetOf(op.getResult()), tileRows * n);
+    fb::View tile(offsetOf(op.getResult()), op.getTileElements());
     uint32_t recursion = kernelIndexOf(fbb, *op.getRecursion(), true, kernels);
     std::vector<uint64_t> args{tile.offset(), uint64_t(offsetOf(op.getDiag()))};
     return fb::CreateKernelOperator(
         fbb, &points, cast<ShapedType>(op.getPoints().getType()).getDimSize(1),
         op.getGramAlpha().convertToDouble(), recursion, fbb.CreateVector(args),
-        tileRows, &tile, op.getTraceScale().convertToDouble());
+        op.getTileRows(), &tile, op.getTraceScale().convertToDouble());
   }
 
   ModuleOp module;
   func::FuncOp fn;
   llvm::StringMap<uint32_t> kernelIndex;
-  /// Row-tiled values: (rows of the value, rows of its tile).
-  llvm::DenseMap<Value, std::pair<int64_t, int64_t>> tileRowsOf;
 };
 
 fb::DataKind dataKind(ast::DataSource::Kind k) {

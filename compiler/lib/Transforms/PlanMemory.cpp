@@ -40,8 +40,7 @@ int64_t byteSize(Type t) {
 /// Bytes of `v`'s buffer: a matrix-free operator holds one row tile of K.
 int64_t valueBytes(Value v) {
   if (auto op = v.getDefiningOp<KernelOperatorOp>())
-    return op.getTileRows() * op.getType().getSize() *
-           op.getType().getElementType().getWidth() / 8;
+    return op.getTileElements() * op.getType().getElementType().getWidth() / 8;
   return byteSize(v.getType());
 }
 
@@ -398,11 +397,9 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
           continue;
         }
         auto type = cast<ShapedType>(result.getType());
-        int64_t bytes = byteSize(type);
-        int64_t rows = tiles.getRows(), tileRows = tiles.getTileRows();
-        if (type.getDimSize(0) == rows)
-          bytes = bytes / rows * tileRows;
-        bufferOf[result] = newBuffer(bytes, at, at);
+        bufferOf[result] = newBuffer(tiles.bufferElements(result) *
+                                         type.getElementTypeBitWidth() / 8,
+                                     at, at);
       }
     }
     return success();

@@ -451,6 +451,19 @@ LogicalResult RowTilesOp::verify() {
   return success();
 }
 
+bool RowTilesOp::isTiled(Value v) {
+  return dim0(v.getType()) == int64_t(getRows()) &&
+         !llvm::is_contained(getBody().front().getTerminator()->getOperands(),
+                             v);
+}
+
+int64_t RowTilesOp::bufferElements(Value v) {
+  int64_t elements = cast<ShapedType>(v.getType()).getNumElements();
+  if (!isTiled(v))
+    return elements;
+  return elements / int64_t(getRows()) * int64_t(getTileRows());
+}
+
 LogicalResult DispatchOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();

@@ -75,6 +75,17 @@ int64_t syevdMinWork(int64_t n);
 /// The LAPACK ?syevd integer workspace minimum: liwork >= 3 + 5n.
 int64_t syevdMinIWork(int64_t n);
 
+/// The tile buffer of `tiles` at `offset`, or null: in a RowTiles body a
+/// view is a tile exactly when its offset is a tile buffer's.
+inline const schema::View *rowTileBuffer(const schema::RowTiles &tiles,
+                                         uint64_t offset) {
+  if (tiles.tiles())
+    for (const schema::View *v : *tiles.tiles())
+      if (v->offset() == offset)
+        return v;
+  return nullptr;
+}
+
 } // namespace gantk
 
 #endif // GANTK_RUNTIME_ARTIFACT_H

@@ -531,6 +531,12 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     $points `,` $diag attr-dict `:` type($points) `,` type($diag) `->`
     type($result) $body
   }];
+  let extraClassDeclaration = [{
+    /// Elements of the operator's buffer: one row tile of K.
+    int64_t getTileElements() {
+      return int64_t(getTileRows()) * getType().getSize();
+    }
+  }];
   let hasVerifier = 1;
 }
 
@@ -559,6 +565,14 @@ def Gantk_RowTilesOp : Gantk_Op<"row_tiles",
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict `:` type($results) $body";
+  let extraClassDeclaration = [{
+    /// Whether `v`, a value of the body, exists one tile at a time: it has
+    /// `rows` rows and the body does not yield it.
+    bool isTiled(::mlir::Value v);
+    /// Elements of the buffer of `v`, a value of the body: one tile
+    /// (`tile_rows` rows) when it is tiled, else all of it.
+    int64_t bufferElements(::mlir::Value v);
+  }];
   let hasVerifier = 1;
 }
 
