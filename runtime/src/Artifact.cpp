@@ -1,6 +1,7 @@
 //===- Artifact.cpp - Loading and verifying gantk artifacts --------------===//
 
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Commands.h"
 #include "gantk/runtime/FileIO.h"
 
 #include <climits>
@@ -223,26 +224,29 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
     std::string at = where + ": body command " + std::to_string(i);
     if (entry->label())
       at += " (" + entry->label()->str() + ")";
-    Status s;
-    switch (entry->command_type()) {
-    case fbs::Command::Gemm:
-      s = checkGemm(*entry->command_as_Gemm(), at, &r);
-      break;
-    case fbs::Command::Dispatch: {
-      const fbs::Dispatch &d = *entry->command_as_Dispatch();
-      s = checkDispatch(d, at);
-      if (s.ok() && d.range() != r.rows())
-        s = fail(at + ": dispatch range " + std::to_string(d.range()) +
-                 " in row tiles of " + std::to_string(r.rows()) + " rows");
-      break;
-    }
-    case fbs::Command::RowTiles:
-      s = fail(at + ": row tiles cannot be nested");
-      break;
-    default:
-      s = fail(at + ": a row tiles body holds only gemm and dispatch "
-                    "commands");
-    }
+    auto onlyGemmAndDispatch = [&]() -> Status {
+      return fail(at + ": a row tiles body holds only gemm and dispatch "
+                       "commands");
+    };
+    Status s = visitCommand(
+        *entry,
+        Overloaded{[&](const fbs::Gemm &g) { return checkGemm(g, at, &r); },
+                   [&](const fbs::Dispatch &d) -> Status {
+                     if (Status checked = checkDispatch(d, at); !checked.ok())
+                       return checked;
+                     if (d.range() != r.rows())
+                       return fail(at + ": dispatch range " +
+                                   std::to_string(d.range()) +
+                                   " in row tiles of " +
+                                   std::to_string(r.rows()) + " rows");
+                     return {};
+                   },
+                   [&](const fbs::RowTiles &) -> Status {
+                     return fail(at + ": row tiles cannot be nested");
+                   },
+                   [&](const fbs::Syevd &) { return onlyGemmAndDispatch(); },
+                   [&](const fbs::Krylov &) { return onlyGemmAndDispatch(); },
+                   [&](UnknownCommand) { return onlyGemmAndDispatch(); }});
     if (!s.ok())
       return s;
   }
@@ -408,26 +412,17 @@ Status Checker::run() {
     std::string where = "command " + std::to_string(i);
     if (entry->label())
       where += " (" + entry->label()->str() + ")";
-    Status s;
-    switch (entry->command_type()) {
-    case fbs::Command::Gemm:
-      s = checkGemm(*entry->command_as_Gemm(), where);
-      break;
-    case fbs::Command::Syevd:
-      s = checkSyevd(*entry->command_as_Syevd(), where);
-      break;
-    case fbs::Command::Dispatch:
-      s = checkDispatch(*entry->command_as_Dispatch(), where);
-      break;
-    case fbs::Command::Krylov:
-      s = checkKrylov(*entry->command_as_Krylov(), where);
-      break;
-    case fbs::Command::RowTiles:
-      s = checkRowTiles(*entry->command_as_RowTiles(), where);
-      break;
-    default:
-      s = fail(where + ": unknown or missing command type");
-    }
+    Status s = visitCommand(
+        *entry,
+        Overloaded{
+            [&](const fbs::Gemm &g) { return checkGemm(g, where); },
+            [&](const fbs::Syevd &e) { return checkSyevd(e, where); },
+            [&](const fbs::Dispatch &d) { return checkDispatch(d, where); },
+            [&](const fbs::Krylov &k) { return checkKrylov(k, where); },
+            [&](const fbs::RowTiles &r) { return checkRowTiles(r, where); },
+            [&](UnknownCommand) -> Status {
+              return fail(where + ": unknown or missing command type");
+            }});
     if (!s.ok())
       return s;
   }
@@ -537,10 +532,15 @@ bool Artifact::hasPtx() const {
 }
 
 bool Artifact::matrixFree() const {
+  auto recomputesK =
+      Overloaded{[](const fbs::Gemm &) { return false; },
+                 [](const fbs::Syevd &) { return false; },
+                 [](const fbs::Dispatch &) { return false; },
+                 [](const fbs::Krylov &k) { return k.operator_() != nullptr; },
+                 [](const fbs::RowTiles &) { return true; },
+                 [](UnknownCommand) { return false; }};
   for (const fbs::CommandEntry *entry : *root().commands())
-    if (entry->command_type() == fbs::Command::RowTiles ||
-        (entry->command_type() == fbs::Command::Krylov &&
-         entry->command_as_Krylov()->operator_()))
+    if (visitCommand(*entry, recomputesK))
       return true;
   return false;
 }

@@ -7,6 +7,7 @@
 
 #include "gantk/runtime/Session.h"
 #include "DeviceSession.h"
+#include "gantk/runtime/Commands.h"
 #include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Stats.h"
 
@@ -224,137 +225,144 @@ Status Session::runCommand(uint32_t index) {
 
 Status Session::runEntry(const fbs::CommandEntry &entry, uint32_t index,
                          const RowTile *tile) {
+  // The verifier rejected every other command type, and in a RowTiles body
+  // every command but Gemm and Dispatch, on load.
+  auto unreachable = []() -> Status {
+    return makeError(ErrorCode::Internal, "unreachable command type");
+  };
+  return visitCommand(
+      entry,
+      Overloaded{[&](const fbs::Gemm &g) { return runGemm(g, tile); },
+                 [&](const fbs::Syevd &e) { return runSyevd(e, entry, index); },
+                 [&](const fbs::Dispatch &d) { return runDispatch(d, tile); },
+                 [&](const fbs::Krylov &k) {
+                   return tile ? unreachable() : runKrylovCommand(k, index);
+                 },
+                 [&](const fbs::RowTiles &r) {
+                   return tile ? unreachable() : runRowTiles(r, index);
+                 },
+                 [&](UnknownCommand) { return unreachable(); }});
+}
+
+Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
   bool f64 = root().precision() == fbs::Precision::F64;
   uint64_t elementBytes = art.elementSize();
   uint8_t *base = arenaBase;
-  switch (entry.command_type()) {
-  case fbs::Command::Gemm: {
-    const fbs::Gemm &g = *entry.command_as_Gemm();
-    uint64_t aOffset = g.a()->offset(), cOffset = g.c()->offset();
-    int64_t m = g.m();
-    if (tile) {
-      // A and C are row-indexed: a tile buffer holds just this tile's rows,
-      // a whole value is entered at row t (trans_a is false: verified).
-      m = tile->m;
-      if (!tile->tileAt(aOffset))
-        aOffset += uint64_t(tile->t) * uint64_t(g.lda()) * elementBytes;
-      if (!tile->tileAt(cOffset))
-        cOffset += uint64_t(tile->t) * uint64_t(g.ldc()) * elementBytes;
-    }
-    // A Aᵀ (the Gram matrix) is symmetric: ?syrk does half the work. Not in
-    // a tile body, where A is a row slice and B is whole.
-    if (!tile && !g.trans_a() && g.trans_b() &&
-        g.a()->offset() == g.b()->offset() && g.lda() == g.ldb() &&
-        g.m() == g.n() && g.beta() == 0) {
-      if (f64)
-        symmetricProduct(reinterpret_cast<double *>(base + aOffset), g,
-                         reinterpret_cast<double *>(base + cOffset));
-      else
-        symmetricProduct(reinterpret_cast<float *>(base + aOffset), g,
-                         reinterpret_cast<float *>(base + cOffset));
-      return {};
-    }
-    CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
-    CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
+  uint64_t aOffset = g.a()->offset(), cOffset = g.c()->offset();
+  int64_t m = g.m();
+  if (tile) {
+    // A and C are row-indexed: a tile buffer holds just this tile's rows,
+    // a whole value is entered at row t (trans_a is false: verified).
+    m = tile->m;
+    if (!tile->tileAt(aOffset))
+      aOffset += uint64_t(tile->t) * uint64_t(g.lda()) * elementBytes;
+    if (!tile->tileAt(cOffset))
+      cOffset += uint64_t(tile->t) * uint64_t(g.ldc()) * elementBytes;
+  }
+  // A Aᵀ (the Gram matrix) is symmetric: ?syrk does half the work. Not in
+  // a tile body, where A is a row slice and B is whole.
+  if (!tile && !g.trans_a() && g.trans_b() &&
+      g.a()->offset() == g.b()->offset() && g.lda() == g.ldb() &&
+      g.m() == g.n() && g.beta() == 0) {
     if (f64)
-      cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
-                  g.alpha(), reinterpret_cast<double *>(base + aOffset),
-                  int(g.lda()),
-                  reinterpret_cast<double *>(base + g.b()->offset()),
-                  int(g.ldb()), g.beta(),
-                  reinterpret_cast<double *>(base + cOffset), int(g.ldc()));
+      symmetricProduct(reinterpret_cast<double *>(base + aOffset), g,
+                       reinterpret_cast<double *>(base + cOffset));
     else
-      cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
-                  float(g.alpha()), reinterpret_cast<float *>(base + aOffset),
-                  int(g.lda()),
-                  reinterpret_cast<float *>(base + g.b()->offset()),
-                  int(g.ldb()), float(g.beta()),
-                  reinterpret_cast<float *>(base + cOffset), int(g.ldc()));
+      symmetricProduct(reinterpret_cast<float *>(base + aOffset), g,
+                       reinterpret_cast<float *>(base + cOffset));
     return {};
   }
-  case fbs::Command::Syevd: {
-    const fbs::Syevd &e = *entry.command_as_Syevd();
-    lapack_int n = lapack_int(e.n());
-    auto *iwork = reinterpret_cast<lapack_int *>(base + e.iwork()->offset());
-    lapack_int info =
-        f64 ? LAPACKE_dsyevd_work(
-                  LAPACK_COL_MAJOR, 'V', 'L', n,
-                  reinterpret_cast<double *>(base + e.a()->offset()), n,
-                  reinterpret_cast<double *>(base + e.w()->offset()),
-                  reinterpret_cast<double *>(base + e.work()->offset()),
-                  lapack_int(e.lwork()), iwork, lapack_int(e.liwork()))
-            : LAPACKE_ssyevd_work(
-                  LAPACK_COL_MAJOR, 'V', 'L', n,
-                  reinterpret_cast<float *>(base + e.a()->offset()), n,
-                  reinterpret_cast<float *>(base + e.w()->offset()),
-                  reinterpret_cast<float *>(base + e.work()->offset()),
-                  lapack_int(e.lwork()), iwork, lapack_int(e.liwork()));
-    if (info != 0) {
-      std::string label =
-          entry.label() ? " (" + entry.label()->str() + ")" : std::string();
-      return makeError(
-          ErrorCode::Internal,
-          art.name() + ": command " + std::to_string(index) + label +
-              ": ?syevd failed (info = " + std::to_string(info) +
-              (info > 0 ? ", the eigensolver did not converge; the kernel "
-                          "matrix may contain NaN or Inf)"
-                        : ")"));
+  CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
+  CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
+  if (f64)
+    cblas_dgemm(
+        CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()), g.alpha(),
+        reinterpret_cast<double *>(base + aOffset), int(g.lda()),
+        reinterpret_cast<double *>(base + g.b()->offset()), int(g.ldb()),
+        g.beta(), reinterpret_cast<double *>(base + cOffset), int(g.ldc()));
+  else
+    cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
+                float(g.alpha()), reinterpret_cast<float *>(base + aOffset),
+                int(g.lda()), reinterpret_cast<float *>(base + g.b()->offset()),
+                int(g.ldb()), float(g.beta()),
+                reinterpret_cast<float *>(base + cOffset), int(g.ldc()));
+  return {};
+}
+
+Status Session::runSyevd(const fbs::Syevd &e, const fbs::CommandEntry &entry,
+                         uint32_t index) {
+  bool f64 = root().precision() == fbs::Precision::F64;
+  uint8_t *base = arenaBase;
+  lapack_int n = lapack_int(e.n());
+  auto *iwork = reinterpret_cast<lapack_int *>(base + e.iwork()->offset());
+  lapack_int info =
+      f64 ? LAPACKE_dsyevd_work(
+                LAPACK_COL_MAJOR, 'V', 'L', n,
+                reinterpret_cast<double *>(base + e.a()->offset()), n,
+                reinterpret_cast<double *>(base + e.w()->offset()),
+                reinterpret_cast<double *>(base + e.work()->offset()),
+                lapack_int(e.lwork()), iwork, lapack_int(e.liwork()))
+          : LAPACKE_ssyevd_work(
+                LAPACK_COL_MAJOR, 'V', 'L', n,
+                reinterpret_cast<float *>(base + e.a()->offset()), n,
+                reinterpret_cast<float *>(base + e.w()->offset()),
+                reinterpret_cast<float *>(base + e.work()->offset()),
+                lapack_int(e.lwork()), iwork, lapack_int(e.liwork()));
+  if (info != 0) {
+    std::string label =
+        entry.label() ? " (" + entry.label()->str() + ")" : std::string();
+    return makeError(
+        ErrorCode::Internal,
+        art.name() + ": command " + std::to_string(index) + label +
+            ": ?syevd failed (info = " + std::to_string(info) +
+            (info > 0 ? ", the eigensolver did not converge; the kernel "
+                        "matrix may contain NaN or Inf)"
+                      : ")"));
+  }
+  return {};
+}
+
+Status Session::runDispatch(const fbs::Dispatch &d, const RowTile *tile) {
+  uint64_t elementBytes = art.elementSize();
+  uint8_t *base = arenaBase;
+  int64_t begin = tile ? tile->t : 0;
+  int64_t end = tile ? tile->t + tile->m : d.range();
+  size_t numArgs = d.args() ? d.args()->size() : 0;
+  argScratch.resize(numArgs);
+  for (size_t i = 0; i < numArgs; ++i) {
+    uint64_t offset = d.args()->Get(uint32_t(i));
+    argScratch[i] = base + offset;
+    // A tile buffer is passed t rows before its start so that the kernel
+    // keeps the whole value's row indices; the address may lie outside
+    // the arena, hence integer arithmetic.
+    if (const fbs::View *v = tile ? tile->tileAt(offset) : nullptr) {
+      uintptr_t rowBytes = uintptr_t(v->elements() * elementBytes /
+                                     uint64_t(tile->rows->tile_rows()));
+      argScratch[i] = reinterpret_cast<void *>(uintptr_t(base + offset) -
+                                               uintptr_t(tile->t) * rowBytes);
     }
-    return {};
   }
-  case fbs::Command::Dispatch: {
-    const fbs::Dispatch &d = *entry.command_as_Dispatch();
-    int64_t begin = tile ? tile->t : 0;
-    int64_t end = tile ? tile->t + tile->m : d.range();
-    size_t numArgs = d.args() ? d.args()->size() : 0;
-    argScratch.resize(numArgs);
-    for (size_t i = 0; i < numArgs; ++i) {
-      uint64_t offset = d.args()->Get(uint32_t(i));
-      argScratch[i] = base + offset;
-      // A tile buffer is passed t rows before its start so that the kernel
-      // keeps the whole value's row indices; the address may lie outside
-      // the arena, hence integer arithmetic.
-      if (const fbs::View *v = tile ? tile->tileAt(offset) : nullptr) {
-        uintptr_t rowBytes = uintptr_t(v->elements() * elementBytes /
-                                       uint64_t(tile->rows->tile_rows()));
-        argScratch[i] = reinterpret_cast<void *>(
-            uintptr_t(base + offset) - uintptr_t(tile->t) * rowBytes);
-      }
-    }
-    KernelFn fn = kernels[d.kernel()];
-    void **args = argScratch.data();
-    if (root().kernels()->Get(d.kernel())->parallel())
-      pool.parallelFor(end - begin, [&](int64_t b, int64_t e) {
-        fn(args, begin + b, begin + e);
-      });
-    else if (end > begin)
-      fn(args, begin, end);
-    return {};
+  KernelFn fn = kernels[d.kernel()];
+  void **args = argScratch.data();
+  if (root().kernels()->Get(d.kernel())->parallel())
+    pool.parallelFor(end - begin, [&](int64_t b, int64_t e) {
+      fn(args, begin + b, begin + e);
+    });
+  else if (end > begin)
+    fn(args, begin, end);
+  return {};
+}
+
+Status Session::runRowTiles(const fbs::RowTiles &r, uint32_t index) {
+  RowTile at;
+  at.rows = &r;
+  for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows()) {
+    at.m = std::min(r.tile_rows(), r.rows() - at.t);
+    for (const fbs::CommandEntry *body : *r.body())
+      if (Status s = runEntry(*body, index, &at); !s.ok())
+        return s;
   }
-  case fbs::Command::Krylov:
-    if (!tile)
-      return runKrylovCommand(*entry.command_as_Krylov(), index);
-    break;
-  case fbs::Command::RowTiles: {
-    if (tile)
-      break;
-    const fbs::RowTiles &r = *entry.command_as_RowTiles();
-    RowTile at;
-    at.rows = &r;
-    for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows()) {
-      at.m = std::min(r.tile_rows(), r.rows() - at.t);
-      for (const fbs::CommandEntry *body : *r.body())
-        if (Status s = runEntry(*body, index, &at); !s.ok())
-          return s;
-    }
-    return {};
-  }
-  default:
-    break;
-  }
-  // The verifier rejected every other command type (and every body command
-  // but Gemm and Dispatch) on load.
-  return makeError(ErrorCode::Internal, "unreachable command type");
+  return {};
 }
 
 Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {

@@ -179,6 +179,17 @@ TEST(Artifact, RejectsFileDataWithoutPath) {
   EXPECT_EQ(loadError(t), "test: invalid artifact: file data needs a path");
 }
 
+TEST(Artifact, RejectsUnknownCommandTypes) {
+  // NONE (no command), and a type from a newer schema: the FlatBuffers
+  // verifier lets both through.
+  for (schema::Command type : {schema::Command::NONE, schema::Command(42)}) {
+    TestArtifact t = fullArtifact();
+    t.order = {{schema::Command::Gemm, 0}, {type, 0}};
+    EXPECT_EQ(loadError(t), "test: invalid artifact: command 1 (odd): "
+                            "unknown or missing command type");
+  }
+}
+
 /// A valid F64 artifact with one RowTiles command: 10 rows in tiles of 4;
 /// C (a 4 × 3 tile) = A (rows of a whole 10 × 2 value) · B, then a
 /// dispatch over the tile.

@@ -103,7 +103,8 @@ struct TestArtifact {
   std::vector<KrylovDesc> krylovs;
   std::vector<RowTilesDesc> rowTiles;
   /// When set, the commands in this order instead: (type, index into the
-  /// list of that type).
+  /// list of that type). Any other type (NONE, an unknown value) writes an
+  /// entry of that type without a table, labelled "odd".
   std::vector<std::pair<schema::Command, size_t>> order;
   std::vector<std::pair<std::string, bool>> kernels;
   std::string codeTarget = kCpuTarget;
@@ -159,8 +160,12 @@ struct TestArtifact {
         commands.push_back(krylovEntry(b, krylovs[i]));
       else if (type == fbs::Command::RowTiles)
         commands.push_back(rowTilesEntry(b, rowTiles[i], false));
-      else
+      else if (type == fbs::Command::Gemm || type == fbs::Command::Syevd ||
+               type == fbs::Command::Dispatch)
         commands.push_back(entry(b, c, nullptr));
+      else // NONE or a type this runtime does not know: no table
+        commands.push_back(
+            fbs::CreateCommandEntry(b, type, 0, b.CreateString("odd")));
     }
     std::vector<flatbuffers::Offset<fbs::Kernel>> kernelOffsets;
     for (const auto &[name, parallel] : kernels)

@@ -1,19 +1,26 @@
 //===- main.cpp - gantk-run: run a compiled artifact ---------------------===//
 //
+//   gantk-run ARTIFACT --out DIR [--steps K] [--threads T] [--device=cpu|cuda]
+//
 // The runtime-only tool: loads an artifact, runs its optimiser loop and
-// writes the samples, with no compiler in the process.
+// writes the samples, with no compiler in the process. Every option takes
+// `--name value` or `--name=value`; the exit statuses are gantk's
+// (gantk/runtime/ExitCode.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "gantk/runtime/ExitCode.h"
+#include "gantk/runtime/Options.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Train.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
+
+#ifndef GANTK_VERSION
+#error "GANTK_VERSION is defined by tools/gantk-run/CMakeLists.txt"
+#endif
 
 using namespace gantk;
 
@@ -22,110 +29,128 @@ namespace {
 void printUsage(std::ostream &os) {
   os << "usage: gantk-run ARTIFACT --out DIR [--steps K] [--threads T]\n"
         "                 [--device=cpu|cuda]\n"
+        "       gantk-run --help | --version\n"
         "\n"
         "Runs the optimiser loop of a compiled gantk artifact and writes\n"
         "DIR/samples.npy and, when the spec asks for a plot, "
         "DIR/samples.png.\n"
         "\n"
         "  --out DIR      output directory (created if missing)\n"
-        "  --steps K      override the spec's step count\n"
-        "  --threads T    kernel and BLAS threads (default: "
-        "GANTK_NUM_THREADS or all cores)\n"
+        "  --steps K      override the spec's step count (K >= 0)\n"
+        "  --threads T    kernel and BLAS threads, 1 to 1024 (default: "
+        "GANTK_NUM_THREADS\n"
+        "                 or all cores)\n"
         "  --device D     cpu (default) or cuda (the artifact needs PTX: "
         "compile\n"
         "                 it with --target=cuda)\n"
-        "  --help         show this message\n";
+        "  --help, -h     show this message\n"
+        "  --version      show the version and whether CUDA is compiled in\n"
+        "Options take `--name value` or `--name=value`.\n"
+        "\n"
+        "Exit status: 0 done, 1 bad input (artifact, data, no GPU), 2 bad\n"
+        "command line, 3 the run failed.\n";
+}
+
+int fail(ExitCode code, const std::string &message) {
+  std::cerr << "gantk-run: error: " << message << "\n";
+  return exitStatus(code);
 }
 
 int usageError(const std::string &message) {
-  std::cerr << "gantk-run: error: " << message << "\n";
+  fail(ExitCode::UsageError, message);
   printUsage(std::cerr);
-  return 2;
+  return exitStatus(ExitCode::UsageError);
 }
 
-/// Parses a non-negative integer option value.
-bool parseCount(const char *text, long long &out) {
-  char *end = nullptr;
-  errno = 0;
-  out = std::strtoll(text, &end, 10);
-  return end != text && *end == '\0' && errno == 0 && out >= 0;
+/// What the command line asks for.
+struct Options {
+  std::string artifact, outDir;
+  TrainOptions train;
+  SessionOptions session;
+};
+
+/// Checks and stores the value of option `name` (without dashes); an empty
+/// string on success, else the usage error.
+std::string setOption(Options &options, const std::string &name,
+                      const std::string &value) {
+  if (name == "out") {
+    if (value.empty())
+      return "--out needs a value";
+    options.outDir = value;
+    return {};
+  }
+  if (name == "steps") {
+    int64_t steps = 0;
+    std::string error = parseSteps(value, steps);
+    if (error.empty())
+      options.train.steps = steps;
+    return error;
+  }
+  if (name == "threads")
+    return parseThreads(value, options.session.threads);
+  return parseDevice(value, options.session.device);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string artifactPath, outDir;
-  TrainOptions trainOptions;
-  SessionOptions sessionOptions;
+  Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       printUsage(std::cout);
-      return 0;
+      return exitStatus(ExitCode::Success);
     }
-    if (arg == "--device" || arg.rfind("--device=", 0) == 0) {
-      std::string value;
-      if (arg != "--device")
-        value = arg.substr(std::strlen("--device="));
-      else if (i + 1 < argc)
-        value = argv[++i];
-      else
-        return usageError(arg + " needs a value");
-      std::optional<DeviceKind> device = parseDeviceKind(value);
-      if (!device)
-        return usageError("--device must be cpu or cuda, got '" + value + "'");
-      sessionOptions.device = *device;
+    if (arg == "--version") {
+      std::cout << "gantk-run " << GANTK_VERSION << "\n"
+                << "runtime: CPU, CUDA device "
+                << (runtimeHasCuda() ? "compiled in" : "not compiled in")
+                << "\n";
+      return exitStatus(ExitCode::Success);
+    }
+    if (arg.empty() || arg[0] != '-') {
+      if (!options.artifact.empty())
+        return usageError("more than one artifact given");
+      options.artifact = arg;
       continue;
     }
-    if (arg == "--out" || arg == "--steps" || arg == "--threads") {
-      if (i + 1 >= argc)
-        return usageError(arg + " needs a value");
-      const char *value = argv[++i];
-      long long n;
-      if (arg == "--out") {
-        outDir = value;
-      } else if (!parseCount(value, n)) {
-        return usageError(arg + " needs a non-negative integer, got '" + value +
-                          "'");
-      } else if (arg == "--steps") {
-        trainOptions.steps = n;
-      } else {
-        sessionOptions.threads = int(n);
-      }
-    } else if (!arg.empty() && arg[0] == '-') {
+    // --name value or --name=value.
+    size_t eq = arg.find('=');
+    std::string name = arg.substr(0, eq);
+    if (name != "--out" && name != "--steps" && name != "--threads" &&
+        name != "--device")
       return usageError("unknown option '" + arg + "'");
-    } else if (artifactPath.empty()) {
-      artifactPath = arg;
-    } else {
-      return usageError("more than one artifact given");
-    }
+    std::string value;
+    if (eq != std::string::npos)
+      value = arg.substr(eq + 1);
+    else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0)
+      value = argv[++i];
+    else
+      return usageError(arg + " needs a value");
+    if (std::string error = setOption(options, name.substr(2), value);
+        !error.empty())
+      return usageError(error);
   }
-  if (artifactPath.empty())
+  if (options.artifact.empty())
     return usageError("no artifact given");
-  if (outDir.empty())
+  if (options.outDir.empty())
     return usageError("--out DIR is required");
 
-  Result<Artifact> artifact = Artifact::loadFile(artifactPath);
-  if (!artifact.ok()) {
-    std::cerr << "gantk-run: error: " << artifact.message() << "\n";
-    return 1;
-  }
+  Result<Artifact> artifact = Artifact::loadFile(options.artifact);
+  if (!artifact.ok())
+    return fail(ExitCode::InputError, artifact.message());
   Result<std::unique_ptr<Session>> session =
-      Session::create(artifact.take(), sessionOptions);
-  if (!session.ok()) {
-    std::cerr << "gantk-run: error: " << session.message() << "\n";
-    return 1;
-  }
-  trainOptions.outDir = outDir;
-  trainOptions.log = &std::cout;
-  Result<TrainResult> result = train(**session, trainOptions);
-  if (!result.ok()) {
-    std::cerr << "gantk-run: error: " << result.message() << "\n";
-    return 1;
-  }
+      Session::create(artifact.take(), options.session);
+  if (!session.ok())
+    return fail(ExitCode::InputError, session.message());
+  options.train.outDir = options.outDir;
+  options.train.log = &std::cout;
+  Result<TrainResult> result = train(**session, options.train);
+  if (!result.ok())
+    return fail(ExitCode::RunFailure, result.message());
   std::cout << "wrote " << result->samplesNpy;
   if (!result->samplesPng.empty())
     std::cout << " and " << result->samplesPng;
   std::cout << "\n";
-  return 0;
+  return exitStatus(ExitCode::Success);
 }

@@ -2,6 +2,8 @@
 
 #include "CudaDevice.h"
 
+#include "gantk/runtime/Commands.h"
+
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -47,6 +49,8 @@ Result<CUdevice> firstDevice(const Api &api) {
 }
 
 } // namespace
+
+bool gantk::runtimeHasCuda() { return true; }
 
 Result<std::unique_ptr<DeviceSession>>
 gantk::createCudaSession(const Artifact &artifact) {
@@ -188,9 +192,10 @@ Status CudaDevice::allocateWorkspaces(int sm) {
   size_t hostBytes = 0;
   int64_t krylovElements = 0;
   const auto *commands = art.root().commands();
+  // Only the eigensolver and the Krylov commands need workspaces of their
+  // own; the largest of each kind is allocated once.
   for (uint32_t i = 0; i < commands->size(); ++i) {
-    const fbs::CommandEntry *entry = commands->Get(i);
-    if (const fbs::Syevd *e = entry->command_as_Syevd()) {
+    auto sizeSyevd = [&](const fbs::Syevd &e) -> Status {
       if (!solver) {
         GANTK_CUDA_TRY(cu, cusolverDnCreate, "", &solver);
         GANTK_CUDA_TRY(cu, cusolverDnSetStream, "", solver, stream);
@@ -198,23 +203,37 @@ Status CudaDevice::allocateWorkspaces(int sm) {
       }
       size_t onDevice = 0, onHost = 0;
       GANTK_CUDA_TRY(cu, cusolverDnXsyevd_bufferSize,
-                     "n = " + std::to_string(e->n()), solver, solverParams,
-                     CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_LOWER, e->n(),
-                     type, reinterpret_cast<const void *>(at(e->a())), e->n(),
-                     type, reinterpret_cast<const void *>(at(e->w())), type,
+                     "n = " + std::to_string(e.n()), solver, solverParams,
+                     CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_LOWER, e.n(),
+                     type, reinterpret_cast<const void *>(at(e.a())), e.n(),
+                     type, reinterpret_cast<const void *>(at(e.w())), type,
                      &onDevice, &onHost);
       syevdWorkspaceBytes = std::max<uint64_t>(syevdWorkspaceBytes, onDevice);
       hostBytes = std::max(hostBytes, onHost);
       syevdCommands.push_back(i);
-    } else if (const fbs::Krylov *k = entry->command_as_Krylov()) {
+      return {};
+    };
+    auto sizeKrylov = [&](const fbs::Krylov &k) -> Status {
       KrylovProblem p;
-      p.gradient = k->mode() == fbs::KrylovMode::Gradient;
-      p.n = k->n();
-      p.columns = k->columns();
-      p.maxBlocks = k->max_blocks();
-      p.rank = k->rank();
+      p.gradient = k.mode() == fbs::KrylovMode::Gradient;
+      p.n = k.n();
+      p.columns = k.columns();
+      p.maxBlocks = k.max_blocks();
+      p.rank = k.rank();
       krylovElements = std::max(krylovElements, krylovScratchElements(p));
-    }
+      return {};
+    };
+    // Gemm and Dispatch need none; RowTiles and unknown commands never get
+    // here (refused by create() and by the verifier).
+    Status s =
+        visitCommand(*commands->Get(i),
+                     Overloaded{sizeSyevd, sizeKrylov,
+                                [](const fbs::Gemm &) { return Status(); },
+                                [](const fbs::Dispatch &) { return Status(); },
+                                [](const fbs::RowTiles &) { return Status(); },
+                                [](UnknownCommand) { return Status(); }});
+    if (!s.ok())
+      return s;
   }
   if (syevdWorkspaceBytes > 0)
     GANTK_CUDA_TRY(cu, cuMemAlloc_v2, formatBytes(syevdWorkspaceBytes),
@@ -323,24 +342,24 @@ Status CudaDevice::step(std::vector<double> *seconds) {
 }
 
 Status CudaDevice::runCommand(uint32_t index) {
-  const fbs::CommandEntry *entry = art.root().commands()->Get(index);
-  switch (entry->command_type()) {
-  case fbs::Command::Gemm:
-    return gemm(*entry->command_as_Gemm());
-  case fbs::Command::Syevd: {
-    size_t slot = size_t(
-        std::find(syevdCommands.begin(), syevdCommands.end(), index) -
-        syevdCommands.begin());
-    return syevd(*entry->command_as_Syevd(), slot);
-  }
-  case fbs::Command::Dispatch:
-    return dispatch(*entry->command_as_Dispatch());
-  case fbs::Command::Krylov:
-    return krylov(*entry->command_as_Krylov());
-  default:
-    // The verifier rejected every other command type on load.
+  // The verifier rejected unknown command types on load, and create() every
+  // matrix-free artifact (RowTiles, Krylov with an operator).
+  auto unreachable = []() -> Status {
     return makeError(ErrorCode::Internal, "unreachable command type");
-  }
+  };
+  return visitCommand(
+      *art.root().commands()->Get(index),
+      Overloaded{[&](const fbs::Gemm &g) { return gemm(g); },
+                 [&](const fbs::Syevd &e) {
+                   size_t slot = size_t(std::find(syevdCommands.begin(),
+                                                  syevdCommands.end(), index) -
+                                        syevdCommands.begin());
+                   return syevd(e, slot);
+                 },
+                 [&](const fbs::Dispatch &d) { return dispatch(d); },
+                 [&](const fbs::Krylov &k) { return krylov(k); },
+                 [&](const fbs::RowTiles &) { return unreachable(); },
+                 [&](UnknownCommand) { return unreachable(); }});
 }
 
 Status CudaDevice::gemm(const fbs::Gemm &g) {

@@ -9,6 +9,8 @@
 
 using namespace gantk;
 
+bool gantk::runtimeHasCuda() { return false; }
+
 Result<std::unique_ptr<DeviceSession>>
 gantk::createCudaSession(const Artifact &) {
   return makeError(ErrorCode::FailedPrecondition,

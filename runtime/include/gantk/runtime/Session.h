@@ -31,6 +31,11 @@ enum class DeviceKind { Cpu, Cuda };
 /// "cpu" or "cuda" (the drivers' --device), else std::nullopt.
 std::optional<DeviceKind> parseDeviceKind(const std::string &name);
 
+/// True when this runtime was built with its CUDA device (the CMake option
+/// GANTK_ENABLE_CUDA); without it --device=cuda says so. Whether a GPU
+/// answers is only known when a session is created.
+bool runtimeHasCuda();
+
 /// Options of a session.
 struct SessionOptions {
   /// Threads for kernels and BLAS; 0 means defaultThreadCount().
@@ -120,7 +125,14 @@ private:
   /// RowTiles body on that tile.
   Status runEntry(const schema::CommandEntry &entry, uint32_t index,
                   const RowTile *tile);
+  /// The handlers of runEntry, one per command type; `index` and `entry`
+  /// name the step's command in errors.
+  Status runGemm(const schema::Gemm &g, const RowTile *tile);
+  Status runSyevd(const schema::Syevd &e, const schema::CommandEntry &entry,
+                  uint32_t index);
+  Status runDispatch(const schema::Dispatch &d, const RowTile *tile);
   Status runKrylovCommand(const schema::Krylov &k, uint32_t index);
+  Status runRowTiles(const schema::RowTiles &r, uint32_t index);
 
   Artifact art;
   ThreadPool pool;

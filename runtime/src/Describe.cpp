@@ -1,0 +1,86 @@
+//===- Describe.cpp - What an artifact holds, as text ---------------------===//
+
+#include "gantk/runtime/Describe.h"
+#include "gantk/runtime/Commands.h"
+
+#include <sstream>
+
+using namespace gantk;
+namespace fbs = gantk::schema;
+
+std::string gantk::describeCommand(const fbs::Artifact &root,
+                                   const fbs::CommandEntry &entry,
+                                   const std::string &indent) {
+  // `os` is the command's line, `more` the lines under it.
+  std::ostringstream os, more;
+  visitCommand(
+      entry,
+      Overloaded{[&](const fbs::Gemm &g) {
+                   os << "gemm " << g.m() << "x" << g.n() << "x" << g.k()
+                      << (g.trans_a() ? " A^T" : "")
+                      << (g.trans_b() ? " B^T" : "") << " alpha " << g.alpha();
+                 },
+                 [&](const fbs::Syevd &e) { os << "syevd n " << e.n(); },
+                 [&](const fbs::Dispatch &d) {
+                   const fbs::Kernel &k = *root.kernels()->Get(d.kernel());
+                   os << "dispatch " << k.name()->str() << " range "
+                      << d.range() << (k.parallel() ? "" : " (serial)");
+                 },
+                 [&](const fbs::Krylov &k) {
+                   os << "krylov "
+                      << (k.mode() == fbs::KrylovMode::Gradient ? "gradient"
+                                                                : "action")
+                      << " n " << k.n() << " columns " << k.columns()
+                      << " lambda " << k.lambda() << " tol " << k.tol()
+                      << " max_blocks " << k.max_blocks();
+                   if (const fbs::KernelOperator *op = k.operator_())
+                     more << "\n"
+                          << indent << "matrix-free: tiles of "
+                          << op->tile_rows() << " rows, recursion "
+                          << root.kernels()->Get(op->recursion())->name()->str()
+                          << ", gram alpha " << op->gram_alpha()
+                          << ", trace scale " << op->trace_scale();
+                 },
+                 [&](const fbs::RowTiles &r) {
+                   os << "row tiles rows " << r.rows() << " tile_rows "
+                      << r.tile_rows() << " tiles " << r.tiles()->size();
+                   for (uint32_t j = 0; j < r.body()->size(); ++j)
+                     more << "\n"
+                          << indent << j << " "
+                          << describeCommand(root, *r.body()->Get(j),
+                                             indent + "    ");
+                 },
+                 [&](UnknownCommand) { os << "?"; }});
+  if (entry.label())
+    os << "  [" << entry.label()->str() << "]";
+  return os.str() + more.str();
+}
+
+void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
+  const fbs::Artifact &root = artifact.root();
+  bool step = root.entry() == fbs::EntryKind::Step;
+  os << "artifact " << artifact.name() << ": "
+     << (root.spec_name() ? root.spec_name()->str() : "") << ", "
+     << (step ? "step" : "kernel") << ", "
+     << (root.precision() == fbs::Precision::F64 ? "f64" : "f32") << ", n_real "
+     << root.n_real() << ", n_fake " << root.n_fake() << ", dim " << root.dim()
+     << "\n";
+  os << "memory plan: " << root.arena_bytes() << " bytes, peak at "
+     << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";
+  // The verifier requires neither list: an absent one is empty.
+  os << "code objects:\n";
+  if (root.code())
+    for (const fbs::CodeObject *code : *root.code())
+      os << "  " << (code->target() ? code->target()->str() : "?") << " "
+         << (code->blob() ? code->blob()->size() : 0) << " bytes\n";
+  os << "kernels:\n";
+  if (root.kernels())
+    for (const fbs::Kernel *k : *root.kernels())
+      os << "  " << k->name()->str()
+         << (k->parallel() ? " parallel" : " serial") << " gpu_block "
+         << k->gpu_block() << "\n";
+  os << "commands:\n";
+  for (uint32_t i = 0; i < root.commands()->size(); ++i)
+    os << "  " << i << " " << describeCommand(root, *root.commands()->Get(i))
+       << "\n";
+}

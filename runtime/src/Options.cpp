@@ -1,0 +1,65 @@
+//===- Options.cpp - option values the gantk tools share ------------------===//
+
+#include "gantk/runtime/Options.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+using namespace gantk;
+
+std::string gantk::parseIntegerOption(const std::string &name,
+                                      const std::string &text, int64_t min,
+                                      int64_t max, int64_t &out) {
+  std::string rule = max == INT64_MAX
+                         ? ">= " + std::to_string(min)
+                         : "in [" + std::to_string(min) + ", " +
+                               std::to_string(max) + "]";
+  std::string error =
+      name + " must be an integer " + rule + ", got '" + text + "'";
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    return error;
+  char *end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE || value < min || value > max)
+    return error;
+  out = value;
+  return {};
+}
+
+std::string gantk::parseSteps(const std::string &text, int64_t &steps) {
+  return parseIntegerOption("--steps", text, 0, INT64_MAX, steps);
+}
+
+std::string gantk::parseThreads(const std::string &text, int &threads) {
+  int64_t value = 0;
+  std::string error =
+      parseIntegerOption("--threads", text, 1, kMaxThreads, value);
+  if (error.empty())
+    threads = int(value);
+  return error;
+}
+
+std::string gantk::parseDevice(const std::string &text, DeviceKind &device) {
+  std::optional<DeviceKind> kind = parseDeviceKind(text);
+  if (!kind)
+    return "--device must be cpu or cuda, got '" + text + "'";
+  device = *kind;
+  return {};
+}
+
+std::string gantk::parseBytes(const std::string &text, double &bytes) {
+  std::string error = "--memory-budget must be a positive number of bytes, "
+                      "got '" + text + "'";
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    return error;
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || errno == ERANGE || !std::isfinite(value) || !(value > 0))
+    return error;
+  bytes = value;
+  return {};
+}
