@@ -17,6 +17,11 @@ Usage (from the repository root):
     python3 -m venv .venv-fixtures
     .venv-fixtures/bin/pip install -r scripts/fixtures-requirements.txt
     .venv-fixtures/bin/python scripts/gen-fixtures.py [--out test/fixtures]
+    .venv-fixtures/bin/python scripts/gen-fixtures.py --only gelu,sin
+(--only ARCH,...: write only those architectures' kernel fixtures (a); no
+empirical NTKs, no GA-NTK cases; a block is appended to generated-with.txt.
+The inputs are the same as a full run's: every architecture's inputs are
+still drawn, in order, from the one generator.)
 
 All inputs are dyadic rationals (k/16 or k/64) so that every input Gram entry
 is exact in floating point whatever the summation order: pairs with rho = +-1
@@ -47,7 +52,9 @@ SEED = 20240611
 
 # --------------------------------------------------------------------------
 # Architectures: ('dense', w_std, b_std) | ('relu',) | ('leaky_relu', alpha)
-#                | ('abs',) | ('erf', a, b, c)
+#                | ('abs',) | ('erf', a, b, c) | ('gelu',) | ('sin', a, b, c)
+# New architectures go at the END: the kernel inputs are drawn from one
+# generator in this order, so appending keeps every earlier fixture's inputs.
 # --------------------------------------------------------------------------
 FNTK_W = math.sqrt(1.4615)
 FNTK_B = math.sqrt(0.1)
@@ -59,6 +66,10 @@ ARCHS = {
               ("abs",), ("dense", 1.0, 0.0)],
     "erf": [("dense", 1.2, 0.3), ("erf", 1.0, 1.0, 0.0), ("dense", 1.1, 0.1),
             ("erf", 0.7, 1.3, 0.2), ("dense", 1.0, 0.05)],
+    "gelu": [("dense", 1.4, 0.1), ("gelu",), ("dense", 1.2, 0.2), ("gelu",),
+             ("dense", 1.0, 0.05)],
+    "sin": [("dense", 1.1, 0.2), ("sin", 1.0, 1.0, 0.0), ("dense", 1.3, 0.1),
+            ("sin", 0.8, 1.5, 0.3), ("dense", 1.0, 0.05)],
 }
 
 EMPIRICAL = {  # arch -> (width, number of seeds)
@@ -83,6 +94,10 @@ def nt_stack(layers):
             out.append(stax.Abs())
         elif kind == "erf":
             out.append(stax.Erf(a=l[1], b=l[2], c=l[3]))
+        elif kind == "gelu":
+            out.append(stax.Gelu(approximate=False))  # exact: x * Phi(x)
+        elif kind == "sin":
+            out.append(stax.Sin(a=l[1], b=l[2], c=l[3]))  # a * sin(b x + c)
         else:
             raise ValueError(kind)
     return stax.serial(*out)
@@ -108,6 +123,12 @@ def dsl_layers(layers):
             lines.append("  abs")
         elif kind == "erf":
             lines.append(f"  erf(a: {fmt(l[1])}, b: {fmt(l[2])}, c: {fmt(l[3])})")
+        elif kind == "gelu":
+            lines.append("  gelu")
+        elif kind == "sin":
+            lines.append(f"  sin(a: {fmt(l[1])}, b: {fmt(l[2])}, c: {fmt(l[3])})")
+        else:
+            raise ValueError(kind)
     return "\n".join(lines)
 
 
@@ -171,13 +192,40 @@ def spec_kernel(layers, x):
             th = a * a * th * (4 / np.pi) / D
             sig = a * a * (2 / np.pi) * np.arctan2(2 * sig, D) + c * c
             v = a * a * (2 / np.pi) * np.arctan2(2 * v, np.sqrt((1 + 2 * v) ** 2 - 4 * v ** 2)) + c * c
+        elif kind == "gelu":
+            # Exact GeLU x * Phi(x) of a centred Gaussian pair (q11, q22, s12)
+            # (gelu and sin: the closed forms the gantk layers are to implement).
+            def gelu_pair(s12, q11, q22):
+                p = (q11 + 1) * (q22 + 1)
+                dd = np.sqrt(np.maximum(p - s12 ** 2, 0.0))
+                t = np.arctan2(s12, dd)
+                s = ((s12 ** 2 + q11 * q22 * dd ** 2) / (p * dd) + s12 * t) / (2 * np.pi) + s12 / 4
+                sdot = s12 / (2 * np.pi * dd) * (1 / dd ** 2 + (1 - q11 * q22) / p + 1) \
+                    + 0.25 + t / (2 * np.pi)
+                return s, sdot
+            s_new, sdot = gelu_pair(sig, v[:, None], v[None, :])
+            th = th * sdot
+            sig = s_new
+            v = gelu_pair(v, v, v)[0]
+        elif kind == "sin":
+            a, b, c = l[1], l[2], l[3]
+            qs = (v[:, None] + v[None, :]) / 2
+            s1 = np.exp(b * b * (-qs + sig))
+            s2 = np.exp(b * b * (-qs - sig)) * np.cos(2 * c)
+            th = th * (a * a / 2) * b * b * (s1 + s2)
+            sig = a * a / 2 * (s1 - s2)
+            v = a * a / 2 * (1 - np.exp(-2 * b * b * v) * np.cos(2 * c))
+        else:
+            raise ValueError(kind)
     return th, sig
 
 
-def gen_nt(out, rng, log):
+def gen_nt(out, rng, log, only=None):
     inputs = {}
     for arch, layers in ARCHS.items():
-        x = make_inputs(rng)
+        x = make_inputs(rng)  # drawn even when skipped: keeps later inputs fixed
+        if only is not None and arch not in only:
+            continue
         _, _, kernel_fn = nt_stack(layers)
         k = kernel_fn(x, None, ("ntk", "nngp"))
         ntk = np.asarray(k.ntk, dtype=np.float64)
@@ -239,6 +287,12 @@ def finite_apply(params, layers, x):
             h = jnp.abs(h)
         elif kind == "erf":
             h = l[1] * jax.scipy.special.erf(l[2] * h) + l[3]
+        elif kind == "gelu":
+            h = jax.nn.gelu(h, approximate=False)
+        elif kind == "sin":
+            h = l[1] * jnp.sin(l[2] * h + l[3])
+        else:
+            raise ValueError(kind)
     return h[:, 0]
 
 
@@ -356,7 +410,17 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "..", "test", "fixtures"))
     ap.add_argument("--skip-empirical", action="store_true",
                     help="skip the (slow, ~minutes) wide-network empirical NTKs")
+    ap.add_argument("--only", metavar="ARCH,...",
+                    help="write only these architectures' kernel fixtures "
+                         f"({', '.join(ARCHS)}); no empirical NTKs, no GA-NTK "
+                         "cases; appends its log to generated-with.txt")
     args = ap.parse_args()
+    only = None
+    if args.only is not None:
+        only = [a for a in args.only.split(",") if a]
+        bad = [a for a in only if a not in ARCHS]
+        if bad or not only:
+            ap.error(f"--only: unknown architecture(s) {bad} (known: {', '.join(ARCHS)})")
     out = os.path.normpath(args.out)
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -366,19 +430,23 @@ def main():
         lines.append(s)
 
     rng = np.random.default_rng(SEED)
-    nt_inputs = gen_nt(out, rng, log)
-    gen_ganntk(out, np.random.default_rng(SEED + 1), log)
-    if not args.skip_empirical:
-        gen_empirical(out, nt_inputs, log)
+    nt_inputs = gen_nt(out, rng, log, only)
+    if only is None:
+        gen_ganntk(out, np.random.default_rng(SEED + 1), log)
+        if not args.skip_empirical:
+            gen_empirical(out, nt_inputs, log)
 
-    if args.skip_empirical:
+    if only is None and args.skip_empirical:
         return  # keep generated-with.txt from the last full run
     import importlib.metadata as md
     vers = ", ".join(f"{p}=={md.version(p)}" for p in
                      ("jax", "jaxlib", "neural-tangents", "numpy", "scipy"))
-    with open(os.path.join(out, "generated-with.txt"), "w") as f:
-        f.write(f"# Output of scripts/gen-fixtures.py (seed {SEED}); "
-                f"python {sys.version.split()[0]}; {vers}\n")
+    run = f"seed {SEED}" + ("" if only is None else f", --only {','.join(only)}")
+    head = (f"# Output of scripts/gen-fixtures.py ({run}); "
+            f"python {sys.version.split()[0]}; {vers}\n")
+    # --only appends: the earlier blocks still describe the other files.
+    with open(os.path.join(out, "generated-with.txt"), "w" if only is None else "a") as f:
+        f.write(head)
         f.write("\n".join(lines) + "\n")
 
 

@@ -1,22 +1,31 @@
-//===- Compilation.cpp - a spec to an artifact, in one call ---------------===//
+//===- Compilation.cpp - graph-level IR to an artifact, in one call -------===//
 
 #include "gantk/Compiler/Compilation.h"
+#include "gantk/Compiler/ArtifactWriter.h"
 #include "gantk/Compiler/CPUCodeGen.h"
 #include "gantk/Compiler/CUDACodeGen.h"
 #include "gantk/Compiler/InitAll.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
-#include "llvm/Support/Format.h"
-
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <functional>
 
 namespace gantk {
 
-Compilation::Compilation()
+//===----------------------------------------------------------------------===//
+// CompilerContext
+//===----------------------------------------------------------------------===//
+
+CompilerContext::CompilerContext()
     : context(mlir::MLIRContext::Threading::DISABLED) {
   mlir::DialectRegistry registry;
   registerAllDialects(registry);
@@ -26,51 +35,45 @@ Compilation::Compilation()
       sourceMgr, &context, llvm::errs());
 }
 
-Compilation::~Compilation() = default;
+CompilerContext::~CompilerContext() = default;
 
 mlir::OwningOpRef<mlir::ModuleOp>
-Compilation::plan(const ast::Module &spec, const GraphShape &shape,
-                  EntryKind entry, Emit emit, const PipelineOptions &options) {
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      buildModule(context, spec, shape, entry);
-  if (failed(mlir::verify(*module)))
+CompilerContext::parseFile(const std::string &path) {
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = mlir::openInputFile(path, &error);
+  if (!file) {
+    llvm::errs() << "error: cannot open '" << path << "': " << error << "\n";
     return nullptr;
-  if (emit == Emit::Mlir)
-    return module;
-  mlir::PassManager pm(&context);
-  buildGantkPassPipeline(pm, options);
-  if (failed(pm.run(*module)))
-    return nullptr;
-  return module;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr,
+                                               mlir::ParserConfig(&context));
 }
 
-static int64_t arenaBytes(mlir::ModuleOp module) {
-  return module->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes").getInt();
-}
+//===----------------------------------------------------------------------===//
+// Plans under a memory budget
+//===----------------------------------------------------------------------===//
 
 namespace {
+
 /// One way to run a step: the exp-action solver, whether the backward
 /// recomputes its rows of G and dL/dK, and whether K is stored at all.
 struct PlanChoice {
-  ast::Objective::Solver solver;
+  Solver solver;
   bool recomputeRows;
   bool matrixFree;
   const char *name;
 };
-} // namespace
 
-/// The plans a spec allows, fastest first: its solver (auto: Krylov from
+/// The plans a solver allows, fastest first: its solver (auto: Krylov from
 /// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows,
 /// and matrix-free last (it recomputes K in every product).
-static std::vector<PlanChoice> candidatePlans(const ast::Module &spec,
-                                              int64_t points) {
-  using Solver = ast::Objective::Solver;
+std::vector<PlanChoice> candidatePlans(Solver solver, int64_t points) {
   const PlanChoice dense{Solver::Dense, false, false, "dense"};
   const PlanChoice krylov{Solver::Krylov, false, false, "krylov, G kept"};
-  const PlanChoice lean{Solver::Krylov, true, false,
-                        "krylov, rows recomputed"};
+  const PlanChoice lean{Solver::Krylov, true, false, "krylov, rows recomputed"};
   const PlanChoice free{Solver::Krylov, true, true, "krylov, matrix-free"};
-  switch (spec.objective.solver) {
+  switch (solver) {
   case Solver::Dense:
     return {dense};
   case Solver::Krylov:
@@ -83,28 +86,50 @@ static std::vector<PlanChoice> candidatePlans(const ast::Module &spec,
   return {dense, krylov, lean, free};
 }
 
-mlir::OwningOpRef<mlir::ModuleOp>
-Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
-                              EntryKind entry, double budget) {
-  int64_t points = shape.numReal + shape.numFake;
-  if (entry != EntryKind::Step)
-    return plan(spec, shape, entry, Emit::Lowered);
-  std::vector<PlanChoice> candidates = candidatePlans(spec, points);
+int64_t arenaBytes(mlir::ModuleOp module) {
+  return module->getAttrOfType<mlir::IntegerAttr>("gantk.arena_bytes").getInt();
+}
+
+/// A clone of the graph through the pass pipeline, with the solver of its
+/// exponential actions set (when given); null after diagnostics.
+mlir::OwningOpRef<mlir::ModuleOp> lower(mlir::ModuleOp graph,
+                                        std::optional<Solver> solver,
+                                        const PipelineOptions &options) {
+  mlir::OwningOpRef<mlir::ModuleOp> module(graph.clone());
+  if (solver)
+    module->walk([&](ExpmActionOp op) { op.setSolver(*solver); });
+  mlir::PassManager pm(graph.getContext());
+  buildGantkPassPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
+
+/// The first candidate plan of the graph's solver that fits `budget` bytes
+/// (any plan when budget <= 0), or a diagnostic naming the smallest budget
+/// that works.
+mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
+                                                   double budget,
+                                                   std::string &planName) {
+  mlir::SmallVector<ExpmActionOp> actions;
+  graph.walk([&](ExpmActionOp op) { actions.push_back(op); });
+  // The kernel entry has no step to plan: its one plan is the only one.
+  if (actions.empty())
+    return lower(graph, std::nullopt, {});
+  Solver solver = actions.front().getSolver();
+  int64_t points = actions.front().getKernel().getType().getDimSize(0);
   int64_t smallest = -1;
   std::string smallestName;
-  for (const PlanChoice &choice : candidates) {
-    ast::Module variant = spec;
-    variant.objective.solver = choice.solver;
+  for (const PlanChoice &choice : candidatePlans(solver, points)) {
     PipelineOptions options;
     options.recomputeRows = choice.recomputeRows;
     options.matrixFree = choice.matrixFree;
     // Matrix-free: the largest row tile that fits (bigger tiles make
     // bigger, faster GEMMs), halving down to single rows.
-    for (int64_t tile = std::min(kMaxTileRows, points); tile >= 1;
-         tile /= 2) {
+    for (int64_t tile = std::min(kMaxTileRows, points); tile >= 1; tile /= 2) {
       options.tileRows = tile;
       mlir::OwningOpRef<mlir::ModuleOp> module =
-          plan(variant, shape, entry, Emit::Lowered, options);
+          lower(graph, choice.solver, options);
       if (!module)
         return nullptr;
       int64_t bytes = arenaBytes(*module);
@@ -123,17 +148,22 @@ Compilation::planWithinBudget(const ast::Module &spec, const GraphShape &shape,
         break;
     }
   }
-  const ast::Location &at = spec.train.loc;
-  mlir::emitError(mlir::FileLineColLoc::get(&context, at.file, at.line, at.col))
-      << "memory_budget of " << int64_t(budget)
-      << " bytes cannot hold one step of N = " << points
-      << "; the smallest plan (" << smallestName << ") needs " << smallest
-      << " bytes, so that is the smallest budget that works"
-      << (spec.objective.solver == ast::Objective::Solver::Auto
-              ? ""
-              : " (or let `solver = auto` choose)");
+  // The budget is the train block's (or the command line's).
+  auto train = graph->getAttrOfType<TrainAttr>(GantkDialect::getTrainAttrName());
+  mlir::Location at = train && train.getLoc() ? mlir::Location(train.getLoc())
+                                              : graph.getLoc();
+  mlir::emitError(at) << "memory_budget of " << int64_t(budget)
+                      << " bytes cannot hold one step of N = " << points
+                      << "; the smallest plan (" << smallestName << ") needs "
+                      << smallest
+                      << " bytes, so that is the smallest budget that works"
+                      << (solver == Solver::Auto
+                              ? ""
+                              : " (or let `solver = auto` choose)");
   return nullptr;
 }
+
+} // namespace
 
 std::string describeLayout(mlir::ModuleOp module) {
   std::string text;
@@ -192,27 +222,58 @@ std::string describeLayout(mlir::ModuleOp module) {
   return text;
 }
 
+std::string describeRecursion(mlir::ModuleOp graph) {
+  // Layers in a repeat count once per iteration; the repeat's own cost and
+  // scratch already cover its body.
+  std::function<int64_t(LayerOpInterface)> layersIn =
+      [&](LayerOpInterface layer) -> int64_t {
+    auto repeat = mlir::dyn_cast<RepeatOp>(layer.getOperation());
+    if (!repeat)
+      return 1;
+    int64_t body = 0;
+    for (LayerOpInterface inner : repeat.getLayers())
+      body += layersIn(inner);
+    return int64_t(repeat.getCount()) * body;
+  };
+  int64_t layers = 0, flops = 0, scratch = 0;
+  graph.walk([&](LayerOpInterface layer) {
+    if (mlir::isa<RepeatOp>(layer->getParentOp()))
+      return;
+    layers += layersIn(layer);
+    flops += layer.getPairFlops();
+    scratch = std::max(scratch, layer.getPairScratch());
+  });
+  if (!layers)
+    return "";
+  return std::to_string(layers) + " layers, " + std::to_string(flops) +
+         " flops and " + std::to_string(scratch) +
+         " values of scratch per pair";
+}
+
 std::optional<std::vector<uint8_t>>
-Compilation::compile(const ast::Module &spec, const GraphShape &shape,
-                     EntryKind entry, const DataShape &data, Emit emit,
-                     double budgetOverride,
-                     const std::vector<Target> &targets) {
-  double budget = budgetOverride > 0 ? budgetOverride : spec.train.memoryBudget;
+compileModule(mlir::ModuleOp graph, const CompileOptions &options,
+              PlanSummary *summary) {
+  if (failed(mlir::verify(graph)))
+    return std::nullopt;
+  auto train = graph->getAttrOfType<TrainAttr>(GantkDialect::getTrainAttrName());
+  double budget = options.memoryBudget > 0 ? options.memoryBudget
+                  : train ? train.getMemoryBudget().convertToDouble()
+                          : 0;
+  std::string planName;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      emit == Emit::Mlir ? plan(spec, shape, entry, emit)
-                         : planWithinBudget(spec, shape, entry, budget);
+      planWithinBudget(graph, budget, planName);
   if (!module)
     return std::nullopt;
-  if (emit == Emit::Mlir || emit == Emit::Lowered) {
+  if (options.emit == Emit::Lowered) {
     module->print(llvm::outs());
     return std::vector<uint8_t>();
   }
-  if (emit == Emit::Llvm) {
+  if (options.emit == Emit::Llvm) {
     if (failed(translateKernelsToLLVMIR(*module, &llvm::outs(), nullptr)))
       return std::nullopt;
     return std::vector<uint8_t>();
   }
-  if (emit == Emit::Ptx) {
+  if (options.emit == Emit::Ptx) {
     auto ptx = compileKernelsForCUDA(*module, "sm_90");
     if (failed(ptx))
       return std::nullopt;
@@ -223,7 +284,7 @@ Compilation::compile(const ast::Module &spec, const GraphShape &shape,
   if (failed(cpu))
     return std::nullopt;
   std::vector<CodeObject> code{{kCPUTarget, std::move(*cpu)}};
-  if (llvm::is_contained(targets, Target::CUDA))
+  if (llvm::is_contained(options.targets, Target::CUDA))
     for (const CUDATarget &target : kCUDATargets) {
       auto ptx = compileKernelsForCUDA(*module, target.chip);
       if (failed(ptx))
@@ -231,10 +292,14 @@ Compilation::compile(const ast::Module &spec, const GraphShape &shape,
       code.push_back({target.codeObject,
                       std::vector<uint8_t>(ptx->begin(), ptx->end())});
     }
-  peakBytes = arenaBytes(*module);
-  peakOp = (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
-  layout = describeLayout(*module);
-  auto bytes = writeArtifact(*module, spec, shape, entry, data, code);
+  if (summary) {
+    summary->name = planName;
+    summary->peakBytes = arenaBytes(*module);
+    summary->peakOp =
+        (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
+    summary->layout = describeLayout(*module);
+  }
+  auto bytes = writeArtifact(*module, code);
   if (failed(bytes))
     return std::nullopt;
   return std::move(*bytes);

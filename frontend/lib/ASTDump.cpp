@@ -55,22 +55,6 @@ static std::string formatLoc(const Location &loc) {
   return " @" + std::to_string(loc.line) + ":" + std::to_string(loc.col);
 }
 
-static const char *getLayerName(Layer::Kind kind) {
-  switch (kind) {
-  case Layer::Kind::Dense:
-    return "dense";
-  case Layer::Kind::Relu:
-    return "relu";
-  case Layer::Kind::LeakyRelu:
-    return "leaky_relu";
-  case Layer::Kind::Abs:
-    return "abs";
-  case Layer::Kind::Erf:
-    return "erf";
-  }
-  return "?";
-}
-
 static void dumpSource(const DataSource &src, std::ostream &os) {
   os << "    Source ";
   switch (src.kind) {
@@ -98,27 +82,15 @@ static void dumpSource(const DataSource &src, std::ostream &os) {
   os << " std=" << formatNumber(src.std) << '\n';
 }
 
-static void dumpLayer(const Layer &layer, std::ostream &os) {
-  os << "  Layer " << getLayerName(layer.kind) << formatLoc(layer.loc);
-  switch (layer.kind) {
-  case Layer::Kind::Dense:
-    if (layer.width != 0)
-      os << " width=" << layer.width;
-    os << " w_std=" << formatNumber(layer.wStd)
-       << " b_std=" << formatNumber(layer.bStd);
-    break;
-  case Layer::Kind::LeakyRelu:
-    os << " alpha=" << formatNumber(layer.alpha);
-    break;
-  case Layer::Kind::Erf:
-    os << " a=" << formatNumber(layer.a) << " b=" << formatNumber(layer.b)
-       << " c=" << formatNumber(layer.c);
-    break;
-  case Layer::Kind::Relu:
-  case Layer::Kind::Abs:
-    break;
-  }
+/// A layer and its arguments; a repeat block's layers below it, indented.
+static void dumpLayer(const Layer &layer, std::ostream &os,
+                      const std::string &indent = "  ") {
+  os << indent << "Layer " << layer.name << formatLoc(layer.loc);
+  for (const auto &[name, value] : layer.args)
+    os << ' ' << name << '=' << formatNumber(value);
   os << '\n';
+  for (const Layer &inner : layer.body)
+    dumpLayer(inner, os, indent + "  ");
 }
 
 static void dumpOptimizer(const Optimizer &opt, std::ostream &os) {

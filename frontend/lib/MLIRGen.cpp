@@ -1,14 +1,17 @@
 //===- MLIRGen.cpp - AST to the gantk dialect -----------------------------===//
 //
-// The one bridge from the front end's AST to MLIR.
+// The one bridge from the front end's AST to MLIR. Layers are built from
+// the names the parser's layer table gives them (op name and attributes),
+// so a new layer needs nothing here.
 //
 //===----------------------------------------------------------------------===//
 
-#include "gantk/Compiler/MLIRGen.h"
+#include "gantk/Frontend/MLIRGen.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
 
 using namespace mlir;
 
@@ -22,50 +25,135 @@ double effectiveLambda(const ast::Objective &objective, int64_t numPoints) {
 }
 
 namespace {
+
+//===----------------------------------------------------------------------===//
+// The spec's choices as the dialect's enums
+//===----------------------------------------------------------------------===//
+
+Solver solverOf(ast::Objective::Solver s) {
+  switch (s) {
+  case ast::Objective::Solver::Auto:
+    return Solver::Auto;
+  case ast::Objective::Solver::Dense:
+    return Solver::Dense;
+  case ast::Objective::Solver::Krylov:
+    return Solver::Krylov;
+  }
+  return Solver::Auto;
+}
+
+Loss lossOf(ast::Objective::Loss l) {
+  return l == ast::Objective::Loss::Squared ? Loss::Squared
+                                            : Loss::CrossEntropy;
+}
+
+DataSource sourceOf(ast::DataSource::Kind k) {
+  switch (k) {
+  case ast::DataSource::Kind::GaussianGrid:
+    return DataSource::GaussianGrid;
+  case ast::DataSource::Kind::GaussianRing:
+    return DataSource::GaussianRing;
+  case ast::DataSource::Kind::Npy:
+    return DataSource::Npy;
+  case ast::DataSource::Kind::Idx:
+    return DataSource::Idx;
+  }
+  return DataSource::Npy;
+}
+
+Plot plotOf(ast::Output::Plot p) {
+  switch (p) {
+  case ast::Output::Plot::None:
+    return Plot::None;
+  case ast::Output::Plot::Scatter:
+    return Plot::Scatter;
+  case ast::Output::Plot::Grid:
+    return Plot::Grid;
+  }
+  return Plot::None;
+}
+
 class Generator {
 public:
-  Generator(MLIRContext &ctx, const ast::Module &spec)
-      : b(&ctx), spec(spec) {}
+  Generator(MLIRContext &ctx, const ast::Module &spec) : b(&ctx), spec(spec) {}
 
   Location loc(const ast::Location &l) {
     return FileLineColLoc::get(b.getStringAttr(l.file), l.line, l.col);
   }
 
+  /// One layer of the table (or a repeat block) on `state`.
+  FailureOr<Value> layer(const ast::Layer &layer, Value state) {
+    Location l = loc(layer.loc);
+    if (layer.count) {
+      auto repeat = RepeatOp::create(b, l, state, b.getI64IntegerAttr(layer.count));
+      OpBuilder::InsertionGuard guard(b);
+      Block *body = b.createBlock(&repeat.getBody(), {}, {state.getType()}, {l});
+      FailureOr<Value> out = layers(layer.body, body->getArgument(0));
+      if (failed(out))
+        return failure();
+      YieldOp::create(b, l, ValueRange{*out});
+      return Value(repeat.getResult());
+    }
+    OperationName name(layer.op, b.getContext());
+    if (!name.isRegistered())
+      return emitError(l, "layer '") << layer.name << "' builds '" << layer.op
+                                     << "', which the gantk dialect lacks";
+    OperationState op(l, name);
+    op.addOperands(state);
+    op.addTypes(state.getType());
+    for (const auto &[attr, value] : layer.attrs)
+      op.addAttribute(attr, b.getF64FloatAttr(value));
+    return b.create(op)->getResult(0);
+  }
+
+  FailureOr<Value> layers(const std::vector<ast::Layer> &list, Value state) {
+    for (const ast::Layer &l : list) {
+      FailureOr<Value> next = layer(l, state);
+      if (failed(next))
+        return failure();
+      state = *next;
+    }
+    return state;
+  }
+
   /// input → layers; returns the final kernel state.
-  Value network(Value points, FloatType element) {
+  FailureOr<Value> network(Value points, FloatType element) {
     int64_t n = cast<RankedTensorType>(points.getType()).getDimSize(0);
     auto kernelType = KernelType::get(b.getContext(), n, element);
     Value state = InputOp::create(b, loc(spec.data.loc), kernelType, points);
-    for (const ast::Layer &layer : spec.layers) {
-      Location l = loc(layer.loc);
-      switch (layer.kind) {
-      case ast::Layer::Kind::Dense:
-        state = DenseOp::create(b, l, kernelType, state,
-                                b.getF64FloatAttr(layer.wStd),
-                                b.getF64FloatAttr(layer.bStd));
-        break;
-      case ast::Layer::Kind::Relu:
-        state = abrelu(l, kernelType, state, 0, 1);
-        break;
-      case ast::Layer::Kind::LeakyRelu:
-        state = abrelu(l, kernelType, state, layer.alpha, 1);
-        break;
-      case ast::Layer::Kind::Abs:
-        state = abrelu(l, kernelType, state, -1, 1);
-        break;
-      case ast::Layer::Kind::Erf:
-        state = ErfOp::create(b, l, kernelType, state, b.getF64FloatAttr(layer.a),
-                              b.getF64FloatAttr(layer.b),
-                              b.getF64FloatAttr(layer.c));
-        break;
-      }
-    }
-    return state;
+    return layers(spec.layers, state);
+  }
+
+  /// The run configuration as module attributes.
+  void configure(ModuleOp module, const GraphShape &shape) {
+    MLIRContext *ctx = b.getContext();
+    const ast::DataSource &src = spec.data.real;
+    auto data = DataAttr::get(
+        ctx, sourceOf(src.kind), src.path, src.label, src.size,
+        APFloat(src.spacing), APFloat(src.std),
+        spec.data.scale == ast::Data::Scale::Unit ? Scale::Unit : Scale::None,
+        shape.image);
+    const ast::Train &t = spec.train;
+    const ast::Optimizer &o = t.optimizer;
+    auto train = TrainAttr::get(
+        ctx,
+        o.kind == ast::Optimizer::Kind::GD ? Optimizer::GD : Optimizer::Adam,
+        APFloat(o.lr), o.clip, APFloat(o.clipLo), APFloat(o.clipHi),
+        APFloat(o.beta1), APFloat(o.beta2), APFloat(o.eps), t.steps, t.seed,
+        t.init == ast::Train::Init::Uniform ? Init::Uniform : Init::Normal,
+        APFloat(t.memoryBudget),
+        t.loc.line ? LocationAttr(loc(t.loc)) : LocationAttr());
+    const ast::Output &out = spec.output;
+    auto output = OutputAttr::get(ctx, out.dir, plotOf(out.plot), out.every);
+    module->setAttr(GantkDialect::getDataAttrName(), data);
+    module->setAttr(GantkDialect::getTrainAttrName(), train);
+    module->setAttr(GantkDialect::getOutputAttrName(), output);
   }
 
   OwningOpRef<ModuleOp> build(const GraphShape &shape, EntryKind entry) {
     Location fileLoc = FileLineColLoc::get(b.getStringAttr(spec.file), 1, 1);
     OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+    configure(*module, shape);
     b.setInsertionPointToEnd(module->getBody());
     FloatType element = spec.train.precision == ast::Train::Precision::F32
                             ? FloatType(b.getF32Type())
@@ -74,17 +162,19 @@ public:
     auto matrix = [&](int64_t r, int64_t c) {
       return RankedTensorType::get({r, c}, element);
     };
+    Location last = loc(spec.layers.back().loc);
 
     if (entry == EntryKind::Kernel) {
       auto fn = func::FuncOp::create(
           b, fileLoc, "kernel",
           b.getFunctionType({matrix(n, d)}, {matrix(n, n), matrix(n, n)}));
       b.setInsertionPointToStart(fn.addEntryBlock());
-      Value state = network(fn.getArgument(0), element);
-      Location end = loc(spec.layers.back().loc);
-      Value ntk = NtkOp::create(b, end, matrix(n, n), state);
-      Value nngp = NngpOp::create(b, end, matrix(n, n), state);
-      func::ReturnOp::create(b, end, ValueRange{ntk, nngp});
+      FailureOr<Value> state = network(fn.getArgument(0), element);
+      if (failed(state))
+        return nullptr;
+      Value ntk = NtkOp::create(b, last, matrix(n, n), *state);
+      Value nngp = NngpOp::create(b, last, matrix(n, n), *state);
+      func::ReturnOp::create(b, last, ValueRange{ntk, nngp});
       return module;
     }
 
@@ -96,47 +186,31 @@ public:
     b.setInsertionPointToStart(fn.addEntryBlock());
     Value s = StackOp::create(b, loc(spec.data.loc), matrix(total, d),
                               fn.getArgument(0), fn.getArgument(1));
-    Value state = network(s, element);
-    Location objLoc = loc(spec.objective.loc);
-    Value kernel = NtkOp::create(b, loc(spec.layers.back().loc),
-                                 matrix(total, total), state);
-    bool squared = spec.objective.loss == ast::Objective::Loss::Squared;
-    int64_t columns = squared ? 1 : 2;
-    Value labels = LabelsOp::create(b, objLoc, matrix(total, columns),
-                                    b.getI64IntegerAttr(n));
+    FailureOr<Value> state = network(s, element);
+    if (failed(state))
+      return nullptr;
+    const ast::Objective &objective = spec.objective;
+    Location objLoc = loc(objective.loc);
+    Value kernel = NtkOp::create(b, last, matrix(total, total), *state);
+    Loss loss = lossOf(objective.loss);
+    Value labels =
+        LabelsOp::create(b, objLoc, matrix(total, labelColumnsForLoss(loss)),
+                         b.getI64IntegerAttr(n));
     Value action = ExpmActionOp::create(
-        b, objLoc, matrix(total, columns), kernel, labels,
-        b.getF64FloatAttr(effectiveLambda(spec.objective, total)),
-        b.getF64FloatAttr(spec.objective.eigReg),
-        b.getStringAttr(useKrylov(total) ? "krylov" : "dense"),
-        b.getF64FloatAttr(spec.objective.tol),
-        b.getI64IntegerAttr(spec.objective.maxIter));
-    Value loss = LossOp::create(b, objLoc, RankedTensorType::get({}, element),
-                                action, labels,
-                                b.getStringAttr(squared ? "squared"
-                                                        : "cross_entropy"));
-    func::ReturnOp::create(b, objLoc, loss);
+        b, objLoc, labels.getType(), kernel, labels,
+        b.getF64FloatAttr(effectiveLambda(objective, total)),
+        b.getF64FloatAttr(objective.eigReg),
+        SolverAttr::get(b.getContext(), solverOf(objective.solver)),
+        b.getF64FloatAttr(objective.tol),
+        b.getI64IntegerAttr(objective.maxIter));
+    Value value = LossOp::create(b, objLoc, RankedTensorType::get({}, element),
+                                 action, labels,
+                                 LossAttr::get(b.getContext(), loss));
+    func::ReturnOp::create(b, objLoc, value);
     return module;
   }
 
 private:
-  bool useKrylov(int64_t points) const {
-    switch (spec.objective.solver) {
-    case ast::Objective::Solver::Dense:
-      return false;
-    case ast::Objective::Solver::Krylov:
-      return true;
-    case ast::Objective::Solver::Auto:
-      return points >= kKrylovFromPoints;
-    }
-    return false;
-  }
-
-  Value abrelu(Location l, KernelType type, Value in, double a, double bb) {
-    return ABReluOp::create(b, l, type, in, b.getF64FloatAttr(a),
-                            b.getF64FloatAttr(bb));
-  }
-
   OpBuilder b;
   const ast::Module &spec;
 };
@@ -146,7 +220,10 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext &context,
                                   const ast::Module &spec,
                                   const GraphShape &shape, EntryKind entry) {
   context.loadDialect<GantkDialect, func::FuncDialect>();
-  return Generator(context, spec).build(shape, entry);
+  OwningOpRef<ModuleOp> module = Generator(context, spec).build(shape, entry);
+  if (module && failed(verify(*module)))
+    return nullptr;
+  return module;
 }
 
 } // namespace gantk

@@ -12,10 +12,12 @@
 #include "gantk/Frontend/Diagnostic.h"
 #include "gantk/Frontend/Lexer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <utility>
 
@@ -125,6 +127,77 @@ static std::string resolvePath(const std::string &path,
 
 namespace {
 
+/// How a layer argument is checked.
+enum class ArgRule { Any, Positive, NonNegative, Width };
+
+/// One argument of a layer: its spec name, the op attribute it sets (null:
+/// accepted and ignored, like a dense width) and its default.
+struct LayerArg {
+  const char *name;
+  const char *attr;
+  double defaultValue;
+  ArgRule rule;
+};
+
+/// One layer of the spec language and the gantk op it builds.
+struct LayerKind {
+  const char *name;
+  const char *op;
+  /// Affine: its output is Gaussian. Otherwise it is a nonlinearity that
+  /// needs a Gaussian input.
+  bool affine;
+  std::vector<LayerArg> args;
+  /// The first `numPositional` arguments may be given by position.
+  size_t numPositional;
+  /// Attributes of the op that the spec does not set.
+  std::vector<std::pair<const char *, double>> fixed;
+};
+
+/// The layers of the spec language. A new layer is one entry here plus its
+/// op (with its pair rule) in the gantk dialect.
+const std::vector<LayerKind> &layerTable() {
+  static const std::vector<LayerKind> table = {
+      {"dense",
+       "gantk.dense",
+       true,
+       {{"width", nullptr, 0, ArgRule::Width},
+        {"w_std", "w_std", 1, ArgRule::Positive},
+        {"b_std", "b_std", 0, ArgRule::NonNegative}},
+       1,
+       {}},
+      {"relu", "gantk.abrelu", false, {}, 0, {{"a", 0}, {"b", 1}}},
+      {"leaky_relu",
+       "gantk.abrelu",
+       false,
+       {{"alpha", "a", 0.01, ArgRule::Any}},
+       0,
+       {{"b", 1}}},
+      {"abs", "gantk.abrelu", false, {}, 0, {{"a", -1}, {"b", 1}}},
+      {"erf",
+       "gantk.erf",
+       false,
+       {{"a", "a", 1, ArgRule::Any},
+        {"b", "b", 1, ArgRule::Any},
+        {"c", "c", 0, ArgRule::Any}},
+       0,
+       {}},
+      {"gelu", "gantk.gelu", false, {}, 0, {}},
+      {"sin",
+       "gantk.sin",
+       false,
+       {{"a", "a", 1, ArgRule::Any},
+        {"b", "b", 1, ArgRule::Any},
+        {"c", "c", 0, ArgRule::Any}},
+       0,
+       {}},
+  };
+  return table;
+}
+
+/// How deep repeat blocks may nest: deeper specs are certainly mistakes, and
+/// the parser recurses once per level.
+constexpr int kMaxRepeatDepth = 16;
+
 /// One accepted name of an enumerated statement value.
 template <typename E> struct EnumCase {
   const char *name;
@@ -177,17 +250,21 @@ private:
                        const std::vector<const char *> &names,
                        const std::vector<const char *> &modifierNames,
                        StatementList &out);
-  /// Parses `{ layer ... }` of the discriminator into calls or names.
-  bool parseLayerList(const Token &blockTok, std::vector<Value> &out);
+  /// Parses `{ layer ... }` of the discriminator (or of a repeat block
+  /// `depth` deep) into checked layers.
+  bool parseLayerList(const Token &blockTok, std::vector<ast::Layer> &out,
+                      int depth = 0);
 
   //===--- Meaning --------------------------------------------------------===//
 
   bool buildData(const Token &blockTok, const StatementList &stmts,
                  ast::Data &data);
   bool buildSource(const Value &v, ast::DataSource &src);
-  bool buildLayers(const Token &blockTok, const std::vector<Value> &values,
-                   std::vector<ast::Layer> &layers);
   bool buildLayer(const Value &v, ast::Layer &layer);
+  /// `repeat(k)` (its body follows).
+  bool buildRepeat(const Value &v, ast::Layer &layer);
+  /// The Gaussian-input rule and the final dense of a checked layer list.
+  bool checkLayers(const Token &blockTok, const std::vector<ast::Layer> &layers);
   bool buildObjective(const StatementList &stmts, ast::Objective &obj);
   bool buildTrain(const StatementList &stmts, ast::Train &train);
   bool buildOptimizer(const Value &v, ast::Optimizer &opt);
@@ -414,7 +491,8 @@ bool Parser::parseStatements(const Token &blockTok,
   }
 }
 
-bool Parser::parseLayerList(const Token &blockTok, std::vector<Value> &out) {
+bool Parser::parseLayerList(const Token &blockTok,
+                            std::vector<ast::Layer> &out, int depth) {
   while (true) {
     skipSeparators();
     if (tok.is(Token::Kind::RBrace)) {
@@ -423,20 +501,40 @@ bool Parser::parseLayerList(const Token &blockTok, std::vector<Value> &out) {
     }
     if (tok.is(Token::Kind::Eof))
       return emitError(tok.line, tok.col,
-                       "expected '}' to close the 'discriminator' block "
-                       "opened at " +
+                       "expected '}' to close the '" + blockTok.text +
+                           "' block opened at " +
                            locString(blockTok.line, blockTok.col));
     if (!tok.is(Token::Kind::Identifier))
       return emitError(tok.line, tok.col,
                        "expected a layer, found " + describe(tok));
-    Value layer;
-    if (!parseValue(layer))
+    Value value;
+    if (!parseValue(value))
       return false;
+    ast::Layer layer;
+    if (value.text == "repeat") {
+      // repeat(k) { layers }
+      if (depth + 1 >= kMaxRepeatDepth)
+        return emitError(value, "repeat blocks nest more than " +
+                                    std::to_string(kMaxRepeatDepth) +
+                                    " deep");
+      Token repeatTok = tok;
+      repeatTok.text = "repeat";
+      repeatTok.line = value.line;
+      repeatTok.col = value.col;
+      if (!buildRepeat(value, layer) ||
+          !expect(Token::Kind::LBrace, "after 'repeat(...)'") ||
+          !parseLayerList(repeatTok, layer.body, depth + 1))
+        return false;
+      if (layer.body.empty())
+        return emitError(value, "the repeat block has no layers");
+    } else if (!buildLayer(value, layer)) {
+      return false;
+    }
     if (!isSeparator() && !tok.is(Token::Kind::RBrace) &&
         !tok.is(Token::Kind::Eof))
       return emitError(tok.line, tok.col,
                        "expected end of line or ';' after layer '" +
-                           layer.text + "', found " + describe(tok));
+                           value.text + "', found " + describe(tok));
     out.push_back(std::move(layer));
   }
 }
@@ -486,9 +584,8 @@ std::optional<ast::Module> Parser::parseModule() {
     const std::string &name = blockTok.text;
     bool ok;
     if (name == "discriminator") {
-      std::vector<Value> layers;
-      ok = parseLayerList(blockTok, layers) &&
-           buildLayers(blockTok, layers, module.layers);
+      ok = parseLayerList(blockTok, module.layers) &&
+           checkLayers(blockTok, module.layers);
     } else {
       StatementList stmts;
       if (name == "data") {
@@ -739,62 +836,125 @@ bool Parser::buildData(const Token &blockTok, const StatementList &stmts,
 }
 
 bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
+  const std::vector<LayerKind> &table = layerTable();
+  auto kind = std::find_if(table.begin(), table.end(), [&](const LayerKind &k) {
+    return v.text == k.name;
+  });
+  if (kind == table.end()) {
+    std::vector<const char *> names;
+    for (const LayerKind &k : table)
+      names.push_back(k.name);
+    names.push_back("repeat");
+    return emitError(v, "unknown layer '" + v.text + "' (expected " +
+                            joinNames(names) + ")");
+  }
+  layer.name = kind->name;
   layer.loc = makeLoc(v.line, v.col);
-  std::vector<const Value *> args;
-  if (v.text == "dense") {
-    layer.kind = ast::Layer::Kind::Dense;
-    return bindArgs(v, {"width", "w_std", "b_std"}, 1, args) &&
-           getInteger(args[0], "width", layer.width) &&
-           checkRange(layer.width >= 1, args[0], "width", ">= 1") &&
-           getNumber(args[1], "w_std", layer.wStd) &&
-           checkRange(layer.wStd > 0, args[1], "w_std", "> 0") &&
-           getNumber(args[2], "b_std", layer.bStd) &&
-           checkRange(layer.bStd >= 0, args[2], "b_std", ">= 0");
+  layer.op = kind->op;
+  layer.affine = kind->affine;
+  std::vector<const char *> params;
+  for (const LayerArg &arg : kind->args)
+    params.push_back(arg.name);
+  std::vector<const Value *> bound;
+  if (!bindArgs(v, params, kind->numPositional, bound))
+    return false;
+  for (size_t i = 0; i < kind->args.size(); ++i) {
+    const LayerArg &arg = kind->args[i];
+    const Value *given = bound[i];
+    double value = arg.defaultValue;
+    if (arg.rule == ArgRule::Width) {
+      int64_t width = 0;
+      if (!getInteger(given, arg.name, width) ||
+          !checkRange(width >= 1, given, arg.name, ">= 1"))
+        return false;
+      value = double(width);
+    } else if (!getNumber(given, arg.name, value) ||
+               !checkRange(arg.rule != ArgRule::Positive || value > 0, given,
+                           arg.name, "> 0") ||
+               !checkRange(arg.rule != ArgRule::NonNegative || value >= 0,
+                           given, arg.name, ">= 0")) {
+      return false;
+    }
+    // An ignored argument shows in dumps only when given.
+    if (arg.attr || given)
+      layer.args.emplace_back(arg.name, value);
+    if (arg.attr)
+      layer.attrs.emplace_back(arg.attr, value);
   }
-  if (v.text == "relu" || v.text == "abs") {
-    layer.kind =
-        v.text == "relu" ? ast::Layer::Kind::Relu : ast::Layer::Kind::Abs;
-    return bindArgs(v, {}, 0, args);
-  }
-  if (v.text == "leaky_relu") {
-    layer.kind = ast::Layer::Kind::LeakyRelu;
-    return bindArgs(v, {"alpha"}, 0, args) &&
-           getNumber(args[0], "alpha", layer.alpha);
-  }
-  if (v.text == "erf") {
-    layer.kind = ast::Layer::Kind::Erf;
-    return bindArgs(v, {"a", "b", "c"}, 0, args) &&
-           getNumber(args[0], "a", layer.a) &&
-           getNumber(args[1], "b", layer.b) && getNumber(args[2], "c", layer.c);
-  }
-  return emitError(v, "unknown layer '" + v.text +
-                          "' (expected dense, relu, leaky_relu, abs, erf)");
+  for (const auto &[name, value] : kind->fixed)
+    layer.attrs.emplace_back(name, value);
+  return true;
 }
 
-bool Parser::buildLayers(const Token &blockTok,
-                         const std::vector<Value> &values,
-                         std::vector<ast::Layer> &layers) {
-  if (values.empty())
+bool Parser::buildRepeat(const Value &v, ast::Layer &layer) {
+  layer.name = "repeat";
+  layer.loc = makeLoc(v.line, v.col);
+  layer.op = "gantk.repeat";
+  std::vector<const Value *> bound;
+  if (v.kind != Value::Kind::Call || !bindArgs(v, {"count"}, 1, bound))
+    return v.kind == Value::Kind::Call
+               ? false
+               : emitError(v, "'repeat' needs a count, e.g. repeat(10) { ... }");
+  if (!bound[0])
+    return emitError(v, "'repeat' needs a count, e.g. repeat(10) { ... }");
+  if (!getInteger(bound[0], "count", layer.count) ||
+      !checkRange(layer.count >= 1, bound[0], "count", ">= 1"))
+    return false;
+  layer.args.emplace_back("count", double(layer.count));
+  return true;
+}
+
+/// The last plain layer of `layers` (looking into repeat blocks).
+static const ast::Layer &lastLayer(const std::vector<ast::Layer> &layers) {
+  const ast::Layer &last = layers.back();
+  return last.count ? lastLayer(last.body) : last;
+}
+
+/// Whether the output of `layers` is Gaussian (its last plain layer is
+/// affine).
+static bool affineOutput(const std::vector<ast::Layer> &layers) {
+  return lastLayer(layers).affine;
+}
+
+bool Parser::checkLayers(const Token &blockTok,
+                         const std::vector<ast::Layer> &layers) {
+  if (layers.empty())
     return emitError(blockTok.line, blockTok.col,
                      "the discriminator has no layers (it needs at least one "
                      "dense layer)");
-  for (const Value &v : values) {
-    ast::Layer layer;
-    if (!buildLayer(v, layer))
-      return false;
-    // The NTK rules of the elementwise layers assume a Gaussian input, which
-    // only a dense layer's output is.
-    bool afterDense =
-        !layers.empty() && layers.back().kind == ast::Layer::Kind::Dense;
-    if (layer.kind != ast::Layer::Kind::Dense && !afterDense)
-      return emitError(v, "'" + v.text +
-                              "' must directly follow a dense layer (its "
-                              "input must be Gaussian)");
-    layers.push_back(layer);
+  // The NTK rules of the nonlinearities assume a Gaussian input, which only
+  // an affine layer's output is. In a repeat block the first layer's input
+  // is also the block's own output, from the second iteration on.
+  std::function<bool(const std::vector<ast::Layer> &, bool)> check =
+      [&](const std::vector<ast::Layer> &list, bool inputAffine) {
+        bool previousAffine = inputAffine;
+        for (const ast::Layer &layer : list) {
+          if (layer.count) {
+            bool bodyInput =
+                previousAffine && (layer.count == 1 || affineOutput(layer.body));
+            if (!check(layer.body, bodyInput))
+              return false;
+            previousAffine = affineOutput(layer.body);
+            continue;
+          }
+          if (!layer.affine && !previousAffine) {
+            ast::Location at = layer.loc;
+            return emitError(at.line, at.col,
+                             "'" + layer.name +
+                                 "' must directly follow a dense layer (its "
+                                 "input must be Gaussian)");
+          }
+          previousAffine = layer.affine;
+        }
+        return true;
+      };
+  if (!check(layers, false))
+    return false;
+  if (!affineOutput(layers)) {
+    const ast::Layer &last = lastLayer(layers);
+    return emitError(last.loc.line, last.loc.col,
+                     "the last layer must be dense, found '" + last.name + "'");
   }
-  if (layers.back().kind != ast::Layer::Kind::Dense)
-    return emitError(values.back(), "the last layer must be dense, found '" +
-                                        values.back().text + "'");
   return true;
 }
 

@@ -18,7 +18,7 @@
 // CHECK: %[[Y:.*]] = gantk.labels
 // CHECK: %[[U:.*]] = gantk.expm_action %[[K]], %[[Y]]
 // CHECK: %[[L:.*]] = gantk.loss %[[U]], %[[Y]]
-// CHECK-NEXT: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+// CHECK-NEXT: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
 // CHECK-NEXT: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
 // CHECK-NEXT: %[[DG:.*]], %[[DV:.*]] = gantk.pairwise_grad %[[G]], %[[V]], %[[DK]] : tensor<6x6xf64>, tensor<6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64> {
 // CHECK-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64, %[[C:.*]]: f64):
@@ -53,7 +53,7 @@ func.func @step(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attribu
   }
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -63,7 +63,7 @@ func.func @step(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attribu
 // CHECK-LABEL: func.func @plain
 // CHECK-NOT: _grad
 func.func @plain(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -80,7 +80,7 @@ func.func @not_a_loss(%x: tensor<f64>, %z: tensor<3x2xf64>) -> tensor<f64> attri
 // One loss result and the variable as the last argument.
 // expected-error @+1 {{'func.func' op gantk.differentiate needs one block, one loss result and the variable as the last argument}}
 func.func @two_results(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> (tensor<f64>, tensor<f64>) attributes {gantk.differentiate} {
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
   return %l, %l : tensor<f64>, tensor<f64>
 }
 
@@ -93,7 +93,7 @@ func.func @independent(%x: tensor<6x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> 
   %g = gantk.gram %x : tensor<6x2xf64> -> tensor<6x6xf64>
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %g, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -108,7 +108,7 @@ func.func @unfused(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attr
   %K = gantk.ntk %k1 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %K, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -128,7 +128,7 @@ func.func @tanh(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attribu
   }
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -148,6 +148,6 @@ func.func @foreign_diag(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64>
   }
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }

@@ -55,7 +55,7 @@ func.func @relu(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> {
   %K = gantk.ntk %k3 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   %u = gantk.expm_action %K, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 

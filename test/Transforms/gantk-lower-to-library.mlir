@@ -101,7 +101,7 @@ func.func @shared(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>
 
 // -----
 
-// solver = "krylov": one library call, gantk.krylov_expm, with lambda and
+// solver = #gantk.solver<krylov>: one library call, gantk.krylov_expm, with lambda and
 // tol carried over and max_iter capped at N (4: each block adds a direction
 // or ends the iteration); no eigh, no N x N eigenbasis. Without eig_reg the
 // kernel goes in unshifted.
@@ -110,7 +110,7 @@ func.func @shared(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>
 // CHECK-NEXT: %[[U:.*]] = gantk.krylov_expm %[[K]], %[[Y]] {lambda = 5.000000e-01 : f64, max_iter = 4 : i64, tol = 1.000000e-08 : f64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
 // CHECK-NEXT: return %[[U]]
 func.func @expm_action_krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
-  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<krylov>, tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   return %u : tensor<4x1xf64>
 }
 
@@ -124,7 +124,7 @@ func.func @expm_action_krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tenso
 // CHECK-NEXT: %[[U:.*]] = gantk.krylov_expm %[[KS]], %[[Y]] {lambda = 5.000000e-01 : f64, max_iter = 4 : i64, tol = 1.000000e-08 : f64}
 // CHECK-NEXT: return %[[U]]
 func.func @expm_action_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
-  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = #gantk.solver<krylov>, tol = 1.0e-8 : f64, max_iter = 20 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   return %u : tensor<4x1xf64>
 }
 
@@ -142,7 +142,7 @@ func.func @expm_action_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>) 
 // CHECK-NEXT: %[[DK:.*]] = gantk.gemm %[[A]], %[[B]] {alpha = 1.000000e+00 : f64, trans_a = false, trans_b = true} : tensor<100x64xf32>, tensor<100x64xf32> -> tensor<100x100xf32>
 // CHECK-NEXT: return %[[DK]]
 func.func @expm_action_grad_krylov(%k: tensor<100x100xf32>, %y: tensor<100x2xf32>, %du: tensor<100x2xf32>) -> tensor<100x100xf32> {
-  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov"} : tensor<100x100xf32>, tensor<100x2xf32>, tensor<100x2xf32> -> tensor<100x100xf32>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<krylov>} : tensor<100x100xf32>, tensor<100x2xf32>, tensor<100x2xf32> -> tensor<100x100xf32>
   return %dk : tensor<100x100xf32>
 }
 
@@ -159,7 +159,7 @@ func.func @expm_action_grad_krylov(%k: tensor<100x100xf32>, %y: tensor<100x2xf32
 // CHECK-NEXT: %[[DK:.*]] = gantk.add_trace_diag %[[DKS]] {scale = 1.250000e-01 : f64} : tensor<4x4xf64>
 // CHECK-NEXT: return %[[DK]]
 func.func @expm_action_grad_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> tensor<4x4xf64> {
-  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov", tol = 1.0e-10 : f64, max_iter = 30 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = #gantk.solver<krylov>, tol = 1.0e-10 : f64, max_iter = 30 : i64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
   return %dk : tensor<4x4xf64>
 }
 
@@ -179,7 +179,7 @@ func.func @expm_action_grad_krylov_eig_reg(%k: tensor<4x4xf64>, %y: tensor<4x1xf
 // CSE-NEXT: %[[DK:.*]] = gantk.add_trace_diag %[[DKS]] {scale = 1.250000e-01 : f64}
 // CSE-NEXT: return %[[U]], %[[DK]]
 func.func @shared_krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>) {
-  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov"} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
-  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = "krylov"} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = #gantk.solver<krylov>} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.5 : f64, solver = #gantk.solver<krylov>} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
   return %u, %dk : tensor<4x1xf64>, tensor<4x4xf64>
 }

@@ -36,7 +36,7 @@ func.func @step(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> (tensor<4x1xf64>, t
   %ks = gantk.add_trace_diag %k {scale = 0.25 : f64} : tensor<4x4xf64>
   %y = gantk.labels {num_real = 2 : i64} : tensor<4x1xf64>
   %u = gantk.krylov_expm %ks, %y {lambda = 0.7 : f64, max_iter = 4 : i64, tol = 1.0e-06 : f64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
-  %du = gantk.loss_grad %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %du = gantk.loss_grad %u, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   %a, %b = gantk.krylov_expm_grad %ks, %y, %du {lambda = 0.7 : f64, max_iter = 4 : i64, tol = 1.0e-06 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>, tensor<4x4xf64>
   %srows = tensor.extract_slice %s[2, 0] [2, 2] [1, 1] : tensor<4x2xf64> to tensor<2x2xf64>
   %grows = gantk.gemm %srows, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<4x2xf64> -> tensor<2x4xf64>

@@ -98,7 +98,7 @@ func.func @f(%g: tensor<4x4xf64>, %c: tensor<4x4xf64>) -> (tensor<4x4xf64>, tens
     gantk.yield %cc, %q22, %q11 : f64, f64, f64
   }
   %y = gantk.labels {num_real = 2 : i64} : tensor<4x1xf64>
-  %l = gantk.loss %y, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  %l = gantk.loss %y, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
   return %ks2, %dg, %l : tensor<4x4xf64>, tensor<4x4xf64>, tensor<f64>
 }
 
@@ -130,7 +130,7 @@ func.func @g(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %a: tensor<4x4xf64>, %v: 
   %b = gantk.gemm %qt, %y {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   %e = gantk.exp_scale %mu, %b {lambda = 0.5 : f64} : tensor<4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   %m = gantk.daleckii_krein %mu, %e, %b {lambda = 0.5 : f64} : tensor<4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
-  %du = gantk.loss_grad %e, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  %du = gantk.loss_grad %e, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   %r = gantk.add_diag %a, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64>
   return %du, %m, %r : tensor<4x1xf64>, tensor<4x4xf64>, tensor<4x4xf64>
 }

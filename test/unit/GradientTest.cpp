@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gantk/Compiler/Compilation.h"
+#include "gantk/Frontend/MLIRGen.h"
 #include "gantk/Frontend/Parser.h"
 #include "gantk/runtime/Session.h"
 
@@ -37,8 +38,12 @@ std::unique_ptr<Session> compile(const std::string &text, EntryKind entry,
   EXPECT_TRUE(spec) << errs.str();
   if (!spec)
     return nullptr;
-  Compilation compilation;
-  auto bytes = compilation.compile(*spec, shape, entry, {});
+  CompilerContext context;
+  auto graph = buildModule(context.get(), *spec, shape, entry);
+  EXPECT_TRUE(graph);
+  if (!graph)
+    return nullptr;
+  auto bytes = compileModule(*graph, CompileOptions());
   EXPECT_TRUE(bytes);
   if (!bytes)
     return nullptr;

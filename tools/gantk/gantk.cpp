@@ -1,135 +1,225 @@
 //===- gantk.cpp - the gantk driver ---------------------------------------===//
 //
-//   gantk compile SPEC -o FILE [--emit=ast|mlir|lowered|llvm|ptx|artifact]
-//                 [--target=cpu|cuda|cpu,cuda]
-//   gantk run SPEC|ARTIFACT [--out DIR] [--steps K]
-//   gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
-//   gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
-//   gantk bench SPEC --n N [--steps K]
+// One tool, one subcommand per task (llvm::cl subcommands: `gantk CMD
+// --help` lists each one's options):
+//
+//   gantk compile SPEC|MODULE.mlir   to an artifact, or an intermediate form
+//   gantk run SPEC|MODULE.mlir|ARTIFACT   the optimiser loop
+//   gantk grad SPEC --real X --fake Z     loss and dL/dZ once
+//   gantk kernel SPEC --input S           the discriminator's NTK and NNGP
+//   gantk bench SPEC --n N                time per step
+//   gantk describe ARTIFACT               what an artifact holds
+//
+// Exit statuses are gantk-run's (gantk/runtime/ExitCode.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "DataShape.h"
 
+#include "gantk/Compiler/CPUCodeGen.h"
+#include "gantk/Compiler/CUDACodeGen.h"
 #include "gantk/Compiler/Compilation.h"
 #include "gantk/Frontend/ASTDump.h"
+#include "gantk/Frontend/MLIRGen.h"
 #include "gantk/Frontend/Parser.h"
 #include "gantk/runtime/Artifact.h"
 #include "gantk/runtime/Data.h"
+#include "gantk/runtime/Describe.h"
+#include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Options.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Stats.h"
 #include "gantk/runtime/Train.h"
 
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#ifndef GANTK_VERSION
+#error "GANTK_VERSION is defined by tools/gantk/CMakeLists.txt"
+#endif
+
 using namespace gantk;
+namespace cl = llvm::cl;
 
 namespace {
 
-const char *kUsage = R"(usage:
-  gantk compile SPEC [-o FILE] [--emit=ast|mlir|lowered|llvm|ptx|artifact]
-                [--target=cpu|cuda|cpu,cuda] [--n N] [--memory-budget BYTES]
-  gantk run SPEC|ARTIFACT [--out DIR] [--steps K] [--threads T]
-                [--memory-budget BYTES] [--device=cpu|cuda]
-  gantk grad SPEC --real X.npy --fake Z.npy [--out G.npy]
-                [--memory-budget BYTES] [--device=cpu|cuda]
-  gantk kernel SPEC --input S.npy --out K.npy [--nngp P.npy]
-                [--device=cpu|cuda]
-  gantk bench SPEC --n N [--steps K] [--warmup W] [--threads T]
-                [--profile 1] [--memory-budget BYTES] [--device=cpu|cuda]
-  gantk describe ARTIFACT [--code TARGET -o FILE]
-)";
+//===----------------------------------------------------------------------===//
+// Command line
+//===----------------------------------------------------------------------===//
 
-int fail(const std::string &message) {
+cl::OptionCategory category("gantk options");
+
+cl::SubCommand compileCmd("compile",
+                          "Compile a spec or a .mlir module to an artifact");
+cl::SubCommand runCmd("run", "Run the optimiser loop of a spec, a .mlir "
+                             "module or an artifact; write the samples");
+cl::SubCommand gradCmd("grad", "Print the loss and write dL/dZ of a spec at "
+                               "given X and Z");
+cl::SubCommand kernelCmd("kernel",
+                         "Write the discriminator's NTK (and NNGP) of a spec "
+                         "on the rows of S");
+cl::SubCommand benchCmd("bench", "Time steps of a spec at n real points");
+cl::SubCommand describeCmd("describe", "Print what an artifact holds");
+
+/// The input of each subcommand.
+cl::opt<std::string> compileInput(cl::Positional, cl::sub(compileCmd),
+                                  cl::desc("<SPEC.gantk | MODULE.mlir>"),
+                                  cl::cat(category));
+cl::opt<std::string> runInput(cl::Positional, cl::sub(runCmd),
+                              cl::desc("<SPEC.gantk | MODULE.mlir | ARTIFACT>"),
+                              cl::cat(category));
+cl::opt<std::string> specInput(cl::Positional, cl::sub(gradCmd),
+                               cl::sub(kernelCmd), cl::sub(benchCmd),
+                               cl::desc("<SPEC.gantk>"), cl::cat(category));
+cl::opt<std::string> artifactInput(cl::Positional, cl::sub(describeCmd),
+                                   cl::desc("<ARTIFACT>"), cl::cat(category));
+
+enum class EmitKind { Ast, Mlir, Lowered, Llvm, Ptx, Artifact };
+cl::opt<EmitKind> emit(
+    "emit", cl::sub(compileCmd), cl::desc("What to produce"),
+    cl::init(EmitKind::Artifact),
+    cl::values(clEnumValN(EmitKind::Ast, "ast", "the spec's checked AST"),
+               clEnumValN(EmitKind::Mlir, "mlir",
+                          "the graph-level gantk IR (compiles back with "
+                          "`gantk compile x.mlir`)"),
+               clEnumValN(EmitKind::Lowered, "lowered",
+                          "the IR after the pass pipeline and memory plan"),
+               clEnumValN(EmitKind::Llvm, "llvm",
+                          "the kernels' optimised LLVM IR"),
+               clEnumValN(EmitKind::Ptx, "ptx", "the kernels' PTX for sm_90"),
+               clEnumValN(EmitKind::Artifact, "artifact",
+                          "the artifact, to -o FILE")),
+    cl::cat(category));
+cl::opt<std::string> target("target", cl::sub(compileCmd),
+                            cl::desc("Code in the artifact: cpu, cuda (PTX as "
+                                     "well as CPU code) or cpu,cuda"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::sub(compileCmd), cl::sub(describeCmd),
+                                cl::desc("Output file (the artifact; a code "
+                                         "object for describe --code)"),
+                                cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> n("n", cl::sub(compileCmd), cl::sub(benchCmd),
+                       cl::desc("Real rows n (generated rows m = n); the "
+                                "spec's n otherwise"),
+                       cl::value_desc("N"), cl::cat(category));
+cl::opt<std::string> memoryBudget(
+    "memory-budget", cl::sub(compileCmd), cl::sub(runCmd), cl::sub(gradCmd),
+    cl::sub(benchCmd),
+    cl::desc("Bytes one step may use (overrides the spec's memory_budget)"),
+    cl::value_desc("BYTES"), cl::cat(category));
+cl::opt<std::string> outDir("out", cl::sub(runCmd),
+                            cl::desc("Output directory (the spec's otherwise)"),
+                            cl::value_desc("DIR"), cl::cat(category));
+cl::opt<std::string> steps("steps", cl::sub(runCmd), cl::sub(benchCmd),
+                           cl::desc("Steps (run: overrides the spec's; bench: "
+                                    "timed steps, default 5)"),
+                           cl::value_desc("K"), cl::cat(category));
+cl::opt<std::string> threads("threads", cl::sub(runCmd), cl::sub(gradCmd),
+                             cl::sub(kernelCmd), cl::sub(benchCmd),
+                             cl::desc("Kernel and BLAS threads, 1 to 1024 "
+                                      "(default: GANTK_NUM_THREADS or all "
+                                      "cores)"),
+                             cl::value_desc("T"), cl::cat(category));
+cl::opt<std::string> device("device", cl::sub(runCmd), cl::sub(gradCmd),
+                            cl::sub(kernelCmd), cl::sub(benchCmd),
+                            cl::desc("cpu, or cuda: the first CUDA GPU (the "
+                                     "spec is compiled for cpu,cuda)"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> realFile("real", cl::sub(gradCmd),
+                              cl::desc("X, the real rows (.npy, 2-D)"),
+                              cl::value_desc("X.npy"), cl::cat(category));
+cl::opt<std::string> fakeFile("fake", cl::sub(gradCmd),
+                              cl::desc("Z, the generated rows (.npy, 2-D)"),
+                              cl::value_desc("Z.npy"), cl::cat(category));
+cl::opt<std::string> gradOut("out", cl::sub(gradCmd),
+                             cl::desc("Write dL/dZ here (float64 for f64 "
+                                      "specs)"),
+                             cl::value_desc("G.npy"), cl::cat(category));
+cl::opt<std::string> kernelInput("input", cl::sub(kernelCmd),
+                                 cl::desc("S, the rows (.npy, 2-D)"),
+                                 cl::value_desc("S.npy"), cl::cat(category));
+cl::opt<std::string> kernelOut("out", cl::sub(kernelCmd),
+                               cl::desc("Write the NTK here"),
+                               cl::value_desc("K.npy"), cl::cat(category));
+cl::opt<std::string> nngpOut("nngp", cl::sub(kernelCmd),
+                             cl::desc("Write the NNGP here too"),
+                             cl::value_desc("P.npy"), cl::cat(category));
+cl::opt<std::string> warmup("warmup", cl::sub(benchCmd),
+                            cl::desc("Untimed steps first (default 1)"),
+                            cl::value_desc("W"), cl::cat(category));
+cl::opt<bool> profile("profile", cl::sub(benchCmd),
+                      cl::desc("Split a step by command (and give each "
+                               "Krylov command's projected dimension)"),
+                      cl::cat(category));
+cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
+                                cl::desc("Write this code object (e.g. "
+                                         "x86_64-linux-cpu, nvptx64-sm_90) "
+                                         "to -o FILE"),
+                                cl::value_desc("TARGET"), cl::cat(category));
+
+/// The subcommands, for dispatch and the usage line.
+const std::vector<cl::SubCommand *> &subcommands() {
+  static const std::vector<cl::SubCommand *> all = {
+      &compileCmd, &runCmd, &gradCmd, &kernelCmd, &benchCmd, &describeCmd};
+  return all;
+}
+
+void printVersion(llvm::raw_ostream &os) {
+  os << "gantk " << GANTK_VERSION << "\n"
+     << "  LLVM/MLIR " << LLVM_VERSION_STRING << "\n"
+     << "  targets: " << kCPUTarget;
+  for (const CUDATarget &t : kCUDATargets)
+    os << ", " << t.codeObject;
+  os << "\n  runtime: CPU, CUDA device "
+     << (runtimeHasCuda() ? "compiled in" : "not compiled in") << "\n";
+}
+
+//===----------------------------------------------------------------------===//
+// Errors and exit statuses
+//===----------------------------------------------------------------------===//
+
+int fail(ExitCode code, const std::string &message) {
   std::cerr << "gantk: error: " << message << "\n";
-  return 1;
+  return exitStatus(code);
 }
 
-/// `--name value`, `--name=value` and positional arguments.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  std::string error;
-
-  static Args parse(int argc, char **argv, int first,
-                    const std::vector<std::string> &known) {
-    Args args;
-    for (int i = first; i < argc; ++i) {
-      std::string a = argv[i];
-      if (a.size() < 2 || a[0] != '-') {
-        args.positional.push_back(a);
-        continue;
-      }
-      std::string name = a.substr(a.find_first_not_of('-'));
-      std::string value;
-      bool hasValue = false;
-      if (size_t eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-        hasValue = true;
-      }
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        args.error = "unknown option '" + a + "'";
-        return args;
-      }
-      if (!hasValue) {
-        if (i + 1 >= argc) {
-          args.error = "option '" + a + "' needs a value";
-          return args;
-        }
-        value = argv[++i];
-      }
-      args.options[name] = value;
-    }
-    return args;
-  }
-  std::optional<std::string> get(const std::string &name) const {
-    auto it = options.find(name);
-    if (it == options.end())
-      return std::nullopt;
-    return it->second;
-  }
-};
-
-bool parseCount(const std::string &text, const char *what, int64_t &out,
-                int64_t min = 1) {
-  char *end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end || v < min) {
-    fail(std::string(what) + " must be an integer >= " + std::to_string(min) +
-         ", got '" + text + "'");
-    return false;
-  }
-  out = v;
-  return true;
+/// A command's arguments are missing: what it needs, and where to look.
+int usage(const std::string &command, const std::string &message) {
+  return fail(ExitCode::UsageError,
+              message + " (gantk " + command + " --help lists its options)");
 }
 
-/// --memory-budget BYTES (a plain or scientific number, e.g. 8e9).
-bool parseBudget(const Args &args, double &budget) {
-  budget = 0;
-  auto text = args.get("memory-budget");
-  if (!text)
+/// Runs `check` (one of Options.h) on an option that was given; false after
+/// printing its usage error.
+template <typename T, typename Check>
+bool optionValue(const cl::opt<std::string> &option, T &out, Check check) {
+  if (option.getNumOccurrences() == 0)
     return true;
-  char *end = nullptr;
-  budget = std::strtod(text->c_str(), &end);
-  if (text->empty() || *end || !(budget > 0)) {
-    fail("--memory-budget must be a positive number of bytes, got '" + *text +
-         "'");
-    return false;
-  }
-  return true;
+  std::string error = check(option.getValue(), out);
+  if (!error.empty())
+    fail(ExitCode::UsageError, error);
+  return error.empty();
 }
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+//===----------------------------------------------------------------------===//
+// The shared prelude: spec → graph → artifact → session
+//===----------------------------------------------------------------------===//
 
 /// A parsed spec with the sizes of its data.
 struct LoadedSpec {
@@ -137,6 +227,7 @@ struct LoadedSpec {
   DataInfo data;
 };
 
+/// Parses a spec and, with `probe`, reads its data's shape.
 std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
   std::optional<ast::Module> spec = parseSpecFile(path, std::cerr);
   if (!spec)
@@ -145,236 +236,143 @@ std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
   if (probe) {
     std::string error;
     if (!probeData(loaded.spec.data.real, loaded.data, error)) {
-      fail(error);
+      fail(ExitCode::InputError, error);
       return std::nullopt;
     }
   }
   return loaded;
 }
 
-/// n and m of a step: the spec's (n = 0: every row of the file), checked
-/// against the rows the data has.
-bool stepShape(const LoadedSpec &loaded, std::optional<int64_t> nOverride,
-               GraphShape &shape) {
+/// n and m of a step: the spec's (n = 0: every row of the file), or `n`
+/// from the command line, checked against the rows the data has.
+std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
+                                    std::optional<int64_t> nOverride) {
   const ast::Data &d = loaded.spec.data;
   int64_t n = nOverride ? *nOverride : (d.n ? d.n : loaded.data.rows);
   int64_t m = nOverride ? n : (d.m ? d.m : n);
   if (n > loaded.data.rows) {
-    fail(loaded.spec.data.real.path + " has " +
-         std::to_string(loaded.data.rows) + " rows, the spec asks for n = " +
-         std::to_string(n));
-    return false;
+    fail(ExitCode::InputError,
+         loaded.spec.data.real.path + " has " +
+             std::to_string(loaded.data.rows) + " rows, the spec asks for n = " +
+             std::to_string(n));
+    return std::nullopt;
   }
-  shape = GraphShape{n, m, loaded.data.dim};
-  return true;
+  GraphShape shape{n, m, loaded.data.dim, {}};
+  if (loaded.data.imageH)
+    shape.image = {loaded.data.imageH, loaded.data.imageW, loaded.data.imageC};
+  return shape;
 }
 
-DataShape imageShape(const DataInfo &info) {
-  return DataShape{info.imageH, info.imageW, info.imageC};
-}
-
-void printPlan(const Compilation &compiler, const GraphShape &shape) {
-  std::printf("memory plan (%s): peak %lld bytes (%.2f MiB) at %s; N = %lld, "
-              "d = %lld\n",
-              compiler.planName.c_str(), (long long)compiler.peakBytes,
-              compiler.peakBytes / 1048576.0, compiler.peakOp.c_str(),
-              (long long)(shape.numReal + shape.numFake),
-              (long long)shape.dim);
-}
-
-/// --device cpu|cuda (default cpu).
-bool parseDevice(const Args &args, DeviceKind &device) {
-  device = DeviceKind::Cpu;
-  auto text = args.get("device");
-  if (!text)
-    return true;
-  std::optional<DeviceKind> kind = parseDeviceKind(*text);
-  if (!kind) {
-    fail("--device must be cpu or cuda, got '" + *text + "'");
-    return false;
-  }
-  device = *kind;
-  return true;
-}
-
-/// What a spec is compiled for when it runs on `device`: CPU code always,
-/// PTX as well for cuda.
-std::vector<Target> targetsFor(DeviceKind device) {
-  if (device == DeviceKind::Cuda)
+/// What a spec is compiled for when it runs on `dev`: CPU code always, PTX
+/// as well for cuda.
+std::vector<Target> targetsFor(DeviceKind dev) {
+  if (dev == DeviceKind::Cuda)
     return {Target::CPU, Target::CUDA};
   return {Target::CPU};
 }
 
-std::optional<std::unique_ptr<Session>>
-openSession(std::vector<uint8_t> bytes, const std::string &name, int threads,
-            DeviceKind device) {
+void printPlan(const PlanSummary &plan, mlir::ModuleOp graph,
+               int64_t points, int64_t dim) {
+  std::printf("memory plan (%s): peak %lld bytes (%.2f MiB) at %s; N = %lld, "
+              "d = %lld\n",
+              plan.name.c_str(), (long long)plan.peakBytes,
+              plan.peakBytes / 1048576.0, plan.peakOp.c_str(),
+              (long long)points, (long long)dim);
+  std::string recursion = describeRecursion(graph);
+  if (!recursion.empty())
+    std::printf("recursion: %s\n", recursion.c_str());
+}
+
+/// The points and columns of a graph's entry function (N = rows of X and
+/// Z together, or of S).
+std::pair<int64_t, int64_t> graphSize(mlir::ModuleOp graph) {
+  int64_t points = 0, dim = 0;
+  graph.walk([&](mlir::func::FuncOp fn) {
+    for (mlir::Type t : fn.getArgumentTypes()) {
+      auto shaped = mlir::cast<mlir::RankedTensorType>(t);
+      points += shaped.getDimSize(0);
+      dim = shaped.getDimSize(1);
+    }
+  });
+  return {points, dim};
+}
+
+/// Verifies artifact bytes and opens a session on `dev`; null after an
+/// error.
+std::unique_ptr<Session> openSession(std::vector<uint8_t> bytes,
+                                     const std::string &name, int threadCount,
+                                     DeviceKind dev) {
   Result<Artifact> artifact = Artifact::loadBytes(std::move(bytes), name);
   if (!artifact.ok()) {
-    fail(artifact.message());
-    return std::nullopt;
+    fail(ExitCode::InputError, artifact.message());
+    return nullptr;
   }
   SessionOptions options;
-  options.threads = threads;
-  options.device = device;
+  options.threads = threadCount;
+  options.device = dev;
   Result<std::unique_ptr<Session>> session =
       Session::create(artifact.take(), options);
   if (!session.ok()) {
-    fail(session.message());
-    return std::nullopt;
+    fail(ExitCode::InputError, session.message());
+    return nullptr;
   }
   return session.take();
 }
 
-bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+/// The session options every running command takes.
+struct RunOptions {
+  int threads = 0;
+  DeviceKind device = DeviceKind::Cpu;
+  double budget = 0;
+};
+
+bool runOptions(RunOptions &options) {
+  return optionValue(threads, options.threads, parseThreads) &&
+         optionValue(device, options.device, parseDevice) &&
+         optionValue(memoryBudget, options.budget, parseBytes);
 }
 
-int commandCompile(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2,
-                          {"o", "emit", "target", "n", "memory-budget"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1)
-    return fail("compile takes one SPEC\n" + std::string(kUsage));
-  std::string emitName = args.get("emit").value_or("artifact");
-  std::map<std::string, Emit> emits{{"ast", Emit::Ast},
-                                    {"mlir", Emit::Mlir},
-                                    {"lowered", Emit::Lowered},
-                                    {"llvm", Emit::Llvm},
-                                    {"ptx", Emit::Ptx},
-                                    {"artifact", Emit::Artifact}};
-  auto emit = emits.find(emitName);
-  if (emit == emits.end())
-    return fail("unknown --emit '" + emitName +
-                "' (expected ast, mlir, lowered, llvm, ptx or artifact)");
-  // CPU code is always in the artifact: cuda means cpu,cuda.
-  std::string targetName = args.get("target").value_or("cpu");
-  std::map<std::string, std::vector<Target>> targetChoices{
-      {"cpu", {Target::CPU}},
-      {"cuda", {Target::CPU, Target::CUDA}},
-      {"cpu,cuda", {Target::CPU, Target::CUDA}}};
-  auto targets = targetChoices.find(targetName);
-  if (targets == targetChoices.end())
-    return fail("unknown --target '" + targetName +
-                "' (expected cpu, cuda or cpu,cuda)");
-  std::optional<LoadedSpec> loaded =
-      loadSpec(args.positional[0], emit->second != Emit::Ast);
-  if (!loaded)
-    return 1;
-  if (emit->second == Emit::Ast) {
-    dumpAST(loaded->spec, std::cout);
-    return 0;
-  }
-  std::optional<int64_t> n;
-  if (auto text = args.get("n")) {
-    int64_t v;
-    if (!parseCount(*text, "--n", v))
-      return 1;
-    n = v;
-  }
-  GraphShape shape;
-  if (!stepShape(*loaded, n, shape))
-    return 1;
-  std::string out = args.get("o").value_or("");
-  if (emit->second == Emit::Artifact && out.empty())
-    return fail("compile needs -o FILE for the artifact");
-  double budget;
-  if (!parseBudget(args, budget))
-    return 1;
-  Compilation compiler;
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                imageShape(loaded->data), emit->second, budget,
-                                targets->second);
+/// The prelude of run, grad, kernel and bench: a graph compiled for the
+/// device and opened there. `report` prints the memory plan.
+std::unique_ptr<Session> compileAndOpen(mlir::ModuleOp graph,
+                                        const std::string &name,
+                                        const RunOptions &options,
+                                        bool report,
+                                        PlanSummary *plan = nullptr) {
+  CompileOptions compile;
+  compile.memoryBudget = options.budget;
+  compile.targets = targetsFor(options.device);
+  PlanSummary summary;
+  auto bytes = compileModule(graph, compile, &summary);
   if (!bytes)
-    return 1;
-  if (emit->second != Emit::Artifact)
-    return 0;
-  if (Status s = writeFileAtomic(out, bytes->data(), bytes->size()); !s.ok())
-    return fail(s.message());
-  printPlan(compiler, shape);
-  std::fputs(compiler.layout.c_str(), stdout);
-  std::printf("wrote %s (%zu bytes)\n", out.c_str(), bytes->size());
-  return 0;
+    return nullptr;
+  if (report) {
+    auto [points, dim] = graphSize(graph);
+    printPlan(summary, graph, points, dim);
+  }
+  if (plan)
+    *plan = summary;
+  return openSession(std::move(*bytes), name, options.threads, options.device);
 }
 
-int parseThreads(const Args &args, int &threads) {
-  threads = 0;
-  if (auto text = args.get("threads")) {
-    int64_t v;
-    if (!parseCount(*text, "--threads", v))
-      return 1;
-    threads = int(v);
-  }
-  return 0;
-}
-
-int commandRun(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2,
-                          {"out", "steps", "threads", "memory-budget", "device"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1)
-    return fail("run takes one SPEC or ARTIFACT\n" + std::string(kUsage));
-  int threads;
-  DeviceKind device;
-  if (parseThreads(args, threads) || !parseDevice(args, device))
-    return 1;
-  TrainOptions options;
-  options.log = &std::cout;
-  options.outDir = args.get("out").value_or("");
-  if (auto text = args.get("steps")) {
-    int64_t v;
-    if (!parseCount(*text, "--steps", v, 0))
-      return 1;
-    options.steps = v;
-  }
-  const std::string &input = args.positional[0];
-  std::vector<uint8_t> bytes;
-  if (endsWith(input, ".gantk")) {
-    std::optional<LoadedSpec> loaded = loadSpec(input, true);
-    if (!loaded)
-      return 1;
-    GraphShape shape;
-    double budget;
-    if (!stepShape(*loaded, std::nullopt, shape) || !parseBudget(args, budget))
-      return 1;
-    Compilation compiler;
-    auto compiled = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                     imageShape(loaded->data), Emit::Artifact,
-                                     budget, targetsFor(device));
-    if (!compiled)
-      return 1;
-    printPlan(compiler, shape);
-    bytes = std::move(*compiled);
-  } else {
-    Result<std::vector<uint8_t>> file = readFile(input);
-    if (!file.ok())
-      return fail(file.message());
-    bytes = file.take();
-  }
-  auto session = openSession(std::move(bytes), input, threads, device);
-  if (!session)
-    return 1;
-  Result<TrainResult> result = train(**session, options);
-  if (!result.ok())
-    return fail(result.message());
-  std::printf("wrote %s", result->samplesNpy.c_str());
-  if (!result->samplesPng.empty())
-    std::printf(" and %s", result->samplesPng.c_str());
-  std::printf("\n");
-  return 0;
+/// A spec's graph at `shape`.
+mlir::OwningOpRef<mlir::ModuleOp> buildGraph(CompilerContext &context,
+                                             const ast::Module &spec,
+                                             const GraphShape &shape,
+                                             EntryKind entry) {
+  return buildModule(context.get(), spec, shape, entry);
 }
 
 std::optional<NpyArray> readMatrix(const std::string &path) {
   Result<NpyArray> array = readNpy(path);
   if (!array.ok()) {
-    fail(array.message());
+    fail(ExitCode::InputError, array.message());
     return std::nullopt;
   }
   if (array->shape.size() != 2) {
-    fail(path + ": expected a 2-D array, got " +
-         std::to_string(array->shape.size()) + " dimensions");
+    fail(ExitCode::InputError, path + ": expected a 2-D array, got " +
+                                   std::to_string(array->shape.size()) +
+                                   " dimensions");
     return std::nullopt;
   }
   return array.take();
@@ -385,289 +383,294 @@ NpyDType precisionDType(const ast::Module &spec) {
                                                             : NpyDType::F32;
 }
 
-int commandGrad(int argc, char **argv) {
-  Args args = Args::parse(
-      argc, argv, 2,
-      {"real", "fake", "out", "threads", "memory-budget", "device"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1 || !args.get("real") || !args.get("fake"))
-    return fail("grad needs SPEC --real X.npy --fake Z.npy\n" +
-                std::string(kUsage));
-  int threads;
-  DeviceKind device;
-  if (parseThreads(args, threads) || !parseDevice(args, device))
-    return 1;
-  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
-  auto x = readMatrix(*args.get("real"));
-  auto z = loaded && x ? readMatrix(*args.get("fake")) : std::nullopt;
-  if (!loaded || !x || !z)
-    return 1;
-  if (x->shape[1] != z->shape[1])
-    return fail("X has " + std::to_string(x->shape[1]) + " columns, Z has " +
-                std::to_string(z->shape[1]));
-  GraphShape shape{x->shape[0], z->shape[0], x->shape[1]};
-  double budget;
-  if (!parseBudget(args, budget))
-    return 1;
-  Compilation compiler;
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step, {},
-                                Emit::Artifact, budget, targetsFor(device));
-  if (!bytes)
-    return 1;
-  auto session =
-      openSession(std::move(*bytes), args.positional[0], threads, device);
-  if (!session)
-    return 1;
-  Session &s = **session;
-  if (Status st = s.setReal(x->values.data(), x->values.size()); !st.ok())
-    return fail(st.message());
-  if (Status st = s.setFake(z->values.data(), z->values.size()); !st.ok())
-    return fail(st.message());
-  if (Status st = s.step(); !st.ok())
-    return fail(st.message());
-  std::printf("loss %.17g\n", s.loss());
-  if (auto out = args.get("out")) {
-    std::vector<double> g = s.grad();
-    if (Status st = writeNpy(*out, z->shape, g.data(), precisionDType(loaded->spec));
-        !st.ok())
-      return fail(st.message());
+//===----------------------------------------------------------------------===//
+// Subcommands
+//===----------------------------------------------------------------------===//
+
+int commandCompile() {
+  if (compileInput.empty())
+    return usage("compile", "compile takes one SPEC or MODULE.mlir");
+  std::vector<Target> targets;
+  if (target == "cpu")
+    targets = {Target::CPU};
+  else if (target == "cuda" || target == "cpu,cuda")
+    targets = {Target::CPU, Target::CUDA}; // CPU code is always in
+  else
+    return fail(ExitCode::UsageError, "unknown --target '" + target +
+                                          "' (expected cpu, cuda or cpu,cuda)");
+  if (emit == EmitKind::Artifact && outputFile.empty())
+    return fail(ExitCode::UsageError, "compile needs -o FILE for the artifact");
+  std::optional<int64_t> nRows;
+  int64_t value = 0;
+  if (n.getNumOccurrences()) {
+    if (std::string error = parseIntegerOption("--n", n, 1, INT64_MAX, value);
+        !error.empty())
+      return fail(ExitCode::UsageError, error);
+    nRows = value;
   }
-  return 0;
+  double budget = 0;
+  if (!optionValue(memoryBudget, budget, parseBytes))
+    return exitStatus(ExitCode::UsageError);
+
+  CompilerContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> graph;
+  if (endsWith(compileInput, ".mlir")) {
+    if (emit == EmitKind::Ast)
+      return fail(ExitCode::UsageError, "--emit=ast needs a spec, not a "
+                                        ".mlir module");
+    if (nRows)
+      return fail(ExitCode::UsageError, "--n sets the size of a spec; a "
+                                        ".mlir module has its sizes");
+    graph = context.parseFile(compileInput);
+  } else {
+    std::optional<LoadedSpec> loaded =
+        loadSpec(compileInput, emit != EmitKind::Ast);
+    if (!loaded)
+      return exitStatus(ExitCode::InputError);
+    if (emit == EmitKind::Ast) {
+      dumpAST(loaded->spec, std::cout);
+      return exitStatus(ExitCode::Success);
+    }
+    std::optional<GraphShape> shape = stepShape(*loaded, nRows);
+    if (!shape)
+      return exitStatus(ExitCode::InputError);
+    graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
+  }
+  if (!graph)
+    return exitStatus(ExitCode::InputError);
+  if (emit == EmitKind::Mlir) {
+    graph->print(llvm::outs());
+    return exitStatus(ExitCode::Success);
+  }
+  CompileOptions options;
+  options.memoryBudget = budget;
+  options.targets = targets;
+  options.emit = emit == EmitKind::Lowered ? Emit::Lowered
+                 : emit == EmitKind::Llvm  ? Emit::Llvm
+                 : emit == EmitKind::Ptx   ? Emit::Ptx
+                                           : Emit::Artifact;
+  PlanSummary plan;
+  auto bytes = compileModule(*graph, options, &plan);
+  if (!bytes)
+    return exitStatus(ExitCode::InputError);
+  if (options.emit != Emit::Artifact)
+    return exitStatus(ExitCode::Success);
+  if (Status s = writeFileAtomic(outputFile, bytes->data(), bytes->size());
+      !s.ok())
+    return fail(ExitCode::RunFailure, s.message());
+  auto [points, dim] = graphSize(*graph);
+  printPlan(plan, *graph, points, dim);
+  std::fputs(plan.layout.c_str(), stdout);
+  std::printf("wrote %s (%zu bytes)\n", outputFile.c_str(), bytes->size());
+  return exitStatus(ExitCode::Success);
 }
 
-int commandKernel(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2,
-                          {"input", "out", "nngp", "threads", "device"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1 || !args.get("input") || !args.get("out"))
-    return fail("kernel needs SPEC --input S.npy --out K.npy\n" +
-                std::string(kUsage));
-  int threads;
-  DeviceKind device;
-  if (parseThreads(args, threads) || !parseDevice(args, device))
-    return 1;
-  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], false);
-  auto s = loaded ? readMatrix(*args.get("input")) : std::nullopt;
-  if (!loaded || !s)
-    return 1;
-  GraphShape shape{s->shape[0], 0, s->shape[1]};
-  Compilation compiler;
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Kernel, {},
-                                Emit::Artifact, 0, targetsFor(device));
-  if (!bytes)
-    return 1;
-  auto session =
-      openSession(std::move(*bytes), args.positional[0], threads, device);
+int commandRun() {
+  if (runInput.empty())
+    return usage("run", "run takes one SPEC, MODULE.mlir or ARTIFACT");
+  RunOptions options;
+  TrainOptions train;
+  train.log = &std::cout;
+  train.outDir = outDir;
+  int64_t stepCount = 0;
+  if (!runOptions(options) || !optionValue(steps, stepCount, parseSteps))
+    return exitStatus(ExitCode::UsageError);
+  if (steps.getNumOccurrences())
+    train.steps = stepCount;
+
+  std::unique_ptr<Session> session;
+  if (endsWith(runInput, ".gantk") || endsWith(runInput, ".mlir")) {
+    CompilerContext context;
+    mlir::OwningOpRef<mlir::ModuleOp> graph;
+    if (endsWith(runInput, ".mlir")) {
+      graph = context.parseFile(runInput);
+    } else {
+      std::optional<LoadedSpec> loaded = loadSpec(runInput, true);
+      if (!loaded)
+        return exitStatus(ExitCode::InputError);
+      std::optional<GraphShape> shape = stepShape(*loaded, std::nullopt);
+      if (!shape)
+        return exitStatus(ExitCode::InputError);
+      graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
+    }
+    if (!graph)
+      return exitStatus(ExitCode::InputError);
+    session = compileAndOpen(*graph, runInput, options, /*report=*/true);
+  } else {
+    Result<std::vector<uint8_t>> file = readFile(runInput);
+    if (!file.ok())
+      return fail(ExitCode::InputError, file.message());
+    session = openSession(file.take(), runInput, options.threads,
+                          options.device);
+  }
   if (!session)
-    return 1;
-  Session &sess = **session;
-  if (Status st = sess.setReal(s->values.data(), s->values.size()); !st.ok())
-    return fail(st.message());
-  if (Status st = sess.step(); !st.ok())
-    return fail(st.message());
-  int64_t n = shape.numReal;
+    return exitStatus(ExitCode::InputError);
+  Result<TrainResult> result = gantk::train(*session, train);
+  if (!result.ok())
+    return fail(ExitCode::RunFailure, result.message());
+  std::printf("wrote %s", result->samplesNpy.c_str());
+  if (!result->samplesPng.empty())
+    std::printf(" and %s", result->samplesPng.c_str());
+  std::printf("\n");
+  return exitStatus(ExitCode::Success);
+}
+
+int commandGrad() {
+  if (specInput.empty() || realFile.empty() || fakeFile.empty())
+    return usage("grad", "grad needs SPEC --real X.npy --fake Z.npy");
+  RunOptions options;
+  if (!runOptions(options))
+    return exitStatus(ExitCode::UsageError);
+  std::optional<LoadedSpec> loaded = loadSpec(specInput, false);
+  auto x = loaded ? readMatrix(realFile) : std::nullopt;
+  auto z = x ? readMatrix(fakeFile) : std::nullopt;
+  if (!z)
+    return exitStatus(ExitCode::InputError);
+  if (x->shape[1] != z->shape[1])
+    return fail(ExitCode::InputError,
+                "X has " + std::to_string(x->shape[1]) + " columns, Z has " +
+                    std::to_string(z->shape[1]));
+  CompilerContext context;
+  auto graph = buildGraph(context, loaded->spec,
+                          GraphShape{x->shape[0], z->shape[0], x->shape[1], {}},
+                          EntryKind::Step);
+  if (!graph)
+    return exitStatus(ExitCode::InputError);
+  std::unique_ptr<Session> s =
+      compileAndOpen(*graph, specInput, options, /*report=*/false);
+  if (!s)
+    return exitStatus(ExitCode::InputError);
+  if (Status st = s->setReal(x->values.data(), x->values.size()); !st.ok())
+    return fail(ExitCode::InputError, st.message());
+  if (Status st = s->setFake(z->values.data(), z->values.size()); !st.ok())
+    return fail(ExitCode::InputError, st.message());
+  if (Status st = s->step(); !st.ok())
+    return fail(ExitCode::RunFailure, st.message());
+  std::printf("loss %.17g\n", s->loss());
+  if (!gradOut.empty()) {
+    std::vector<double> g = s->grad();
+    if (Status st = writeNpy(gradOut, z->shape, g.data(),
+                             precisionDType(loaded->spec));
+        !st.ok())
+      return fail(ExitCode::RunFailure, st.message());
+  }
+  return exitStatus(ExitCode::Success);
+}
+
+int commandKernel() {
+  if (specInput.empty() || kernelInput.empty() || kernelOut.empty())
+    return usage("kernel", "kernel needs SPEC --input S.npy --out K.npy");
+  RunOptions options;
+  if (!runOptions(options))
+    return exitStatus(ExitCode::UsageError);
+  std::optional<LoadedSpec> loaded = loadSpec(specInput, false);
+  auto rows = loaded ? readMatrix(kernelInput) : std::nullopt;
+  if (!rows)
+    return exitStatus(ExitCode::InputError);
+  int64_t count = rows->shape[0];
+  CompilerContext context;
+  auto graph = buildGraph(context, loaded->spec,
+                          GraphShape{count, 0, rows->shape[1], {}},
+                          EntryKind::Kernel);
+  if (!graph)
+    return exitStatus(ExitCode::InputError);
+  std::unique_ptr<Session> s =
+      compileAndOpen(*graph, specInput, options, /*report=*/false);
+  if (!s)
+    return exitStatus(ExitCode::InputError);
+  if (Status st = s->setReal(rows->values.data(), rows->values.size());
+      !st.ok())
+    return fail(ExitCode::InputError, st.message());
+  if (Status st = s->step(); !st.ok())
+    return fail(ExitCode::RunFailure, st.message());
   auto write = [&](const std::string &path, const schema::View *view) {
-    std::vector<double> k = sess.readView(*view);
-    Status st = writeNpy(path, {n, n}, k.data(), precisionDType(loaded->spec));
+    std::vector<double> k = s->readView(*view);
+    Status st = writeNpy(path, {count, count}, k.data(),
+                         precisionDType(loaded->spec));
     if (!st.ok())
-      fail(st.message());
+      fail(ExitCode::RunFailure, st.message());
     return st.ok();
   };
-  if (!write(*args.get("out"), sess.root().ntk()))
-    return 1;
-  if (auto nngp = args.get("nngp"))
-    if (!write(*nngp, sess.root().nngp()))
-      return 1;
-  return 0;
+  if (!write(kernelOut, s->root().ntk()))
+    return exitStatus(ExitCode::RunFailure);
+  if (!nngpOut.empty() && !write(nngpOut, s->root().nngp()))
+    return exitStatus(ExitCode::RunFailure);
+  return exitStatus(ExitCode::Success);
 }
 
-/// One line per command: what it is, its sizes and its label; a RowTiles
-/// command and a matrix-free Krylov add indented lines (body commands, the
-/// operator), `indent` deep.
-std::string describeCommand(const schema::Artifact &root,
-                            const schema::CommandEntry &entry,
-                            const std::string &indent = "    ") {
-  std::ostringstream os, more;
-  switch (entry.command_type()) {
-  case schema::Command::Gemm: {
-    const schema::Gemm &g = *entry.command_as_Gemm();
-    os << "gemm " << g.m() << "x" << g.n() << "x" << g.k()
-       << (g.trans_a() ? " A^T" : "") << (g.trans_b() ? " B^T" : "")
-       << " alpha " << g.alpha();
-    break;
-  }
-  case schema::Command::Syevd:
-    os << "syevd n " << entry.command_as_Syevd()->n();
-    break;
-  case schema::Command::Dispatch: {
-    const schema::Dispatch &d = *entry.command_as_Dispatch();
-    const schema::Kernel &k = *root.kernels()->Get(d.kernel());
-    os << "dispatch " << k.name()->str() << " range " << d.range()
-       << (k.parallel() ? "" : " (serial)");
-    break;
-  }
-  case schema::Command::Krylov: {
-    const schema::Krylov &k = *entry.command_as_Krylov();
-    os << "krylov "
-       << (k.mode() == schema::KrylovMode::Gradient ? "gradient" : "action")
-       << " n " << k.n() << " columns " << k.columns() << " lambda "
-       << k.lambda() << " tol " << k.tol() << " max_blocks "
-       << k.max_blocks();
-    if (const schema::KernelOperator *op = k.operator_())
-      more << "\n"
-           << indent << "matrix-free: tiles of " << op->tile_rows()
-           << " rows, recursion "
-           << root.kernels()->Get(op->recursion())->name()->str()
-           << ", gram alpha " << op->gram_alpha() << ", trace scale "
-           << op->trace_scale();
-    break;
-  }
-  case schema::Command::RowTiles: {
-    const schema::RowTiles &r = *entry.command_as_RowTiles();
-    os << "row tiles rows " << r.rows() << " tile_rows " << r.tile_rows()
-       << " tiles " << r.tiles()->size();
-    for (uint32_t j = 0; j < r.body()->size(); ++j)
-      more << "\n"
-           << indent << j << " "
-           << describeCommand(root, *r.body()->Get(j), indent + "    ");
-    break;
-  }
-  default:
-    os << "?";
-  }
-  if (entry.label())
-    os << "  [" << entry.label()->str() << "]";
-  return os.str() + more.str();
-}
-
-/// Prints what an artifact holds (plan, code objects, kernels, commands),
-/// or writes one code object's bytes to a file.
-int commandDescribe(int argc, char **argv) {
-  Args args = Args::parse(argc, argv, 2, {"code", "o"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1 || bool(args.get("code")) != bool(args.get("o")))
-    return fail("describe needs ARTIFACT [--code TARGET -o FILE]\n" +
-                std::string(kUsage));
-  Result<Artifact> art = Artifact::loadFile(args.positional[0]);
-  if (!art.ok())
-    return fail(art.message());
-  const schema::Artifact &root = art->root();
-  if (auto target = args.get("code")) {
-    std::string names;
-    for (const schema::CodeObject *code : *root.code()) {
-      if (code->target()->str() == *target) {
-        Status st = writeFileAtomic(*args.get("o"), code->blob()->data(),
-                                    code->blob()->size());
-        return st.ok() ? 0 : fail(st.message());
-      }
-      names += (names.empty() ? "" : ", ") + code->target()->str();
-    }
-    return fail(art->name() + " has no code object '" + *target +
-                "' (it has " + names + ")");
-  }
-  bool step = root.entry() == schema::EntryKind::Step;
-  std::cout << "artifact " << art->name() << ": "
-            << (root.spec_name() ? root.spec_name()->str() : "") << ", "
-            << (step ? "step" : "kernel") << ", "
-            << (root.precision() == schema::Precision::F64 ? "f64" : "f32")
-            << ", n_real " << root.n_real() << ", n_fake " << root.n_fake()
-            << ", dim " << root.dim() << "\n";
-  std::cout << "memory plan: " << root.arena_bytes() << " bytes, peak at "
-            << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";
-  std::cout << "code objects:\n";
-  for (const schema::CodeObject *code : *root.code())
-    std::cout << "  " << code->target()->str() << " " << code->blob()->size()
-              << " bytes\n";
-  std::cout << "kernels:\n";
-  for (const schema::Kernel *k : *root.kernels())
-    std::cout << "  " << k->name()->str()
-              << (k->parallel() ? " parallel" : " serial") << " gpu_block "
-              << k->gpu_block() << "\n";
-  std::cout << "commands:\n";
-  for (uint32_t i = 0; i < root.commands()->size(); ++i)
-    std::cout << "  " << i << " "
-              << describeCommand(root, *root.commands()->Get(i)) << "\n";
-  return 0;
-}
-
-int commandBench(int argc, char **argv) {
-  Args args = Args::parse(
-      argc, argv, 2,
-      {"n", "steps", "warmup", "threads", "profile", "memory-budget",
-       "device"});
-  if (!args.error.empty())
-    return fail(args.error);
-  if (args.positional.size() != 1 || !args.get("n"))
-    return fail("bench needs SPEC --n N\n" + std::string(kUsage));
-  int64_t n, steps = 5, warmup = 1;
-  if (!parseCount(*args.get("n"), "--n", n))
-    return 1;
-  if (auto text = args.get("steps"))
-    if (!parseCount(*text, "--steps", steps))
-      return 1;
-  if (auto text = args.get("warmup"))
-    if (!parseCount(*text, "--warmup", warmup, 0))
-      return 1;
-  int threads;
-  DeviceKind device;
-  if (parseThreads(args, threads) || !parseDevice(args, device))
-    return 1;
-  std::optional<LoadedSpec> loaded = loadSpec(args.positional[0], true);
+int commandBench() {
+  if (specInput.empty() || n.empty())
+    return usage("bench", "bench needs SPEC --n N");
+  RunOptions options;
+  int64_t rows = 0, stepCount = 5, warmupCount = 1;
+  if (!runOptions(options) ||
+      !optionValue(n, rows,
+                   [](const std::string &text, int64_t &out) {
+                     return parseIntegerOption("--n", text, 1, INT64_MAX, out);
+                   }) ||
+      !optionValue(steps, stepCount,
+                   [](const std::string &text, int64_t &out) {
+                     return parseIntegerOption("--steps", text, 1, INT64_MAX,
+                                               out);
+                   }) ||
+      !optionValue(warmup, warmupCount,
+                   [](const std::string &text, int64_t &out) {
+                     return parseIntegerOption("--warmup", text, 0, INT64_MAX,
+                                               out);
+                   }))
+    return exitStatus(ExitCode::UsageError);
+  std::optional<LoadedSpec> loaded = loadSpec(specInput, true);
   if (!loaded)
-    return 1;
-  GraphShape shape;
-  double budget;
-  if (!stepShape(*loaded, n, shape) || !parseBudget(args, budget))
-    return 1;
-  Compilation compiler;
+    return exitStatus(ExitCode::InputError);
+  std::optional<GraphShape> shape = stepShape(*loaded, rows);
+  if (!shape)
+    return exitStatus(ExitCode::InputError);
+  CompilerContext context;
   auto compileStart = std::chrono::steady_clock::now();
-  auto bytes = compiler.compile(loaded->spec, shape, EntryKind::Step,
-                                imageShape(loaded->data), Emit::Artifact,
-                                budget, targetsFor(device));
-  if (!bytes)
-    return 1;
+  auto graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
+  if (!graph)
+    return exitStatus(ExitCode::InputError);
+  PlanSummary plan;
+  std::unique_ptr<Session> session =
+      compileAndOpen(*graph, specInput, options, /*report=*/false, &plan);
+  if (!session)
+    return exitStatus(ExitCode::InputError);
   double compileSeconds = std::chrono::duration<double>(
                               std::chrono::steady_clock::now() - compileStart)
                               .count();
-  auto session =
-      openSession(std::move(*bytes), args.positional[0], threads, device);
-  if (!session)
-    return 1;
-  Session &s = **session;
+  Session &s = *session;
   const schema::Artifact &root = s.root();
   Result<Dataset> real =
-      loadRealData(DataConfig::fromSpec(*root.data()), shape.numReal,
-                   shape.dim, root.train()->seed());
+      loadRealData(DataConfig::fromSpec(*root.data()), shape->numReal,
+                   shape->dim, root.train()->seed());
   if (!real.ok())
-    return fail(real.message());
+    return fail(ExitCode::InputError, real.message());
   std::vector<double> z = initialPoints(root.train()->init(),
-                                        size_t(shape.numFake * shape.dim),
+                                        size_t(shape->numFake * shape->dim),
                                         initSeed(root.train()->seed()));
   if (Status st = s.setReal(real->values.data(), real->values.size()); !st.ok())
-    return fail(st.message());
+    return fail(ExitCode::InputError, st.message());
   if (Status st = s.setFake(z.data(), z.size()); !st.ok())
-    return fail(st.message());
-  bool profile = args.get("profile").value_or("0") != "0";
+    return fail(ExitCode::InputError, st.message());
   std::vector<double> seconds;
   // Warm-up steps fill caches and start threads; they are not timed.
-  for (int64_t i = 0; i < warmup + steps; ++i) {
-    s.setProfiling(profile && i >= warmup);
+  for (int64_t i = 0; i < warmupCount + stepCount; ++i) {
+    s.setProfiling(profile && i >= warmupCount);
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
-      return fail(st.message());
+      return fail(ExitCode::RunFailure, st.message());
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              start)
                    .count();
-    if (i >= warmup)
+    if (i >= warmupCount)
       seconds.push_back(t);
   }
   const char *precision =
       loaded->spec.train.precision == ast::Train::Precision::F32 ? "f32"
                                                                  : "f64";
-  if (device == DeviceKind::Cuda) {
+  long long numReal = shape->numReal,
+            points = shape->numReal + shape->numFake, dim = shape->dim;
+  if (options.device == DeviceKind::Cuda) {
     // Device memory: the arena and the libraries' workspaces the session
     // allocated, and the largest drop of the GPU's free memory it saw.
     DeviceMemory memory = s.deviceMemory();
@@ -676,10 +679,9 @@ int commandBench(int argc, char **argv) {
         "steps, plan %.1f MiB (%s), device memory %.1f MiB (arena %.1f MiB + "
         "workspace %.1f MiB), peak in use %.1f MiB (cuMemGetInfo), compile "
         "%.2f s, loss %.6e\n",
-        (long long)shape.numReal, (long long)(shape.numReal + shape.numFake),
-        (long long)shape.dim, precision, memory.deviceName.c_str(),
-        median(seconds), (long long)steps, compiler.peakBytes / 1048576.0,
-        compiler.planName.c_str(),
+        numReal, points, dim, precision, memory.deviceName.c_str(),
+        median(seconds), (long long)stepCount, plan.peakBytes / 1048576.0,
+        plan.name.c_str(),
         (memory.arenaBytes + memory.workspaceBytes) / 1048576.0,
         memory.arenaBytes / 1048576.0, memory.workspaceBytes / 1048576.0,
         memory.peakUsedBytes / 1048576.0, compileSeconds, s.loss());
@@ -687,19 +689,17 @@ int commandBench(int argc, char **argv) {
     std::printf("bench n=%lld N=%lld d=%lld %s threads=%d: median %.4f s/step "
                 "over %lld steps, plan %.1f MiB (%s), peak RSS %.1f MiB, "
                 "compile %.2f s, loss %.6e\n",
-                (long long)shape.numReal,
-                (long long)(shape.numReal + shape.numFake),
-                (long long)shape.dim, precision, s.threads(), median(seconds),
-                (long long)steps, compiler.peakBytes / 1048576.0,
-                compiler.planName.c_str(), peakRssBytes() / 1048576.0,
-                compileSeconds, s.loss());
+                numReal, points, dim, precision, s.threads(), median(seconds),
+                (long long)stepCount, plan.peakBytes / 1048576.0,
+                plan.name.c_str(), peakRssBytes() / 1048576.0, compileSeconds,
+                s.loss());
   }
   if (profile) {
     // Where a step's time goes, command by command (mean over the steps).
     const auto *commands = root.commands();
     for (uint32_t i = 0; i < commands->size(); ++i) {
       const auto *c = commands->Get(i);
-      std::printf("  %8.2f ms  %s", 1e3 * s.commandTimes()[i] / steps,
+      std::printf("  %8.2f ms  %s", 1e3 * s.commandTimes()[i] / stepCount,
                   c->label() ? c->label()->c_str() : "?");
       // A Krylov command costs about one product with K per block.
       if (i < s.krylovStats().size() && s.krylovStats()[i].dimension > 0)
@@ -709,28 +709,81 @@ int commandBench(int argc, char **argv) {
       std::printf("\n");
     }
   }
-  return 0;
+  return exitStatus(ExitCode::Success);
+}
+
+/// Prints what an artifact holds, or writes one code object's bytes.
+int commandDescribe() {
+  if (artifactInput.empty() ||
+      codeTarget.getNumOccurrences() != outputFile.getNumOccurrences())
+    return usage("describe",
+                 "describe needs ARTIFACT [--code TARGET -o FILE]");
+  Result<Artifact> art = Artifact::loadFile(artifactInput);
+  if (!art.ok())
+    return fail(ExitCode::InputError, art.message());
+  const schema::Artifact &root = art->root();
+  if (codeTarget.empty()) {
+    describeArtifact(*art, std::cout);
+    return exitStatus(ExitCode::Success);
+  }
+  std::string names;
+  for (const schema::CodeObject *code : *root.code()) {
+    if (code->target()->str() == codeTarget) {
+      Status st = writeFileAtomic(outputFile, code->blob()->data(),
+                                  code->blob()->size());
+      return st.ok() ? exitStatus(ExitCode::Success)
+                     : fail(ExitCode::RunFailure, st.message());
+    }
+    names += (names.empty() ? "" : ", ") + code->target()->str();
+  }
+  return fail(ExitCode::InputError, art->name() + " has no code object '" +
+                                        codeTarget + "' (it has " + names +
+                                        ")");
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 1 : 0;
+  cl::SetVersionPrinter(printVersion);
+  cl::HideUnrelatedOptions(category);
+  for (cl::SubCommand *sub : subcommands())
+    cl::HideUnrelatedOptions(category, *sub);
+  const char *overview =
+      "gantk: compile GA-NTK specs and run them.\n\n"
+      "  gantk COMMAND --help   lists a command's options\n\n"
+      "Exit status: 0 done, 1 bad input (spec, data, artifact, compile "
+      "error, no GPU),\n2 bad command line, 3 the run failed.\n";
+  // A first word that names no command is an error of its own.
+  if (argc < 2) {
+    std::cerr << "usage: gantk COMMAND [OPTIONS]; commands: compile, run, "
+                 "grad, kernel, bench, describe (gantk --help)\n";
+    return exitStatus(ExitCode::UsageError);
   }
-  std::string command = argv[1];
-  if (command == "compile")
-    return commandCompile(argc, argv);
-  if (command == "run")
-    return commandRun(argc, argv);
-  if (command == "grad")
-    return commandGrad(argc, argv);
-  if (command == "kernel")
-    return commandKernel(argc, argv);
-  if (command == "bench")
-    return commandBench(argc, argv);
-  if (command == "describe")
-    return commandDescribe(argc, argv);
-  return fail("unknown command '" + command + "'\n" + kUsage);
+  if (argv[1][0] != '-' &&
+      llvm::none_of(subcommands(), [&](cl::SubCommand *sub) {
+        return sub->getName() == argv[1];
+      }))
+    return fail(ExitCode::UsageError,
+                std::string("unknown command '") + argv[1] +
+                    "' (expected compile, run, grad, kernel, bench or "
+                    "describe; see gantk --help)");
+  // Messages name the tool, not the path it was started by.
+  argv[0] = const_cast<char *>("gantk");
+  if (!cl::ParseCommandLineOptions(argc, argv, overview, &llvm::errs()))
+    return exitStatus(ExitCode::UsageError);
+  if (compileCmd)
+    return commandCompile();
+  if (runCmd)
+    return commandRun();
+  if (gradCmd)
+    return commandGrad();
+  if (kernelCmd)
+    return commandKernel();
+  if (benchCmd)
+    return commandBench();
+  if (describeCmd)
+    return commandDescribe();
+  return fail(ExitCode::UsageError,
+              "no command given (compile, run, grad, kernel, bench or "
+              "describe; see gantk --help)");
 }

@@ -196,30 +196,56 @@ public:
   llvm::StringMap<uint32_t> kernelIndex;
 };
 
-fb::DataKind dataKind(ast::DataSource::Kind k) {
-  switch (k) {
-  case ast::DataSource::Kind::GaussianGrid:
+fb::DataKind dataKind(DataSource source) {
+  switch (source) {
+  case DataSource::GaussianGrid:
     return fb::DataKind::GaussianGrid;
-  case ast::DataSource::Kind::GaussianRing:
+  case DataSource::GaussianRing:
     return fb::DataKind::GaussianRing;
-  case ast::DataSource::Kind::Npy:
+  case DataSource::Npy:
     return fb::DataKind::Npy;
-  case ast::DataSource::Kind::Idx:
+  case DataSource::Idx:
     return fb::DataKind::Idx;
   }
   return fb::DataKind::Npy;
 }
+
+fb::PlotKind plotKind(Plot plot) {
+  switch (plot) {
+  case Plot::None:
+    return fb::PlotKind::None;
+  case Plot::Scatter:
+    return fb::PlotKind::Scatter;
+  case Plot::Grid:
+    return fb::PlotKind::Grid;
+  }
+  return fb::PlotKind::None;
+}
+
+/// The module's run configuration attribute `name`, or an error saying the
+/// artifact needs it.
+template <typename AttrT>
+FailureOr<AttrT> configAttr(ModuleOp module, StringRef name) {
+  if (auto attr = module->getAttrOfType<AttrT>(name))
+    return attr;
+  return module.emitError("the module has no '")
+         << name << "' attribute, which the artifact needs (the front end "
+         << "sets it from the spec)";
+}
 } // namespace
 
-FailureOr<std::vector<uint8_t>>
-writeArtifact(ModuleOp planned, const ast::Module &spec,
-              const GraphShape &shape, EntryKind entry, const DataShape &data,
-              llvm::ArrayRef<CodeObject> code) {
+FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
+                                               llvm::ArrayRef<CodeObject> code) {
   auto entryName = planned->getAttrOfType<StringAttr>("gantk.entry");
   auto fn = entryName ? planned.lookupSymbol<func::FuncOp>(entryName) : nullptr;
   if (!fn)
     return planned.emitError("module has no planned entry function"),
            failure();
+  auto data = configAttr<DataAttr>(planned, GantkDialect::getDataAttrName());
+  auto train = configAttr<TrainAttr>(planned, GantkDialect::getTrainAttrName());
+  auto out = configAttr<OutputAttr>(planned, GantkDialect::getOutputAttrName());
+  if (failed(data) || failed(train) || failed(out))
+    return failure();
   Writer writer(planned, fn);
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::CommandEntry>> commands;
@@ -227,11 +253,19 @@ writeArtifact(ModuleOp planned, const ast::Module &spec,
   if (failed(writer.commands(fbb, commands, kernels)))
     return failure();
 
+  // A step returns (loss, dL/dZ), the loss a 0-d tensor; the kernel entry
+  // (NTK, NNGP) of the rows of its one argument.
   auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
   Block &block = fn.getBody().front();
+  bool step = cast<ShapedType>(ret.getOperand(0).getType()).getRank() == 0;
+  auto realType = cast<RankedTensorType>(block.getArgument(0).getType());
+  int64_t numReal = realType.getDimSize(0), dim = realType.getDimSize(1);
+  int64_t numFake =
+      step ? cast<RankedTensorType>(block.getArgument(1).getType()).getDimSize(0)
+           : 0;
   fb::View real = writer.view(block.getArgument(0));
   fb::View fake, loss, grad, ntk, nngp;
-  if (entry == EntryKind::Step) {
+  if (step) {
     fake = writer.view(block.getArgument(1));
     loss = writer.view(ret.getOperand(0));
     grad = writer.view(ret.getOperand(1));
@@ -246,44 +280,45 @@ writeArtifact(ModuleOp planned, const ast::Module &spec,
     objects.push_back(fb::CreateCodeObject(fbb,
                                            fbb.CreateString(object.target),
                                            fbb.CreateVector(object.blob)));
-  const ast::DataSource &src = spec.data.real;
+  ArrayRef<int64_t> image = data->getImage();
   auto dataSpec = fb::CreateDataSpec(
-      fbb, dataKind(src.kind), fbb.CreateString(src.path), src.label, src.size,
-      src.spacing, src.std,
-      spec.data.scale == ast::Data::Scale::Unit ? fb::Scale::Unit
-                                                : fb::Scale::None,
-      data.imageH, data.imageW, data.imageC);
-  const ast::Optimizer &opt = spec.train.optimizer;
-  auto train = fb::CreateTrainSpec(
-      fbb, opt.kind == ast::Optimizer::Kind::GD ? fb::OptimizerKind::GD
-                                                : fb::OptimizerKind::Adam,
-      opt.lr, opt.clip, opt.clipLo, opt.clipHi, opt.beta1, opt.beta2, opt.eps,
-      spec.train.steps, spec.train.seed,
-      spec.train.init == ast::Train::Init::Uniform ? fb::InitKind::Uniform
-                                                   : fb::InitKind::Normal);
-  fb::PlotKind plot = fb::PlotKind::None;
-  if (spec.output.plot == ast::Output::Plot::Scatter)
-    plot = fb::PlotKind::Scatter;
-  else if (spec.output.plot == ast::Output::Plot::Grid)
-    plot = fb::PlotKind::Grid;
-  auto output = fb::CreateOutputSpec(fbb, fbb.CreateString(spec.output.dir),
-                                     plot, spec.output.every);
+      fbb, dataKind(data->getSource()), fbb.CreateString(data->getPath().str()),
+      data->getLabel(), data->getSize(), data->getSpacing().convertToDouble(),
+      data->getStd().convertToDouble(),
+      data->getScale() == Scale::Unit ? fb::Scale::Unit : fb::Scale::None,
+      image.empty() ? 0 : image[0], image.empty() ? 0 : image[1],
+      image.empty() ? 0 : image[2]);
+  auto trainSpec = fb::CreateTrainSpec(
+      fbb,
+      train->getOptimizer() == Optimizer::GD ? fb::OptimizerKind::GD
+                                             : fb::OptimizerKind::Adam,
+      train->getLr().convertToDouble(), train->getClip(),
+      train->getClipLo().convertToDouble(), train->getClipHi().convertToDouble(),
+      train->getBeta1().convertToDouble(), train->getBeta2().convertToDouble(),
+      train->getEps().convertToDouble(), train->getSteps(), train->getSeed(),
+      train->getInit() == Init::Uniform ? fb::InitKind::Uniform
+                                        : fb::InitKind::Normal);
+  auto output = fb::CreateOutputSpec(fbb, fbb.CreateString(out->getDir().str()),
+                                     plotKind(out->getPlot()), out->getEvery());
 
   auto arena = planned->getAttrOfType<IntegerAttr>("gantk.arena_bytes");
   auto peakOp = planned->getAttrOfType<StringAttr>("gantk.peak_op");
   auto commandsVec = fbb.CreateVector(commands);
   auto kernelsVec = fbb.CreateVector(kernels);
   auto codeVec = fbb.CreateVector(objects);
-  auto specName = fbb.CreateString(spec.file);
+  // The source the module was built from: the spec, or a .mlir file.
+  std::string source;
+  if (auto file = dyn_cast<FileLineColLoc>(planned.getLoc()))
+    source = file.getFilename().str();
+  auto specName = fbb.CreateString(source);
   auto peak = fbb.CreateString(peakOp ? peakOp.str() : "");
   fb::ArtifactBuilder ab(fbb);
   ab.add_format_version(1);
-  ab.add_precision(spec.train.precision == ast::Train::Precision::F32
-                       ? fb::Precision::F32
-                       : fb::Precision::F64);
-  ab.add_n_real(shape.numReal);
-  ab.add_n_fake(shape.numFake);
-  ab.add_dim(shape.dim);
+  ab.add_precision(realType.getElementType().isF32() ? fb::Precision::F32
+                                                     : fb::Precision::F64);
+  ab.add_n_real(numReal);
+  ab.add_n_fake(numFake);
+  ab.add_dim(dim);
   ab.add_arena_bytes(arena ? arena.getInt() : 0);
   ab.add_real(&real);
   ab.add_fake(&fake);
@@ -293,11 +328,10 @@ writeArtifact(ModuleOp planned, const ast::Module &spec,
   ab.add_kernels(kernelsVec);
   ab.add_code(codeVec);
   ab.add_data(dataSpec);
-  ab.add_train(train);
+  ab.add_train(trainSpec);
   ab.add_output(output);
   ab.add_spec_name(specName);
-  ab.add_entry(entry == EntryKind::Step ? fb::EntryKind::Step
-                                        : fb::EntryKind::Kernel);
+  ab.add_entry(step ? fb::EntryKind::Step : fb::EntryKind::Kernel);
   ab.add_ntk(&ntk);
   ab.add_nngp(&nngp);
   ab.add_peak_op(peak);

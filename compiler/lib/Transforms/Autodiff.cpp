@@ -3,18 +3,22 @@
 // Two levels of reverse mode:
 //  * graph level: per-op adjoint rules over the gantk ops of the loss
 //    function, walked in reverse program order;
-//  * scalar level: the body of gantk.pairwise (the fused layer recursion) is
+//  * pair level: the body of gantk.pairwise (the fused layer recursion) is
 //    differentiated op by op into the body of gantk.pairwise_grad, which
-//    first recomputes the forward values, so nothing per layer is stored.
+//    first recomputes the forward values, so nothing per layer is stored
+//    outside a pair (a loop over repeated layers keeps a per-pair tape).
 //
 //===----------------------------------------------------------------------===//
 
 #include "gantk/Compiler/Passes.h"
-#include "gantk/Compiler/ScalarBuilder.h"
+#include "gantk/Dialect/Gantk/ScalarBuilder.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -28,37 +32,35 @@ using namespace gantk;
 namespace {
 
 //===----------------------------------------------------------------------===//
-// Scalar reverse mode
+// Per-pair reverse mode
 //===----------------------------------------------------------------------===//
 
-/// Builds the adjoint of a straight-line scalar body: the forward ops are
-/// cloned (recomputation), then visited in reverse, each contributing to the
+/// Builds the adjoint of a per-pair body: the forward ops are cloned
+/// (recomputation), then visited in reverse, each contributing to the
 /// adjoints of its operands. Rules follow NTK_SPEC's conventions for the
 /// singular points: d√u = 0 for u ≤ 1e-30 and a safe atan2 denominator.
-class ScalarAdjoint {
+///
+/// A loop in the body (a repeated layer) is recomputed with a tape: the
+/// forward clone stores every iteration's input state in a per-pair scratch
+/// buffer (an alloca at the start of the adjoint body), and the reverse
+/// loop walks the iterations backwards, recomputing each one's body from
+/// its taped input and differentiating it. Memory is one state per
+/// iteration; compute is twice the forward.
+class PairAdjoint {
 public:
-  ScalarAdjoint(OpBuilder &b, Location loc, FloatType type)
-      : s(b, loc, type) {}
+  PairAdjoint(OpBuilder &b, Location loc, Type pairType, Block *scratchBlock)
+      : s(b, loc, pairType), b(b), loc(loc), scratchBlock(scratchBlock) {}
 
   LogicalResult build(Block &forward, ValueRange inputs, Value seed,
                       SmallVectorImpl<Value> &inputAdjoints) {
     IRMapping map;
     map.map(forward.getArguments(), inputs);
     SmallVector<Operation *> cloned;
-    OpBuilder &b = builder();
-    for (Operation &op : forward.without_terminator())
-      cloned.push_back(b.clone(op, map));
-    Value output = map.lookup(forward.getTerminator()->getOperand(0));
-    accumulate(output, seed);
-    for (Operation *op : llvm::reverse(cloned)) {
-      if (op->getNumResults() != 1)
-        return op->emitOpError("has no scalar adjoint rule"), failure();
-      Value adj = adjoints.lookup(op->getResult(0));
-      if (!adj)
-        continue;
-      if (failed(propagate(op, adj)))
-        return failure();
-    }
+    if (failed(cloneForward(forward.without_terminator(), map, cloned)))
+      return failure();
+    accumulate(map.lookup(forward.getTerminator()->getOperand(0)), seed);
+    if (failed(reverse(cloned)))
+      return failure();
     for (Value in : inputs) {
       Value adj = adjoints.lookup(in);
       inputAdjoints.push_back(adj ? adj : s.c(0));
@@ -67,11 +69,186 @@ public:
   }
 
 private:
-  OpBuilder &builder() { return builderRef; }
+  /// A forward loop as recomputed: the original (whose body the reverse
+  /// recomputes) and the tape of its iterations' input states.
+  struct TapedLoop {
+    scf::ForOp original;
+    Value tape; // memref<trips x state x T>
+    int64_t trips;
+  };
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Clones `ops` at the builder, mapping through `map`; loops become taped
+  /// loops.
+  LogicalResult cloneForward(llvm::iterator_range<Block::iterator> ops,
+                             IRMapping &map,
+                             SmallVectorImpl<Operation *> &cloned) {
+    for (Operation &op : ops) {
+      auto loop = dyn_cast<scf::ForOp>(op);
+      if (!loop) {
+        cloned.push_back(b.clone(op, map));
+        continue;
+      }
+      FailureOr<scf::ForOp> taped = cloneTaped(loop, map);
+      if (failed(taped))
+        return failure();
+      cloned.push_back(*taped);
+    }
+    return success();
+  }
+
+  /// for i in [0, trips): tape[i] = state; state = body(state).
+  FailureOr<scf::ForOp> cloneTaped(scf::ForOp loop, IRMapping &map) {
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || *lb != 0 || !step || *step != 1)
+      return loop.emitOpError("a loop in a per-pair body needs the bounds "
+                              "[0, constant) and step 1 to be differentiated");
+    Type element = s.getType();
+    if (llvm::any_of(loop.getInitArgs().getTypes(),
+                     [&](Type t) { return t != element; }))
+      return loop.emitOpError("a differentiated loop carries values of the "
+                              "pair type only");
+    int64_t trips = std::max<int64_t>(*ub, 0);
+    int64_t width = loop.getNumRegionIterArgs();
+    Value tape;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(scratchBlock);
+      tape = memref::AllocaOp::create(
+          b, loc, MemRefType::get({std::max<int64_t>(trips, 1), width},
+                                  element));
+    }
+    SmallVector<Value> init;
+    for (Value v : loop.getInitArgs())
+      init.push_back(map.lookup(v));
+    auto taped = scf::ForOp::create(b, loc, map.lookup(loop.getLowerBound()),
+                                    map.lookup(loop.getUpperBound()),
+                                    map.lookup(loop.getStep()), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(taped.getBody());
+      Value iv = taped.getInductionVar();
+      for (auto [k, arg] : llvm::enumerate(taped.getRegionIterArgs()))
+        memref::StoreOp::create(b, loc, arg, tape, ValueRange{iv, index(k)});
+      IRMapping bodyMap = map;
+      bodyMap.map(loop.getInductionVar(), iv);
+      bodyMap.map(loop.getRegionIterArgs(), taped.getRegionIterArgs());
+      SmallVector<Operation *> inner;
+      if (failed(cloneForward(loop.getBody()->without_terminator(), bodyMap,
+                              inner)))
+        return failure();
+      SmallVector<Value> yielded;
+      for (Value v : loop.getBody()->getTerminator()->getOperands())
+        yielded.push_back(bodyMap.lookup(v));
+      scf::YieldOp::create(b, loc, yielded);
+    }
+    map.map(loop.getResults(), taped.getResults());
+    tapedLoops[taped] = TapedLoop{loop, tape, trips};
+    forwardMaps[taped] = map;
+    return taped;
+  }
 
   void accumulate(Value v, Value contribution) {
     Value &slot = adjoints[v];
     slot = slot ? s.add(slot, contribution) : contribution;
+  }
+
+  /// Visits `ops` last to first.
+  LogicalResult reverse(ArrayRef<Operation *> ops) {
+    for (Operation *op : llvm::reverse(ops)) {
+      if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        if (failed(reverseLoop(loop)))
+          return failure();
+        continue;
+      }
+      if (op->getNumResults() == 0)
+        continue; // a tape store
+      if (op->getNumResults() != 1)
+        return op->emitOpError("has no scalar adjoint rule"), failure();
+      Value adj = adjoints.lookup(op->getResult(0));
+      if (!adj)
+        continue;
+      if (failed(propagate(op, adj)))
+        return failure();
+    }
+    return success();
+  }
+
+  /// The adjoint of a taped loop: for t in [0, trips), i = trips − 1 − t:
+  /// recompute iteration i's body from tape[i], differentiate it with the
+  /// adjoints of its outputs, and carry the adjoints of its inputs (and of
+  /// the values it reads from outside) to the next one.
+  LogicalResult reverseLoop(scf::ForOp taped) {
+    auto it = tapedLoops.find(taped);
+    if (it == tapedLoops.end())
+      return taped.emitOpError("has no scalar adjoint rule"), failure();
+    TapedLoop loop = it->second;
+    IRMapping outer = forwardMaps[taped];
+    int64_t width = taped.getNumRegionIterArgs();
+    // Values of the forward body defined outside the loop whose adjoints
+    // accumulate over the iterations (constants have none).
+    llvm::SetVector<Value> captured;
+    getUsedValuesDefinedAbove(loop.original.getRegion(), captured);
+    SmallVector<Value> outside;
+    for (Value v : captured)
+      if (v.getType() == s.getType() && !v.getDefiningOp<arith::ConstantOp>())
+        outside.push_back(outer.lookup(v));
+
+    SmallVector<Value> init;
+    for (Value r : taped.getResults()) {
+      Value adj = adjoints.lookup(r);
+      init.push_back(adj ? adj : s.c(0));
+    }
+    for (size_t k = 0; k < outside.size(); ++k)
+      init.push_back(s.c(0));
+    auto back = scf::ForOp::create(b, loc, index(0), index(loop.trips),
+                                   index(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(back.getBody());
+      Value i = arith::SubIOp::create(b, loc, index(loop.trips - 1),
+                                      back.getInductionVar());
+      SmallVector<Value> state;
+      for (int64_t k = 0; k < width; ++k)
+        state.push_back(memref::LoadOp::create(b, loc, loop.tape,
+                                               ValueRange{i, index(k)}));
+      IRMapping bodyMap = outer;
+      bodyMap.map(loop.original.getInductionVar(), i);
+      bodyMap.map(loop.original.getRegionIterArgs(), state);
+      SmallVector<Operation *> recomputed;
+      if (failed(cloneForward(loop.original.getBody()->without_terminator(),
+                              bodyMap, recomputed)))
+        return failure();
+      // The iteration's own adjoints: seeded with its outputs'.
+      llvm::DenseMap<Value, Value> saved = std::move(adjoints);
+      adjoints.clear();
+      ValueRange carried = back.getRegionIterArgs();
+      for (auto [k, v] : llvm::enumerate(
+               loop.original.getBody()->getTerminator()->getOperands()))
+        accumulate(bodyMap.lookup(v), carried[k]);
+      if (failed(reverse(recomputed)))
+        return failure();
+      SmallVector<Value> next;
+      for (Value v : state) {
+        Value adj = adjoints.lookup(v);
+        next.push_back(adj ? adj : s.c(0));
+      }
+      for (auto [k, v] : llvm::enumerate(outside)) {
+        Value adj = adjoints.lookup(v);
+        next.push_back(adj ? s.add(carried[width + k], adj)
+                           : carried[width + k]);
+      }
+      adjoints = std::move(saved);
+      scf::YieldOp::create(b, loc, next);
+    }
+    for (auto [k, v] : llvm::enumerate(taped.getInitArgs()))
+      accumulate(v, back.getResult(k));
+    for (auto [k, v] : llvm::enumerate(outside))
+      accumulate(v, back.getResult(width + k));
+    return success();
   }
 
   LogicalResult propagate(Operation *op, Value adj) {
@@ -144,8 +321,14 @@ private:
   }
 
   ScalarBuilder s;
-  OpBuilder &builderRef = s.builder();
+  OpBuilder &b;
+  Location loc;
+  /// Where the tapes are allocated: the start of the adjoint body, so that
+  /// each pair reuses them (no allocation per iteration).
+  Block *scratchBlock;
   llvm::DenseMap<Value, Value> adjoints;
+  llvm::DenseMap<Operation *, TapedLoop> tapedLoops;
+  llvm::DenseMap<Operation *, IRMapping> forwardMaps;
 };
 
 //===----------------------------------------------------------------------===//
@@ -198,15 +381,14 @@ struct GraphAdjoint {
       auto grad = PairwiseGradOp::create(
           b, loc, pairwise.getGram().getType(), pairwise.getDiag().getType(),
           pairwise.getGram(), pairwise.getDiag(), adj);
-      auto element =
-          cast<FloatType>(pairwise.getGram().getType().getElementType());
+      Type pairType = pairwise.getPairType();
       OpBuilder::InsertionGuard guard(b);
       Block *body = b.createBlock(&grad.getBody(), {},
-                                  {element, element, element, element},
+                                  {pairType, pairType, pairType, pairType},
                                   {loc, loc, loc, loc});
-      ScalarAdjoint scalar(b, loc, element);
+      PairAdjoint pair(b, loc, pairType, body);
       SmallVector<Value> inputAdjoints;
-      if (failed(scalar.build(pairwise.getBody().front(),
+      if (failed(pair.build(pairwise.getBody().front(),
                               body->getArguments().take_front(3),
                               body->getArgument(3), inputAdjoints)))
         return failure();

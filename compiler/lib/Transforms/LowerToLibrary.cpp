@@ -99,6 +99,13 @@ struct LowerGramGrad : OpRewritePattern<GramGradOp> {
   }
 };
 
+/// Whether the exponential action of an N × N kernel runs on the Krylov
+/// path: as the solver says, or by size for auto.
+bool useKrylov(Solver solver, int64_t n) {
+  return solver == Solver::Krylov ||
+         (solver == Solver::Auto && n >= kKrylovFromPoints);
+}
+
 /// Every block adds at least one direction or ends the iteration, so more
 /// than N blocks only cost workspace (N·width per block).
 IntegerAttr cappedIterations(OpBuilder &b, int64_t maxIter, int64_t n) {
@@ -110,7 +117,7 @@ struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
   LogicalResult matchAndRewrite(ExpmActionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (op.getSolver() == "krylov") {
+    if (useKrylov(op.getSolver(), op.getKernel().getType().getDimSize(0))) {
       Value k = shifted(rewriter, loc, op.getKernel(),
                         op.getEigReg().convertToDouble());
       auto rhs = cast<RankedTensorType>(op.getRhs().getType());
@@ -137,7 +144,7 @@ struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
     Location loc = op.getLoc();
     double eigReg = op.getEigReg().convertToDouble();
     auto type = cast<RankedTensorType>(op.getKernel().getType());
-    if (op.getSolver() == "krylov") {
+    if (useKrylov(op.getSolver(), type.getDimSize(0))) {
       Value k = shifted(rewriter, loc, op.getKernel(), eigReg);
       int64_t n = type.getDimSize(0);
       auto factorType = matrixType(n, std::min(n, kKrylovRank),

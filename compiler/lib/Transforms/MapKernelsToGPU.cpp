@@ -25,7 +25,8 @@ namespace gantk {
 namespace {
 
 /// The loop over [begin, end) that makes up the kernel's work, if the body
-/// is that loop and side-effect-free values it uses.
+/// is that loop and side-effect-free values it uses (or per-pair scratch:
+/// an alloca, which on a GPU is each thread's own local memory).
 scf::ForOp findRowLoop(Block &body, Value begin, Value end) {
   scf::ForOp rows;
   for (Operation &op : body.without_terminator()) {
@@ -35,7 +36,7 @@ scf::ForOp findRowLoop(Block &body, Value begin, Value end) {
       rows = loop;
       continue;
     }
-    if (!isMemoryEffectFree(&op))
+    if (!isMemoryEffectFree(&op) && !isa<memref::AllocaOp>(op))
       return nullptr;
   }
   return rows;

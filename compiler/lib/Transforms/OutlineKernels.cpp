@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gantk/Compiler/Passes.h"
-#include "gantk/Compiler/ScalarBuilder.h"
+#include "gantk/Dialect/Gantk/ScalarBuilder.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -36,6 +36,7 @@ struct KernelBody {
   FloatType element;
   ValueRange args; // operands then results, as memrefs
   Value begin, end;
+  Block *entry; // the kernel function's entry block
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value load(Value mem, ValueRange idx) {
@@ -87,11 +88,20 @@ struct KernelBody {
 using BodyFn = std::function<void(KernelBody &, ScalarBuilder &)>;
 
 /// Inlines a per-pair body on the given scalars and returns what it yields.
-SmallVector<Value> inlinePairBody(OpBuilder &b, Block &body, ValueRange in) {
+/// Its scratch buffers (the tapes of repeated layers) are allocated once at
+/// the kernel's entry, not once per pair.
+SmallVector<Value> inlinePairBody(KernelBody &k, Block &body, ValueRange in) {
   IRMapping map;
   map.map(body.getArguments(), in);
-  for (Operation &op : body.without_terminator())
-    b.clone(op, map);
+  for (Operation &op : body.without_terminator()) {
+    if (isa<memref::AllocaOp>(op)) {
+      OpBuilder::InsertionGuard guard(k.b);
+      k.b.setInsertionPointToStart(k.entry);
+      k.b.clone(op, map);
+      continue;
+    }
+    k.b.clone(op, map);
+  }
   SmallVector<Value> out;
   for (Value v : body.getTerminator()->getOperands())
     out.push_back(map.lookup(v));
@@ -119,7 +129,7 @@ BodyFn pairwiseBody(Block *pairBody, bool inPlace) {
     k.loop(k.begin, k.end, [&](Value i) {
       Value vi = k.load(v, i);
       k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
-        Value r = inlinePairBody(k.b, *pairBody,
+        Value r = inlinePairBody(k, *pairBody,
                                  {k.load(g, {i, j}), vi, k.load(v, j)})[0];
         k.store(r, out, {i, j});
       });
@@ -174,6 +184,15 @@ private:
     SmallVector<int64_t> tied(op->getNumResults(), -1);
     bool inPlace = false, symmetric = false;
     BodyFn body;
+    // The loop nests below load and store one number per pair.
+    if (auto pairwise = dyn_cast<PairwiseOp>(op);
+        pairwise && pairwise.getPairType() != element)
+      return op->emitOpError("per-pair values of type ")
+             << pairwise.getPairType() << " have no kernel lowering yet";
+    if (auto grad = dyn_cast<PairwiseGradOp>(op);
+        grad && grad.getPairType() != element)
+      return op->emitOpError("per-pair values of type ")
+             << grad.getPairType() << " have no kernel lowering yet";
 
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
       Block *pairBody = &pairwise.getBody().front();
@@ -228,7 +247,7 @@ private:
           Value acc = k.reduce(
               k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
                 SmallVector<Value> d = inlinePairBody(
-                    k.b, *pairBody,
+                    k, *pairBody,
                     {k.load(g, {row, j}), vi, k.load(v, j), k.load(c, {row, j})});
                 k.store(d[0], dg, {i, j});
                 return s.addReassoc(a, d[1]);
@@ -354,7 +373,7 @@ private:
     } else if (auto loss = dyn_cast<LossOp>(op)) {
       range = 1;
       parallel = false;
-      bool squared = loss.getKind() == "squared";
+      bool squared = loss.getKind() == Loss::Squared;
       body = [squared, n](KernelBody &k, ScalarBuilder &s) {
         Value u = k.args[0], y = k.args[1], out = k.args[2];
         Value zero = k.index(0), one = k.index(1);
@@ -373,7 +392,7 @@ private:
         k.store(s.mul(s.c(squared ? 0.5 : 1.0 / n), total), out, {});
       };
     } else if (auto lossGrad = dyn_cast<LossGradOp>(op)) {
-      bool squared = lossGrad.getKind() == "squared";
+      bool squared = lossGrad.getKind() == Loss::Squared;
       body = [squared, n](KernelBody &k, ScalarBuilder &s) {
         Value u = k.args[0], y = k.args[1], out = k.args[2];
         Value zero = k.index(0), one = k.index(1);
@@ -424,8 +443,8 @@ private:
     Block *entry = fn.addEntryBlock();
     b.setInsertionPointToStart(entry);
     ValueRange all = entry->getArguments();
-    KernelBody k{b, loc, element, all.drop_back(2), all[all.size() - 2],
-                 all.back()};
+    KernelBody k{b,          loc,  element, all.drop_back(2),
+                 all[all.size() - 2], all.back(), entry};
     ScalarBuilder s(b, loc, element);
     body(k, s);
     func::ReturnOp::create(b, loc);

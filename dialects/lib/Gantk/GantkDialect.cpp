@@ -4,6 +4,7 @@
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -12,8 +13,13 @@ using namespace gantk;
 
 #include "gantk/Dialect/Gantk/GantkOpsDialect.cpp.inc"
 
+#include "gantk/Dialect/Gantk/GantkEnums.cpp.inc"
+
 #define GET_TYPEDEF_CLASSES
 #include "gantk/Dialect/Gantk/GantkOpsTypes.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "gantk/Dialect/Gantk/GantkAttrs.cpp.inc"
 
 void GantkDialect::initialize() {
   addOperations<
@@ -23,6 +29,10 @@ void GantkDialect::initialize() {
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "gantk/Dialect/Gantk/GantkOpsTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "gantk/Dialect/Gantk/GantkAttrs.cpp.inc"
       >();
 }
 
@@ -41,4 +51,76 @@ LogicalResult
 OperatorType::verify(function_ref<InFlightDiagnostic()> emitError,
                      int64_t size, FloatType elementType) {
   return KernelType::verify(emitError, size, elementType);
+}
+
+LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               DataSource source, StringRef path,
+                               int64_t label, int64_t size, APFloat spacing,
+                               APFloat std, Scale scale,
+                               ArrayRef<int64_t> image) {
+  bool file = source == DataSource::Npy || source == DataSource::Idx;
+  if (file && path.empty())
+    return emitError() << stringifyDataSource(source) << " data needs a path";
+  if (!file && size < 1)
+    return emitError() << "synthetic data needs size >= 1, got " << size;
+  if (!file && !(spacing.convertToDouble() > 0 && std.convertToDouble() > 0))
+    return emitError() << "synthetic data needs spacing and std > 0";
+  if (label < -1)
+    return emitError() << "label must be >= 0 (or -1: all), got " << label;
+  if (!image.empty() &&
+      (image.size() != 3 || llvm::any_of(image, [](int64_t d) { return d < 1; })))
+    return emitError() << "image must be [H, W, C] with positive sizes";
+  return success();
+}
+
+LogicalResult TrainAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                Optimizer optimizer, APFloat lrValue,
+                                bool clip, APFloat clipLoValue,
+                                APFloat clipHiValue, APFloat beta1Value,
+                                APFloat beta2Value, APFloat epsValue,
+                                int64_t steps, uint64_t seed, Init init,
+                                APFloat budgetValue, LocationAttr loc) {
+  double lr = lrValue.convertToDouble(), clipLo = clipLoValue.convertToDouble(),
+         clipHi = clipHiValue.convertToDouble(),
+         beta1 = beta1Value.convertToDouble(),
+         beta2 = beta2Value.convertToDouble(), eps = epsValue.convertToDouble(),
+         memoryBudget = budgetValue.convertToDouble();
+  if (!(lr > 0))
+    return emitError() << "lr must be > 0, got " << lr;
+  if (clip && !(clipLo < clipHi))
+    return emitError() << "clip bounds must satisfy clip_lo < clip_hi";
+  if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0))
+    return emitError() << "Adam needs beta1, beta2 in [0, 1) and eps > 0";
+  if (steps < 0)
+    return emitError() << "steps must be >= 0, got " << steps;
+  if (!(memoryBudget >= 0))
+    return emitError() << "memory_budget must be >= 0 bytes";
+  return success();
+}
+
+LogicalResult OutputAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef dir, Plot plot, int64_t every) {
+  if (dir.empty())
+    return emitError() << "the output dir must not be empty";
+  if (every < 1)
+    return emitError() << "every must be >= 1, got " << every;
+  return success();
+}
+
+LogicalResult GantkDialect::verifyOperationAttribute(Operation *op,
+                                                     NamedAttribute attr) {
+  StringRef name = attr.getName().strref();
+  bool typed = (name == getDataAttrName() && isa<DataAttr>(attr.getValue())) ||
+               (name == getTrainAttrName() && isa<TrainAttr>(attr.getValue())) ||
+               (name == getOutputAttrName() && isa<OutputAttr>(attr.getValue()));
+  bool config = name == getDataAttrName() || name == getTrainAttrName() ||
+                name == getOutputAttrName();
+  if (!config)
+    return success();
+  if (!isa<ModuleOp>(op))
+    return op->emitOpError("'") << name << "' belongs on the module";
+  if (!typed)
+    return op->emitOpError("'")
+           << name << "' must be a #" << name << "<...> attribute";
+  return success();
 }

@@ -12,9 +12,6 @@ namespace {
 int64_t rows(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(0); }
 int64_t cols(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(1); }
 int64_t dim0(Type t) { return cast<RankedTensorType>(t).getDimSize(0); }
-Type elementType(Value v) {
-  return cast<ShapedType>(v.getType()).getElementType();
-}
 
 /// Every tensor of these ops has a static shape: N, d and the architecture
 /// are compile-time constants, so the memory plan is exact.
@@ -58,14 +55,6 @@ LogicalResult verifySquare(Operation *op, Value m, StringRef what) {
   return success();
 }
 
-/// NTK_SPEC: an elementwise layer needs a Gaussian input, i.e. a dense
-/// layer right before it; the kernel is Θ after the final dense.
-LogicalResult verifyFollowsDense(Operation *op, Value input, StringRef what) {
-  if (!input.getDefiningOp<DenseOp>())
-    return op->emitOpError() << what << " must directly follow gantk.dense";
-  return success();
-}
-
 LogicalResult verifyPositive(Operation *op, StringRef name, double value) {
   if (!(value > 0))
     return op->emitOpError() << name << " must be positive, got " << value;
@@ -100,12 +89,32 @@ LogicalResult DenseOp::verify() {
   return success();
 }
 
-LogicalResult ABReluOp::verify() {
-  return verifyFollowsDense(*this, getInput(), "abrelu");
+LogicalResult RepeatOp::verify() {
+  if (int64_t(getCount()) < 1)
+    return emitOpError("count must be positive, got ") << int64_t(getCount());
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != getInput().getType())
+    return emitOpError("body must take one argument of type ")
+           << getInput().getType();
+  auto yield = body.mightHaveTerminator()
+                   ? dyn_cast<YieldOp>(body.getTerminator())
+                   : YieldOp();
+  if (!yield || yield.getValues().getTypes() != TypeRange(getType()))
+    return emitOpError("body must yield one ") << getType();
+  for (Operation &op : body.without_terminator())
+    if (!isa<LayerOpInterface>(op))
+      return op.emitOpError("is not a layer; a repeated body holds layers only");
+  if (body.without_terminator().empty())
+    return emitOpError("body has no layers");
+  return success();
 }
 
-LogicalResult ErfOp::verify() {
-  return verifyFollowsDense(*this, getInput(), "erf");
+SmallVector<LayerOpInterface> RepeatOp::getLayers() {
+  SmallVector<LayerOpInterface> layers;
+  for (Operation &op : getBody().front().without_terminator())
+    layers.push_back(cast<LayerOpInterface>(op));
+  return layers;
 }
 
 static LogicalResult verifyKernelReadout(Operation *op, KernelType in,
@@ -122,7 +131,10 @@ static LogicalResult verifyKernelReadout(Operation *op, KernelType in,
 LogicalResult NtkOp::verify() {
   if (failed(verifyKernelReadout(*this, getInput().getType(), getResult())))
     return failure();
-  return verifyFollowsDense(*this, getInput(), "ntk");
+  // K is Θ after the final affine layer (NTK_SPEC, "Readouts").
+  if (!isGaussian(getInput()))
+    return emitOpError("needs the output of an affine layer (gantk.dense)");
+  return success();
 }
 
 LogicalResult NngpOp::verify() {
@@ -160,11 +172,8 @@ static LogicalResult verifyActionShapes(Operation *op, Value kernel, Value rhs,
   return success();
 }
 
-static LogicalResult verifySolver(Operation *op, StringRef solver, double tol,
+static LogicalResult verifySolver(Operation *op, double tol,
                                   int64_t maxIter) {
-  if (solver != "dense" && solver != "krylov")
-    return op->emitOpError("unknown solver '")
-           << solver << "' (expected dense or krylov)";
   if (!(tol > 0 && tol < 1))
     return op->emitOpError("tol must be in (0, 1), got ") << tol;
   if (maxIter < 1)
@@ -173,7 +182,7 @@ static LogicalResult verifySolver(Operation *op, StringRef solver, double tol,
 }
 
 LogicalResult ExpmActionOp::verify() {
-  if (failed(verifySolver(*this, getSolver(), getTol().convertToDouble(),
+  if (failed(verifySolver(*this, getTol().convertToDouble(),
                           getMaxIter())))
     return failure();
   return verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
@@ -182,7 +191,7 @@ LogicalResult ExpmActionOp::verify() {
 }
 
 LogicalResult ExpmActionGradOp::verify() {
-  if (failed(verifySolver(*this, getSolver(), getTol().convertToDouble(),
+  if (failed(verifySolver(*this, getTol().convertToDouble(),
                           getMaxIter())))
     return failure();
   if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getCotangent(),
@@ -195,18 +204,15 @@ LogicalResult ExpmActionGradOp::verify() {
 }
 
 static LogicalResult verifyLossShapes(Operation *op, Value action,
-                                      Value labels, StringRef kind) {
+                                      Value labels, Loss kind) {
   if (failed(verifyCommon(op)))
     return failure();
   int64_t k = labelColumnsForLoss(kind);
-  if (k < 0)
-    return op->emitOpError("unknown loss kind '")
-           << kind << "' (expected squared or cross_entropy)";
   if (action.getType() != labels.getType())
     return op->emitOpError("action and labels must have the same type");
   if (cols(labels) != k)
     return op->emitOpError("loss '")
-           << kind << "' needs " << k << " label column(s), got "
+           << stringifyLoss(kind) << "' needs " << k << " label column(s), got "
            << cols(labels);
   return success();
 }
@@ -241,7 +247,7 @@ LogicalResult DiagOp::verify() {
   return success();
 }
 
-/// A per-pair body takes `numArgs` scalars of the element type and yields
+/// A per-pair body takes `numArgs` values of the pair type and yields
 /// `numResults` of them.
 static LogicalResult verifyPairBody(Operation *op, Region &body,
                                     Type element, unsigned numArgs,
@@ -272,7 +278,7 @@ LogicalResult PairwiseOp::verify() {
   if (dim0(getDiag().getType()) != rows(getGram()) ||
       getResult().getType() != getGram().getType())
     return emitOpError("diag and result must match the gram size");
-  return verifyPairBody(*this, getBody(), elementType(getGram()), 3, 1);
+  return verifyPairBody(*this, getBody(), getPairType(), 3, 1);
 }
 
 /// Rows [offset, offset + rows) must lie inside n.
@@ -296,7 +302,7 @@ LogicalResult PairwiseGradOp::verify() {
     return emitOpError("operand and result shapes must match the gram size");
   if (failed(verifyRowRange(*this, getRowOffset(), r, n)))
     return failure();
-  return verifyPairBody(*this, getBody(), elementType(getGram()), 4, 3);
+  return verifyPairBody(*this, getBody(), getPairType(), 4, 3);
 }
 
 LogicalResult GramGradOp::verify() {
@@ -382,7 +388,7 @@ LogicalResult KrylovExpmOp::verify() {
   if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
                                 getLambda().convertToDouble(), 0)))
     return failure();
-  return verifySolver(*this, "krylov", getTol().convertToDouble(),
+  return verifySolver(*this, getTol().convertToDouble(),
                       getMaxIter());
 }
 
@@ -393,7 +399,7 @@ LogicalResult KrylovExpmGradOp::verify() {
   if (getFactorA().getType() != getFactorB().getType() ||
       rows(getFactorA()) != kernelSize(getKernel()) || cols(getFactorA()) < 1)
     return emitOpError("factors must be two N x rank matrices, rank >= 1");
-  return verifySolver(*this, "krylov", getTol().convertToDouble(),
+  return verifySolver(*this, getTol().convertToDouble(),
                       getMaxIter());
 }
 
@@ -433,7 +439,7 @@ LogicalResult KernelOperatorOp::verify() {
   }
   if (getBody().empty())
     return emitOpError("needs a per-pair body or a recursion kernel");
-  return verifyPairBody(*this, getBody(), elementType(getPoints()), 3, 1);
+  return verifyPairBody(*this, getBody(), getPairType(), 3, 1);
 }
 
 LogicalResult RowTilesOp::verify() {

@@ -78,7 +78,7 @@ func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
 // The arc-cosine rule needs a Gaussian input: a dense layer right before.
 func.func @f(%s: tensor<4x3xf64>) -> !gantk.kernel<4, f64> {
   %k = gantk.input %s : tensor<4x3xf64> -> !gantk.kernel<4, f64>
-  // expected-error @+1 {{'gantk.abrelu' op abrelu must directly follow gantk.dense}}
+  // expected-error @+1 {{'gantk.abrelu' op needs a Gaussian input: an affine layer (gantk.dense) right before it}}
   %r = gantk.abrelu %k {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<4, f64>
   return %r : !gantk.kernel<4, f64>
 }
@@ -89,7 +89,7 @@ func.func @f(%s: tensor<4x3xf64>) -> !gantk.kernel<4, f64> {
 func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
   %d = gantk.dense %k {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f64>
   %r = gantk.abrelu %d {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<4, f64>
-  // expected-error @+1 {{'gantk.erf' op erf must directly follow gantk.dense}}
+  // expected-error @+1 {{'gantk.erf' op needs a Gaussian input: an affine layer (gantk.dense) right before it}}
   %e = gantk.erf %r {a = 1.0 : f64, b = 1.0 : f64, c = 0.0 : f64} : !gantk.kernel<4, f64>
   return %e : !gantk.kernel<4, f64>
 }
@@ -109,7 +109,7 @@ func.func @f(%k: !gantk.kernel<4, f64>) -> tensor<4x3xf64> {
 func.func @f(%k: !gantk.kernel<4, f64>) -> tensor<4x4xf64> {
   %d = gantk.dense %k {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f64>
   %r = gantk.abrelu %d {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<4, f64>
-  // expected-error @+1 {{'gantk.ntk' op ntk must directly follow gantk.dense}}
+  // expected-error @+1 {{'gantk.ntk' op needs the output of an affine layer (gantk.dense)}}
   %K = gantk.ntk %r : !gantk.kernel<4, f64> -> tensor<4x4xf64>
   return %K : tensor<4x4xf64>
 }
@@ -200,8 +200,9 @@ func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x2xf64>) -> 
 
 // Only the two GA-NTK losses exist.
 func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
-  // expected-error @+1 {{'gantk.loss' op unknown loss kind 'hinge' (expected squared or cross_entropy)}}
-  %l = gantk.loss %u, %y {kind = "hinge"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  // expected-error @+2 {{expected ::gantk::Loss to be one of: squared, cross_entropy}}
+  // expected-error @+1 {{failed to parse Gantk_LossAttr parameter 'value'}}
+  %l = gantk.loss %u, %y {kind = #gantk.loss<hinge>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -210,7 +211,7 @@ func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
 // The action and the labels have one shape.
 func.func @f(%u: tensor<4x1xf64>, %y: tensor<3x1xf64>) -> tensor<f64> {
   // expected-error @+1 {{'gantk.loss' op action and labels must have the same type}}
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<3x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<3x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -219,7 +220,7 @@ func.func @f(%u: tensor<4x1xf64>, %y: tensor<3x1xf64>) -> tensor<f64> {
 // The cross-entropy loss needs one-hot labels.
 func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
   // expected-error @+1 {{'gantk.loss' op loss 'cross_entropy' needs 2 label column(s), got 1}}
-  %l = gantk.loss %u, %y {kind = "cross_entropy"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<cross_entropy>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
 
@@ -228,7 +229,7 @@ func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<f64> {
 // dL/dU has the shape of U.
 func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<4x2xf64> {
   // expected-error @+1 {{'gantk.loss_grad' op result type must equal the action type}}
-  %du = gantk.loss_grad %u, %y {kind = "squared"} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x2xf64>
+  %du = gantk.loss_grad %u, %y {kind = #gantk.loss<squared>} : tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x2xf64>
   return %du : tensor<4x2xf64>
 }
 
@@ -547,8 +548,9 @@ func.func @f(%a: tensor<4x4xf64>) -> tensor<4x4xf64> {
 // The exponential action is computed densely or by block Lanczos; nothing
 // else.
 func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
-  // expected-error @+1 {{'gantk.expm_action' op unknown solver 'lanczos' (expected dense or krylov)}}
-  %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = "lanczos"} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  // expected-error @+2 {{expected ::gantk::Solver to be one of: auto, dense, krylov}}
+  // expected-error @+1 {{failed to parse Gantk_SolverAttr parameter 'value'}}
+  %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<lanczos>} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
   return %u : tensor<4x1xf64>
 }
 
@@ -557,7 +559,7 @@ func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> tensor<4x1xf64> {
 // The Krylov tolerance is relative: in (0, 1), checked on the adjoint too.
 func.func @f(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> tensor<4x4xf64> {
   // expected-error @+1 {{'gantk.expm_action_grad' op tol must be in (0, 1), got 1.000000e+00}}
-  %dk = gantk.expm_action_grad %K, %y, %du {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
+  %dk = gantk.expm_action_grad %K, %y, %du {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<krylov>, tol = 1.0 : f64} : tensor<4x4xf64>, tensor<4x1xf64>, tensor<4x1xf64> -> tensor<4x4xf64>
   return %dk : tensor<4x4xf64>
 }
 

@@ -31,8 +31,8 @@ func.func @graph(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> {
   %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
   // CHECK: %[[U:.*]] = gantk.expm_action %[[NTK]], %[[Y]] {eig_reg = 1.250000e-01 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
   %u = gantk.expm_action %K, %y {lambda = 0.5 : f64, eig_reg = 0.125 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  // CHECK: %[[L:.*]] = gantk.loss %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
-  %l = gantk.loss %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  // CHECK: %[[L:.*]] = gantk.loss %[[U]], %[[Y]] {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   // CHECK: return %[[L]]
   return %l : tensor<f64>
 }
@@ -50,8 +50,8 @@ func.func @graph_f32(%s: tensor<4x3xf32>) -> tensor<f32> {
   %y = gantk.labels {num_real = 2 : i64} : tensor<4x2xf32>
   // CHECK: %[[U:.*]] = gantk.expm_action
   %u = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64} : tensor<4x4xf32>, tensor<4x2xf32> -> tensor<4x2xf32>
-  // CHECK: gantk.loss %[[U]], %[[Y]] {kind = "cross_entropy"} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
-  %l = gantk.loss %u, %y {kind = "cross_entropy"} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
+  // CHECK: gantk.loss %[[U]], %[[Y]] {kind = #gantk.loss<cross_entropy>} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<cross_entropy>} : tensor<4x2xf32>, tensor<4x2xf32> -> tensor<f32>
   return %l : tensor<f32>
 }
 
@@ -76,8 +76,8 @@ func.func @fused_and_adjoint(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>, %u: tenso
     %r = arith.addf %q12, %p : f64
     gantk.yield %r : f64
   }
-  // CHECK: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
-  %du = gantk.loss_grad %u, %y {kind = "squared"} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  // CHECK: %[[DU:.*]] = gantk.loss_grad %[[U]], %[[Y]] {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %du = gantk.loss_grad %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
   // CHECK: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
   %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64>, tensor<6x1xf64> -> tensor<6x6xf64>
   // CHECK: %[[DG:.*]], %[[DV:.*]] = gantk.pairwise_grad %[[G]], %[[V]], %[[DK]] : tensor<6x6xf64>, tensor<6xf64>, tensor<6x6xf64> -> tensor<6x6xf64>, tensor<6xf64> {
@@ -121,17 +121,17 @@ func.func @library(%s: tensor<6x2xf64>, %y: tensor<6x1xf64>) -> tensor<6x6xf64> 
   return %t : tensor<6x6xf64>
 }
 
-// The Krylov path: expm_action and its adjoint with solver = "krylov" and
+// The Krylov path: expm_action and its adjoint with solver = #gantk.solver<krylov> and
 // non-default tol and max_iter (defaults are left out of the dictionary, see
 // @graph), and the library ops they lower to: the block Lanczos action and
 // the gradient as two N x rank factors.
 // CHECK-LABEL: func.func @krylov
 // CHECK-SAME: (%[[K:.*]]: tensor<12x12xf64>, %[[Y:.*]]: tensor<12x1xf64>, %[[DU:.*]]: tensor<12x1xf64>)
 func.func @krylov(%k: tensor<12x12xf64>, %y: tensor<12x1xf64>, %du: tensor<12x1xf64>) -> (tensor<12x1xf64>, tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x8xf64>, tensor<12x8xf64>) {
-  // CHECK: %[[U:.*]] = gantk.expm_action %[[K]], %[[Y]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64, max_iter = 40 : i64, solver = "krylov", tol = 1.000000e-08 : f64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
-  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = "krylov", tol = 1.0e-8 : f64, max_iter = 40 : i64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
-  // CHECK: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 1.000000e-03 : f64, lambda = 5.000000e-01 : f64, solver = "krylov"} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
-  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 1.0e-3 : f64, solver = "krylov"} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+  // CHECK: %[[U:.*]] = gantk.expm_action %[[K]], %[[Y]] {eig_reg = 0.000000e+00 : f64, lambda = 5.000000e-01 : f64, max_iter = 40 : i64, solver = #gantk.solver<krylov>, tol = 1.000000e-08 : f64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<krylov>, tol = 1.0e-8 : f64, max_iter = 40 : i64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+  // CHECK: %[[DK:.*]] = gantk.expm_action_grad %[[K]], %[[Y]], %[[DU]] {eig_reg = 1.000000e-03 : f64, lambda = 5.000000e-01 : f64, solver = #gantk.solver<krylov>} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
+  %dk = gantk.expm_action_grad %k, %y, %du {lambda = 0.5 : f64, eig_reg = 1.0e-3 : f64, solver = #gantk.solver<krylov>} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x12xf64>
   // CHECK: %[[KU:.*]] = gantk.krylov_expm %[[K]], %[[Y]] {lambda = 7.500000e-01 : f64, max_iter = 100 : i64, tol = 1.000000e-08 : f64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
   %ku = gantk.krylov_expm %k, %y {lambda = 0.75 : f64, tol = 1.0e-8 : f64, max_iter = 100 : i64} : tensor<12x12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
   // CHECK: %[[A:.*]], %[[B:.*]] = gantk.krylov_expm_grad %[[K]], %[[Y]], %[[DU]] {lambda = 7.500000e-01 : f64, max_iter = 3 : i64, tol = 1.000000e-10 : f64} : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x8xf64>, tensor<12x8xf64>

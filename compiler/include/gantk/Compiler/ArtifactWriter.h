@@ -3,7 +3,6 @@
 #ifndef GANTK_COMPILER_ARTIFACTWRITER_H
 #define GANTK_COMPILER_ARTIFACTWRITER_H
 
-#include "gantk/Compiler/MLIRGen.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
@@ -11,11 +10,6 @@
 #include <vector>
 
 namespace gantk {
-
-/// What the artifact records about the data besides the spec.
-struct DataShape {
-  int64_t imageH = 0, imageW = 0, imageC = 0; ///< 0: not images
-};
 
 /// The kernels compiled for one target: its name in the artifact
 /// ("x86_64-linux-cpu", "nvptx64-sm_90", …) and the blob (shared object or
@@ -31,11 +25,11 @@ inline constexpr uint32_t kGPUBlock = 128;
 
 /// Serialises a module that went through the gantk pipeline and the memory
 /// plan, with its code objects (the CPU one first), into the runtime's
-/// artifact format.
+/// artifact format. Shapes and precision come from the entry function, the
+/// data, optimiser and output settings from the module's gantk.data,
+/// gantk.train and gantk.output attributes.
 mlir::FailureOr<std::vector<uint8_t>>
-writeArtifact(mlir::ModuleOp planned, const ast::Module &spec,
-              const GraphShape &shape, EntryKind entry,
-              const DataShape &data, llvm::ArrayRef<CodeObject> code);
+writeArtifact(mlir::ModuleOp planned, llvm::ArrayRef<CodeObject> code);
 
 } // namespace gantk
 

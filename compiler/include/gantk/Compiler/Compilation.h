@@ -1,17 +1,25 @@
-//===- Compilation.h - a spec to an artifact, in one call -------*- C++ -*-===//
+//===- Compilation.h - graph-level IR to an artifact, in one call -*- C++ -*-===//
+//
+// The compiler starts from a graph-level gantk module — as the front end
+// builds it from a spec, or as parsed from a `.mlir` file — and never sees
+// the spec itself: shapes, precision and the run configuration are in the
+// IR (see docs/dialect.md, "The module").
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef GANTK_COMPILER_COMPILATION_H
 #define GANTK_COMPILER_COMPILATION_H
 
-#include "gantk/Compiler/ArtifactWriter.h"
-#include "gantk/Compiler/MLIRGen.h"
 #include "gantk/Compiler/Passes.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mlir {
@@ -22,60 +30,64 @@ namespace gantk {
 
 /// How far to compile: an intermediate form printed to stdout, or the
 /// artifact bytes. Ptx prints the kernels' PTX for sm_90.
-enum class Emit { Ast, Mlir, Lowered, Llvm, Ptx, Artifact };
+enum class Emit { Lowered, Llvm, Ptx, Artifact };
 
 /// What the artifact carries code for. CPU code is always included (the
 /// runtime's reference, and what runs where there is no GPU); CUDA adds PTX
 /// for every chip of kCUDATargets.
 enum class Target { CPU, CUDA };
 
-/// One compilation context: the spec's AST through the dialect, the pass
-/// pipeline and code generation to artifact bytes. Diagnostics go to stderr
-/// with the spec's file:line:col.
-class Compilation {
-public:
-  Compilation();
-  ~Compilation();
+struct CompileOptions {
+  Emit emit = Emit::Artifact;
+  /// Bytes one step may use; > 0 overrides the module's gantk.train budget.
+  double memoryBudget = 0;
+  std::vector<Target> targets = {Target::CPU};
+};
 
-  /// Returns the artifact bytes (empty when `emit` printed a form instead),
-  /// or std::nullopt after printing diagnostics.
-  /// `memoryBudget` (bytes, > 0) overrides the spec's train.memory_budget.
-  std::optional<std::vector<uint8_t>>
-  compile(const ast::Module &spec, const GraphShape &shape, EntryKind entry,
-          const DataShape &data, Emit emit = Emit::Artifact,
-          double memoryBudget = 0,
-          const std::vector<Target> &targets = {Target::CPU});
-
-  /// The memory plan of the last artifact: arena bytes, the op at the peak
-  /// and a listing of every buffer.
+/// The memory plan of a compiled step, for reports.
+struct PlanSummary {
+  /// Which plan the compiler chose (solver and storage).
+  std::string name;
+  /// Arena bytes and the op at the peak.
   int64_t peakBytes = 0;
   std::string peakOp;
+  /// One line per buffer (describeLayout).
   std::string layout;
-  /// Which plan the compiler chose (solver and storage).
-  std::string planName;
+};
+
+/// An MLIR context with every dialect gantk reads or produces, whose
+/// diagnostics go to stderr as file:line:col with the source line.
+class CompilerContext {
+public:
+  CompilerContext();
+  ~CompilerContext();
+  mlir::MLIRContext &get() { return context; }
+
+  /// Parses a `.mlir` module (diagnostics as above); null after errors.
+  mlir::OwningOpRef<mlir::ModuleOp> parseFile(const std::string &path);
 
 private:
-  /// The spec through the pass pipeline and the memory plan (stops after
-  /// building the dialect for Emit::Mlir); null after diagnostics.
-  mlir::OwningOpRef<mlir::ModuleOp> plan(const ast::Module &spec,
-                                         const GraphShape &shape,
-                                         EntryKind entry, Emit emit,
-                                         const PipelineOptions &options = {});
-  /// The first plan of the candidate solvers that fits `budget` bytes (any
-  /// plan when budget <= 0), or a diagnostic naming the smallest budget that
-  /// works.
-  mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(const ast::Module &spec,
-                                                     const GraphShape &shape,
-                                                     EntryKind entry,
-                                                     double budget);
-
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
 };
 
+/// Compiles a graph-level module: picks the fastest plan of a step that
+/// fits the memory budget (each candidate is a clone of the graph through
+/// the pass pipeline), generates the kernels' code and writes the artifact.
+/// Returns the artifact bytes (empty when `emit` printed a form instead),
+/// or std::nullopt after reporting diagnostics.
+std::optional<std::vector<uint8_t>> compileModule(mlir::ModuleOp graph,
+                                                  const CompileOptions &options,
+                                                  PlanSummary *summary = nullptr);
+
 /// One line per buffer of a planned module's entry function.
 std::string describeLayout(mlir::ModuleOp module);
+
+/// The per-pair recursion of a graph-level module, from its layers' cost
+/// model: "L layers, F flops and S values of scratch per pair" (empty when
+/// it has no layers).
+std::string describeRecursion(mlir::ModuleOp graph);
 
 } // namespace gantk
 

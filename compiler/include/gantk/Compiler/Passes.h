@@ -34,6 +34,10 @@ struct PipelineOptions {
   int64_t tileRows = 256;
 };
 
+/// The solver `auto` picks: the Krylov path from this many points on (the
+/// dense eigendecomposition's O(N³) loses to O(k·N²) matvecs beyond it).
+inline constexpr int64_t kKrylovFromPoints = 512;
+
 /// The largest row tile of the matrix-free plan: GEMMs of 256 rows already
 /// run near peak, and larger tiles only cost memory.
 constexpr int64_t kMaxTileRows = 256;

@@ -10,11 +10,13 @@ def FuseRecursionPass : Pass<"gantk-fuse-recursion", "mlir::ModuleOp"> {
   let description = [{
     Replaces each chain `gantk.input → layers → gantk.ntk / gantk.nngp` by
     `gantk.gram` (a GEMM), `gantk.diag` and one `gantk.pairwise` whose body
-    runs every layer's rule for one pair (i, j): the recursion forward is one
-    loop nest over pairs and no per-layer N×N intermediate exists.
+    runs every layer's pair rule (LayerOpInterface) for one pair (i, j): the
+    recursion forward is one loop nest over pairs and no per-layer N×N
+    intermediate exists. A `gantk.repeat` becomes a loop in the body.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
-                           "mlir::math::MathDialect"];
+                           "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def AutodiffPass : Pass<"gantk-autodiff", "mlir::ModuleOp"> {
@@ -25,13 +27,16 @@ def AutodiffPass : Pass<"gantk-autodiff", "mlir::ModuleOp"> {
     applying each op's adjoint rule in reverse order: gantk.loss →
     gantk.loss_grad; gantk.expm_action → gantk.expm_action_grad
     (Daleckii–Krein); gantk.pairwise → gantk.pairwise_grad whose body is the
-    scalar reverse mode of the forward body with the forward recomputed;
+    reverse mode of the forward body with the forward recomputed (a loop of
+    repeated layers with a per-pair tape of its iterations' states);
     gantk.diag → gantk.add_diag; gantk.gram → gantk.gram_grad; gantk.stack →
     the generated rows. The gradient function also returns the loss, so it
     replaces the primal function. Run after gantk-fuse-recursion.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect"];
 }
 

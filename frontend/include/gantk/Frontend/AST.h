@@ -1,7 +1,8 @@
 //===- AST.h - gantk DSL abstract syntax tree -------------------*- C++ -*-===//
 //
-// The AST of a .gantk spec. It has no MLIR in it: MLIRGen.cpp is the one
-// bridge from this tree to the gantk dialect.
+// The AST of a .gantk spec. It has no MLIR in it: the front end's MLIRGen
+// (frontend/lib/MLIRGen.cpp, library GantkFrontendMLIRGen) is the one bridge
+// from this tree to the gantk dialect, and the compiler never sees it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,17 +43,25 @@ struct Data {
   enum class Scale { None, Unit } scale = Scale::Unit;
 };
 
-/// One layer of the discriminator (NTK parameterisation, Neural Tangents
-/// conventions: dense(W_std, b_std); elementwise layers by their parameters).
+/// One layer of the discriminator, or a `repeat(k) { ... }` block of them.
+/// The parser's layer table (Parser.cpp) gives each spec layer its gantk
+/// dialect op and that op's attributes, so that the bridge to IR builds any
+/// layer the same way.
 struct Layer {
-  enum class Kind { Dense, Relu, LeakyRelu, Abs, Erf };
-  Kind kind = Kind::Dense;
+  std::string name; // as the spec spells it: "dense", "leaky_relu", "repeat"
   Location loc;
-  int64_t width = 0;          // accepted and ignored (infinite width)
-  double wStd = 1.0;          // dense
-  double bStd = 0.0;          // dense
-  double alpha = 0.01;        // leaky_relu
-  double a = 1, b = 1, c = 0; // erf: a * erf(b x) + c
+  /// The arguments as given or defaulted, in the table's order (an ignored
+  /// argument such as a dense width only when given).
+  std::vector<std::pair<std::string, double>> args;
+  /// The dialect op ("gantk.abrelu") and its f64 attributes ({a, b}).
+  std::string op;
+  std::vector<std::pair<std::string, double>> attrs;
+  /// An affine layer's output is Gaussian; a nonlinearity needs such an
+  /// input (NTK_SPEC).
+  bool affine = false;
+  /// repeat: the body runs `count` times (0 for a plain layer).
+  int64_t count = 0;
+  std::vector<Layer> body;
 };
 
 struct Objective {

@@ -1,17 +1,27 @@
 //===- MLIRGen.h - AST to the gantk dialect ---------------------*- C++ -*-===//
+//
+// The one bridge from a checked spec to IR: the graph of one step (or of the
+// kernels) in the gantk dialect, with everything else the artifact needs
+// from the spec as typed attributes on the module (gantk.data, gantk.train,
+// gantk.output). The compiler starts from that module and never sees the AST.
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef GANTK_COMPILER_MLIRGEN_H
-#define GANTK_COMPILER_MLIRGEN_H
+#ifndef GANTK_FRONTEND_MLIRGEN_H
+#define GANTK_FRONTEND_MLIRGEN_H
 
 #include "gantk/Frontend/AST.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+
+#include <vector>
 
 namespace gantk {
 
 /// What the compiled graph computes.
 enum class EntryKind {
-  Step,   ///< @step(X, Z) -> loss, differentiated into @step_grad
+  Step,   ///< @step(X, Z) -> loss, marked to be differentiated
   Kernel, ///< @kernel(S) -> (NTK, NNGP)
 };
 
@@ -21,18 +31,17 @@ struct GraphShape {
   int64_t numReal = 0; ///< rows of X (Kernel: rows of S)
   int64_t numFake = 0; ///< rows of Z (Kernel: 0)
   int64_t dim = 0;     ///< columns
+  /// [H, W, C] when the rows are images (empty otherwise).
+  std::vector<int64_t> image;
 };
 
 /// Builds the gantk-dialect module of a checked spec. Locations point into
-/// the spec file.
+/// the spec file. Returns null after reporting an error to the context's
+/// diagnostic handler.
 mlir::OwningOpRef<mlir::ModuleOp> buildModule(mlir::MLIRContext &context,
                                               const ast::Module &spec,
                                               const GraphShape &shape,
                                               EntryKind entry);
-
-/// The solver `auto` picks: the Krylov path from this many points on (the
-/// dense eigendecomposition's O(N³) loses to O(k·N²) matvecs beyond it).
-inline constexpr int64_t kKrylovFromPoints = 512;
 
 /// λ as the exponential action uses it: raw, or t / (N k) when normalised
 /// (Neural Tangents' predict.gradient_descent_mse).
@@ -40,4 +49,4 @@ double effectiveLambda(const ast::Objective &objective, int64_t numPoints);
 
 } // namespace gantk
 
-#endif // GANTK_COMPILER_MLIRGEN_H
+#endif // GANTK_FRONTEND_MLIRGEN_H

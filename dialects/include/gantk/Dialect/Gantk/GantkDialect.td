@@ -21,8 +21,24 @@ def Gantk_Dialect : Dialect {
   }];
   let cppNamespace = "::gantk";
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The module attributes that carry the spec's run configuration.
+    static constexpr ::llvm::StringLiteral getDataAttrName() {
+      return ::llvm::StringLiteral("gantk.data");
+    }
+    static constexpr ::llvm::StringLiteral getTrainAttrName() {
+      return ::llvm::StringLiteral("gantk.train");
+    }
+    static constexpr ::llvm::StringLiteral getOutputAttrName() {
+      return ::llvm::StringLiteral("gantk.output");
+    }
+  }];
+  // Pair rules are arith/math IR; a repeated layer's rule is an scf.for.
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

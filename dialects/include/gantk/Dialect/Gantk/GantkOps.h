@@ -4,6 +4,7 @@
 #define GANTK_DIALECT_GANTK_GANTKOPS_H
 
 #include "gantk/Dialect/Gantk/GantkDialect.h"
+#include "gantk/Dialect/Gantk/GantkInterfaces.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
@@ -12,18 +13,24 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace gantk {
+/// The type of a per-pair body's values for a Gram (or points) tensor: its
+/// element type, a float, while the state of a pair is a number; a spatial
+/// field once pairs carry positions (convolutions). Passes build per-pair
+/// code on this type, never on the element type.
+inline mlir::Type pairTypeOf(mlir::Type gramOrPoints) {
+  return llvm::cast<mlir::ShapedType>(gramOrPoints).getElementType();
+}
+} // namespace gantk
+
 #define GET_OP_CLASSES
 #include "gantk/Dialect/Gantk/GantkOps.h.inc"
 
 namespace gantk {
-/// Loss kinds accepted by gantk.loss / gantk.loss_grad, and their number of
-/// label columns.
-inline int64_t labelColumnsForLoss(llvm::StringRef kind) {
-  if (kind == "squared")
-    return 1;
-  if (kind == "cross_entropy")
-    return 2;
-  return -1;
+/// Label columns of a loss: one for the paper's squared loss, two (one-hot)
+/// for the public code's cross-entropy.
+inline int64_t labelColumnsForLoss(Loss kind) {
+  return kind == Loss::Squared ? 1 : 2;
 }
 
 /// N of a kernel operand: a stored N × N kernel or a matrix-free operator.

@@ -3,7 +3,9 @@
 #ifndef GANTK_OPS_TD
 #define GANTK_OPS_TD
 
+include "gantk/Dialect/Gantk/GantkAttrs.td"
 include "gantk/Dialect/Gantk/GantkDialect.td"
+include "gantk/Dialect/Gantk/GantkInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -15,9 +17,11 @@ class Gantk_Op<string mnemonic, list<Trait> traits = []>
 
 def Gantk_Matrix : 2DTensorOf<[F32, F64]>;
 
-// How the exponential action is computed: "dense" (eigendecomposition) or
-// "krylov" (block Lanczos to a relative tolerance, at most max_iter blocks).
-def Gantk_SolverAttr : DefaultValuedAttr<StrAttr, "\"dense\"">;
+// How the exponential action is computed: dense (eigendecomposition),
+// krylov (block Lanczos to a relative tolerance, at most max_iter blocks) or
+// auto (chosen by size, or by the memory budget).
+def Gantk_SolverChoice : DefaultValuedAttr<Gantk_SolverAttr,
+                                           "::gantk::Solver::Auto">;
 def Gantk_TolAttr : DefaultValuedAttr<F64Attr, "1.0e-6">;
 def Gantk_MaxIterAttr : DefaultValuedAttr<I64Attr, "100">;
 def Gantk_Vector : 1DTensorOf<[F32, F64]>;
@@ -63,7 +67,20 @@ def Gantk_InputOp : Gantk_Op<"input", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Gantk_DenseOp : Gantk_Op<"dense", [Pure, SameOperandsAndResultType]> {
+/// A layer: kernel state in, kernel state out, with its pair rule.
+class Gantk_LayerOp<string mnemonic, list<Trait> traits = [],
+                    list<string> overrides = []>
+    : Gantk_Op<mnemonic, !listconcat(traits, [Pure,
+          DeclareOpInterfaceMethods<Gantk_LayerOpInterface, overrides>])>;
+
+/// An elementwise nonlinearity φ: its input must be Gaussian.
+class Gantk_ActivationOp<string mnemonic>
+    : Gantk_LayerOp<mnemonic, [SameOperandsAndResultType]> {
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Gantk_DenseOp : Gantk_LayerOp<"dense", [SameOperandsAndResultType]> {
   let summary = "Infinitely wide dense layer";
   let description = [{
     z = W_std/√fan_in · W x + b_std · b in NTK parameterisation:
@@ -79,27 +96,24 @@ def Gantk_DenseOp : Gantk_Op<"dense", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Gantk_ABReluOp : Gantk_Op<"abrelu", [Pure, SameOperandsAndResultType]> {
+def Gantk_ABReluOp : Gantk_ActivationOp<"abrelu"> {
   let summary = "φ(x) = a·min(x, 0) + b·max(x, 0) (relu, leaky_relu, abs)";
   let description = [{
     The arc-cosine rule of NTK_SPEC for ABReLU; relu is (a, b) = (0, 1),
-    leaky_relu(α) is (α, 1), abs is (−1, 1). The input must come straight
-    from a dense layer (it must be Gaussian).
+    leaky_relu(α) is (α, 1), abs is (−1, 1). The input must be Gaussian
+    (come from an affine layer).
 
     ```mlir
     %2 = gantk.abrelu %1 {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<12, f64>
     ```
   }];
   let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b);
-  let results = (outs Gantk_KernelType:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
-  let hasVerifier = 1;
 }
 
-def Gantk_ErfOp : Gantk_Op<"erf", [Pure, SameOperandsAndResultType]> {
+def Gantk_ErfOp : Gantk_ActivationOp<"erf"> {
   let summary = "φ(x) = a·erf(b·x) + c";
   let description = [{
-    The erf rule of NTK_SPEC. The input must come straight from a dense layer.
+    The erf rule of NTK_SPEC. The input must be Gaussian.
 
     ```mlir
     %2 = gantk.erf %1 {a = 1.0 : f64, b = 1.0 : f64, c = 0.0 : f64} : !gantk.kernel<12, f64>
@@ -107,8 +121,70 @@ def Gantk_ErfOp : Gantk_Op<"erf", [Pure, SameOperandsAndResultType]> {
   }];
   let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b,
                        F64Attr:$c);
+}
+
+def Gantk_GeluOp : Gantk_ActivationOp<"gelu"> {
+  let summary = "φ(x) = x·Φ(x), the exact GeLU";
+  let description = [{
+    Neural Tangents' `stax.Gelu` rule: with δ² = (q11 + 1)(q22 + 1) − q12²
+    and θ = atan2(q12, δ),
+    Σ' = [(q12² + q11 q22 δ²)/((q11 + 1)(q22 + 1) δ) + q12 θ]/(2π) + q12/4,
+    Θ' = Θ · [q12/(2πδ) · (1/δ² + (1 − q11 q22)/((q11 + 1)(q22 + 1)) + 1)
+              + 1/4 + θ/(2π)],
+    and v' is Σ' at q12 = q11 = q22 = v. The input must be Gaussian.
+
+    ```mlir
+    %2 = gantk.gelu %1 : !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input);
+}
+
+def Gantk_SinOp : Gantk_ActivationOp<"sin"> {
+  let summary = "φ(x) = a·sin(b·x + c)";
+  let description = [{
+    Neural Tangents' `stax.Sin` rule: with s± = exp(b²(−(q11 + q22)/2 ± q12))
+    (the minus one times cos 2c), Σ' = a²/2 · (s₊ − s₋),
+    Θ' = Θ · a²b²/2 · (s₊ + s₋), v' = a²/2 · (1 − exp(−2b²v) cos 2c).
+    The input must be Gaussian.
+
+    ```mlir
+    %2 = gantk.sin %1 {a = 1.0 : f64, b = 1.0 : f64, c = 0.0 : f64} : !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b,
+                       F64Attr:$c);
+}
+
+def Gantk_RepeatOp : Gantk_LayerOp<"repeat",
+    [SingleBlock, AllTypesMatch<["input", "result"]>],
+    ["getPairFlops", "getPairScratch"]> {
+  let summary = "The layers of its body, `count` times over";
+  let description = [{
+    `repeat(k) { … }` of the spec. Its pair rule is a loop over the
+    iterations (not k copies of the body's rules), so a deep network costs
+    one body of code; its backward keeps each iteration's input state (a
+    tape of k pair states) and recomputes the body from it.
+
+    ```mlir
+    %2 = gantk.repeat 100 (%1) : !gantk.kernel<12, f64> {
+    ^bb0(%s: !gantk.kernel<12, f64>):
+      %a = gantk.dense %s {w_std = 1.5 : f64, b_std = 0.2 : f64} : !gantk.kernel<12, f64>
+      %b = gantk.abrelu %a {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<12, f64>
+      gantk.yield %b : !gantk.kernel<12, f64>
+    }
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, I64Attr:$count);
   let results = (outs Gantk_KernelType:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $count `(` $input `)` attr-dict `:` type($input) $body
+  }];
+  let extraClassDeclaration = [{
+    /// The layers of the body, first to last.
+    ::llvm::SmallVector<LayerOpInterface> getLayers();
+  }];
   let hasVerifier = 1;
 }
 
@@ -171,7 +247,7 @@ def Gantk_ExpmActionOp : Gantk_Op<"expm_action", [Pure]> {
   }];
   let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
                        F64Attr:$lambda, F64Attr:$eig_reg,
-                       Gantk_SolverAttr:$solver, Gantk_TolAttr:$tol,
+                       Gantk_SolverChoice:$solver, Gantk_TolAttr:$tol,
                        Gantk_MaxIterAttr:$max_iter);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
@@ -188,11 +264,11 @@ def Gantk_LossOp : Gantk_Op<"loss", [Pure]> {
     L = (1/N) Σ_i softplus(F_i0 − F_i1).
 
     ```mlir
-    %l = gantk.loss %u, %y {kind = "squared"}
+    %l = gantk.loss %u, %y {kind = #gantk.loss<squared>}
         : tensor<12x1xf64>, tensor<12x1xf64> -> tensor<f64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, StrAttr:$kind);
+  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, Gantk_LossAttr:$kind);
   let results = (outs Gantk_Scalar:$result);
   let assemblyFormat = [{
     $action `,` $labels attr-dict `:` type($action) `,` type($labels) `->` type($result)
@@ -251,6 +327,10 @@ def Gantk_PairwiseOp : Gantk_Op<"pairwise",
   let assemblyFormat = [{
     $gram `,` $diag attr-dict `:` type($gram) `,` type($diag) `->` type($result) $body
   }];
+  let extraClassDeclaration = [{
+    /// The type of the body's values (see pairTypeOf).
+    ::mlir::Type getPairType() { return pairTypeOf(getGram().getType()); }
+  }];
   let hasVerifier = 1;
 }
 
@@ -283,6 +363,10 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
                        DefaultValuedAttr<I64Attr, "0">:$row_offset);
   let results = (outs Gantk_Matrix:$gram_grad, Gantk_Vector:$diag_grad);
   let regions = (region SizedRegion<1>:$body);
+  let extraClassDeclaration = [{
+    /// The type of the body's values (see pairTypeOf).
+    ::mlir::Type getPairType() { return pairTypeOf(getGram().getType()); }
+  }];
   let assemblyFormat = [{
     $gram `,` $diag `,` $cotangent attr-dict `:` type($gram) `,` type($diag)
     `,` type($cotangent) `->` type($gram_grad) `,` type($diag_grad) $body
@@ -292,8 +376,8 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
 
 def Gantk_YieldOp : Gantk_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["PairwiseOp", "PairwiseGradOp", "KernelOperatorOp",
-                 "RowTilesOp"]>]> {
-  let summary = "Yields the scalars of a per-pair body, or a row-tiled result";
+                 "RowTilesOp", "RepeatOp"]>]> {
+  let summary = "Yields the scalars of a per-pair body, a row-tiled result or a repeated layer state";
   let description = [{
     ```mlir
     gantk.yield %k : f64
@@ -311,11 +395,11 @@ def Gantk_LossGradOp : Gantk_Op<"loss_grad", [Pure]> {
   let summary = "dL/dU of gantk.loss";
   let description = [{
     ```mlir
-    %du = gantk.loss_grad %u, %y {kind = "squared"}
+    %du = gantk.loss_grad %u, %y {kind = #gantk.loss<squared>}
         : tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, StrAttr:$kind);
+  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, Gantk_LossAttr:$kind);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $action `,` $labels attr-dict `:` type($action) `,` type($labels) `->` type($result)
@@ -338,7 +422,7 @@ def Gantk_ExpmActionGradOp : Gantk_Op<"expm_action_grad", [Pure]> {
   }];
   let arguments = (ins Gantk_Matrix:$kernel, Gantk_Matrix:$rhs,
                        Gantk_Matrix:$cotangent, F64Attr:$lambda,
-                       F64Attr:$eig_reg, Gantk_SolverAttr:$solver,
+                       F64Attr:$eig_reg, Gantk_SolverChoice:$solver,
                        Gantk_TolAttr:$tol, Gantk_MaxIterAttr:$max_iter);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
@@ -532,6 +616,8 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     type($result) $body
   }];
   let extraClassDeclaration = [{
+    /// The type of the body's values (see pairTypeOf).
+    ::mlir::Type getPairType() { return pairTypeOf(getPoints().getType()); }
     /// Elements of the operator's buffer: one row tile of K.
     int64_t getTileElements() {
       return int64_t(getTileRows()) * getType().getSize();
