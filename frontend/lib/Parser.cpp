@@ -513,7 +513,7 @@ bool Parser::parseLayerList(const Token &blockTok,
     ast::Layer layer;
     if (value.text == "repeat") {
       // repeat(k) { layers }
-      if (depth + 1 >= kMaxRepeatDepth)
+      if (depth + 1 > kMaxRepeatDepth)
         return emitError(value, "repeat blocks nest more than " +
                                     std::to_string(kMaxRepeatDepth) +
                                     " deep");

@@ -151,3 +151,81 @@ func.func @foreign_diag(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64>
   %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
+
+// -----
+
+// A loop in the per-pair body (a repeated layer): the forward is recomputed
+// with a tape, a per-pair buffer at the start of the adjoint body that
+// holds each iteration's input state; the reverse loop walks the
+// iterations backwards (i = 4 − t), reloads that state, recomputes the
+// iteration (the mulf) and applies its adjoint: d(s·q11) gives ds = c·q11,
+// carried to the previous iteration, and dq11 = c·s, summed over all of
+// them (q11 comes from outside the loop).
+// CHECK-LABEL: func.func @loop_grad
+// CHECK: gantk.pairwise_grad
+// CHECK-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64, %[[C:.*]]: f64):
+// CHECK-NEXT: %[[TAPE:.*]] = memref.alloca() : memref<5x1xf64>
+// CHECK: %[[FWD:.*]] = scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[S:.*]] = %[[Q12]]) -> (f64) {
+// CHECK-NEXT: %[[K0:.*]] = arith.constant 0 : index
+// CHECK-NEXT: memref.store %[[S]], %[[TAPE]][%[[I]], %[[K0]]] : memref<5x1xf64>
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[S]], %[[Q11]] : f64
+// CHECK-NEXT: scf.yield %[[M]] : f64
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK: %[[BACK:.*]]:2 = scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[DS:.*]] = %[[C]], %[[DQ:.*]] = %[[ZERO]]) -> (f64, f64) {
+// CHECK-NEXT: %[[LAST:.*]] = arith.constant 4 : index
+// CHECK-NEXT: %[[J:.*]] = arith.subi %[[LAST]], %[[T]] : index
+// CHECK-NEXT: %[[K1:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[OLD:.*]] = memref.load %[[TAPE]][%[[J]], %[[K1]]] : memref<5x1xf64>
+// CHECK-NEXT: arith.mulf %[[OLD]], %[[Q11]] : f64
+// CHECK-NEXT: %[[DPREV:.*]] = arith.mulf %[[DS]], %[[Q11]] : f64
+// CHECK-NEXT: %[[DQI:.*]] = arith.mulf %[[DS]], %[[OLD]] : f64
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[DQ]], %[[DQI]] : f64
+// CHECK-NEXT: scf.yield %[[DPREV]], %[[SUM]] : f64, f64
+// CHECK: gantk.yield %[[BACK]]#0, %[[BACK]]#1, %{{.*}} : f64, f64, f64
+func.func @loop(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %c0 = arith.constant 0 : index
+    %c5 = arith.constant 5 : index
+    %c1 = arith.constant 1 : index
+    %r = scf.for %i = %c0 to %c5 step %c1 iter_args(%acc = %q12) -> (f64) {
+      %m = arith.mulf %acc, %q11 : f64
+      scf.yield %m : f64
+    }
+    gantk.yield %r : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}
+
+// -----
+
+// A loop whose bounds are not constants (here a computed one) has no tape of
+// known size.
+func.func @dynamic(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>, %n: index) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c9 = arith.constant 9 : index
+    %cm = arith.muli %c9, %c9 : index
+    // expected-error @+1 {{'scf.for' op a loop in a per-pair body needs the bounds [0, constant) and step 1 to be differentiated}}
+    %r = scf.for %i = %c0 to %cm step %c1 iter_args(%acc = %q12) -> (f64) {
+      %m = arith.mulf %acc, %q11 : f64
+      scf.yield %m : f64
+    }
+    gantk.yield %r : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}

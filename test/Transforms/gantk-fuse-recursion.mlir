@@ -119,3 +119,61 @@ func.func @no_input(%k: !gantk.kernel<4, f64>) -> tensor<4x4xf64> {
   %K = gantk.ntk %k1 : !gantk.kernel<4, f64> -> tensor<4x4xf64>
   return %K : tensor<4x4xf64>
 }
+
+// -----
+
+// A repeated block is a loop in the per-pair body, whatever its count: the
+// loop carries Σ, Θ (zero before the first dense layer) and the two
+// variances, and runs the rules of the body's layers once per iteration.
+// CHECK-LABEL: func.func @repeat
+// CHECK: gantk.pairwise
+// CHECK-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64):
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C100:.*]] = arith.constant 100 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[LOOP:.*]]:4 = scf.for %{{.*}} = %[[C0]] to %[[C100]] step %[[C1]] iter_args(%[[S:.*]] = %[[Q12]], %[[T:.*]] = %[[ZERO]], %[[VI:.*]] = %[[Q11]], %[[VJ:.*]] = %[[Q22]]) -> (f64, f64, f64, f64) {
+// CHECK: math.atan2
+// CHECK: scf.yield
+// CHECK-NOT: math.atan2
+// CHECK: gantk.yield
+func.func @repeat(%s: tensor<6x2xf64>) -> tensor<6x6xf64> {
+  %k0 = gantk.input %s : tensor<6x2xf64> -> !gantk.kernel<6, f64>
+  %k1 = gantk.repeat 100 (%k0) : !gantk.kernel<6, f64> {
+  ^bb0(%a: !gantk.kernel<6, f64>):
+    %d = gantk.dense %a {w_std = 1.5 : f64, b_std = 0.5 : f64} : !gantk.kernel<6, f64>
+    %r = gantk.abrelu %d {a = 0.0 : f64, b = 1.0 : f64} : !gantk.kernel<6, f64>
+    gantk.yield %r : !gantk.kernel<6, f64>
+  }
+  %k2 = gantk.dense %k1 {w_std = 1.5 : f64, b_std = 0.5 : f64} : !gantk.kernel<6, f64>
+  %K = gantk.ntk %k2 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  return %K : tensor<6x6xf64>
+}
+
+// -----
+
+// gelu and sin are rules like any other: gelu's angle atan2(q12, δ) with
+// δ² = (q11 + 1)(q22 + 1) − q12², sin's two exponentials.
+// CHECK-LABEL: func.func @gelu_sin
+// CHECK: gantk.pairwise
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK-DAG: %[[P1:.*]] = arith.addf %[[Q11:.*]], %[[ONE]] : f64
+// CHECK-DAG: %[[P2:.*]] = arith.addf %[[Q22:.*]], %[[ONE]] : f64
+// CHECK: %[[PROD1:.*]] = arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK-NEXT: %[[SQ:.*]] = arith.mulf %[[Q:.*]], %[[Q]] : f64
+// CHECK-NEXT: %[[D2:.*]] = arith.subf %[[PROD1]], %[[SQ]] : f64
+// CHECK: %[[D:.*]] = math.sqrt
+// CHECK-NEXT: math.atan2 %[[Q]], %[[D]] : f64
+// CHECK: math.exp
+// CHECK: math.exp
+// CHECK: gantk.yield
+func.func @gelu_sin(%s: tensor<6x2xf64>) -> tensor<6x6xf64> {
+  %k0 = gantk.input %s : tensor<6x2xf64> -> !gantk.kernel<6, f64>
+  %k1 = gantk.dense %k0 {w_std = 1.5 : f64, b_std = 0.5 : f64} : !gantk.kernel<6, f64>
+  %k2 = gantk.gelu %k1 : !gantk.kernel<6, f64>
+  %k3 = gantk.dense %k2 {w_std = 1.5 : f64, b_std = 0.5 : f64} : !gantk.kernel<6, f64>
+  %k4 = gantk.sin %k3 {a = 1.0 : f64, b = 1.0 : f64, c = 0.0 : f64} : !gantk.kernel<6, f64>
+  %k5 = gantk.dense %k4 {w_std = 1.5 : f64, b_std = 0.5 : f64} : !gantk.kernel<6, f64>
+  %K = gantk.ntk %k5 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  return %K : tensor<6x6xf64>
+}

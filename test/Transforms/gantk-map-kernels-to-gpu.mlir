@@ -94,6 +94,30 @@ func.func private @loss_kernel(%y: memref<4xf64>, %out: memref<f64>, %begin: ind
 
 // -----
 
+// Per-pair scratch allocated before the rows (a repeated layer's tape) stays
+// at the kernel's entry: on a GPU an alloca is each thread's own local
+// memory, so the rows still go one per thread.
+// CHECK-LABEL: gpu.func @tape_kernel_entry
+// CHECK-SAME: (%{{.*}}: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) kernel
+// CHECK: %[[TAPE:.*]] = memref.alloca() : memref<3x1xf64>
+// CHECK: gpu.thread_id x
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[TAPE]]
+func.func private @tape_kernel(%out: memref<4xf64>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %tape = memref.alloca() : memref<3x1xf64>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %begin to %end step %c1 {
+    %x = memref.load %out[%i] : memref<4xf64>
+    memref.store %x, %tape[%c0, %c0] : memref<3x1xf64>
+    %y = memref.load %tape[%c0, %c0] : memref<3x1xf64>
+    memref.store %y, %out[%i] : memref<4xf64>
+  }
+  return
+}
+
+// -----
+
 // Functions that are not kernels stay where they are; a module without
 // kernels gets no gpu.module.
 // CHECK-LABEL: func.func @host

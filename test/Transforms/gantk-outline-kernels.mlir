@@ -205,3 +205,29 @@ func.func @matrix_free(%s: tensor<4x2xf64>, %a: tensor<4x3xf64>, %b: tensor<4x3x
   %r = gantk.add_factor_trace %m, %a, %b {scale = 0.25 : f64, row_offset = 2 : i64} : tensor<2x4xf64>, tensor<4x3xf64>, tensor<4x3xf64> -> tensor<2x4xf64>
   return %k, %r : !gantk.operator<4, f64>, tensor<2x4xf64>
 }
+
+// -----
+
+// A per-pair body's scratch (the tape of a repeated layer) is allocated once
+// at the kernel's entry, not once per pair: the body itself is inlined into
+// the loop over pairs.
+// CHECK-LABEL: func.func private @pairwise_grad_kernel
+// CHECK-SAME: (%{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4xf64>, %{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4x4xf64>, %{{.*}}: memref<4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK-NEXT: %[[TAPE:.*]] = memref.alloca() : memref<3x1xf64>
+// CHECK: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step
+// CHECK-NOT: memref.alloca
+// CHECK: memref.store %{{.*}}, %[[TAPE]]
+// CHECK-NOT: memref.alloca
+// CHECK: return
+func.func @tape(%g: tensor<4x4xf64>, %c: tensor<4x4xf64>) -> tensor<4x4xf64> {
+  %v = gantk.diag %g : tensor<4x4xf64> -> tensor<4xf64>
+  %dg, %dv = gantk.pairwise_grad %g, %v, %c : tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %cc: f64):
+    %tape = memref.alloca() : memref<3x1xf64>
+    %c0 = arith.constant 0 : index
+    memref.store %q12, %tape[%c0, %c0] : memref<3x1xf64>
+    %t = memref.load %tape[%c0, %c0] : memref<3x1xf64>
+    gantk.yield %cc, %t, %q11 : f64, f64, f64
+  }
+  return %dg : tensor<4x4xf64>
+}

@@ -130,7 +130,26 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"erf",
              "  dense(w_std: 1.2, b_std: 0.3)\n  erf(a: 0.7, b: 1.3, c: 0.2)\n"
              "  dense(w_std: 1.1, b_std: 0.1)\n",
-             "  lambda = 1000 normalized\n  loss = squared\n"}),
+             "  lambda = 1000 normalized\n  loss = squared\n"},
+        Case{"gelu",
+             "  dense(w_std: 1.4, b_std: 0.1)\n  gelu\n"
+             "  dense(w_std: 1.2, b_std: 0.2)\n  gelu\n  dense\n",
+             "  lambda = 1000 normalized\n  loss = squared\n"},
+        Case{"sin",
+             "  dense(w_std: 1.1, b_std: 0.2)\n  sin(a: 0.8, b: 1.5, c: 0.3)\n"
+             "  dense(w_std: 1.3, b_std: 0.1)\n",
+             "  lambda = 1000 normalized\n  loss = cross_entropy\n"},
+        // A repeated body is a loop in the per-pair program; its backward
+        // re-reads each iteration's state from a tape.
+        Case{"repeat",
+             "  repeat(3) {\n    dense(w_std: 1.2, b_std: 0.3)\n    relu\n"
+             "  }\n  dense(w_std: 1.2, b_std: 0.3)\n",
+             "  lambda = 0.5\n  loss = squared\n"},
+        Case{"repeat_nested_krylov",
+             "  dense(w_std: 1.1, b_std: 0.2)\n  repeat(2) {\n"
+             "    erf(a: 0.7, b: 1.3, c: 0.2)\n    repeat(2) {\n"
+             "      dense(w_std: 1.2, b_std: 0.3)\n    }\n  }\n  dense\n",
+             "  lambda = 2\n  solver = krylov\n  tol = 1e-12\n"}),
     [](const auto &info) { return std::string(info.param.name); });
 
 /// exp(A) y by scaling and squaring of a Taylor series: independent of the

@@ -104,6 +104,7 @@ cl::opt<EmitKind> emit(
 cl::opt<std::string> target("target", cl::sub(compileCmd),
                             cl::desc("Code in the artifact: cpu, cuda (PTX as "
                                      "well as CPU code) or cpu,cuda"),
+                            cl::value_desc("cpu|cuda|cpu,cuda"),
                             cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::sub(compileCmd), cl::sub(describeCmd),
                                 cl::desc("Output file (the artifact; a code "

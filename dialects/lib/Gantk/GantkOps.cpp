@@ -112,8 +112,9 @@ LogicalResult RepeatOp::verify() {
 
 SmallVector<LayerOpInterface> RepeatOp::getLayers() {
   SmallVector<LayerOpInterface> layers;
-  for (Operation &op : getBody().front().without_terminator())
-    layers.push_back(cast<LayerOpInterface>(op));
+  for (Operation &op : getBody().front())
+    if (auto layer = dyn_cast<LayerOpInterface>(op))
+      layers.push_back(layer);
   return layers;
 }
 

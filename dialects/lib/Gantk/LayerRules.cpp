@@ -239,12 +239,18 @@ PairState RepeatOp::buildPairRule(ScalarBuilder &s, const PairState &in) {
                    loop.getResult(3)};
 }
 
+// These two run in the interface's verifier, before RepeatOp::verify has
+// checked the body: they must not assume a well-formed one.
 bool RepeatOp::requiresGaussianInput() {
-  return getLayers().front().requiresGaussianInput();
+  SmallVector<LayerOpInterface> layers = getLayers();
+  return !layers.empty() && layers.front().requiresGaussianInput();
 }
 
 bool RepeatOp::hasGaussianOutput() {
-  return isGaussian(getBody().front().getTerminator()->getOperand(0));
+  Block &body = getBody().front();
+  return body.mightHaveTerminator() &&
+         body.getTerminator()->getNumOperands() == 1 &&
+         isGaussian(body.getTerminator()->getOperand(0));
 }
 
 int64_t RepeatOp::getPairFlops() {

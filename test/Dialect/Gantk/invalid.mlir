@@ -790,3 +790,95 @@ func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> 
   }
   return %k : !gantk.operator<4, f64>
 }
+
+// -----
+
+// A repeated block runs at least once.
+func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
+  // expected-error @+1 {{'gantk.repeat' op count must be positive, got 0}}
+  %r = gantk.repeat 0 (%k) : !gantk.kernel<4, f64> {
+  ^bb0(%a: !gantk.kernel<4, f64>):
+    %d = gantk.dense %a {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f64>
+    gantk.yield %d : !gantk.kernel<4, f64>
+  }
+  return %r : !gantk.kernel<4, f64>
+}
+
+// -----
+
+// A repeated body holds layers only.
+func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
+  %r = gantk.repeat 2 (%k) : !gantk.kernel<4, f64> {
+  ^bb0(%a: !gantk.kernel<4, f64>):
+    // expected-error @+1 {{'arith.constant' op is not a layer; a repeated body holds layers only}}
+    %c = arith.constant 1.0 : f64
+    gantk.yield %a : !gantk.kernel<4, f64>
+  }
+  return %r : !gantk.kernel<4, f64>
+}
+
+// -----
+
+// From the second iteration on, the body's first layer reads the body's own
+// output: a nonlinearity first needs an affine layer last.
+func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
+  %d = gantk.dense %k {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f64>
+  %r = gantk.repeat 2 (%d) : !gantk.kernel<4, f64> {
+  ^bb0(%a: !gantk.kernel<4, f64>):
+    // expected-error @+1 {{'gantk.gelu' op needs a Gaussian input: an affine layer (gantk.dense) right before it}}
+    %g = gantk.gelu %a : !gantk.kernel<4, f64>
+    gantk.yield %g : !gantk.kernel<4, f64>
+  }
+  return %r : !gantk.kernel<4, f64>
+}
+
+// -----
+
+// A layer keeps the kernel state's type.
+func.func @f(%k: !gantk.kernel<4, f64>) -> !gantk.kernel<4, f64> {
+  // expected-error @+1 {{'gantk.repeat' op body must take one argument of type '!gantk.kernel<4, f64>'}}
+  %r = gantk.repeat 2 (%k) : !gantk.kernel<4, f64> {
+  ^bb0(%a: !gantk.kernel<4, f32>):
+    %d = gantk.dense %a {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<4, f32>
+    gantk.yield %d : !gantk.kernel<4, f32>
+  }
+  return %r : !gantk.kernel<4, f64>
+}
+
+// -----
+
+// File data needs a path.
+// expected-error @+1 {{npy data needs a path}}
+module attributes {gantk.data = #gantk.data<source = npy>} {}
+
+// -----
+
+// An image shape is [H, W, C].
+// expected-error @+1 {{image must be [H, W, C] with positive sizes}}
+module attributes {gantk.data = #gantk.data<source = npy, path = "x.npy", image = [28, 28]>} {}
+
+// -----
+
+// The optimiser's settings are range-checked as in the spec.
+// expected-error @+1 {{clip bounds must satisfy clip_lo < clip_hi}}
+module attributes {gantk.train = #gantk.train<clip = true, clip_lo = 1.0, clip_hi = 0.0>} {}
+
+// -----
+
+// expected-error @+1 {{every must be >= 1, got 0}}
+module attributes {gantk.output = #gantk.output<every = 0>} {}
+
+// -----
+
+// The run configuration is the module's, and typed.
+// expected-error @+1 {{'gantk.train' must be a #gantk.train<...> attribute}}
+module attributes {gantk.train = 3 : i64} {}
+
+// -----
+
+module {
+  // expected-error @+1 {{'func.func' op 'gantk.data' belongs on the module}}
+  func.func @f() attributes {gantk.data = #gantk.data<source = npy, path = "x.npy">} {
+    return
+  }
+}

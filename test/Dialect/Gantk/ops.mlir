@@ -37,6 +37,45 @@ func.func @graph(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> {
   return %l : tensor<f64>
 }
 
+// The layers added through the layer interface alone, and a repeated block
+// (its body runs `count` times; the first layer's input is Gaussian on every
+// iteration because the body ends in a dense layer).
+// CHECK-LABEL: func.func @more_layers
+func.func @more_layers(%s: tensor<6x2xf64>) -> tensor<6x6xf64> {
+  %k0 = gantk.input %s : tensor<6x2xf64> -> !gantk.kernel<6, f64>
+  %k1 = gantk.dense %k0 {w_std = 1.5 : f64, b_std = 0.25 : f64} : !gantk.kernel<6, f64>
+  // CHECK: %[[G:.*]] = gantk.gelu %{{.*}} : <6, f64>
+  %k2 = gantk.gelu %k1 : !gantk.kernel<6, f64>
+  // CHECK: %[[R:.*]] = gantk.repeat 4 (%[[G]]) : <6, f64> {
+  // CHECK-NEXT: ^bb0(%[[A:.*]]: !gantk.kernel<6, f64>):
+  // CHECK-NEXT: %[[D:.*]] = gantk.dense %[[A]]
+  // CHECK-NEXT: %[[SIN:.*]] = gantk.sin %[[D]] {a = 1.000000e+00 : f64, b = 2.000000e+00 : f64, c = 5.000000e-01 : f64} : <6, f64>
+  // CHECK-NEXT: %[[E:.*]] = gantk.dense %[[SIN]]
+  // CHECK-NEXT: gantk.yield %[[E]] : !gantk.kernel<6, f64>
+  %k3 = gantk.repeat 4 (%k2) : !gantk.kernel<6, f64> {
+  ^bb0(%a: !gantk.kernel<6, f64>):
+    %d = gantk.dense %a {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<6, f64>
+    %sin = gantk.sin %d {a = 1.0 : f64, b = 2.0 : f64, c = 0.5 : f64} : !gantk.kernel<6, f64>
+    %e = gantk.dense %sin {w_std = 1.0 : f64, b_std = 0.0 : f64} : !gantk.kernel<6, f64>
+    gantk.yield %e : !gantk.kernel<6, f64>
+  }
+  // CHECK: gantk.ntk %[[R]]
+  %K = gantk.ntk %k3 : !gantk.kernel<6, f64> -> tensor<6x6xf64>
+  return %K : tensor<6x6xf64>
+}
+
+// Every enum parses and prints as the spec's keyword.
+// CHECK-LABEL: func.func @enums
+func.func @enums(%K: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x1xf64>, tensor<4x1xf64>) {
+  // CHECK: gantk.expm_action {{.*}}{eig_reg = 0.000000e+00 : f64, lambda = 1.000000e+00 : f64} :
+  %a = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<auto>} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  // CHECK: gantk.expm_action {{.*}}solver = #gantk.solver<dense>
+  %d = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<dense>} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  // CHECK: gantk.expm_action {{.*}}solver = #gantk.solver<krylov>
+  %k = gantk.expm_action %K, %y {lambda = 1.0 : f64, eig_reg = 0.0 : f64, solver = #gantk.solver<krylov>} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>
+  return %a, %d, %k : tensor<4x1xf64>, tensor<4x1xf64>, tensor<4x1xf64>
+}
+
 // The kernel type in f32; two-column labels with the cross-entropy loss.
 // CHECK-LABEL: func.func @graph_f32
 func.func @graph_f32(%s: tensor<4x3xf32>) -> tensor<f32> {

@@ -98,6 +98,24 @@ class Gantk_BoolParameter<string desc, string value>
   let defaultValue = value;
 }
 
+/// [d0, d1, ...]: a shape, bracketed so that it reads as one value.
+class Gantk_ShapeParameter<string desc>
+    : OptionalArrayRefParameter<"int64_t", desc> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::SmallVector<int64_t>> {
+    ::llvm::SmallVector<int64_t> dims;
+    if ($_parser.parseCommaSeparatedList(
+            ::mlir::AsmParser::Delimiter::Square,
+            [&]() { return $_parser.parseInteger(dims.emplace_back()); }))
+      return ::mlir::failure();
+    return dims;
+  }() }];
+  let printer = [{
+    $_printer << '[';
+    ::llvm::interleaveComma($_self, $_printer);
+    $_printer << ']';
+  }];
+}
+
 class Gantk_Attr<string name, string attrMnemonic>
     : AttrDef<Gantk_Dialect, name> {
   let mnemonic = attrMnemonic;
@@ -127,7 +145,7 @@ def Gantk_DataAttr : Gantk_Attr<"Data", "data"> {
     Gantk_F64Parameter<"standard deviation of each mode", "0.05">:$std,
     DefaultValuedParameter<"::gantk::Scale", "::gantk::Scale::Unit",
                            "scaling of the real data">:$scale,
-    OptionalArrayRefParameter<"int64_t", "[H, W, C] of image data">:$image
+    Gantk_ShapeParameter<"[H, W, C] of image data">:$image
   );
   let genVerifyDecl = 1;
 }

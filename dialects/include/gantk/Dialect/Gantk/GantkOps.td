@@ -179,7 +179,7 @@ def Gantk_RepeatOp : Gantk_LayerOp<"repeat",
   let results = (outs Gantk_KernelType:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $count `(` $input `)` attr-dict `:` type($input) $body
+    $count ` ` `(` $input `)` attr-dict `:` type($input) $body
   }];
   let extraClassDeclaration = [{
     /// The layers of the body, first to last.
