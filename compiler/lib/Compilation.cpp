@@ -255,6 +255,14 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
               PlanSummary *summary) {
   if (failed(mlir::verify(graph)))
     return std::nullopt;
+  // Rolled once here (the pipeline rolls again, finding nothing), so that
+  // the summary describes the recursion that is compiled.
+  mlir::OwningOpRef<mlir::ModuleOp> rolled(graph.clone());
+  mlir::PassManager roll(graph.getContext());
+  roll.addPass(createRollLayersPass());
+  if (failed(roll.run(*rolled)))
+    return std::nullopt;
+  graph = *rolled;
   auto train = graph->getAttrOfType<TrainAttr>(GantkDialect::getTrainAttrName());
   double budget = options.memoryBudget > 0 ? options.memoryBudget
                   : train ? train.getMemoryBudget().convertToDouble()
@@ -298,6 +306,7 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
     summary->peakOp =
         (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
     summary->layout = describeLayout(*module);
+    summary->recursion = describeRecursion(graph);
   }
   auto bytes = writeArtifact(*module, code);
   if (failed(bytes))

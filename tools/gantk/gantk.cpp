@@ -159,10 +159,10 @@ cl::opt<std::string> nngpOut("nngp", cl::sub(kernelCmd),
 cl::opt<std::string> warmup("warmup", cl::sub(benchCmd),
                             cl::desc("Untimed steps first (default 1)"),
                             cl::value_desc("W"), cl::cat(category));
-cl::opt<bool> profile("profile", cl::sub(benchCmd),
-                      cl::desc("Split a step by command (and give each "
+cl::opt<bool> profile("profile", cl::sub(benchCmd), cl::ValueRequired,
+                      cl::desc("1: split a step by command (and give each "
                                "Krylov command's projected dimension)"),
-                      cl::cat(category));
+                      cl::value_desc("0|1"), cl::cat(category));
 cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
                                 cl::desc("Write this code object (e.g. "
                                          "x86_64-linux-cpu, nvptx64-sm_90) "
@@ -272,16 +272,14 @@ std::vector<Target> targetsFor(DeviceKind dev) {
   return {Target::CPU};
 }
 
-void printPlan(const PlanSummary &plan, mlir::ModuleOp graph,
-               int64_t points, int64_t dim) {
+void printPlan(const PlanSummary &plan, int64_t points, int64_t dim) {
   std::printf("memory plan (%s): peak %lld bytes (%.2f MiB) at %s; N = %lld, "
               "d = %lld\n",
               plan.name.c_str(), (long long)plan.peakBytes,
               plan.peakBytes / 1048576.0, plan.peakOp.c_str(),
               (long long)points, (long long)dim);
-  std::string recursion = describeRecursion(graph);
-  if (!recursion.empty())
-    std::printf("recursion: %s\n", recursion.c_str());
+  if (!plan.recursion.empty())
+    std::printf("recursion: %s\n", plan.recursion.c_str());
 }
 
 /// The points and columns of a graph's entry function (N = rows of X and
@@ -349,7 +347,7 @@ std::unique_ptr<Session> compileAndOpen(mlir::ModuleOp graph,
     return nullptr;
   if (report) {
     auto [points, dim] = graphSize(graph);
-    printPlan(summary, graph, points, dim);
+    printPlan(summary, points, dim);
   }
   if (plan)
     *plan = summary;
@@ -460,7 +458,7 @@ int commandCompile() {
       !s.ok())
     return fail(ExitCode::RunFailure, s.message());
   auto [points, dim] = graphSize(*graph);
-  printPlan(plan, *graph, points, dim);
+  printPlan(plan, points, dim);
   std::fputs(plan.layout.c_str(), stdout);
   std::printf("wrote %s (%zu bytes)\n", outputFile.c_str(), bytes->size());
   return exitStatus(ExitCode::Success);

@@ -46,16 +46,22 @@ struct KernelBody {
     memref::StoreOp::create(b, loc, v, mem, idx);
   }
   /// for iv in [lb, ub) step `step`: fn(iv)
-  void loop(Value lb, Value ub, function_ref<void(Value)> fn,
-            int64_t step = 1) {
+  scf::ForOp loop(Value lb, Value ub, function_ref<void(Value)> fn,
+                  int64_t step = 1) {
     auto forOp = scf::ForOp::create(b, loc, lb, ub, index(step));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forOp.getBody());
     fn(forOp.getInductionVar());
+    return forOp;
   }
   /// acc = init; for iv in [lb, ub): acc = fn(iv, acc); returns acc.
   Value reduce(Value lb, Value ub, Value init,
                function_ref<Value(Value, Value)> fn) {
+    return reduceLoop(lb, ub, init, fn).getResult(0);
+  }
+  /// reduce, returning the loop.
+  scf::ForOp reduceLoop(Value lb, Value ub, Value init,
+                        function_ref<Value(Value, Value)> fn) {
     auto forOp = scf::ForOp::create(b, loc, lb, ub, index(1), ValueRange{init});
     {
       OpBuilder::InsertionGuard guard(b);
@@ -63,7 +69,11 @@ struct KernelBody {
       Value next = fn(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
       scf::YieldOp::create(b, loc, next);
     }
-    return forOp.getResult(0);
+    return forOp;
+  }
+  /// Marks the loop over the pairs of a row (see kPairLoopAttrName).
+  void markPairs(scf::ForOp loop) {
+    loop->setAttr(kPairLoopAttrName, b.getUnitAttr());
   }
   /// Row i of `out` = row i of `a` (nothing to copy when they are the same
   /// buffer), then out[i, col] = a[i, col] + delta: the shape of every
@@ -128,11 +138,11 @@ BodyFn pairwiseBody(Block *pairBody, bool inPlace) {
     Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
     k.loop(k.begin, k.end, [&](Value i) {
       Value vi = k.load(v, i);
-      k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
+      k.markPairs(k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
         Value r = inlinePairBody(k, *pairBody,
                                  {k.load(g, {i, j}), vi, k.load(v, j)})[0];
         k.store(r, out, {i, j});
-      });
+      }));
     });
   };
 }
@@ -244,7 +254,7 @@ private:
           Value gi = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
           Value row = rowBlock ? i : gi;
           Value vi = k.load(v, gi);
-          Value acc = k.reduce(
+          scf::ForOp pairs = k.reduceLoop(
               k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
                 SmallVector<Value> d = inlinePairBody(
                     k, *pairBody,
@@ -252,7 +262,8 @@ private:
                 k.store(d[0], dg, {i, j});
                 return s.addReassoc(a, d[1]);
               });
-          k.store(s.mul(s.c(2), acc), dv, i);
+          k.markPairs(pairs);
+          k.store(s.mul(s.c(2), pairs.getResult(0)), dv, i);
         });
       };
     } else if (isa<DiagOp>(op)) {

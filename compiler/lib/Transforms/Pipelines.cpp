@@ -15,6 +15,7 @@ namespace gantk {
 
 void buildGantkPassPipeline(OpPassManager &pm,
                             const PipelineOptions &options) {
+  pm.addPass(createRollLayersPass());
   pm.addPass(createFuseRecursionPass());
   pm.addPass(createAutodiffPass());
   LowerToLibraryPassOptions lowering;
@@ -32,10 +33,13 @@ void buildGantkPassPipeline(OpPassManager &pm,
 }
 
 void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
+  // First: canonicalisation may rebuild the loops and drop their marks.
+  pm.addPass(createVectorizePairsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createApproximateMathPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -53,6 +53,8 @@ struct PlanSummary {
   std::string peakOp;
   /// One line per buffer (describeLayout).
   std::string layout;
+  /// The per-pair recursion as compiled (describeRecursion).
+  std::string recursion;
 };
 
 /// An MLIR context with every dialect gantk reads or produces, whose
@@ -86,7 +88,7 @@ std::string describeLayout(mlir::ModuleOp module);
 
 /// The per-pair recursion of a graph-level module, from its layers' cost
 /// model: "L layers, F flops and S values of scratch per pair" (empty when
-/// it has no layers).
+/// it has no layers). Scratch is the per-pair tape of repeated blocks.
 std::string describeRecursion(mlir::ModuleOp graph);
 
 } // namespace gantk

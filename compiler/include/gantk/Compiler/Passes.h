@@ -80,6 +80,13 @@ void registerGantkPipelines();
 /// Name of the attribute that marks outlined kernel functions.
 inline constexpr llvm::StringLiteral kKernelAttrName = "gantk.kernel";
 
+/// Name of the attribute that marks a kernel's loop over the pairs (i, j) of
+/// a row: its iterations run the per-pair body on independent pairs,
+/// reading and writing element j of row-major rows, and sum one value over
+/// the row at most. gantk-vectorize-pairs runs such loops on vectors of
+/// pairs.
+inline constexpr llvm::StringLiteral kPairLoopAttrName = "gantk.pairs";
+
 } // namespace gantk
 
 #endif // GANTK_COMPILER_PASSES_H

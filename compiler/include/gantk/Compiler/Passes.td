@@ -5,6 +5,22 @@
 
 include "mlir/Pass/PassBase.td"
 
+def RollLayersPass : Pass<"gantk-roll-layers", "mlir::ModuleOp"> {
+  let summary = "Rolls runs of identical layers into gantk.repeat";
+  let description = [{
+    A run of k identical groups of layers (the same ops with the same
+    attributes, each group at most 8 layers) covering at least `min-layers`
+    layers becomes `gantk.repeat k { group }`, which computes the same
+    kernel: its pair rule is one loop, so a deep spec written out layer by
+    layer compiles in the same time as the repeat block it spells out.
+    Shorter runs are left as written.
+  }];
+  let options = [
+    Option<"minLayers", "min-layers", "int64_t", "16",
+           "roll only runs of at least this many layers">
+  ];
+}
+
 def FuseRecursionPass : Pass<"gantk-fuse-recursion", "mlir::ModuleOp"> {
   let summary = "Fuses the layer recursion into one per-pair scalar program";
   let description = [{
@@ -105,6 +121,26 @@ def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
     Option<"entry", "entry", "std::string", "\"\"",
            "function to plan (default: the only non-kernel function)">
   ];
+}
+
+def VectorizePairsPass : Pass<"gantk-vectorize-pairs", "mlir::ModuleOp"> {
+  let summary = "Runs the per-pair loops of kernels on vectors of pairs (CPU)";
+  let description = [{
+    For each loop marked `gantk.pairs` (a kernel's loop over the pairs of a
+    row) whose per-pair body has a loop of its own (a repeated block, which
+    hides the pairs from LLVM's innermost-loop vectoriser): runs the body on
+    vectors of `vector-bits` / element-width pairs, loading and storing
+    element j of each row as a vector, broadcasting what does not depend on
+    the pair, giving per-pair scratch (a tape) one vector per element, and
+    summing a row's reduction as a vector; the original loop runs the pairs
+    left over. Other marked loops are LLVM's to vectorise. The mark is
+    removed either way.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "256",
+           "bits of one vector of pairs">
+  ];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
 }
 
 def EmitKernelABIPass : Pass<"gantk-emit-kernel-abi", "mlir::ModuleOp"> {

@@ -1,0 +1,350 @@
+//===- VectorizePairs.cpp - per-pair loops on vectors of pairs ------------===//
+//
+// LLVM's loop vectoriser works on innermost loops. A kernel's loop over the
+// pairs of a row is innermost while the per-pair body is straight-line code,
+// and LLVM vectorises it well; a body with a loop of its own (the layers of
+// a repeated block) hides the pairs from it, and the kernel would run one
+// pair at a time. This pass runs such a loop on vectors of pairs instead:
+// every value that depends on the pair becomes a vector of `lanes` of them
+// (row elements j … j + lanes − 1 are contiguous), values that do not stay
+// scalars and are broadcast where they meet, per-pair scratch (a tape)
+// holds vectors, and a sum over the row is a vector sum reduced once. The
+// pairs a whole vector does not cover run in the original loop.
+//
+// CPU only: on a GPU each thread runs one row's pairs one at a time, and a
+// vector of pairs would only multiply its local memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gantk/Compiler/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+using namespace mlir;
+
+namespace gantk {
+#define GEN_PASS_DEF_VECTORIZEPAIRSPASS
+#include "gantk/Compiler/Passes.h.inc"
+} // namespace gantk
+
+namespace {
+
+/// What depends on the pair in a pair loop, and the scratch it keeps.
+struct PairValues {
+  /// Values that differ from pair to pair.
+  llvm::DenseSet<Value> varying;
+  /// Allocas (outside the loop, used only inside it) that hold per-pair
+  /// values: each pair needs its own copy.
+  llvm::SetVector<Value> scratch;
+};
+
+/// The memref an access goes to, and its indices.
+std::pair<Value, ValueRange> access(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return {load.getMemRef(), load.getIndices()};
+  auto store = cast<memref::StoreOp>(op);
+  return {store.getMemRef(), store.getIndices()};
+}
+
+class PairLoop {
+public:
+  PairLoop(scf::ForOp loop, int64_t vectorBits)
+      : loop(loop), vectorBits(vectorBits) {}
+
+  /// Vectorises the loop, or leaves it alone when it is not of the shape
+  /// the per-pair kernels have (then LLVM sees the original).
+  void run() {
+    if (!analyse())
+      return;
+    emit();
+  }
+
+private:
+  Value j() { return loop.getInductionVar(); }
+
+  bool isVarying(Value v) { return values.varying.contains(v); }
+
+  /// Propagates "depends on the pair" from j to a fixed point (loops carry
+  /// values around, and tapes carry them from store to load).
+  bool analyse() {
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!step || *step != 1 || loop.getNumRegionIterArgs() > 1)
+      return false;
+    values.varying.insert(j());
+    if (loop.getNumRegionIterArgs() == 1) {
+      // The sum over the row: acc + (per-pair term), nothing else.
+      auto sum = loop.getBody()->getTerminator()->getOperand(0)
+                     .getDefiningOp<arith::AddFOp>();
+      Value acc = loop.getRegionIterArgs()[0];
+      if (!sum || (sum.getLhs() != acc && sum.getRhs() != acc) ||
+          !acc.hasOneUse())
+        return false;
+      element = acc.getType();
+    }
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      auto mark = [&](Value v) { changed |= values.varying.insert(v).second; };
+      WalkResult walk = loop.getBody()->walk([&](Operation *op) {
+        if (auto inner = dyn_cast<scf::ForOp>(op)) {
+          // An iteration argument varies if its start or its update does.
+          for (auto [init, arg, yielded, result] :
+               llvm::zip(inner.getInitArgs(), inner.getRegionIterArgs(),
+                         inner.getBody()->getTerminator()->getOperands(),
+                         inner.getResults()))
+            if (isVarying(init) || isVarying(yielded)) {
+              mark(arg);
+              mark(result);
+            }
+          return WalkResult::advance();
+        }
+        if (isa<memref::StoreOp>(op)) {
+          auto [memref, indices] = access(op);
+          if (isVarying(op->getOperand(0)) && !values.scratch.contains(memref) &&
+              !llvm::any_of(indices, [&](Value i) { return isVarying(i); })) {
+            if (!isPrivateScratch(memref))
+              return WalkResult::interrupt();
+            values.scratch.insert(memref);
+            changed = true;
+          }
+          return WalkResult::advance();
+        }
+        bool varies = llvm::any_of(op->getOperands(),
+                                   [&](Value v) { return isVarying(v); });
+        if (auto load = dyn_cast<memref::LoadOp>(op))
+          varies |= values.scratch.contains(load.getMemRef());
+        if (varies)
+          for (Value r : op->getResults())
+            mark(r);
+        return WalkResult::advance();
+      });
+      if (walk.wasInterrupted())
+        return false;
+    }
+    return checkAccesses();
+  }
+
+  /// An alloca outside the loop that only the loop uses: scratch that each
+  /// pair may have its own copy of.
+  bool isPrivateScratch(Value memref) {
+    auto alloca = memref.getDefiningOp<memref::AllocaOp>();
+    return alloca && !loop->isAncestor(alloca) &&
+           llvm::all_of(memref.getUsers(),
+                        [&](Operation *user) { return loop->isAncestor(user); });
+  }
+
+  /// Every use of j is the last index of a row access (element j of a
+  /// row-major row), and the other indices do not vary; the per-pair
+  /// values are floats (or their comparisons).
+  bool checkAccesses() {
+    for (Operation *user : j().getUsers()) {
+      if (!isa<memref::LoadOp, memref::StoreOp>(user))
+        return false;
+      auto [memref, indices] = access(user);
+      if (indices.empty() || indices.back() != j() ||
+          llvm::any_of(indices.drop_back(),
+                       [&](Value i) { return isVarying(i); }) ||
+          (isa<memref::StoreOp>(user) && user->getOperand(0) == j()))
+        return false;
+      element = cast<MemRefType>(memref.getType()).getElementType();
+    }
+    bool ok = true;
+    loop.getBody()->walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        if (isVarying(r) && !isa<FloatType>(r.getType()) &&
+            !r.getType().isInteger(1))
+          ok = false;
+      if (isa<memref::LoadOp, memref::StoreOp>(op)) {
+        auto [memref, indices] = access(op);
+        // Indices of scratch and of other rows must not vary.
+        if (!llvm::is_contained(indices, j()) &&
+            llvm::any_of(indices, [&](Value i) { return isVarying(i); }))
+          ok = false;
+      }
+    });
+    return ok && element && isa<FloatType>(element);
+  }
+
+  int64_t lanes() { return vectorBits / element.getIntOrFloatBitWidth(); }
+
+  /// A new loop's body, emptied of the yield its builder adds without
+  /// iteration arguments (the clone yields for itself).
+  static Block *bodyOf(scf::ForOp loop) {
+    Block *body = loop.getBody();
+    if (!body->empty())
+      body->getTerminator()->erase();
+    return body;
+  }
+
+  Type onLanes(Type t) { return VectorType::get({lanes()}, t); }
+
+  /// `v` as a vector of lanes: itself when it varies, else broadcast.
+  Value lanesOf(OpBuilder &b, Value v) {
+    if (isa<VectorType>(v.getType()))
+      return v;
+    return vector::BroadcastOp::create(b, v.getLoc(), onLanes(v.getType()), v);
+  }
+
+  /// Clones `ops` for vectors of pairs.
+  void cloneOnLanes(OpBuilder &b, llvm::iterator_range<Block::iterator> ops,
+                    IRMapping &map) {
+    for (Operation &op : ops) {
+      Location loc = op.getLoc();
+      if (auto inner = dyn_cast<scf::ForOp>(op)) {
+        SmallVector<Value> init;
+        for (auto [v, arg] :
+             llvm::zip(inner.getInitArgs(), inner.getRegionIterArgs())) {
+          Value mapped = map.lookupOrDefault(v);
+          init.push_back(isVarying(arg) ? lanesOf(b, mapped) : mapped);
+        }
+        auto wide = scf::ForOp::create(b, loc, map.lookupOrDefault(inner.getLowerBound()),
+                                       map.lookupOrDefault(inner.getUpperBound()),
+                                       map.lookupOrDefault(inner.getStep()), init);
+        map.map(inner.getInductionVar(), wide.getInductionVar());
+        map.map(inner.getRegionIterArgs(), wide.getRegionIterArgs());
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(bodyOf(wide));
+        cloneOnLanes(b, inner.getBody()->without_terminator(), map);
+        SmallVector<Value> yielded;
+        for (auto [v, arg] :
+             llvm::zip(inner.getBody()->getTerminator()->getOperands(),
+                       inner.getRegionIterArgs())) {
+          Value mapped = map.lookupOrDefault(v);
+          yielded.push_back(isVarying(arg) ? lanesOf(b, mapped) : mapped);
+        }
+        scf::YieldOp::create(b, loc, yielded);
+        map.map(inner.getResults(), wide.getResults());
+        continue;
+      }
+      if (auto load = dyn_cast<memref::LoadOp>(op)) {
+        SmallVector<Value> indices;
+        for (Value i : load.getIndices())
+          indices.push_back(map.lookupOrDefault(i));
+        Value memref = map.lookupOrDefault(load.getMemRef());
+        if (load.getIndices().back() == j())
+          map.map(load.getResult(),
+                  vector::LoadOp::create(b, loc, onLanes(load.getType()),
+                                         memref, indices));
+        else
+          map.map(load.getResult(),
+                  memref::LoadOp::create(b, loc, memref, indices));
+        continue;
+      }
+      if (auto store = dyn_cast<memref::StoreOp>(op)) {
+        SmallVector<Value> indices;
+        for (Value i : store.getIndices())
+          indices.push_back(map.lookupOrDefault(i));
+        Value memref = map.lookupOrDefault(store.getMemRef());
+        Value value = map.lookupOrDefault(store.getValue());
+        if (store.getIndices().back() == j())
+          vector::StoreOp::create(b, loc, lanesOf(b, value), memref, indices);
+        else
+          memref::StoreOp::create(
+              b, loc,
+              values.scratch.contains(store.getMemRef()) ? lanesOf(b, value)
+                                                         : value,
+              memref, indices);
+        continue;
+      }
+      if (!llvm::any_of(op.getResults(), [&](Value r) { return isVarying(r); })) {
+        b.clone(op, map);
+        continue;
+      }
+      // An elementwise op on per-pair values: the same op on vectors.
+      OperationState state(loc, op.getName());
+      for (Value v : op.getOperands())
+        state.addOperands(lanesOf(b, map.lookupOrDefault(v)));
+      state.addAttributes(op.getAttrs());
+      for (Type t : op.getResultTypes())
+        state.addTypes(onLanes(t));
+      Operation *wide = b.create(state);
+      map.map(op.getResults(), wide->getResults());
+    }
+  }
+
+  /// for j in [lb, lb + whole vectors) step lanes: the body on vectors; the
+  /// original loop then runs the rest.
+  void emit() {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
+    Value span = arith::SubIOp::create(b, loc, ub, lb);
+    Value whole = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, span, index(lanes())),
+        index(lanes()));
+    Value end = arith::AddIOp::create(b, loc, lb, whole);
+
+    IRMapping map;
+    // Each pair of a vector gets its own scratch.
+    for (Value memref : values.scratch) {
+      auto type = cast<MemRefType>(memref.getType());
+      OpBuilder at(memref.getDefiningOp());
+      map.map(memref,
+              memref::AllocaOp::create(
+                  at, loc,
+                  MemRefType::get(type.getShape(),
+                                  onLanes(type.getElementType()))));
+    }
+    SmallVector<Value> init;
+    if (loop.getNumRegionIterArgs() == 1) {
+      auto type = cast<VectorType>(onLanes(element));
+      init.push_back(arith::ConstantOp::create(
+          b, loc, type,
+          DenseElementsAttr::get(type, b.getFloatAttr(element, 0))));
+    }
+    auto wide = scf::ForOp::create(b, loc, lb, end, index(lanes()), init);
+    map.map(j(), wide.getInductionVar());
+    map.map(loop.getRegionIterArgs(), wide.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(bodyOf(wide));
+      cloneOnLanes(b, loop.getBody()->without_terminator(), map);
+      SmallVector<Value> yielded;
+      for (Value v : loop.getBody()->getTerminator()->getOperands())
+        yielded.push_back(lanesOf(b, map.lookupOrDefault(v)));
+      scf::YieldOp::create(b, loc, yielded);
+    }
+    // The rest of the row, one pair at a time, from where the vectors end.
+    loop.getLowerBoundMutable().assign(end);
+    if (loop.getNumRegionIterArgs() == 1) {
+      Value sum = arith::AddFOp::create(
+          b, loc, loop.getInitArgs()[0],
+          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                      wide.getResult(0)));
+      loop.getInitArgsMutable()[0].assign(sum);
+    }
+  }
+
+  scf::ForOp loop;
+  int64_t vectorBits;
+  Type element;
+  PairValues values;
+};
+
+struct VectorizePairsPass
+    : public gantk::impl::VectorizePairsPassBase<VectorizePairsPass> {
+  using VectorizePairsPassBase::VectorizePairsPassBase;
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(gantk::kPairLoopAttrName))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      loop->removeAttr(gantk::kPairLoopAttrName);
+      // Straight-line bodies are LLVM's to vectorise (it does them well).
+      bool inner = false;
+      loop.getBody()->walk([&](scf::ForOp) { inner = true; });
+      if (inner)
+        PairLoop(loop, vectorBits).run();
+    }
+  }
+};
+} // namespace

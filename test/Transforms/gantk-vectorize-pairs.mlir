@@ -1,0 +1,135 @@
+// RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs | FileCheck %s
+
+// A pair loop whose body loops over layers: the pairs j of row i run 8 at a
+// time (f32, 256-bit vectors) from i to the last whole vector, element j of
+// each row as one vector load/store, v_i broadcast, the layer loop carrying
+// vectors; the original loop then runs the pairs left over. The mark goes.
+// CHECK-LABEL: func.func private @pairwise_kernel
+// CHECK-SAME: (%[[G:.*]]: memref<12x12xf32>, %[[V:.*]]: memref<12xf32>, %[[OUT:.*]]: memref<12x12xf32>, %{{.*}}: index, %{{.*}}: index)
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[VI:.*]] = memref.load %[[V]][%[[I]]] : memref<12xf32>
+// CHECK: %[[SPAN:.*]] = arith.subi %{{.*}}, %[[I]] : index
+// CHECK: %[[WHOLE:.*]] = arith.divui %[[SPAN]], %[[C8:.*]] : index
+// CHECK: %[[LEN:.*]] = arith.muli %[[WHOLE]], %{{.*}} : index
+// CHECK: %[[END:.*]] = arith.addi %[[I]], %[[LEN]] : index
+// CHECK: scf.for %[[J:.*]] = %[[I]] to %[[END]] step %{{.*}} {
+// CHECK-DAG: %[[GV:.*]] = vector.load %[[G]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
+// CHECK-DAG: %[[VJ:.*]] = vector.load %[[V]][%[[J]]] : memref<12xf32>, vector<8xf32>
+// CHECK: %[[L:.*]] = scf.for {{.*}} iter_args(%[[S:.*]] = %[[GV]]) -> (vector<8xf32>) {
+// CHECK: vector.broadcast %[[VI]] : f32 to vector<8xf32>
+// CHECK: arith.mulf %{{.*}}, %[[S]] : vector<8xf32>
+// CHECK: scf.yield %{{.*}} : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %[[OUT]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
+// CHECK: scf.for %{{.*}} = %[[END]] to %{{.*}} step %{{.*}} {
+// CHECK: memref.load %[[G]]
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK-NOT: gantk.pairs
+func.func private @pairwise_kernel(%g: memref<12x12xf32>, %v: memref<12xf32>, %out: memref<12x12xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %c12 = arith.constant 12 : index
+  scf.for %i = %begin to %end step %c1 {
+    %vi = memref.load %v[%i] : memref<12xf32>
+    scf.for %j = %i to %c12 step %c1 {
+      %q12 = memref.load %g[%i, %j] : memref<12x12xf32>
+      %vj = memref.load %v[%j] : memref<12xf32>
+      %w = arith.constant 2.0 : f32
+      %r = scf.for %l = %c0 to %c3 step %c1 iter_args(%s = %q12) -> (f32) {
+        %p = arith.mulf %vi, %vj : f32
+        %m = arith.mulf %p, %s : f32
+        %a = arith.addf %m, %w : f32
+        scf.yield %a : f32
+      }
+      memref.store %r, %out[%i, %j] : memref<12x12xf32>
+    } {gantk.pairs}
+  }
+  return
+}
+
+// -----
+
+// The backward's pair loop: the per-pair tape becomes one vector per
+// element (its own alloca; the scalar one stays for the leftover pairs),
+// and the row's sum is a vector sum, reduced once and carried on by the
+// leftover loop.
+// CHECK-LABEL: func.func private @pairwise_grad_kernel
+// CHECK-DAG: %[[TAPE:.*]] = memref.alloca() : memref<3x1xf64>
+// CHECK-DAG: %[[WIDE:.*]] = memref.alloca() : memref<3x1xvector<4xf64>>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf64>
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (vector<4xf64>) {
+// CHECK: memref.store %{{.*}}, %[[WIDE]][%{{.*}}, %{{.*}}] : memref<3x1xvector<4xf64>>
+// CHECK: memref.load %[[WIDE]]
+// CHECK: arith.addf %[[ACC]], %{{.*}} : vector<4xf64>
+// CHECK: %[[RED:.*]] = vector.reduction <add>, %[[SUM]] : vector<4xf64> into f64
+// CHECK: %[[START:.*]] = arith.addf %{{.*}}, %[[RED]] : f64
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (f64) {
+// CHECK: memref.store %{{.*}}, %[[TAPE]]
+func.func private @pairwise_grad_kernel(%g: memref<12x12xf64>, %dv: memref<12xf64>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %tape = memref.alloca() : memref<3x1xf64>
+  %c1 = arith.constant 1 : index
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %c12 = arith.constant 12 : index
+  %zero = arith.constant 0.0 : f64
+  scf.for %i = %begin to %end step %c1 {
+    %sum = scf.for %j = %c0 to %c12 step %c1 iter_args(%acc = %zero) -> (f64) {
+      %q = memref.load %g[%i, %j] : memref<12x12xf64>
+      %r = scf.for %l = %c0 to %c3 step %c1 iter_args(%s = %q) -> (f64) {
+        memref.store %s, %tape[%l, %c0] : memref<3x1xf64>
+        %m = arith.mulf %s, %s : f64
+        scf.yield %m : f64
+      }
+      %back = memref.load %tape[%c1, %c0] : memref<3x1xf64>
+      %t = arith.addf %r, %back : f64
+      %next = arith.addf %acc, %t : f64
+      scf.yield %next : f64
+    } {gantk.pairs}
+    memref.store %sum, %dv[%i] : memref<12xf64>
+  }
+  return
+}
+
+// -----
+
+// A straight-line body is LLVM's to vectorise: the loop stays, unmarked.
+// CHECK-LABEL: func.func private @straight
+// CHECK-NOT: vector
+// CHECK: scf.for
+// CHECK-NOT: gantk.pairs
+func.func private @straight(%g: memref<4x4xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %j = %i to %c4 step %c1 {
+      %q = memref.load %g[%i, %j] : memref<4x4xf32>
+      %m = arith.mulf %q, %q : f32
+      memref.store %m, %g[%i, %j] : memref<4x4xf32>
+    } {gantk.pairs}
+  }
+  return
+}
+
+// -----
+
+// A loop that uses j for anything but the column of a row access is not of
+// the per-pair shape: it is left for LLVM as it is.
+// CHECK-LABEL: func.func private @other
+// CHECK-NOT: vector
+func.func private @other(%g: memref<4x4xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      %q = memref.load %g[%j, %i] : memref<4x4xf32>
+      %r = scf.for %l = %c0 to %c2 step %c1 iter_args(%s = %q) -> (f32) {
+        %m = arith.mulf %s, %s : f32
+        scf.yield %m : f32
+      }
+      memref.store %r, %g[%j, %i] : memref<4x4xf32>
+    } {gantk.pairs}
+  }
+  return
+}
