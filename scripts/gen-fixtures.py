@@ -70,6 +70,17 @@ ARCHS = {
              ("dense", 1.0, 0.05)],
     "sin": [("dense", 1.1, 0.2), ("sin", 1.0, 1.0, 0.0), ("dense", 1.3, 0.1),
             ("sin", 0.8, 1.5, 0.3), ("dense", 1.0, 0.05)],
+    # 41 layers that all differ: gantk runs such a chain as a loop over the
+    # layers (more than 32), which this fixture checks. ABReLU and dense
+    # rules keep the diagonal exact (sq = 0 when q12 = q11 = q22), so depth
+    # does not amplify rounding; a relu after erf or gelu would (their
+    # variance and pair formulas round differently, and √(q11 q22 − q12²)
+    # turns one ulp into 1e-8).
+    "deep": [layer
+             for i in range(20)
+             for layer in (("dense", 1.0 + 0.02 * i, 0.1),
+                           [("relu",), ("leaky_relu", 0.1), ("abs",)][i % 3])]
+            + [("dense", 1.0, 0.05)],
 }
 
 EMPIRICAL = {  # arch -> (width, number of seeds)

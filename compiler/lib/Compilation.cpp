@@ -235,14 +235,19 @@ std::string describeRecursion(mlir::ModuleOp graph) {
       body += layersIn(inner);
     return int64_t(repeat.getCount()) * body;
   };
-  int64_t layers = 0, flops = 0, scratch = 0;
+  int64_t layers = 0, flops = 0, scratch = 0, chain = 0;
   graph.walk([&](LayerOpInterface layer) {
     if (mlir::isa<RepeatOp>(layer->getParentOp()))
       return;
+    ++chain;
     layers += layersIn(layer);
     flops += layer.getPairFlops();
     scratch = std::max(scratch, layer.getPairScratch());
   });
+  // A long chain runs as a loop over its layers, whose backward keeps a
+  // tape of the four state values per layer.
+  if (chain > kLoopOverLayersFrom)
+    scratch += 4 * chain;
   if (!layers)
     return "";
   return std::to_string(layers) + " layers, " + std::to_string(flops) +

@@ -229,3 +229,59 @@ func.func @dynamic(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>, %n: index) -> tenso
   %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
+
+// -----
+
+// A loop over layers that differ (a long chain): the forward is taped as any
+// loop; in the reverse loop, layer l's adjoint is case l of a switch on the
+// same index, which recomputes that layer from the iteration's taped state
+// and yields the adjoints of what it read (the state): d(s·q11) = q11·ds for
+// case 0, d(s + q11) = ds for case 1.
+// CHECK-LABEL: func.func @layers_grad
+// CHECK: gantk.pairwise_grad
+// CHECK: %[[TAPE:.*]] = memref.alloca() : memref<2x1xf64>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f64) {
+// CHECK: memref.store %{{.*}}, %[[TAPE]]
+// CHECK: scf.index_switch
+// CHECK: scf.for %[[T:.*]] = {{.*}} iter_args(%[[DS:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (f64, f64) {
+// CHECK: %[[OLD:.*]] = memref.load %[[TAPE]]
+// CHECK: %[[BACK:.*]]:2 = scf.index_switch %{{.*}} -> f64, f64
+// CHECK-NEXT: case 0 {
+// CHECK-NEXT: arith.mulf %[[OLD]], %[[Q11:.*]] : f64
+// CHECK-NEXT: %[[D0:.*]] = arith.mulf %[[DS]], %[[Q11]] : f64
+// CHECK-NEXT: %[[E0:.*]] = arith.mulf %[[DS]], %[[OLD]] : f64
+// CHECK-NEXT: scf.yield %[[D0]], %[[E0]] : f64, f64
+// CHECK: case 1 {
+// CHECK-NEXT: arith.addf %[[OLD]], %[[Q11]] : f64
+// CHECK-NEXT: scf.yield %[[DS]], %[[DS]] : f64, f64
+func.func @layers(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  %k = gantk.pairwise %g, %v : tensor<6x6xf64>, tensor<6xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %c0 = arith.constant 0 : index
+    %c2 = arith.constant 2 : index
+    %c1 = arith.constant 1 : index
+    %r = scf.for %l = %c0 to %c2 step %c1 iter_args(%acc = %q12) -> (f64) {
+      %next = scf.index_switch %l -> f64
+      case 0 {
+        %m = arith.mulf %acc, %q11 : f64
+        scf.yield %m : f64
+      }
+      case 1 {
+        %a = arith.addf %acc, %q11 : f64
+        scf.yield %a : f64
+      }
+      default {
+        scf.yield %acc : f64
+      }
+      scf.yield %next : f64
+    }
+    gantk.yield %r : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}

@@ -1,4 +1,25 @@
 // RUN: gantk-opt %s -split-input-file -verify-diagnostics -gantk-fuse-recursion | FileCheck %s
+// RUN: gantk-opt %s -split-input-file -verify-diagnostics -gantk-fuse-recursion=loop-from-layers=2 | FileCheck %s --check-prefix=LAYERS
+
+// With more layers than loop-from-layers, the chain is a loop over its
+// layers: layer l's rule is case l of a switch on the loop index (the
+// state, Θ = 0 at first, is carried from case to case).
+// LAYERS-LABEL: func.func @relu
+// LAYERS: gantk.pairwise
+// LAYERS-NEXT: ^bb0(%[[Q12:.*]]: f64, %[[Q11:.*]]: f64, %[[Q22:.*]]: f64):
+// LAYERS: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// LAYERS: %[[N:.*]] = arith.constant 3 : index
+// LAYERS: %[[S:.*]]:4 = scf.for %[[L:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[A:.*]] = %[[Q12]], %[[T:.*]] = %[[ZERO]], %[[VI:.*]] = %[[Q11]], %[[VJ:.*]] = %[[Q22]]) -> (f64, f64, f64, f64) {
+// LAYERS-NEXT: %[[NEXT:.*]]:4 = scf.index_switch %[[L]] -> f64, f64, f64, f64
+// LAYERS-NEXT: case 0 {
+// LAYERS: arith.constant 2.250000e+00 : f64
+// LAYERS: case 1 {
+// LAYERS: math.atan2
+// LAYERS: case 2 {
+// LAYERS: default {
+// LAYERS-NEXT: scf.yield %[[A]], %[[T]], %[[VI]], %[[VJ]] : f64, f64, f64, f64
+// LAYERS: scf.yield %[[NEXT]]#0, %[[NEXT]]#1, %[[NEXT]]#2, %[[NEXT]]#3
+// LAYERS: gantk.yield %[[S]]#1 : f64
 
 // dense -> relu -> dense: the layer chain becomes one Gram matrix, its
 // diagonal and one per-pair body. The body runs the dense rule

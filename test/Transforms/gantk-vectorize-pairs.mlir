@@ -2,8 +2,9 @@
 
 // A pair loop whose body loops over layers: the pairs j of row i run 8 at a
 // time (f32, 256-bit vectors) from i to the last whole vector, element j of
-// each row as one vector load/store, v_i broadcast, the layer loop carrying
-// vectors; the original loop then runs the pairs left over. The mark goes.
+// each row as one vector load/store, v_i broadcast once per vector and a
+// constant as a constant vector, the layer loop carrying vectors; the
+// original loop then runs the pairs left over. The mark goes.
 // CHECK-LABEL: func.func private @pairwise_kernel
 // CHECK-SAME: (%[[G:.*]]: memref<12x12xf32>, %[[V:.*]]: memref<12xf32>, %[[OUT:.*]]: memref<12x12xf32>, %{{.*}}: index, %{{.*}}: index)
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
@@ -13,11 +14,14 @@
 // CHECK: %[[LEN:.*]] = arith.muli %[[WHOLE]], %{{.*}} : index
 // CHECK: %[[END:.*]] = arith.addi %[[I]], %[[LEN]] : index
 // CHECK: scf.for %[[J:.*]] = %[[I]] to %[[END]] step %{{.*}} {
-// CHECK-DAG: %[[GV:.*]] = vector.load %[[G]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
-// CHECK-DAG: %[[VJ:.*]] = vector.load %[[V]][%[[J]]] : memref<12xf32>, vector<8xf32>
+// CHECK-NEXT: %[[VIV:.*]] = vector.broadcast %[[VI]] : f32 to vector<8xf32>
+// CHECK-NEXT: %[[GV:.*]] = vector.load %[[G]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
+// CHECK-NEXT: %[[VJ:.*]] = vector.load %[[V]][%[[J]]] : memref<12xf32>, vector<8xf32>
+// CHECK: %[[TWO:.*]] = arith.constant dense<2.000000e+00> : vector<8xf32>
 // CHECK: %[[L:.*]] = scf.for {{.*}} iter_args(%[[S:.*]] = %[[GV]]) -> (vector<8xf32>) {
-// CHECK: vector.broadcast %[[VI]] : f32 to vector<8xf32>
-// CHECK: arith.mulf %{{.*}}, %[[S]] : vector<8xf32>
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VIV]], %[[VJ]] : vector<8xf32>
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[P]], %[[S]] : vector<8xf32>
+// CHECK-NEXT: arith.addf %[[M]], %[[TWO]] : vector<8xf32>
 // CHECK: scf.yield %{{.*}} : vector<8xf32>
 // CHECK: vector.store %{{.*}}, %[[OUT]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
 // CHECK: scf.for %{{.*}} = %[[END]] to %{{.*}} step %{{.*}} {

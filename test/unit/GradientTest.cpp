@@ -104,6 +104,19 @@ TEST_P(FiniteDifferences, GradientMatchesCentralDifferences) {
   EXPECT_LE(worst, 1e-6) << c.name;
 }
 
+/// 17 × [dense(w_std: 1 + 0.02 i, b_std: 0.1), relu | sin | abs] → dense:
+/// 35 layers that all differ, which run as a loop over the layers (more
+/// than 32) with one switch case per layer.
+std::string deepHeterogeneous() {
+  std::string layers;
+  const char *activations[] = {"relu", "sin(a: 1, b: 0.7, c: 0.2)", "abs"};
+  for (int i = 0; i < 17; ++i)
+    layers += "  dense(w_std: " + std::to_string(1 + 0.02 * i) +
+              ", b_std: 0.1)\n  " + activations[i % 3] + "\n";
+  return layers + "  dense\n";
+}
+const std::string kDeep = deepHeterogeneous();
+
 const char *kFntk = "  dense(w_std: 1.2, b_std: 0.3)\n  relu\n"
                     "  dense(w_std: 1.2, b_std: 0.3)\n  relu\n"
                     "  dense(w_std: 1.2, b_std: 0.3)\n";
@@ -145,6 +158,8 @@ INSTANTIATE_TEST_SUITE_P(
              "  repeat(3) {\n    dense(w_std: 1.2, b_std: 0.3)\n    relu\n"
              "  }\n  dense(w_std: 1.2, b_std: 0.3)\n",
              "  lambda = 0.5\n  loss = squared\n"},
+        Case{"deep_heterogeneous", kDeep.c_str(),
+             "  lambda = 1\n  loss = squared\n"},
         Case{"repeat_nested_krylov",
              "  dense(w_std: 1.1, b_std: 0.2)\n  repeat(2) {\n"
              "    erf(a: 0.7, b: 1.3, c: 0.2)\n    repeat(2) {\n"

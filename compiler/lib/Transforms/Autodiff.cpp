@@ -85,6 +85,13 @@ private:
                              IRMapping &map,
                              SmallVectorImpl<Operation *> &cloned) {
     for (Operation &op : ops) {
+      if (auto pick = dyn_cast<scf::IndexSwitchOp>(op)) {
+        FailureOr<scf::IndexSwitchOp> clone = cloneSwitch(pick, map);
+        if (failed(clone))
+          return failure();
+        cloned.push_back(*clone);
+        continue;
+      }
       auto loop = dyn_cast<scf::ForOp>(op);
       if (!loop) {
         cloned.push_back(b.clone(op, map));
@@ -96,6 +103,30 @@ private:
       cloned.push_back(*taped);
     }
     return success();
+  }
+
+  /// A switch over layers (a long chain as a loop): its cases cloned the
+  /// same way, so that their own loops are taped.
+  FailureOr<scf::IndexSwitchOp> cloneSwitch(scf::IndexSwitchOp pick,
+                                            IRMapping &map) {
+    auto clone = scf::IndexSwitchOp::create(
+        b, loc, pick.getResultTypes(), map.lookup(pick.getArg()),
+        pick.getCases(), pick.getCases().size());
+    for (auto [from, to] : llvm::zip(pick->getRegions(), clone->getRegions())) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(&to.emplaceBlock());
+      SmallVector<Operation *> inner;
+      if (failed(cloneForward(from.front().without_terminator(), map, inner)))
+        return failure();
+      SmallVector<Value> yielded;
+      for (Value v : from.front().getTerminator()->getOperands())
+        yielded.push_back(map.lookup(v));
+      scf::YieldOp::create(b, loc, yielded);
+    }
+    map.map(pick.getResults(), clone.getResults());
+    switches[clone] = pick;
+    forwardMaps[clone] = map;
+    return clone;
   }
 
   /// for i in [0, trips): tape[i] = state; state = body(state).
@@ -164,6 +195,11 @@ private:
           return failure();
         continue;
       }
+      if (auto pick = dyn_cast<scf::IndexSwitchOp>(op)) {
+        if (failed(reverseSwitch(pick)))
+          return failure();
+        continue;
+      }
       if (op->getNumResults() == 0)
         continue; // a tape store
       if (op->getNumResults() != 1)
@@ -189,13 +225,9 @@ private:
     IRMapping outer = forwardMaps[taped];
     int64_t width = taped.getNumRegionIterArgs();
     // Values of the forward body defined outside the loop whose adjoints
-    // accumulate over the iterations (constants have none).
-    llvm::SetVector<Value> captured;
-    getUsedValuesDefinedAbove(loop.original.getRegion(), captured);
-    SmallVector<Value> outside;
-    for (Value v : captured)
-      if (v.getType() == s.getType() && !v.getDefiningOp<arith::ConstantOp>())
-        outside.push_back(outer.lookup(v));
+    // accumulate over the iterations.
+    SmallVector<Value> outside =
+        readFromOutside(loop.original->getRegions(), outer);
 
     SmallVector<Value> init;
     for (Value r : taped.getResults()) {
@@ -248,6 +280,66 @@ private:
       accumulate(v, back.getResult(k));
     for (auto [k, v] : llvm::enumerate(outside))
       accumulate(v, back.getResult(width + k));
+    return success();
+  }
+
+  /// Values of the pair type that `regions` read from outside them and
+  /// that can have an adjoint (not constants), as the forward clone has
+  /// them.
+  SmallVector<Value> readFromOutside(MutableArrayRef<Region> regions,
+                                     IRMapping &outer) {
+    llvm::SetVector<Value> captured;
+    getUsedValuesDefinedAbove(regions, captured);
+    SmallVector<Value> outside;
+    for (Value v : captured)
+      if (v.getType() == s.getType() && !v.getDefiningOp<arith::ConstantOp>())
+        outside.push_back(outer.lookup(v));
+    return outside;
+  }
+
+  /// The adjoint of a switch over layers: a switch on the same index whose
+  /// case recomputes that layer's forward from its inputs, differentiates
+  /// it with the adjoints of the switch's results and yields the adjoints
+  /// of what it read from outside.
+  LogicalResult reverseSwitch(scf::IndexSwitchOp clone) {
+    scf::IndexSwitchOp pick = switches.lookup(clone);
+    if (!pick)
+      return clone.emitOpError("has no scalar adjoint rule"), failure();
+    IRMapping outer = forwardMaps[clone];
+    SmallVector<Value> outside = readFromOutside(pick->getRegions(), outer);
+    SmallVector<Value> resultAdjoints;
+    for (Value r : clone.getResults()) {
+      Value adj = adjoints.lookup(r);
+      resultAdjoints.push_back(adj ? adj : s.c(0));
+    }
+    auto back = scf::IndexSwitchOp::create(
+        b, loc, SmallVector<Type>(outside.size(), s.getType()), clone.getArg(),
+        pick.getCases(), pick.getCases().size());
+    for (auto [from, to] : llvm::zip(pick->getRegions(), back->getRegions())) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(&to.emplaceBlock());
+      IRMapping caseMap = outer;
+      SmallVector<Operation *> recomputed;
+      if (failed(cloneForward(from.front().without_terminator(), caseMap,
+                              recomputed)))
+        return failure();
+      llvm::DenseMap<Value, Value> saved = std::move(adjoints);
+      adjoints.clear();
+      for (auto [k, v] :
+           llvm::enumerate(from.front().getTerminator()->getOperands()))
+        accumulate(caseMap.lookupOrDefault(v), resultAdjoints[k]);
+      if (failed(reverse(recomputed)))
+        return failure();
+      SmallVector<Value> yielded;
+      for (Value v : outside) {
+        Value adj = adjoints.lookup(v);
+        yielded.push_back(adj ? adj : s.c(0));
+      }
+      adjoints = std::move(saved);
+      scf::YieldOp::create(b, loc, yielded);
+    }
+    for (auto [k, v] : llvm::enumerate(outside))
+      accumulate(v, back.getResult(k));
     return success();
   }
 
@@ -328,6 +420,10 @@ private:
   Block *scratchBlock;
   llvm::DenseMap<Value, Value> adjoints;
   llvm::DenseMap<Operation *, TapedLoop> tapedLoops;
+  /// A recomputed switch → the forward switch it was cloned from.
+  llvm::DenseMap<Operation *, scf::IndexSwitchOp> switches;
+  /// A recomputed loop or switch → the values its body reads, as the clone
+  /// has them.
   llvm::DenseMap<Operation *, IRMapping> forwardMaps;
 };
 

@@ -44,8 +44,55 @@ collectChain(Operation *readout, Value state, InputOp &input) {
          failure();
 }
 
+/// The rules of `layers` one after the other, as straight-line code.
+PairState chainRules(ScalarBuilder &s, ArrayRef<LayerOpInterface> layers,
+                     PairState state) {
+  for (LayerOpInterface layer : layers)
+    state = layer.buildPairRule(s, state);
+  return state;
+}
+
+/// The rules of `layers` as a loop over the layers whose body picks layer
+/// l's rule by a switch: code grows with the layers, but each rule is a
+/// block of its own, so LLVM's time stays linear in their number.
+PairState loopOverLayers(ScalarBuilder &s, ArrayRef<LayerOpInterface> layers,
+                         PairState in) {
+  OpBuilder &b = s.builder();
+  Location loc = s.getLoc();
+  Type pair = in.getType();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  SmallVector<Value> init{in.nngp, in.ntk ? in.ntk : s.c(0), in.varI,
+                          in.varJ};
+  auto loop = scf::ForOp::create(b, loc, index(0), index(layers.size()),
+                                 index(1), init);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  ValueRange state = loop.getRegionIterArgs();
+  auto pick = scf::IndexSwitchOp::create(
+      b, loc, TypeRange{pair, pair, pair, pair}, loop.getInductionVar(),
+      llvm::to_vector(llvm::seq<int64_t>(0, layers.size())), layers.size());
+  for (auto [l, layer] : llvm::enumerate(layers)) {
+    b.setInsertionPointToEnd(&pick.getCaseRegions()[l].emplaceBlock());
+    PairState out = LayerOpInterface(layer).buildPairRule(
+        s, PairState{state[0], state[1], state[2], state[3]});
+    scf::YieldOp::create(b, loc,
+                         ValueRange{out.nngp, out.ntk, out.varI, out.varJ});
+  }
+  // The default case is never taken: l < number of layers.
+  b.setInsertionPointToEnd(&pick.getDefaultRegion().emplaceBlock());
+  scf::YieldOp::create(b, loc, state);
+  b.setInsertionPointAfter(pick);
+  scf::YieldOp::create(b, loc, pick.getResults());
+  return PairState{loop.getResult(0), loop.getResult(1), loop.getResult(2),
+                   loop.getResult(3)};
+}
+
 struct FuseRecursionPass
     : public gantk::impl::FuseRecursionPassBase<FuseRecursionPass> {
+  using FuseRecursionPassBase::FuseRecursionPassBase;
+
   void runOnOperation() override {
     SmallVector<Operation *> readouts;
     getOperation().walk([&](Operation *op) {
@@ -82,8 +129,9 @@ struct FuseRecursionPass
       // Θ = 0 at the input: the rules fold it away.
       PairState state{body->getArgument(0), Value(), body->getArgument(1),
                       body->getArgument(2)};
-      for (LayerOpInterface layer : *chain)
-        state = layer.buildPairRule(s, state);
+      state = int64_t(chain->size()) > loopFromLayers
+                  ? loopOverLayers(s, *chain, state)
+                  : chainRules(s, *chain, state);
       // gantk.ntk verifies that an affine layer precedes it, so Θ exists.
       Value yielded = isa<NtkOp>(readout) ? state.ntk : state.nngp;
       YieldOp::create(b, loc, ValueRange{yielded});

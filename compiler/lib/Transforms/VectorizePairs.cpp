@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
@@ -100,6 +101,16 @@ private:
               mark(arg);
               mark(result);
             }
+          return WalkResult::advance();
+        }
+        if (auto pick = dyn_cast<scf::IndexSwitchOp>(op)) {
+          // A result varies if some case yields a varying value for it.
+          for (Region &region : pick->getRegions())
+            for (auto [yielded, result] :
+                 llvm::zip(region.front().getTerminator()->getOperands(),
+                           pick.getResults()))
+              if (isVarying(yielded))
+                mark(result);
           return WalkResult::advance();
         }
         if (isa<memref::StoreOp>(op)) {
@@ -182,11 +193,33 @@ private:
 
   Type onLanes(Type t) { return VectorType::get({lanes()}, t); }
 
-  /// `v` as a vector of lanes: itself when it varies, else broadcast.
+  /// `v` as a vector of lanes: itself when it varies, else one splat of it
+  /// made where `v` is defined (a constant splat for a constant), or at the
+  /// top of the vector loop for a value from outside it; the same splat
+  /// serves every use.
   Value lanesOf(OpBuilder &b, Value v) {
     if (isa<VectorType>(v.getType()))
       return v;
-    return vector::BroadcastOp::create(b, v.getLoc(), onLanes(v.getType()), v);
+    Value &splat = splats[v];
+    if (splat)
+      return splat;
+    OpBuilder at(b.getContext());
+    Operation *def = v.getDefiningOp();
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (def && wideLoop->isAncestor(def))
+      at.setInsertionPointAfter(def);
+    else if (arg && wideLoop->isAncestor(arg.getOwner()->getParentOp()))
+      at.setInsertionPointToStart(arg.getOwner());
+    else
+      at.setInsertionPointToStart(wideLoop.getBody());
+    auto type = cast<VectorType>(onLanes(v.getType()));
+    FloatAttr value;
+    if (matchPattern(v, m_Constant(&value)))
+      splat = arith::ConstantOp::create(at, v.getLoc(), type,
+                                        DenseElementsAttr::get(type, value));
+    else
+      splat = vector::BroadcastOp::create(at, v.getLoc(), type, v);
+    return splat;
   }
 
   /// Clones `ops` for vectors of pairs.
@@ -218,6 +251,29 @@ private:
         }
         scf::YieldOp::create(b, loc, yielded);
         map.map(inner.getResults(), wide.getResults());
+        continue;
+      }
+      if (auto pick = dyn_cast<scf::IndexSwitchOp>(op)) {
+        SmallVector<Type> types;
+        for (Value r : pick.getResults())
+          types.push_back(isVarying(r) ? onLanes(r.getType()) : r.getType());
+        auto wide = scf::IndexSwitchOp::create(
+            b, loc, types, map.lookupOrDefault(pick.getArg()), pick.getCases(),
+            pick.getCases().size());
+        for (auto [from, to] :
+             llvm::zip(pick->getRegions(), wide->getRegions())) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(&to.emplaceBlock());
+          cloneOnLanes(b, from.front().without_terminator(), map);
+          SmallVector<Value> yielded;
+          for (auto [v, r] : llvm::zip(from.front().getTerminator()->getOperands(),
+                                       pick.getResults())) {
+            Value mapped = map.lookupOrDefault(v);
+            yielded.push_back(isVarying(r) ? lanesOf(b, mapped) : mapped);
+          }
+          scf::YieldOp::create(b, loc, yielded);
+        }
+        map.map(pick.getResults(), wide.getResults());
         continue;
       }
       if (auto load = dyn_cast<memref::LoadOp>(op)) {
@@ -300,6 +356,7 @@ private:
           DenseElementsAttr::get(type, b.getFloatAttr(element, 0))));
     }
     auto wide = scf::ForOp::create(b, loc, lb, end, index(lanes()), init);
+    wideLoop = wide;
     map.map(j(), wide.getInductionVar());
     map.map(loop.getRegionIterArgs(), wide.getRegionIterArgs());
     {
@@ -323,6 +380,9 @@ private:
   }
 
   scf::ForOp loop;
+  /// The vector loop being built, and the splats of scalars made for it.
+  scf::ForOp wideLoop;
+  llvm::DenseMap<Value, Value> splats;
   int64_t vectorBits;
   Type element;
   PairValues values;

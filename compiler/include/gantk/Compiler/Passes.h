@@ -17,6 +17,10 @@
 
 namespace gantk {
 
+/// Chains of more layers than this run as a loop over the layers in the
+/// per-pair code (gantk-fuse-recursion's loop-from-layers).
+inline constexpr int64_t kLoopOverLayersFrom = 32;
+
 #define GEN_PASS_DECL
 #include "gantk/Compiler/Passes.h.inc"
 

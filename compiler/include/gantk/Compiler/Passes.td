@@ -28,8 +28,17 @@ def FuseRecursionPass : Pass<"gantk-fuse-recursion", "mlir::ModuleOp"> {
     `gantk.gram` (a GEMM), `gantk.diag` and one `gantk.pairwise` whose body
     runs every layer's pair rule (LayerOpInterface) for one pair (i, j): the
     recursion forward is one loop nest over pairs and no per-layer N×N
-    intermediate exists. A `gantk.repeat` becomes a loop in the body.
+    intermediate exists. A `gantk.repeat` becomes a loop in the body, and
+    so does a chain of more than `loop-from-layers` layers (what
+    gantk-roll-layers could not roll: layers that differ): a loop over the
+    layers with an `scf.index_switch` that picks each one's rule, so that
+    the code's compile time grows linearly with depth.
   }];
+  let options = [
+    Option<"loopFromLayers", "loop-from-layers", "int64_t",
+           "kLoopOverLayersFrom",
+           "chains of more layers than this become a loop over the layers">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
                            "mlir::scf::SCFDialect"];
