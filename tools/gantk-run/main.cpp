@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
   options.train.log = &std::cout;
   Result<TrainResult> result = train(**session, options.train);
   if (!result.ok())
-    return fail(ExitCode::RunFailure, result.message());
+    return fail(exitCodeFor(result.error()), result.message());
   std::cout << "wrote " << result->samplesNpy;
   if (!result->samplesPng.empty())
     std::cout << " and " << result->samplesPng;

@@ -506,7 +506,7 @@ int commandRun() {
     return exitStatus(ExitCode::InputError);
   Result<TrainResult> result = gantk::train(*session, train);
   if (!result.ok())
-    return fail(ExitCode::RunFailure, result.message());
+    return fail(exitCodeFor(result.error()), result.message());
   std::printf("wrote %s", result->samplesNpy.c_str());
   if (!result->samplesPng.empty())
     std::printf(" and %s", result->samplesPng.c_str());
@@ -544,7 +544,7 @@ int commandGrad() {
   if (Status st = s->setFake(z->values.data(), z->values.size()); !st.ok())
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
-    return fail(ExitCode::RunFailure, st.message());
+    return fail(exitCodeFor(st.error()), st.message());
   std::printf("loss %.17g\n", s->loss());
   if (!gradOut.empty()) {
     std::vector<double> g = s->grad();
@@ -581,7 +581,7 @@ int commandKernel() {
       !st.ok())
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
-    return fail(ExitCode::RunFailure, st.message());
+    return fail(exitCodeFor(st.error()), st.message());
   auto write = [&](const std::string &path, const schema::View *view) {
     std::vector<double> k = s->readView(*view);
     Status st = writeNpy(path, {count, count}, k.data(),
@@ -657,7 +657,7 @@ int commandBench() {
     s.setProfiling(profile && i >= warmupCount);
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
-      return fail(ExitCode::RunFailure, st.message());
+      return fail(exitCodeFor(st.error()), st.message());
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                              start)
                    .count();

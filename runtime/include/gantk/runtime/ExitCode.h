@@ -9,6 +9,8 @@
 #ifndef GANTK_RUNTIME_EXITCODE_H
 #define GANTK_RUNTIME_EXITCODE_H
 
+#include "gantk/runtime/Result.h"
+
 namespace gantk {
 
 /// What a tool's exit status says.
@@ -30,6 +32,24 @@ enum class ExitCode : int {
 
 /// `code` as main's return value.
 constexpr int exitStatus(ExitCode code) { return static_cast<int>(code); }
+
+/// The status of a run (train(), a step) that ended with `error`: a file,
+/// path or value the user must fix is bad input wherever the run found it
+/// (a data file read as the run starts, an output directory it cannot
+/// make); anything else is the computation failing.
+constexpr ExitCode exitCodeFor(const Error &error) {
+  switch (error.code) {
+  case ErrorCode::InvalidArgument:
+  case ErrorCode::NotFound:
+  case ErrorCode::DataLoss:
+    return ExitCode::InputError;
+  case ErrorCode::FailedPrecondition:
+  case ErrorCode::ResourceExhausted:
+  case ErrorCode::Internal:
+    break;
+  }
+  return ExitCode::RunFailure;
+}
 
 } // namespace gantk
 
