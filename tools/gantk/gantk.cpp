@@ -354,12 +354,17 @@ std::unique_ptr<Session> compileAndOpen(mlir::ModuleOp graph,
   return openSession(std::move(*bytes), name, options.threads, options.device);
 }
 
-/// A spec's graph at `shape`.
-mlir::OwningOpRef<mlir::ModuleOp> buildGraph(CompilerContext &context,
-                                             const ast::Module &spec,
-                                             const GraphShape &shape,
-                                             EntryKind entry) {
-  return buildModule(context.get(), spec, shape, entry);
+/// A spec's graph at `shape`, compiled and opened on the device: the
+/// prelude of grad, kernel and bench.
+std::unique_ptr<Session> openSpec(const LoadedSpec &loaded,
+                                  const GraphShape &shape, EntryKind entry,
+                                  const RunOptions &options,
+                                  PlanSummary *plan = nullptr) {
+  CompilerContext context;
+  auto graph = buildModule(context.get(), loaded.spec, shape, entry);
+  if (!graph)
+    return nullptr;
+  return compileAndOpen(*graph, specInput, options, /*report=*/false, plan);
 }
 
 std::optional<NpyArray> readMatrix(const std::string &path) {
@@ -433,7 +438,7 @@ int commandCompile() {
     std::optional<GraphShape> shape = stepShape(*loaded, nRows);
     if (!shape)
       return exitStatus(ExitCode::InputError);
-    graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
+    graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
   }
   if (!graph)
     return exitStatus(ExitCode::InputError);
@@ -490,7 +495,7 @@ int commandRun() {
       std::optional<GraphShape> shape = stepShape(*loaded, std::nullopt);
       if (!shape)
         return exitStatus(ExitCode::InputError);
-      graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
+      graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
     }
     if (!graph)
       return exitStatus(ExitCode::InputError);
@@ -529,14 +534,9 @@ int commandGrad() {
     return fail(ExitCode::InputError,
                 "X has " + std::to_string(x->shape[1]) + " columns, Z has " +
                     std::to_string(z->shape[1]));
-  CompilerContext context;
-  auto graph = buildGraph(context, loaded->spec,
-                          GraphShape{x->shape[0], z->shape[0], x->shape[1], {}},
-                          EntryKind::Step);
-  if (!graph)
-    return exitStatus(ExitCode::InputError);
-  std::unique_ptr<Session> s =
-      compileAndOpen(*graph, specInput, options, /*report=*/false);
+  std::unique_ptr<Session> s = openSpec(
+      *loaded, GraphShape{x->shape[0], z->shape[0], x->shape[1], {}},
+      EntryKind::Step, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
   if (Status st = s->setReal(x->values.data(), x->values.size()); !st.ok())
@@ -567,14 +567,9 @@ int commandKernel() {
   if (!rows)
     return exitStatus(ExitCode::InputError);
   int64_t count = rows->shape[0];
-  CompilerContext context;
-  auto graph = buildGraph(context, loaded->spec,
-                          GraphShape{count, 0, rows->shape[1], {}},
-                          EntryKind::Kernel);
-  if (!graph)
-    return exitStatus(ExitCode::InputError);
-  std::unique_ptr<Session> s =
-      compileAndOpen(*graph, specInput, options, /*report=*/false);
+  std::unique_ptr<Session> s = openSpec(
+      *loaded, GraphShape{count, 0, rows->shape[1], {}}, EntryKind::Kernel,
+      options);
   if (!s)
     return exitStatus(ExitCode::InputError);
   if (Status st = s->setReal(rows->values.data(), rows->values.size());
@@ -624,14 +619,10 @@ int commandBench() {
   std::optional<GraphShape> shape = stepShape(*loaded, rows);
   if (!shape)
     return exitStatus(ExitCode::InputError);
-  CompilerContext context;
   auto compileStart = std::chrono::steady_clock::now();
-  auto graph = buildGraph(context, loaded->spec, *shape, EntryKind::Step);
-  if (!graph)
-    return exitStatus(ExitCode::InputError);
   PlanSummary plan;
   std::unique_ptr<Session> session =
-      compileAndOpen(*graph, specInput, options, /*report=*/false, &plan);
+      openSpec(*loaded, *shape, EntryKind::Step, options, &plan);
   if (!session)
     return exitStatus(ExitCode::InputError);
   double compileSeconds = std::chrono::duration<double>(

@@ -255,25 +255,19 @@ private:
                               bodyMap, recomputed)))
         return failure();
       // The iteration's own adjoints: seeded with its outputs'.
-      llvm::DenseMap<Value, Value> saved = std::move(adjoints);
-      adjoints.clear();
       ValueRange carried = back.getRegionIterArgs();
+      SmallVector<std::pair<Value, Value>> seeds;
       for (auto [k, v] : llvm::enumerate(
                loop.original.getBody()->getTerminator()->getOperands()))
-        accumulate(bodyMap.lookup(v), carried[k]);
-      if (failed(reverse(recomputed)))
+        seeds.emplace_back(bodyMap.lookup(v), carried[k]);
+      SmallVector<Value> inputs(state);
+      inputs.append(outside);
+      FailureOr<SmallVector<Value>> adj = reverseScope(recomputed, seeds, inputs);
+      if (failed(adj))
         return failure();
-      SmallVector<Value> next;
-      for (Value v : state) {
-        Value adj = adjoints.lookup(v);
-        next.push_back(adj ? adj : s.c(0));
-      }
-      for (auto [k, v] : llvm::enumerate(outside)) {
-        Value adj = adjoints.lookup(v);
-        next.push_back(adj ? s.add(carried[width + k], adj)
-                           : carried[width + k]);
-      }
-      adjoints = std::move(saved);
+      SmallVector<Value> next(adj->begin(), adj->begin() + width);
+      for (int64_t k = 0; k < int64_t(outside.size()); ++k)
+        next.push_back(s.add(carried[width + k], (*adj)[width + k]));
       scf::YieldOp::create(b, loc, next);
     }
     for (auto [k, v] : llvm::enumerate(taped.getInitArgs()))
@@ -281,6 +275,28 @@ private:
     for (auto [k, v] : llvm::enumerate(outside))
       accumulate(v, back.getResult(width + k));
     return success();
+  }
+
+  /// Differentiates `ops` (a recomputed iteration or case) with adjoints of
+  /// their own: seeds each (value, adjoint) of `seeds`, visits `ops` in
+  /// reverse and returns the adjoints of `inputs` (zero where none).
+  FailureOr<SmallVector<Value>>
+  reverseScope(ArrayRef<Operation *> ops,
+               ArrayRef<std::pair<Value, Value>> seeds, ValueRange inputs) {
+    llvm::DenseMap<Value, Value> saved = std::move(adjoints);
+    adjoints.clear();
+    for (auto [v, adj] : seeds)
+      accumulate(v, adj);
+    LogicalResult result = reverse(ops);
+    SmallVector<Value> out;
+    for (Value v : inputs) {
+      Value adj = adjoints.lookup(v);
+      out.push_back(adj ? adj : s.c(0));
+    }
+    adjoints = std::move(saved);
+    if (failed(result))
+      return failure();
+    return out;
   }
 
   /// Values of the pair type that `regions` read from outside them and
@@ -323,20 +339,15 @@ private:
       if (failed(cloneForward(from.front().without_terminator(), caseMap,
                               recomputed)))
         return failure();
-      llvm::DenseMap<Value, Value> saved = std::move(adjoints);
-      adjoints.clear();
+      SmallVector<std::pair<Value, Value>> seeds;
       for (auto [k, v] :
            llvm::enumerate(from.front().getTerminator()->getOperands()))
-        accumulate(caseMap.lookupOrDefault(v), resultAdjoints[k]);
-      if (failed(reverse(recomputed)))
+        seeds.emplace_back(caseMap.lookupOrDefault(v), resultAdjoints[k]);
+      FailureOr<SmallVector<Value>> yielded =
+          reverseScope(recomputed, seeds, outside);
+      if (failed(yielded))
         return failure();
-      SmallVector<Value> yielded;
-      for (Value v : outside) {
-        Value adj = adjoints.lookup(v);
-        yielded.push_back(adj ? adj : s.c(0));
-      }
-      adjoints = std::move(saved);
-      scf::YieldOp::create(b, loc, yielded);
+      scf::YieldOp::create(b, loc, *yielded);
     }
     for (auto [k, v] : llvm::enumerate(outside))
       accumulate(v, back.getResult(k));
