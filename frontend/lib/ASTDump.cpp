@@ -86,8 +86,23 @@ static void dumpSource(const DataSource &src, std::ostream &os) {
 static void dumpLayer(const Layer &layer, std::ostream &os,
                       const std::string &indent = "  ") {
   os << indent << "Layer " << layer.name << formatLoc(layer.loc);
-  for (const auto &[name, value] : layer.args)
-    os << ' ' << name << '=' << formatNumber(value);
+  for (const auto &[name, value] : layer.args) {
+    os << ' ' << name << '=';
+    switch (value.kind) {
+    case LayerValue::Kind::Number:
+      os << formatNumber(value.number);
+      break;
+    case LayerValue::Kind::Integers:
+      os << '[';
+      for (size_t i = 0; i < value.integers.size(); ++i)
+        os << (i ? ", " : "") << value.integers[i];
+      os << ']';
+      break;
+    case LayerValue::Kind::Keyword:
+      os << value.keyword;
+      break;
+    }
+  }
   os << '\n';
   for (const Layer &inner : layer.body)
     dumpLayer(inner, os, indent + "  ");

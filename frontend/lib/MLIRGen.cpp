@@ -8,10 +8,13 @@
 
 #include "gantk/Frontend/MLIRGen.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
+#include "gantk/Dialect/Gantk/Window.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
 
@@ -101,9 +104,91 @@ public:
     OperationState op(l, name);
     op.addOperands(state);
     op.addTypes(state.getType());
-    for (const auto &[attr, value] : layer.attrs)
-      op.addAttribute(attr, b.getF64FloatAttr(value));
-    return b.create(op)->getResult(0);
+    for (const auto &[attr, value] : layer.attrs) {
+      FailureOr<Attribute> a = attribute(l, attr, value);
+      if (failed(a))
+        return failure();
+      op.addAttribute(attr, *a);
+    }
+    Operation *created = b.create(op);
+    // A layer that changes the maps (conv, flatten) infers its result; when
+    // it cannot, the verifier says why at the layer's location.
+    if (auto infer = dyn_cast<InferTypeOpInterface>(created)) {
+      SmallVector<Type> types;
+      if (succeeded(infer.inferReturnTypes(
+              b.getContext(), l, created->getOperands(),
+              created->getAttrDictionary(), created->getPropertiesStorage(),
+              created->getRegions(), types)))
+        created->getResult(0).setType(types[0]);
+    }
+    return created->getResult(0);
+  }
+
+  /// A layer argument as its op attribute: f64, i64 array or the dialect's
+  /// enum attribute named like the argument (padding → #gantk.padding<…>).
+  FailureOr<Attribute> attribute(Location l, const std::string &name,
+                                 const ast::LayerValue &value) {
+    switch (value.kind) {
+    case ast::LayerValue::Kind::Number:
+      return Attribute(b.getF64FloatAttr(value.number));
+    case ast::LayerValue::Kind::Integers:
+      return Attribute(b.getDenseI64ArrayAttr(value.integers));
+    case ast::LayerValue::Kind::Keyword:
+      break;
+    }
+    std::string text = "#gantk." + name + "<" + value.keyword + ">";
+    Attribute parsed = parseAttribute(text, b.getContext());
+    if (!parsed)
+      return emitError(l, "no attribute ") << text << " in the gantk dialect";
+    return parsed;
+  }
+
+  /// Whether the network works on maps over positions: it has a flatten
+  /// (the parser has checked that every conv comes before it).
+  bool onMaps() const {
+    return llvm::any_of(spec.layers, [](const ast::Layer &layer) {
+      return layer.name == "flatten";
+    });
+  }
+
+  /// The input layers (avg_pool) on the image rows; `image` follows them.
+  FailureOr<Value> inputLayers(Value points, std::vector<int64_t> &image) {
+    for (const ast::Layer &layer : spec.layers) {
+      if (!layer.onInput)
+        continue;
+      Location l = loc(layer.loc);
+      auto get = [&](StringRef name) -> const ast::LayerValue & {
+        for (const auto &[attr, value] : layer.attrs)
+          if (attr == name)
+            return value;
+        llvm_unreachable("the layer table gives every pooling argument");
+      };
+      FailureOr<Attribute> padding = attribute(l, "padding", get("padding"));
+      if (failed(padding))
+        return failure();
+      auto pool = AvgPoolOp::create(
+          b, l, points.getType(), points, b.getDenseI64ArrayAttr(image),
+          b.getDenseI64ArrayAttr(get("window").integers),
+          b.getDenseI64ArrayAttr(get("stride").integers),
+          cast<PaddingAttr>(*padding));
+      SmallVector<int64_t, 3> pooled = pool.getPooledImage();
+      if (pooled.empty()) {
+        std::string error;
+        WindowGeometry::get({image[0], image[1]}, get("window").integers,
+                            get("stride").integers,
+                            cast<PaddingAttr>(*padding).getValue(), error);
+        return emitError(l, "'avg_pool': ")
+               << error << " (images of " << image[0] << "x" << image[1]
+               << ")";
+      }
+      auto rowsType = cast<RankedTensorType>(points.getType());
+      pool.getResult().setType(RankedTensorType::get(
+          {rowsType.getDimSize(0), pooled[0] * pooled[1] * pooled[2]},
+          rowsType.getElementType()));
+      image.assign(pooled.begin(), pooled.end());
+      points = pool.getResult();
+    }
+    return points;
   }
 
   FailureOr<Value> layers(const std::vector<ast::Layer> &list, Value state) {
@@ -116,12 +201,34 @@ public:
     return state;
   }
 
-  /// input → layers; returns the final kernel state.
-  FailureOr<Value> network(Value points, FloatType element) {
+  /// input → layers; returns the final kernel state. Images (`image`:
+  /// H, W, C) enter as maps over positions when the network has a flatten.
+  FailureOr<Value> network(Value points, FloatType element,
+                           std::vector<int64_t> image) {
     int64_t n = cast<RankedTensorType>(points.getType()).getDimSize(0);
     auto kernelType = KernelType::get(b.getContext(), n, element);
+    if (onMaps()) {
+      if (image.empty()) {
+        const ast::Layer &first = spec.layers.front();
+        int64_t d = cast<RankedTensorType>(points.getType()).getDimSize(1);
+        return emitError(loc(first.loc), "'")
+               << first.name
+               << "' needs image data (idx, images, or an npy of shape "
+                  "(N, H, W[, C])), but the rows are flat vectors of "
+               << d << " values";
+      }
+      FailureOr<Value> pooled = inputLayers(points, image);
+      if (failed(pooled))
+        return failure();
+      points = *pooled;
+      kernelType = kernelType.withSpatial({image[0], image[1]});
+    }
     Value state = InputOp::create(b, loc(spec.data.loc), kernelType, points);
-    return layers(spec.layers, state);
+    std::vector<ast::Layer> stateLayers;
+    for (const ast::Layer &layer : spec.layers)
+      if (!layer.onInput)
+        stateLayers.push_back(layer);
+    return layers(stateLayers, state);
   }
 
   /// The run configuration as module attributes.
@@ -169,7 +276,7 @@ public:
           b, fileLoc, "kernel",
           b.getFunctionType({matrix(n, d)}, {matrix(n, n), matrix(n, n)}));
       b.setInsertionPointToStart(fn.addEntryBlock());
-      FailureOr<Value> state = network(fn.getArgument(0), element);
+      FailureOr<Value> state = network(fn.getArgument(0), element, shape.image);
       if (failed(state))
         return nullptr;
       Value ntk = NtkOp::create(b, last, matrix(n, n), *state);
@@ -186,7 +293,7 @@ public:
     b.setInsertionPointToStart(fn.addEntryBlock());
     Value s = StackOp::create(b, loc(spec.data.loc), matrix(total, d),
                               fn.getArgument(0), fn.getArgument(1));
-    FailureOr<Value> state = network(s, element);
+    FailureOr<Value> state = network(s, element, shape.image);
     if (failed(state))
       return nullptr;
     const ast::Objective &objective = spec.objective;

@@ -128,7 +128,15 @@ static std::string resolvePath(const std::string &path,
 namespace {
 
 /// How a layer argument is checked.
-enum class ArgRule { Any, Positive, NonNegative, Width };
+enum class ArgRule {
+  Any,
+  Positive,
+  NonNegative,
+  Width,   // an integer >= 1, accepted and ignored
+  Size2,   // [a, b], integers >= 1
+  Padding, // same | valid | circular
+  PoolPadding, // same | valid
+};
 
 /// One argument of a layer: its spec name, the op attribute it sets (null:
 /// accepted and ignored, like a dense width) and its default.
@@ -137,20 +145,34 @@ struct LayerArg {
   const char *attr;
   double defaultValue;
   ArgRule rule;
+  /// Size2: the default ([] and no `sameAs`: the argument is required).
+  std::vector<int64_t> defaultSize = {};
+  /// Size2: defaults to the value of this argument instead.
+  const char *sameAs = nullptr;
+  /// Padding: the default keyword.
+  const char *defaultKeyword = nullptr;
+};
+
+/// What a layer does to the state, for the spec's structural rules.
+enum class Role {
+  Affine,       // dense, conv: Gaussian output
+  Nonlinearity, // needs a Gaussian input
+  Flatten,      // maps → vectors; output not Gaussian
+  Input,        // acts on the input images (avg_pool): must come first
 };
 
 /// One layer of the spec language and the gantk op it builds.
 struct LayerKind {
   const char *name;
   const char *op;
-  /// Affine: its output is Gaussian. Otherwise it is a nonlinearity that
-  /// needs a Gaussian input.
-  bool affine;
+  Role role;
   std::vector<LayerArg> args;
   /// The first `numPositional` arguments may be given by position.
   size_t numPositional;
   /// Attributes of the op that the spec does not set.
   std::vector<std::pair<const char *, double>> fixed;
+  /// Set for a layer that is recognised but not supported: the error.
+  const char *unsupported = nullptr;
 };
 
 /// The layers of the spec language. A new layer is one entry here plus its
@@ -159,32 +181,56 @@ const std::vector<LayerKind> &layerTable() {
   static const std::vector<LayerKind> table = {
       {"dense",
        "gantk.dense",
-       true,
+       Role::Affine,
        {{"width", nullptr, 0, ArgRule::Width},
         {"w_std", "w_std", 1, ArgRule::Positive},
         {"b_std", "b_std", 0, ArgRule::NonNegative}},
        1,
        {}},
-      {"relu", "gantk.abrelu", false, {}, 0, {{"a", 0}, {"b", 1}}},
+      {"conv",
+       "gantk.conv",
+       Role::Affine,
+       {{"filters", nullptr, 0, ArgRule::Width},
+        {"kernel", "kernel", 0, ArgRule::Size2},
+        {"stride", "stride", 0, ArgRule::Size2, {1, 1}},
+        {"padding", "padding", 0, ArgRule::Padding, {}, nullptr, "valid"},
+        {"w_std", "w_std", 1, ArgRule::Positive},
+        {"b_std", "b_std", 0, ArgRule::NonNegative}},
+       1,
+       {}},
+      {"flatten", "gantk.flatten", Role::Flatten, {}, 0, {}},
+      {"avg_pool",
+       "gantk.avg_pool",
+       Role::Input,
+       {{"window", "window", 0, ArgRule::Size2},
+        {"stride", "stride", 0, ArgRule::Size2, {}, "window"},
+        {"padding", "padding", 0, ArgRule::PoolPadding, {}, nullptr, "valid"}},
+       0,
+       {}},
+      {"global_avg_pool", nullptr, Role::Flatten, {}, 0, {},
+       "'global_avg_pool' is not supported yet: pooling inside the network "
+       "needs the full (H*W)^2 covariance of every pair; use flatten (or "
+       "avg_pool on the input images)"},
+      {"relu", "gantk.abrelu", Role::Nonlinearity, {}, 0, {{"a", 0}, {"b", 1}}},
       {"leaky_relu",
        "gantk.abrelu",
-       false,
+       Role::Nonlinearity,
        {{"alpha", "a", 0.01, ArgRule::Any}},
        0,
        {{"b", 1}}},
-      {"abs", "gantk.abrelu", false, {}, 0, {{"a", -1}, {"b", 1}}},
+      {"abs", "gantk.abrelu", Role::Nonlinearity, {}, 0, {{"a", -1}, {"b", 1}}},
       {"erf",
        "gantk.erf",
-       false,
+       Role::Nonlinearity,
        {{"a", "a", 1, ArgRule::Any},
         {"b", "b", 1, ArgRule::Any},
         {"c", "c", 0, ArgRule::Any}},
        0,
        {}},
-      {"gelu", "gantk.gelu", false, {}, 0, {}},
+      {"gelu", "gantk.gelu", Role::Nonlinearity, {}, 0, {}},
       {"sin",
        "gantk.sin",
-       false,
+       Role::Nonlinearity,
        {{"a", "a", 1, ArgRule::Any},
         {"b", "b", 1, ArgRule::Any},
         {"c", "c", 0, ArgRule::Any}},
@@ -285,6 +331,8 @@ private:
                const std::vector<EnumCase<E>> &cases, E &out);
   /// Reads [lo, hi] for `clip`.
   bool getClip(const Value *v, ast::Optimizer &opt);
+  /// Reads [a, b] of integers >= 1 (a window, a stride).
+  bool getSize2(const Value *v, const char *what, std::vector<int64_t> &out);
 
   /// Reports "'what' must be <rule>, found X" at `v` unless `ok`.
   bool checkRange(bool ok, const Value *v, const char *what, const char *rule);
@@ -848,10 +896,14 @@ bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
     return emitError(v, "unknown layer '" + v.text + "' (expected " +
                             joinNames(names) + ")");
   }
+  if (kind->unsupported)
+    return emitError(v, kind->unsupported);
   layer.name = kind->name;
   layer.loc = makeLoc(v.line, v.col);
   layer.op = kind->op;
-  layer.affine = kind->affine;
+  layer.affine = kind->role == Role::Affine;
+  layer.needsGaussianInput = kind->role == Role::Nonlinearity;
+  layer.onInput = kind->role == Role::Input;
   std::vector<const char *> params;
   for (const LayerArg &arg : kind->args)
     params.push_back(arg.name);
@@ -861,19 +913,54 @@ bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
   for (size_t i = 0; i < kind->args.size(); ++i) {
     const LayerArg &arg = kind->args[i];
     const Value *given = bound[i];
-    double value = arg.defaultValue;
-    if (arg.rule == ArgRule::Width) {
+    ast::LayerValue value;
+    switch (arg.rule) {
+    case ArgRule::Width: {
       int64_t width = 0;
       if (!getInteger(given, arg.name, width) ||
           !checkRange(width >= 1, given, arg.name, ">= 1"))
         return false;
-      value = double(width);
-    } else if (!getNumber(given, arg.name, value) ||
-               !checkRange(arg.rule != ArgRule::Positive || value > 0, given,
-                           arg.name, "> 0") ||
-               !checkRange(arg.rule != ArgRule::NonNegative || value >= 0,
-                           given, arg.name, ">= 0")) {
-      return false;
+      value = ast::LayerValue::ofNumber(double(width));
+      break;
+    }
+    case ArgRule::Size2: {
+      std::vector<int64_t> size = arg.defaultSize;
+      if (!given && arg.sameAs) {
+        for (const auto &[name, earlier] : layer.args)
+          if (name == arg.sameAs)
+            size = earlier.integers;
+      } else if (!given && size.empty()) {
+        return emitError(v, "'" + layer.name + "' needs '" + arg.name +
+                                "', e.g. " + arg.name + ": [3, 3]");
+      } else if (!getSize2(given, arg.name, size)) {
+        return false;
+      }
+      value = ast::LayerValue::ofIntegers(size);
+      break;
+    }
+    case ArgRule::Padding:
+    case ArgRule::PoolPadding: {
+      std::string keyword = arg.defaultKeyword;
+      std::vector<EnumCase<std::string>> cases{{"same", "same"},
+                                               {"valid", "valid"}};
+      if (arg.rule == ArgRule::Padding)
+        cases.push_back({"circular", "circular"});
+      if (!getEnum<std::string>(given, arg.name, cases, keyword))
+        return false;
+      value = ast::LayerValue::ofKeyword(keyword);
+      break;
+    }
+    default: {
+      double number = arg.defaultValue;
+      if (!getNumber(given, arg.name, number) ||
+          !checkRange(arg.rule != ArgRule::Positive || number > 0, given,
+                      arg.name, "> 0") ||
+          !checkRange(arg.rule != ArgRule::NonNegative || number >= 0, given,
+                      arg.name, ">= 0"))
+        return false;
+      value = ast::LayerValue::ofNumber(number);
+      break;
+    }
     }
     // An ignored argument shows in dumps only when given.
     if (arg.attr || given)
@@ -882,7 +969,21 @@ bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
       layer.attrs.emplace_back(arg.attr, value);
   }
   for (const auto &[name, value] : kind->fixed)
-    layer.attrs.emplace_back(name, value);
+    layer.attrs.emplace_back(name, ast::LayerValue::ofNumber(value));
+  return true;
+}
+
+bool Parser::getSize2(const Value *v, const char *what,
+                      std::vector<int64_t> &out) {
+  if (v->kind != Value::Kind::List || v->elements.size() != 2)
+    return emitError(*v, std::string("expected two sizes [a, b] for '") + what +
+                             "', found '" + v->spelling + "'");
+  std::vector<int64_t> size(2);
+  for (int k = 0; k < 2; ++k)
+    if (!getInteger(&v->elements[k], what, size[k]) ||
+        !checkRange(size[k] >= 1, &v->elements[k], what, ">= 1"))
+      return false;
+  out = size;
   return true;
 }
 
@@ -900,7 +1001,7 @@ bool Parser::buildRepeat(const Value &v, ast::Layer &layer) {
   if (!getInteger(bound[0], "count", layer.count) ||
       !checkRange(layer.count >= 1, bound[0], "count", ">= 1"))
     return false;
-  layer.args.emplace_back("count", double(layer.count));
+  layer.args.emplace_back("count", ast::LayerValue::ofNumber(double(layer.count)));
   return true;
 }
 
@@ -922,6 +1023,65 @@ bool Parser::checkLayers(const Token &blockTok,
     return emitError(blockTok.line, blockTok.col,
                      "the discriminator has no layers (it needs at least one "
                      "dense layer)");
+  auto errorAt = [&](const ast::Layer &layer, const std::string &message) {
+    return emitError(layer.loc.line, layer.loc.col, message);
+  };
+  // Images: avg_pool on the input first, then layers on maps over
+  // positions (conv, and the elementwise layers), one flatten, then
+  // vectors. A net without flatten works on flat rows throughout.
+  const ast::Layer *flatten = nullptr, *mapsLayer = nullptr;
+  bool stateSeen = false;
+  for (const ast::Layer &layer : layers) {
+    if (layer.onInput) {
+      if (stateSeen)
+        return errorAt(layer, "'" + layer.name +
+                                  "' acts on the input images: it must come "
+                                  "before every other layer");
+      mapsLayer = &layer;
+      continue;
+    }
+    stateSeen = true;
+    if (layer.name == "flatten") {
+      if (flatten)
+        return errorAt(layer, "a second 'flatten': the maps are already flat");
+      flatten = &layer;
+      continue;
+    }
+    if (layer.name == "conv") {
+      if (flatten)
+        return errorAt(layer, "'conv' needs maps over positions, but a "
+                              "flatten comes before it");
+      mapsLayer = &layer;
+    }
+  }
+  if (mapsLayer && !flatten)
+    return errorAt(layers.back(), "the layers end on maps over positions: "
+                                  "add flatten before the last dense layer");
+  // Repeated layers keep one number per pair for their backward's tape.
+  bool onMaps = flatten != nullptr;
+  std::function<bool(const std::vector<ast::Layer> &, bool)> checkRepeat =
+      [&](const std::vector<ast::Layer> &list, bool inRepeat) {
+        for (const ast::Layer &layer : list) {
+          if (&layer == flatten)
+            onMaps = false;
+          if (inRepeat && (layer.onInput || layer.name == "conv" ||
+                           layer.name == "flatten"))
+            return errorAt(layer, "'" + layer.name +
+                                      "' cannot be repeated: repeat blocks "
+                                      "hold layers on vectors only");
+          if (layer.count) {
+            if (onMaps)
+              return errorAt(layer, "'repeat' on maps over positions is not "
+                                    "supported yet: write the layers out, or "
+                                    "repeat after flatten");
+            if (!checkRepeat(layer.body, true))
+              return false;
+          }
+        }
+        return true;
+      };
+  if (!checkRepeat(layers, false))
+    return false;
   // The NTK rules of the nonlinearities assume a Gaussian input, which only
   // an affine layer's output is. In a repeat block the first layer's input
   // is also the block's own output, from the second iteration on.
@@ -937,24 +1097,22 @@ bool Parser::checkLayers(const Token &blockTok,
             previousAffine = affineOutput(layer.body);
             continue;
           }
-          if (!layer.affine && !previousAffine) {
-            ast::Location at = layer.loc;
-            return emitError(at.line, at.col,
-                             "'" + layer.name +
-                                 "' must directly follow a dense layer (its "
-                                 "input must be Gaussian)");
-          }
+          if (layer.onInput)
+            continue;
+          if (layer.needsGaussianInput && !previousAffine)
+            return errorAt(layer, "'" + layer.name +
+                                      "' must directly follow a dense or conv "
+                                      "layer (its input must be Gaussian)");
           previousAffine = layer.affine;
         }
         return true;
       };
   if (!check(layers, false))
     return false;
-  if (!affineOutput(layers)) {
-    const ast::Layer &last = lastLayer(layers);
-    return emitError(last.loc.line, last.loc.col,
-                     "the last layer must be dense, found '" + last.name + "'");
-  }
+  const ast::Layer &last = lastLayer(layers);
+  if (last.name != "dense")
+    return errorAt(last, "the last layer must be dense, found '" + last.name +
+                             "'");
   return true;
 }
 

@@ -244,6 +244,18 @@ std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
   return loaded;
 }
 
+/// The image shape (H, W, C) of rows of `columns` values given on the
+/// command line: the spec's data's, when its images have that many values
+/// (the probe reads only the data's header); none otherwise.
+std::vector<int64_t> specImage(const LoadedSpec &loaded, int64_t columns) {
+  DataInfo info;
+  std::string error;
+  if (probeData(loaded.spec.data.real, info, error) && info.imageH &&
+      info.imageH * info.imageW * info.imageC == columns)
+    return {info.imageH, info.imageW, info.imageC};
+  return {};
+}
+
 /// n and m of a step: the spec's (n = 0: every row of the file), or `n`
 /// from the command line, checked against the rows the data has.
 std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
@@ -535,7 +547,9 @@ int commandGrad() {
                 "X has " + std::to_string(x->shape[1]) + " columns, Z has " +
                     std::to_string(z->shape[1]));
   std::unique_ptr<Session> s = openSpec(
-      *loaded, GraphShape{x->shape[0], z->shape[0], x->shape[1], {}},
+      *loaded,
+      GraphShape{x->shape[0], z->shape[0], x->shape[1],
+                 specImage(*loaded, x->shape[1])},
       EntryKind::Step, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
@@ -567,9 +581,9 @@ int commandKernel() {
   if (!rows)
     return exitStatus(ExitCode::InputError);
   int64_t count = rows->shape[0];
-  std::unique_ptr<Session> s = openSpec(
-      *loaded, GraphShape{count, 0, rows->shape[1], {}}, EntryKind::Kernel,
-      options);
+  GraphShape shape{count, 0, rows->shape[1], specImage(*loaded, rows->shape[1])};
+  std::unique_ptr<Session> s =
+      openSpec(*loaded, shape, EntryKind::Kernel, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
   if (Status st = s->setReal(rows->values.data(), rows->values.size());

@@ -63,7 +63,7 @@ public:
       return failure();
     for (Value in : inputs) {
       Value adj = adjoints.lookup(in);
-      inputAdjoints.push_back(adj ? adj : s.c(0));
+      inputAdjoints.push_back(adj ? adj : zeroLike(in));
     }
     return success();
   }
@@ -184,7 +184,13 @@ private:
 
   void accumulate(Value v, Value contribution) {
     Value &slot = adjoints[v];
-    slot = slot ? s.add(slot, contribution) : contribution;
+    slot = slot ? arith::AddFOp::create(b, loc, slot, contribution)
+                : contribution;
+  }
+
+  /// A zero of `v`'s type (the adjoint of what nothing reads).
+  Value zeroLike(Value v) {
+    return ScalarBuilder(b, loc, v.getType()).c(0);
   }
 
   /// Visits `ops` last to first.
@@ -291,7 +297,7 @@ private:
     SmallVector<Value> out;
     for (Value v : inputs) {
       Value adj = adjoints.lookup(v);
-      out.push_back(adj ? adj : s.c(0));
+      out.push_back(adj ? adj : zeroLike(v));
     }
     adjoints = std::move(saved);
     if (failed(result))
@@ -359,6 +365,26 @@ private:
     Value r = op->getResult(0);
     if (isa<arith::ConstantOp>(op))
       return success();
+    // A window and a mean change the map's shape; their adjoints are the
+    // transposes (spread back, and a splat of 1/positions).
+    if (auto window = dyn_cast<WindowOp>(op)) {
+      accumulate(window.getInput(),
+                 WindowTransposeOp::create(
+                     b, loc, window.getInput().getType(), adj,
+                     window.getKernelAttr(), window.getStrideAttr(),
+                     window.getPaddingAttr()));
+      return success();
+    }
+    if (auto mean = dyn_cast<SpatialMeanOp>(op)) {
+      RankedTensorType map = mean.getInput().getType();
+      ScalarBuilder t(b, loc, r.getType());
+      Value share = t.mul(adj, t.c(1.0 / double(map.getNumElements())));
+      accumulate(mean.getInput(), tensor::SplatOp::create(b, loc, map, share));
+      return success();
+    }
+    // Elementwise ops: their constants take the op's own type (a float, or
+    // a map of them).
+    ScalarBuilder s(b, loc, r.getType());
     if (isa<arith::AddFOp>(op)) {
       accumulate(op->getOperand(0), adj);
       accumulate(op->getOperand(1), adj);
@@ -489,9 +515,10 @@ struct GraphAdjoint {
           b, loc, pairwise.getGram().getType(), pairwise.getDiag().getType(),
           pairwise.getGram(), pairwise.getDiag(), adj);
       Type pairType = pairwise.getPairType();
+      Type element = pairwise.getType().getElementType();
       OpBuilder::InsertionGuard guard(b);
       Block *body = b.createBlock(&grad.getBody(), {},
-                                  {pairType, pairType, pairType, pairType},
+                                  {pairType, pairType, pairType, element},
                                   {loc, loc, loc, loc});
       PairAdjoint pair(b, loc, pairType, body);
       SmallVector<Value> inputAdjoints;

@@ -44,12 +44,29 @@ collectChain(Operation *readout, Value state, InputOp &input) {
          failure();
 }
 
-/// The rules of `layers` one after the other, as straight-line code.
-PairState chainRules(ScalarBuilder &s, ArrayRef<LayerOpInterface> layers,
-                     PairState state) {
-  for (LayerOpInterface layer : layers)
+/// The type of one pair's values in front of `layer`.
+Type pairTypeBefore(LayerOpInterface layer) {
+  return cast<KernelType>(layer->getOperand(0).getType()).getPairType();
+}
+
+/// The rules of `layers` one after the other, as straight-line code; each
+/// rule is built on its own input's pair type (maps shrink through convs
+/// and become numbers at flatten).
+PairState chainRules(OpBuilder &b, Location loc,
+                     ArrayRef<LayerOpInterface> layers, PairState state) {
+  for (LayerOpInterface layer : layers) {
+    ScalarBuilder s(b, loc, pairTypeBefore(layer));
     state = layer.buildPairRule(s, state);
+  }
   return state;
+}
+
+/// Whether every layer keeps the pair type (a loop over them carries one
+/// state type).
+bool keepsPairType(ArrayRef<LayerOpInterface> layers) {
+  return llvm::all_of(layers, [](LayerOpInterface layer) {
+    return layer->getOperand(0).getType() == layer->getResult(0).getType();
+  });
 }
 
 /// The rules of `layers` as a loop over the layers whose body picks layer
@@ -112,26 +129,33 @@ struct FuseRecursionPass
       auto matrixType = cast<RankedTensorType>(readout->getResult(0).getType());
       auto &[gram, diag] = gramOf[input];
       if (!gram) {
+        // Images: a map over positions per pair and per point.
+        int64_t n = matrixType.getDimSize(0);
+        SmallVector<int64_t> pairShape{n, n}, pointShape{n};
+        llvm::append_range(pairShape, input.getType().getSpatial());
+        llvm::append_range(pointShape, input.getType().getSpatial());
+        Type element = matrixType.getElementType();
         OpBuilder atInput(input);
-        gram = GramOp::create(atInput, input.getLoc(), matrixType,
+        gram = GramOp::create(atInput, input.getLoc(),
+                              RankedTensorType::get(pairShape, element),
                               input.getPoints());
         diag = DiagOp::create(atInput, input.getLoc(),
-                              RankedTensorType::get({matrixType.getDimSize(0)},
-                                                    matrixType.getElementType()),
-                              gram);
+                              RankedTensorType::get(pointShape, element), gram);
       }
       auto pairwise = PairwiseOp::create(b, loc, matrixType, gram, diag);
       Type pairType = pairwise.getPairType();
       Block *body = b.createBlock(&pairwise.getBody(), {},
                                   {pairType, pairType, pairType},
                                   {loc, loc, loc});
-      ScalarBuilder s(b, loc, pairType);
       // Θ = 0 at the input: the rules fold it away.
       PairState state{body->getArgument(0), Value(), body->getArgument(1),
                       body->getArgument(2)};
-      state = int64_t(chain->size()) > loopFromLayers
-                  ? loopOverLayers(s, *chain, state)
-                  : chainRules(s, *chain, state);
+      if (int64_t(chain->size()) > loopFromLayers && keepsPairType(*chain)) {
+        ScalarBuilder s(b, loc, pairType);
+        state = loopOverLayers(s, *chain, state);
+      } else {
+        state = chainRules(b, loc, *chain, state);
+      }
       // gantk.ntk verifies that an affine layer precedes it, so Θ exists.
       Value yielded = isa<NtkOp>(readout) ? state.ntk : state.nngp;
       YieldOp::create(b, loc, ValueRange{yielded});

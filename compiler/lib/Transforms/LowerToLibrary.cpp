@@ -73,6 +73,9 @@ struct LowerGram : OpRewritePattern<GramOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GramOp op,
                                 PatternRewriter &rewriter) const override {
+    // Maps over positions stay: their kernels compute each pair's map.
+    if (op.getType().getRank() != 2)
+      return failure();
     Value s = op.getPoints();
     double d = cast<RankedTensorType>(s.getType()).getDimSize(1);
     rewriter.replaceOp(op, gemm(rewriter, op.getLoc(), s, s, 1.0 / d,
@@ -87,6 +90,8 @@ struct LowerGramGrad : OpRewritePattern<GramGradOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto c = cast<RankedTensorType>(op.getCotangent().getType());
+    if (c.getRank() != 2)
+      return failure(); // fused into the map kernels' backward
     auto s = cast<RankedTensorType>(op.getPoints().getType());
     int64_t rows = op.getType().getDimSize(0);
     Value cRows = op.getCotangent();
@@ -190,11 +195,17 @@ struct NarrowBackwardToRows : OpRewritePattern<GramGradOp> {
         !grad.getGramGrad().hasOneUse() || !grad.getDiagGrad().hasOneUse())
       return failure();
     Location loc = op.getLoc();
-    auto element = grad.getGram().getType().getElementType();
     auto offset = rewriter.getI64IntegerAttr(op.getRowOffset());
+    // R rows of dG and dv (of maps, for images).
+    auto withRows = [r](Value v) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape[0] = r;
+      return RankedTensorType::get(shape, type.getElementType());
+    };
     auto narrow = PairwiseGradOp::create(
-        rewriter, loc, matrixType(r, n, element),
-        RankedTensorType::get({r}, element), grad.getGram(), grad.getDiag(),
+        rewriter, loc, withRows(grad.getGramGrad()),
+        withRows(grad.getDiagGrad()), grad.getGram(), grad.getDiag(),
         grad.getCotangent(), offset);
     rewriter.inlineRegionBefore(grad.getBody(), narrow.getBody(),
                                 narrow.getBody().end());
@@ -233,17 +244,20 @@ struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
         product.getAlpha().convertToDouble() != 1 ||
         !product.getA().getDefiningOp<KrylovExpmGradOp>())
       return failure();
-    // G = alpha S Sᵀ.
-    auto gram = op.getGram().getDefiningOp<GemmOp>();
-    if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
-        !gram.getTransB())
-      return failure();
-
+    // G = alpha S Sᵀ, whose rows are recomputed; maps over positions are
+    // computed where they are read anyway.
     Location loc = op.getLoc();
     int64_t offset = op.getRowOffset();
-    Value s = gram.getA();
-    Value gramRows = gemm(rewriter, loc, rowSlice(rewriter, loc, s, offset, r),
-                          s, gram.getAlpha().convertToDouble(), false, true);
+    Value gramRows = op.getGram();
+    if (!gramRows.getDefiningOp<GramOp>()) {
+      auto gram = op.getGram().getDefiningOp<GemmOp>();
+      if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
+          !gram.getTransB())
+        return failure();
+      Value s = gram.getA();
+      gramRows = gemm(rewriter, loc, rowSlice(rewriter, loc, s, offset, r), s,
+                      gram.getAlpha().convertToDouble(), false, true);
+    }
     Value a = product.getA(), b = product.getB();
     Value cotangentRows =
         gemm(rewriter, loc, rowSlice(rewriter, loc, a, offset, r), b, 1, false,

@@ -8,9 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "gantk/Compiler/Passes.h"
-#include "gantk/Dialect/Gantk/ScalarBuilder.h"
-#include "gantk/Dialect/Gantk/GantkOps.h"
+#include "KernelBuilder.h"
+#include "MapKernels.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -29,73 +28,6 @@ using namespace gantk;
 
 namespace {
 
-/// Emission context of one kernel body.
-struct KernelBody {
-  OpBuilder &b;
-  Location loc;
-  FloatType element;
-  ValueRange args; // operands then results, as memrefs
-  Value begin, end;
-  Block *entry; // the kernel function's entry block
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value load(Value mem, ValueRange idx) {
-    return memref::LoadOp::create(b, loc, mem, idx);
-  }
-  void store(Value v, Value mem, ValueRange idx) {
-    memref::StoreOp::create(b, loc, v, mem, idx);
-  }
-  /// for iv in [lb, ub) step `step`: fn(iv)
-  scf::ForOp loop(Value lb, Value ub, function_ref<void(Value)> fn,
-                  int64_t step = 1) {
-    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(step));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    fn(forOp.getInductionVar());
-    return forOp;
-  }
-  /// acc = init; for iv in [lb, ub): acc = fn(iv, acc); returns acc.
-  Value reduce(Value lb, Value ub, Value init,
-               function_ref<Value(Value, Value)> fn) {
-    return reduceLoop(lb, ub, init, fn).getResult(0);
-  }
-  /// reduce, returning the loop.
-  scf::ForOp reduceLoop(Value lb, Value ub, Value init,
-                        function_ref<Value(Value, Value)> fn) {
-    auto forOp = scf::ForOp::create(b, loc, lb, ub, index(1), ValueRange{init});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(forOp.getBody());
-      Value next = fn(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
-      scf::YieldOp::create(b, loc, next);
-    }
-    return forOp;
-  }
-  /// Marks the loop over the pairs of a row (see kPairLoopAttrName).
-  void markPairs(scf::ForOp loop) {
-    loop->setAttr(kPairLoopAttrName, b.getUnitAttr());
-  }
-  /// Row i of `out` = row i of `a` (nothing to copy when they are the same
-  /// buffer), then out[i, col] = a[i, col] + delta: the shape of every
-  /// diagonal update.
-  void addAtColumn(Value a, Value out, Value i, Value col, Value delta) {
-    if (out != a)
-      loop(index(0), index(dim(a, 1)), [&](Value j) {
-        store(load(a, {i, j}), out, {i, j});
-      });
-    Value sum = arith::AddFOp::create(b, loc, load(a, {i, col}), delta);
-    store(sum, out, {i, col});
-  }
-  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value addIndex(Value x, int64_t c) {
-    return arith::AddIOp::create(b, loc, x, index(c));
-  }
-  int64_t dim(Value mem, unsigned d) {
-    return cast<MemRefType>(mem.getType()).getDimSize(d);
-  }
-};
-
-using BodyFn = std::function<void(KernelBody &, ScalarBuilder &)>;
 
 /// Inlines a per-pair body on the given scalars and returns what it yields.
 /// Its scratch buffers (the tapes of repeated layers) are allocated once at
@@ -149,9 +81,17 @@ BodyFn pairwiseBody(Block *pairBody, bool inPlace) {
 
 class Outliner {
 public:
-  Outliner(ModuleOp module) : module(module), symbols(module) {}
+  Outliner(ModuleOp module) : kernels(module) {}
 
   LogicalResult run(func::FuncOp fn) {
+    SmallVector<DispatchOp> symmetric;
+    if (failed(outlineMapKernels(kernels, fn, symmetric)))
+      return failure();
+    for (DispatchOp dispatch : symmetric)
+      if (readsLowerTriangle(dispatch.getResult(0)))
+        mirrorUpperTriangle(
+            dispatch.getResult(0),
+            cast<FloatType>(getElementTypeOrSelf(dispatch.getResult(0).getType())));
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, AddDiagOp,
@@ -175,7 +115,7 @@ private:
     int64_t n = op.getType().getSize();
     auto matrix = RankedTensorType::get({n, n}, element);
     func::FuncOp fn =
-        createKernel("recursion_kernel", op.getLoc(), element,
+        kernels.create("recursion_kernel", op.getLoc(), element,
                      {matrix, op.getDiag().getType()},
                      pairwiseBody(&op.getBody().front(), /*inPlace=*/true));
     op.setRecursionAttr(FlatSymbolRefAttr::get(fn));
@@ -237,28 +177,32 @@ private:
       Block *pairBody = &grad.getBody().front();
       int64_t offset = grad.getRowOffset();
       range = grad.getGramGrad().getType().getDimSize(0);
-      // G and the cotangent come as all N rows or as just the R rows.
-      bool rowBlock = grad.getGram().getType().getDimSize(0) == range &&
-                      range != grad.getGram().getType().getDimSize(1);
+      // G and the cotangent each come as all N rows or as just the R rows.
+      int64_t n = grad.getGram().getType().getDimSize(1);
+      bool gramRows = grad.getGram().getType().getDimSize(0) == range &&
+                      range != n;
+      bool cotangentRows =
+          grad.getCotangent().getType().getDimSize(0) == range && range != n;
       // A recomputed row block of the cotangent can take dG in place (one
       // pointer, so the loop still vectorises).
-      inPlace = rowBlock && lastReader(grad.getCotangent(), op);
+      inPlace = cotangentRows && lastReader(grad.getCotangent(), op);
       if (inPlace)
         tied[0] = 2;
-      body = [pairBody, offset, rowBlock, inPlace](KernelBody &k,
-                                                   ScalarBuilder &s) {
+      body = [pairBody, offset, gramRows, cotangentRows,
+              inPlace](KernelBody &k, ScalarBuilder &s) {
         Value g = k.args[0], v = k.args[1], c = k.args[2],
               dg = inPlace ? c : k.args[3], dv = k.args[4];
         k.loop(k.begin, k.end, [&](Value i) {
           // Local row i is row i + offset of the whole matrix.
           Value gi = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
-          Value row = rowBlock ? i : gi;
+          Value gRow = gramRows ? i : gi, cRow = cotangentRows ? i : gi;
           Value vi = k.load(v, gi);
           scf::ForOp pairs = k.reduceLoop(
               k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
                 SmallVector<Value> d = inlinePairBody(
                     k, *pairBody,
-                    {k.load(g, {row, j}), vi, k.load(v, j), k.load(c, {row, j})});
+                    {k.load(g, {gRow, j}), vi, k.load(v, j),
+                     k.load(c, {cRow, j})});
                 k.store(d[0], dg, {i, j});
                 return s.addReassoc(a, d[1]);
               });
@@ -430,44 +374,12 @@ private:
     return success();
   }
 
-  /// A private kernel on memrefs of `types` followed by (begin, end).
-  func::FuncOp createKernel(StringRef name, Location loc, FloatType element,
-                            TypeRange types, const BodyFn &body) {
-    MLIRContext *ctx = element.getContext();
-    SmallVector<Type> argTypes;
-    for (Type t : types) {
-      auto shaped = cast<RankedTensorType>(t);
-      argTypes.push_back(
-          MemRefType::get(shaped.getShape(), shaped.getElementType()));
-    }
-    IndexType index = IndexType::get(ctx);
-    argTypes.push_back(index);
-    argTypes.push_back(index);
-
-    OpBuilder b(ctx);
-    b.setInsertionPointToEnd(module.getBody());
-    auto fn = func::FuncOp::create(b, loc, name,
-                                   FunctionType::get(ctx, argTypes, {}));
-    symbols.insert(fn); // uniques the name
-    fn.setPrivate();
-    fn->setAttr(kKernelAttrName, UnitAttr::get(ctx));
-    Block *entry = fn.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-    ValueRange all = entry->getArguments();
-    KernelBody k{b,          loc,  element, all.drop_back(2),
-                 all[all.size() - 2], all.back(), entry};
-    ScalarBuilder s(b, loc, element);
-    body(k, s);
-    func::ReturnOp::create(b, loc);
-    return fn;
-  }
-
   DispatchOp emit(Operation *op, FloatType element, int64_t range,
                   bool parallel, ArrayRef<int64_t> tied, bool inPlace,
                   const BodyFn &body) {
     std::string name = (op->getName().stripDialect() + "_kernel").str();
     func::FuncOp fn =
-        createKernel(name, op->getLoc(), element,
+        kernels.create(name, op->getLoc(), element,
                      llvm::to_vector(llvm::concat<Type>(op->getOperandTypes(),
                                                         op->getResultTypes())),
                      body);
@@ -505,7 +417,7 @@ private:
     auto type = cast<RankedTensorType>(upper.getType());
     Operation *producer = upper.getDefiningOp();
     constexpr int64_t tile = 32;
-    func::FuncOp fn = createKernel(
+    func::FuncOp fn = kernels.create(
         "mirror_kernel", producer->getLoc(), element, {type, type},
         [](KernelBody &k, ScalarBuilder &) {
           Value m = k.args[0];
@@ -530,8 +442,7 @@ private:
     upper.replaceAllUsesExcept(mirror.getResult(0), mirror);
   }
 
-  ModuleOp module;
-  SymbolTable symbols;
+  KernelFactory kernels;
 };
 
 struct OutlineKernelsPass

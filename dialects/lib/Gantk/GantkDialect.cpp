@@ -38,19 +38,22 @@ void GantkDialect::initialize() {
 
 LogicalResult
 KernelType::verify(function_ref<InFlightDiagnostic()> emitError, int64_t size,
-                   FloatType elementType) {
+                   FloatType elementType, ArrayRef<int64_t> spatial) {
   if (size < 1)
     return emitError() << "kernel size must be positive, got " << size;
   if (!elementType.isF32() && !elementType.isF64())
     return emitError() << "kernel element type must be f32 or f64, got "
                        << elementType;
+  if (!spatial.empty() &&
+      (spatial.size() != 2 || spatial[0] < 1 || spatial[1] < 1))
+    return emitError() << "spatial shape must be [H, W] with H, W >= 1";
   return success();
 }
 
 LogicalResult
 OperatorType::verify(function_ref<InFlightDiagnostic()> emitError,
                      int64_t size, FloatType elementType) {
-  return KernelType::verify(emitError, size, elementType);
+  return KernelType::verify(emitError, size, elementType, {});
 }
 
 LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,

@@ -1,6 +1,7 @@
 //===- GantkOps.cpp - gantk operations ------------------------------------===//
 
 #include "gantk/Dialect/Gantk/GantkOps.h"
+#include "gantk/Dialect/Gantk/Window.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -12,6 +13,13 @@ namespace {
 int64_t rows(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(0); }
 int64_t cols(Value v) { return cast<RankedTensorType>(v.getType()).getDimSize(1); }
 int64_t dim0(Type t) { return cast<RankedTensorType>(t).getDimSize(0); }
+/// The trailing H × W of a per-pair (rank 4) or per-point (rank 3) tensor;
+/// empty for flat ones.
+ArrayRef<int64_t> mapShape(Value v, int64_t flatRank) {
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  return shape.size() > size_t(flatRank) ? shape.drop_front(flatRank)
+                                         : ArrayRef<int64_t>();
+}
 
 /// Every tensor of these ops has a static shape: N, d and the architecture
 /// are compile-time constants, so the memory plan is exact.
@@ -73,13 +81,155 @@ LogicalResult StackOp::verify() {
   return success();
 }
 
+/// Images of `positions` positions each in rows of `columns` values: C =
+/// columns / positions channels.
+static LogicalResult verifyImageRows(Operation *op, int64_t columns,
+                                     ArrayRef<int64_t> map) {
+  if (map.empty())
+    return success();
+  int64_t positions = map[0] * map[1];
+  if (columns % positions != 0)
+    return op->emitOpError("rows of ")
+           << columns << " values are not " << map[0] << "x" << map[1]
+           << " images (" << columns << " is not a multiple of " << positions
+           << ")";
+  return success();
+}
+
 LogicalResult InputOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
-  if (getResult().getType().getSize() != rows(getPoints()))
+  KernelType type = getResult().getType();
+  if (type.getSize() != rows(getPoints()))
     return emitOpError("kernel size ")
-           << getResult().getType().getSize() << " does not match "
-           << rows(getPoints()) << " points";
+           << type.getSize() << " does not match " << rows(getPoints())
+           << " points";
+  return verifyImageRows(*this, cols(getPoints()), type.getSpatial());
+}
+
+/// The window of a conv or a per-pair window op on `in`, or an error.
+static FailureOr<WindowGeometry> windowOf(Operation *op, ArrayRef<int64_t> in,
+                                          ArrayRef<int64_t> kernel,
+                                          ArrayRef<int64_t> stride,
+                                          Padding padding) {
+  if (kernel.size() != 2 || stride.size() != 2 ||
+      llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(stride, [](int64_t k) { return k < 1; }))
+    return op->emitOpError("kernel and stride must be two positive sizes"),
+           failure();
+  std::string error;
+  std::optional<WindowGeometry> window =
+      WindowGeometry::get(in, kernel, stride, padding, error);
+  if (!window)
+    return op->emitOpError() << error << " (maps of " << in[0] << "x" << in[1]
+                             << ")",
+           failure();
+  return *window;
+}
+
+/// The pool of image rows `image` (H, W, C): its window, or an error.
+static FailureOr<WindowGeometry> poolOf(Operation *op, ArrayRef<int64_t> image,
+                                        ArrayRef<int64_t> window,
+                                        ArrayRef<int64_t> stride,
+                                        Padding padding) {
+  if (image.size() != 3 || llvm::any_of(image, [](int64_t v) { return v < 1; }))
+    return op->emitOpError("image must be [H, W, C], all positive"), failure();
+  if (padding == Padding::Circular)
+    return op->emitOpError("pooling pads with zeros (same) or not at all "
+                           "(valid)"),
+           failure();
+  return windowOf(op, image.take_front(2), window, stride, padding);
+}
+
+/// Rows of images before (`image`) and after a pool.
+static LogicalResult verifyPoolRows(Operation *op, Value full, Value pooled,
+                                    ArrayRef<int64_t> image,
+                                    ArrayRef<int64_t> window,
+                                    ArrayRef<int64_t> stride, Padding padding) {
+  if (failed(verifyCommon(op)))
+    return failure();
+  FailureOr<WindowGeometry> pool = poolOf(op, image, window, stride, padding);
+  if (failed(pool))
+    return failure();
+  if (cols(full) != image[0] * image[1] * image[2])
+    return op->emitOpError("rows of ")
+           << cols(full) << " values are not " << image[0] << "x" << image[1]
+           << "x" << image[2] << " images";
+  if (rows(pooled) != rows(full) ||
+      cols(pooled) != pool->rows.out * pool->cols.out * image[2])
+    return op->emitOpError("pooled rows must be ")
+           << pool->rows.out << "x" << pool->cols.out << "x" << image[2]
+           << " images, one per input row";
+  return success();
+}
+
+LogicalResult AvgPoolOp::verify() {
+  return verifyPoolRows(*this, getPoints(), getResult(), getImage(),
+                        getWindow(), getStride(), getPadding());
+}
+
+SmallVector<int64_t, 3> AvgPoolOp::getPooledImage() {
+  std::string error;
+  std::optional<WindowGeometry> pool = WindowGeometry::get(
+      getImage().take_front(2), getWindow(), getStride(), getPadding(), error);
+  if (!pool)
+    return {};
+  return {pool->rows.out, pool->cols.out, getImage()[2]};
+}
+
+LogicalResult AvgPoolTransposeOp::verify() {
+  return verifyPoolRows(*this, getResult(), getInput(), getImage(),
+                        getWindow(), getStride(), getPadding());
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto in = dyn_cast<KernelType>(adaptor.getInput().getType());
+  if (!in || !in.isSpatial())
+    return failure();
+  std::string error;
+  std::optional<WindowGeometry> window =
+      WindowGeometry::get(in.getSpatial(), adaptor.getKernel(),
+                          adaptor.getStride(), adaptor.getPadding(), error);
+  if (!window)
+    return failure();
+  types.push_back(in.withSpatial(window->outShape()));
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  KernelType in = getInput().getType();
+  if (!in.isSpatial())
+    return emitOpError("needs maps over positions: its input is flat (the "
+                       "data are not images, or a flatten came before)");
+  FailureOr<WindowGeometry> window =
+      windowOf(*this, in.getSpatial(), getKernel(), getStride(), getPadding());
+  if (failed(window))
+    return failure();
+  if (getResult().getType() != in.withSpatial(window->outShape()))
+    return emitOpError("result must be ") << in.withSpatial(window->outShape());
+  if (getWStd().convertToDouble() < 0 || getBStd().convertToDouble() < 0)
+    return emitOpError("w_std and b_std must be non-negative");
+  return success();
+}
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location>,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  auto in = dyn_cast<KernelType>(adaptor.getInput().getType());
+  if (!in)
+    return failure();
+  types.push_back(in.withSpatial({}));
+  return success();
+}
+
+LogicalResult FlattenOp::verify() {
+  if (!getInput().getType().isSpatial())
+    return emitOpError("needs maps over positions: its input is already flat");
+  if (getResult().getType().isSpatial())
+    return emitOpError("result must be flat");
   return success();
 }
 
@@ -92,6 +242,11 @@ LogicalResult DenseOp::verify() {
 LogicalResult RepeatOp::verify() {
   if (int64_t(getCount()) < 1)
     return emitOpError("count must be positive, got ") << int64_t(getCount());
+  // The backward tapes one pair state per iteration, which is a number per
+  // pair; a tape of maps is not built yet.
+  if (getInput().getType().isSpatial())
+    return emitOpError("cannot repeat layers on maps over positions yet: "
+                       "write them out");
   Block &body = getBody().front();
   if (body.getNumArguments() != 1 ||
       body.getArgument(0).getType() != getInput().getType())
@@ -122,6 +277,10 @@ static LogicalResult verifyKernelReadout(Operation *op, KernelType in,
                                          Value result) {
   if (failed(verifyCommon(op)))
     return failure();
+  if (in.isSpatial())
+    return op->emitOpError("needs a flat kernel state: the layers still "
+                           "carry maps over positions (flatten them before "
+                           "the readout dense layer)");
   if (rows(result) != in.getSize() || cols(result) != in.getSize())
     return op->emitOpError("result must be ")
            << in.getSize() << "x" << in.getSize() << ", got "
@@ -233,53 +392,70 @@ LogicalResult LossGradOp::verify() {
 LogicalResult GramOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
-  if (rows(getResult()) != rows(getPoints()) ||
-      cols(getResult()) != rows(getPoints()))
-    return emitOpError("result must be N x N for N points");
-  return success();
+  auto shape = getResult().getType().getShape();
+  if (shape[0] != rows(getPoints()) || shape[1] != rows(getPoints()))
+    return emitOpError("result must be N x N (x H x W) for N points");
+  return verifyImageRows(*this, cols(getPoints()), mapShape(getResult(), 2));
 }
 
 LogicalResult DiagOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getInput(), "input")))
+  if (failed(verifyCommon(*this)))
     return failure();
-  if (dim0(getResult().getType()) != rows(getInput()))
-    return emitOpError("result length must equal the matrix size");
+  auto in = getInput().getType().getShape();
+  if (in[0] != in[1])
+    return emitOpError("input must be square, got ") << getInput().getType();
+  if (dim0(getResult().getType()) != in[0] ||
+      mapShape(getResult(), 1) != mapShape(getInput(), 2))
+    return emitOpError("result must have one entry (or map) per point");
   return success();
 }
 
-/// A per-pair body takes `numArgs` values of the pair type and yields
-/// `numResults` of them.
+/// A per-pair body takes arguments of `argTypes` and yields values of
+/// `resultTypes`.
 static LogicalResult verifyPairBody(Operation *op, Region &body,
-                                    Type element, unsigned numArgs,
-                                    unsigned numResults) {
+                                    ArrayRef<Type> argTypes,
+                                    ArrayRef<Type> resultTypes) {
   Block &block = body.front();
   if (!block.mightHaveTerminator())
     return op->emitOpError("body must end with gantk.yield");
-  if (block.getNumArguments() != numArgs ||
-      llvm::any_of(block.getArgumentTypes(),
-                   [&](Type t) { return t != element; }))
-    return op->emitOpError("body must take ")
-           << numArgs << " arguments of type " << element;
+  if (block.getArgumentTypes() != TypeRange(argTypes)) {
+    auto diag = op->emitOpError("body must take arguments of types (");
+    llvm::interleaveComma(argTypes, diag);
+    return diag << ")";
+  }
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield)
     return op->emitOpError("body must end with gantk.yield");
-  if (yield.getValues().size() != numResults ||
-      llvm::any_of(yield.getValues().getTypes(),
-                   [&](Type t) { return t != element; }))
-    return op->emitOpError("body must yield ")
-           << numResults << " value(s) of type " << element;
+  if (yield.getValues().getTypes() != TypeRange(resultTypes)) {
+    auto diag = op->emitOpError("body must yield values of types (");
+    llvm::interleaveComma(resultTypes, diag);
+    return diag << ")";
+  }
+  return success();
+}
+
+/// gram (N × N or R × N, maps or not) and diag (N points) agree.
+static LogicalResult verifyGramAndDiag(Operation *op, Value gram, Value diag,
+                                       int64_t n) {
+  if (dim0(diag.getType()) != n || mapShape(diag, 1) != mapShape(gram, 2))
+    return op->emitOpError("diag must have one entry (or map) per point of "
+                           "the gram");
   return success();
 }
 
 LogicalResult PairwiseOp::verify() {
-  if (failed(verifyCommon(*this)) ||
-      failed(verifySquare(*this, getGram(), "gram")))
+  if (failed(verifyCommon(*this)))
     return failure();
-  if (dim0(getDiag().getType()) != rows(getGram()) ||
-      getResult().getType() != getGram().getType())
-    return emitOpError("diag and result must match the gram size");
-  return verifyPairBody(*this, getBody(), getPairType(), 3, 1);
+  int64_t n = cols(getGram());
+  if (rows(getGram()) != n)
+    return emitOpError("gram must be square, got ") << getGram().getType();
+  if (failed(verifyGramAndDiag(*this, getGram(), getDiag(), n)))
+    return failure();
+  if (rows(getResult()) != n || cols(getResult()) != n)
+    return emitOpError("result must be N x N for the gram's N points");
+  Type pair = getPairType();
+  return verifyPairBody(*this, getBody(), {pair, pair, pair},
+                        {getType().getElementType()});
 }
 
 /// Rows [offset, offset + rows) must lie inside n.
@@ -296,14 +472,24 @@ LogicalResult PairwiseGradOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
   int64_t n = cols(getGram()), r = rows(getGramGrad());
-  if (dim0(getDiag().getType()) != n ||
-      (rows(getGram()) != n && rows(getGram()) != r) ||
-      getCotangent().getType() != getGram().getType() ||
-      cols(getGramGrad()) != n || dim0(getDiagGrad().getType()) != r)
+  ArrayRef<int64_t> map = mapShape(getGram(), 2);
+  if (failed(verifyGramAndDiag(*this, getGram(), getDiag(), n)))
+    return failure();
+  // G and the cotangent are all N rows or just the R computed ones (each
+  // independently: maps over positions are never stored, so all of G's
+  // rows are there to read).
+  if ((rows(getGram()) != n && rows(getGram()) != r) ||
+      (rows(getCotangent()) != n && rows(getCotangent()) != r) ||
+      cols(getCotangent()) != n ||
+      cols(getGramGrad()) != n || mapShape(getGramGrad(), 2) != map ||
+      dim0(getDiagGrad().getType()) != r || mapShape(getDiagGrad(), 1) != map)
     return emitOpError("operand and result shapes must match the gram size");
   if (failed(verifyRowRange(*this, getRowOffset(), r, n)))
     return failure();
-  return verifyPairBody(*this, getBody(), getPairType(), 4, 3);
+  Type pair = getPairType();
+  return verifyPairBody(*this, getBody(),
+                        {pair, pair, pair, getCotangent().getType().getElementType()},
+                        {pair, pair, pair});
 }
 
 LogicalResult GramGradOp::verify() {
@@ -314,6 +500,9 @@ LogicalResult GramGradOp::verify() {
       (rows(getCotangent()) != n && rows(getCotangent()) != rows(getResult())))
     return emitOpError("cotangent must be N x N, or the result's rows of it, "
                        "for N points");
+  if (failed(verifyImageRows(*this, cols(getPoints()),
+                             mapShape(getCotangent(), 2))))
+    return failure();
   if (cols(getResult()) != cols(getPoints()))
     return emitOpError("result must have the points' columns");
   int64_t offset = getRowOffset();
@@ -328,6 +517,7 @@ LogicalResult AddDiagOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
   if (dim0(getDiag().getType()) != rows(getInput()) ||
+      mapShape(getDiag(), 1) != mapShape(getInput(), 2) ||
       getResult().getType() != getInput().getType())
     return emitOpError("diag and result must match the input size");
   // Rows [row_offset, row_offset + R) of an N x N matrix.
@@ -440,7 +630,48 @@ LogicalResult KernelOperatorOp::verify() {
   }
   if (getBody().empty())
     return emitOpError("needs a per-pair body or a recursion kernel");
-  return verifyPairBody(*this, getBody(), getPairType(), 3, 1);
+  Type pair = getPairType();
+  return verifyPairBody(*this, getBody(), {pair, pair, pair},
+                        {getType().getElementType()});
+}
+
+//===----------------------------------------------------------------------===//
+// Per-pair map ops
+//===----------------------------------------------------------------------===//
+
+/// `in` and `out` are the maps before and after the window.
+static LogicalResult verifyWindowMaps(Operation *op, RankedTensorType in,
+                                      RankedTensorType out,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> stride,
+                                      Padding padding) {
+  if (in.getElementType() != out.getElementType())
+    return op->emitOpError("input and result must have one element type");
+  FailureOr<WindowGeometry> window =
+      windowOf(op, in.getShape(), kernel, stride, padding);
+  if (failed(window))
+    return failure();
+  if (out.getShape() != ArrayRef<int64_t>(window->outShape()))
+    return op->emitOpError("the window maps ")
+           << in << " to " << window->rows.out << "x" << window->cols.out
+           << " maps, not " << out;
+  return success();
+}
+
+LogicalResult WindowOp::verify() {
+  return verifyWindowMaps(*this, getInput().getType(), getType(), getKernel(),
+                          getStride(), getPadding());
+}
+
+LogicalResult WindowTransposeOp::verify() {
+  return verifyWindowMaps(*this, getType(), getInput().getType(), getKernel(),
+                          getStride(), getPadding());
+}
+
+LogicalResult SpatialMeanOp::verify() {
+  if (getInput().getType().getElementType() != getType())
+    return emitOpError("result must be the map's element type");
+  return success();
 }
 
 LogicalResult RowTilesOp::verify() {

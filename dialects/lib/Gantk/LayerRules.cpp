@@ -42,11 +42,17 @@ bool gantk::isGaussian(Value state) {
 }
 
 LogicalResult gantk::verifyLayerOp(Operation *op) {
-  if (op->getNumOperands() != 1 || op->getNumResults() != 1 ||
-      !isa<KernelType>(op->getOperand(0).getType()) ||
-      op->getResult(0).getType() != op->getOperand(0).getType())
+  auto in = op->getNumOperands() == 1
+                ? dyn_cast<KernelType>(op->getOperand(0).getType())
+                : KernelType();
+  auto out = op->getNumResults() == 1
+                 ? dyn_cast<KernelType>(op->getResult(0).getType())
+                 : KernelType();
+  // The maps' shape may change (conv, flatten); the points may not.
+  if (!in || !out || in.getSize() != out.getSize() ||
+      in.getElementType() != out.getElementType())
     return op->emitOpError("a layer takes one !gantk.kernel state and "
-                           "returns one of the same type");
+                           "returns one of the same points and precision");
   // NTK_SPEC: a nonlinearity's rule assumes a Gaussian input, which only an
   // affine layer's output is.
   if (cast<LayerOpInterface>(op).requiresGaussianInput() &&
@@ -80,6 +86,64 @@ PairState DenseOp::buildPairRule(ScalarBuilder &s, const PairState &in) {
 
 bool DenseOp::requiresGaussianInput() { return false; }
 bool DenseOp::hasGaussianOutput() { return true; }
+
+//===----------------------------------------------------------------------===//
+// conv, flatten
+//===----------------------------------------------------------------------===//
+
+PairState ConvOp::buildPairRule(ScalarBuilder &s, const PairState &in) {
+  OpBuilder &b = s.builder();
+  Location loc = s.getLoc();
+  Type outPair = getResult().getType().getPairType();
+  auto window = [&](Value map) -> Value {
+    if (!map)
+      return Value();
+    return WindowOp::create(b, loc, outPair, map, getKernelAttr(),
+                            getStrideAttr(), getPaddingAttr());
+  };
+  // The affine part acts on the window's output maps.
+  ScalarBuilder out(b, loc, outPair);
+  Value w = out.c(std::pow(getWStd().convertToDouble(), 2));
+  Value bias = out.c(std::pow(getBStd().convertToDouble(), 2));
+  auto affine = [&](Value x) { return out.add(out.mul(w, window(x)), bias); };
+  PairState next;
+  next.nngp = affine(in.nngp);
+  next.varI = affine(in.varI);
+  next.varJ = affine(in.varJ);
+  // Θ' = σw² A(Θ) + Σ', with the new Σ'.
+  next.ntk = in.ntk ? out.add(out.mul(w, window(in.ntk)), next.nngp)
+                    : next.nngp;
+  return next;
+}
+
+bool ConvOp::requiresGaussianInput() { return false; }
+bool ConvOp::hasGaussianOutput() { return true; }
+
+int64_t ConvOp::getPairFlops() {
+  // Per output position: a window sum of each of the four maps and its
+  // affine update.
+  ArrayRef<int64_t> out = getResult().getType().getSpatial();
+  int64_t taps = getKernel()[0] * getKernel()[1];
+  return out[0] * out[1] * 4 * (taps + 2);
+}
+
+PairState FlattenOp::buildPairRule(ScalarBuilder &s, const PairState &in) {
+  Type element = getResult().getType().getElementType();
+  auto mean = [&](Value map) -> Value {
+    if (!map)
+      return Value();
+    return SpatialMeanOp::create(s.builder(), s.getLoc(), element, map);
+  };
+  return PairState{mean(in.nngp), mean(in.ntk), mean(in.varI), mean(in.varJ)};
+}
+
+bool FlattenOp::requiresGaussianInput() { return false; }
+bool FlattenOp::hasGaussianOutput() { return false; }
+
+int64_t FlattenOp::getPairFlops() {
+  ArrayRef<int64_t> in = getInput().getType().getSpatial();
+  return 4 * in[0] * in[1];
+}
 
 //===----------------------------------------------------------------------===//
 // abrelu (relu, leaky_relu, abs)
@@ -278,6 +342,11 @@ int64_t gantk::countPairRuleFlops(Operation *op) {
   OpBuilder b(ctx);
   Location loc = op->getLoc();
   Type f64 = b.getF64Type();
+  // An elementwise rule on maps runs once per position.
+  int64_t positions = 1;
+  if (auto in = dyn_cast<KernelType>(op->getOperand(0).getType()))
+    for (int64_t extent : in.getSpatial())
+      positions *= extent;
   // A scratch block outside any region: built, counted and dropped.
   Block scratch;
   for (int i = 0; i < 4; ++i)
@@ -296,5 +365,5 @@ int64_t gantk::countPairRuleFlops(Operation *op) {
   // Users come after their operands: erase from the back.
   while (!scratch.empty())
     scratch.back().erase();
-  return flops;
+  return flops * positions;
 }

@@ -237,7 +237,7 @@ func.func @f(%u: tensor<4x1xf64>, %y: tensor<4x1xf64>) -> tensor<4x2xf64> {
 
 // The Gram matrix of N points is N x N.
 func.func @f(%s: tensor<4x3xf64>) -> tensor<3x3xf64> {
-  // expected-error @+1 {{'gantk.gram' op result must be N x N for N points}}
+  // expected-error @+1 {{'gantk.gram' op result must be N x N (x H x W) for N points}}
   %g = gantk.gram %s : tensor<4x3xf64> -> tensor<3x3xf64>
   return %g : tensor<3x3xf64>
 }
@@ -255,7 +255,7 @@ func.func @f(%g: tensor<4x3xf64>) -> tensor<4xf64> {
 
 // The diagonal of an N x N matrix has N entries.
 func.func @f(%g: tensor<4x4xf64>) -> tensor<3xf64> {
-  // expected-error @+1 {{'gantk.diag' op result length must equal the matrix size}}
+  // expected-error @+1 {{'gantk.diag' op result must have one entry (or map) per point}}
   %v = gantk.diag %g : tensor<4x4xf64> -> tensor<3xf64>
   return %v : tensor<3xf64>
 }
@@ -276,7 +276,7 @@ func.func @f(%g: tensor<4x3xf64>, %v: tensor<4xf64>) -> tensor<4x3xf64> {
 
 // One variance per point, and a result of the Gram's shape.
 func.func @f(%g: tensor<4x4xf64>, %v: tensor<3xf64>) -> tensor<4x4xf64> {
-  // expected-error @+1 {{'gantk.pairwise' op diag and result must match the gram size}}
+  // expected-error @+1 {{'gantk.pairwise' op diag must have one entry (or map) per point of the gram}}
   %k = gantk.pairwise %g, %v : tensor<4x4xf64>, tensor<3xf64> -> tensor<4x4xf64> {
   ^bb0(%q12: f64, %q11: f64, %q22: f64):
     gantk.yield %q12 : f64
@@ -288,7 +288,7 @@ func.func @f(%g: tensor<4x4xf64>, %v: tensor<3xf64>) -> tensor<4x4xf64> {
 
 // The body takes (q12, q11, q22) in the element type.
 func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>) -> tensor<4x4xf64> {
-  // expected-error @+1 {{'gantk.pairwise' op body must take 3 arguments of type 'f64'}}
+  // expected-error @+1 {{'gantk.pairwise' op body must take arguments of types ('f64', 'f64', 'f64')}}
   %k = gantk.pairwise %g, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64> {
   ^bb0(%q12: f32, %q11: f32, %q22: f32):
     %r = arith.extf %q12 : f32 to f64
@@ -313,7 +313,7 @@ func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>) -> tensor<4x4xf64> {
 
 // The forward body yields one scalar.
 func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>) -> tensor<4x4xf64> {
-  // expected-error @+1 {{'gantk.pairwise' op body must yield 1 value(s) of type 'f64'}}
+  // expected-error @+1 {{'gantk.pairwise' op body must yield values of types ('f64')}}
   %k = gantk.pairwise %g, %v : tensor<4x4xf64>, tensor<4xf64> -> tensor<4x4xf64> {
   ^bb0(%q12: f64, %q11: f64, %q22: f64):
     gantk.yield %q12, %q11 : f64, f64
@@ -337,7 +337,7 @@ func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<4x3xf64>) -> ten
 
 // The adjoint body takes the cotangent as a fourth scalar.
 func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<4x4xf64>) -> tensor<4x4xf64> {
-  // expected-error @+1 {{'gantk.pairwise_grad' op body must take 4 arguments of type 'f64'}}
+  // expected-error @+1 {{'gantk.pairwise_grad' op body must take arguments of types ('f64', 'f64', 'f64', 'f64')}}
   %dg, %dv = gantk.pairwise_grad %g, %v, %c : tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64> {
   ^bb0(%q12: f64, %q11: f64, %q22: f64):
     gantk.yield %q12, %q11, %q22 : f64, f64, f64
@@ -349,7 +349,7 @@ func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<4x4xf64>) -> ten
 
 // The adjoint body yields the three partial derivatives.
 func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<4x4xf64>) -> tensor<4x4xf64> {
-  // expected-error @+1 {{'gantk.pairwise_grad' op body must yield 3 value(s) of type 'f64'}}
+  // expected-error @+1 {{'gantk.pairwise_grad' op body must yield values of types ('f64', 'f64', 'f64')}}
   %dg, %dv = gantk.pairwise_grad %g, %v, %c : tensor<4x4xf64>, tensor<4xf64>, tensor<4x4xf64> -> tensor<4x4xf64>, tensor<4xf64> {
   ^bb0(%q12: f64, %q11: f64, %q22: f64, %cc: f64):
     gantk.yield %cc : f64
@@ -725,7 +725,7 @@ func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> 
 // -----
 
 func.func @f(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> !gantk.operator<4, f64> {
-  // expected-error @+1 {{'gantk.kernel_operator' op body must take 3 arguments of type 'f64'}}
+  // expected-error @+1 {{'gantk.kernel_operator' op body must take arguments of types ('f64', 'f64', 'f64')}}
   %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64, trace_scale = 0.0 : f64, tile_rows = 2 : i64} : tensor<4x2xf64>, tensor<4xf64> -> <4, f64> {
   ^bb0(%q12: f64, %q11: f64):
     gantk.yield %q12 : f64

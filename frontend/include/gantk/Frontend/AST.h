@@ -47,18 +47,51 @@ struct Data {
 /// The parser's layer table (Parser.cpp) gives each spec layer its gantk
 /// dialect op and that op's attributes, so that the bridge to IR builds any
 /// layer the same way.
+/// A layer argument, and the op attribute it becomes: a number (an f64
+/// attribute), a list of integers ([4, 4]: an i64 array) or a keyword
+/// (same: the dialect's enum attribute of the argument's name).
+struct LayerValue {
+  enum class Kind { Number, Integers, Keyword };
+  Kind kind = Kind::Number;
+  double number = 0;
+  std::vector<int64_t> integers;
+  std::string keyword;
+
+  static LayerValue ofNumber(double v) {
+    LayerValue out;
+    out.number = v;
+    return out;
+  }
+  static LayerValue ofIntegers(std::vector<int64_t> v) {
+    LayerValue out;
+    out.kind = Kind::Integers;
+    out.integers = std::move(v);
+    return out;
+  }
+  static LayerValue ofKeyword(std::string v) {
+    LayerValue out;
+    out.kind = Kind::Keyword;
+    out.keyword = std::move(v);
+    return out;
+  }
+};
+
 struct Layer {
   std::string name; // as the spec spells it: "dense", "leaky_relu", "repeat"
   Location loc;
   /// The arguments as given or defaulted, in the table's order (an ignored
   /// argument such as a dense width only when given).
-  std::vector<std::pair<std::string, double>> args;
-  /// The dialect op ("gantk.abrelu") and its f64 attributes ({a, b}).
+  std::vector<std::pair<std::string, LayerValue>> args;
+  /// The dialect op ("gantk.abrelu") and its attributes ({a, b}).
   std::string op;
-  std::vector<std::pair<std::string, double>> attrs;
+  std::vector<std::pair<std::string, LayerValue>> attrs;
   /// An affine layer's output is Gaussian; a nonlinearity needs such an
   /// input (NTK_SPEC).
   bool affine = false;
+  bool needsGaussianInput = false;
+  /// A layer on the input images themselves (avg_pool), not on the kernel
+  /// state: it must come first.
+  bool onInput = false;
   /// repeat: the body runs `count` times (0 for a plain layer).
   int64_t count = 0;
   std::vector<Layer> body;

@@ -54,6 +54,13 @@ def Gantk_Plot : Gantk_Enum<"Plot", "the picture written with the samples", [
   I32EnumAttrCase<"Scatter", 1, "scatter">,
   I32EnumAttrCase<"Grid", 2, "grid">]>;
 
+def Gantk_Padding : Gantk_Enum<"Padding",
+    "border of a window", [
+  I32EnumAttrCase<"Same", 0, "same">,
+  I32EnumAttrCase<"Valid", 1, "valid">,
+  I32EnumAttrCase<"Circular", 2, "circular">]>;
+def Gantk_PaddingAttr : Gantk_EnumAttr<Gantk_Padding, "padding">;
+
 def Gantk_Scale : Gantk_Enum<"Scale", "how the real data is scaled", [
   I32EnumAttrCase<"None", 0, "none">,
   I32EnumAttrCase<"Unit", 1, "unit">]>;

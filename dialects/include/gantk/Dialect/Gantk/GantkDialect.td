@@ -53,14 +53,39 @@ def Gantk_KernelType : Gantk_Type<"Kernel", "kernel"> {
     The state of the infinite-width recursion after some layer for N points:
     per pair (i, j) the NNGP covariance Σ_ij and the NTK Θ_ij, per point the
     variance v_i. `elementType` is the precision of the computation.
+    `spatial` ([H, W]) is set while the layers keep images: then each pair
+    carries a map over the H × W positions (the spatial diagonal of the
+    covariance, NTK_SPEC "Convolutions"); empty once flattened.
 
     ```mlir
     !gantk.kernel<12, f64>
+    !gantk.kernel<12, f64, [28, 28]>
     ```
   }];
-  let parameters = (ins "int64_t":$size, "::mlir::FloatType":$elementType);
-  let assemblyFormat = "`<` $size `,` $elementType `>`";
+  let parameters = (ins "int64_t":$size, "::mlir::FloatType":$elementType,
+                        OptionalArrayRefParameter<"int64_t">:$spatial);
+  let assemblyFormat = "`<` $size `,` $elementType (`,` `[` $spatial^ `]`)? `>`";
+  let builders = [
+    TypeBuilder<(ins "int64_t":$size, "::mlir::FloatType":$elementType), [{
+      return $_get($_ctxt, size, elementType, ::llvm::ArrayRef<int64_t>());
+    }]>
+  ];
+  let skipDefaultBuilders = 0;
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    bool isSpatial() { return !getSpatial().empty(); }
+    /// The type of one pair's values: the element type, or a tensor of the
+    /// spatial shape.
+    ::mlir::Type getPairType() {
+      if (!isSpatial())
+        return getElementType();
+      return ::mlir::RankedTensorType::get(getSpatial(), getElementType());
+    }
+    /// The same state with another spatial shape (empty: flat).
+    KernelType withSpatial(::llvm::ArrayRef<int64_t> shape) {
+      return KernelType::get(getContext(), getSize(), getElementType(), shape);
+    }
+  }];
 }
 
 def Gantk_OperatorType : Gantk_Type<"Operator", "operator"> {

@@ -19,7 +19,12 @@ namespace gantk {
 /// field once pairs carry positions (convolutions). Passes build per-pair
 /// code on this type, never on the element type.
 inline mlir::Type pairTypeOf(mlir::Type gramOrPoints) {
-  return llvm::cast<mlir::ShapedType>(gramOrPoints).getElementType();
+  auto shaped = llvm::cast<mlir::ShapedType>(gramOrPoints);
+  // N × N × H × W: an H × W map per pair.
+  if (shaped.getRank() == 4)
+    return mlir::RankedTensorType::get(shaped.getShape().drop_front(2),
+                                       shaped.getElementType());
+  return shaped.getElementType();
 }
 } // namespace gantk
 

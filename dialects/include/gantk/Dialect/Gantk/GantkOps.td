@@ -16,6 +16,13 @@ class Gantk_Op<string mnemonic, list<Trait> traits = []>
     : Op<Gantk_Dialect, mnemonic, traits>;
 
 def Gantk_Matrix : 2DTensorOf<[F32, F64]>;
+/// Per-pair values of N points: N × N, or N × N × H × W while the pairs
+/// carry maps over positions (convolutions).
+def Gantk_PairMatrix : TensorRankOf<[F32, F64], [2, 4]>;
+/// Per-point values: N, or N × H × W.
+def Gantk_PointVector : TensorRankOf<[F32, F64], [1, 3]>;
+/// One pair's value inside a per-pair body: a float or an H × W map.
+def Gantk_Map : 2DTensorOf<[F32, F64]>;
 
 // How the exponential action is computed: dense (eigendecomposition),
 // krylov (block Lanczos to a relative tolerance, at most max_iter blocks) or
@@ -51,14 +58,68 @@ def Gantk_StackOp : Gantk_Op<"stack", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_AvgPoolOp : Gantk_Op<"avg_pool", [Pure]> {
+  let summary = "Average pooling of image rows (the spec's avg_pool on the input)";
+  let description = [{
+    Each row is an H × W × C image (`image`); every channel is averaged
+    over the window at the stride, with `padding` as in NTK_SPEC
+    "Convolutions" (padded cells count as 0, the divisor stays kh·kw).
+    Pooling the input images equals Neural Tangents' AvgPool as a first
+    layer (NTK_SPEC "Readouts and pooling").
+
+    ```mlir
+    %p = gantk.avg_pool %s {image = array<i64: 8, 8, 3>, window = array<i64: 2, 2>,
+        stride = array<i64: 2, 2>, padding = #gantk.padding<valid>}
+        : tensor<12x192xf64> -> tensor<12x48xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$points, DenseI64ArrayAttr:$image,
+                       DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$stride,
+                       Gantk_PaddingAttr:$padding);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $points attr-dict `:` type($points) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The pooled images' shape: H', W', C.
+    ::llvm::SmallVector<int64_t, 3> getPooledImage();
+  }];
+}
+
+def Gantk_AvgPoolTransposeOp : Gantk_Op<"avg_pool_transpose", [Pure]> {
+  let summary = "The transpose of gantk.avg_pool (its reverse-mode adjoint)";
+  let description = [{
+    Spreads every pooled value, divided by kh·kw, back over its window of
+    the `image`-shaped rows (the attributes are the forward pool's).
+
+    ```mlir
+    %d = gantk.avg_pool_transpose %dp {image = array<i64: 8, 8, 3>,
+        window = array<i64: 2, 2>, stride = array<i64: 2, 2>,
+        padding = #gantk.padding<valid>} : tensor<6x48xf64> -> tensor<6x192xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, DenseI64ArrayAttr:$image,
+                       DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$stride,
+                       Gantk_PaddingAttr:$padding);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Gantk_InputOp : Gantk_Op<"input", [Pure]> {
   let summary = "Input kernel of a set of points";
   let description = [{
     The kernel state before the first layer: Σ_ij = ⟨s_i, s_j⟩ / d,
-    v_i = Σ_ii, Θ = 0 (NTK_SPEC, "Input").
+    v_i = Σ_ii, Θ = 0 (NTK_SPEC, "Input"). With a spatial result type
+    [H, W] the rows are images (H, W, C in row-major order, C = d / (H·W))
+    and Σ_ij(p) = ⟨s_i(p), s_j(p)⟩ / C at every position p.
 
     ```mlir
     %k = gantk.input %s : tensor<12x3xf64> -> !gantk.kernel<12, f64>
+    %m = gantk.input %x : tensor<12x1568xf64> -> !gantk.kernel<12, f64, [28, 28]>
     ```
   }];
   let arguments = (ins Gantk_Matrix:$points);
@@ -154,6 +215,51 @@ def Gantk_SinOp : Gantk_ActivationOp<"sin"> {
   }];
   let arguments = (ins Gantk_KernelType:$input, F64Attr:$a, F64Attr:$b,
                        F64Attr:$c);
+}
+
+def Gantk_ConvOp : Gantk_LayerOp<"conv", [InferTypeOpAdaptor],
+                                  ["getPairFlops"]> {
+  let summary = "Infinitely wide convolution (shared weights)";
+  let description = [{
+    z = W_std/√(C·kh·kw) · conv(x, W) + b_std · b, infinitely many
+    channels. On the maps of one pair (NTK_SPEC "Convolutions"), with A
+    the window average of `gantk.window`:
+    Σ' = W_std² A(Σ) + b_std², v' = W_std² A(v) + b_std²,
+    Θ' = W_std² A(Θ) + Σ'. The result's maps have the window's output size.
+
+    ```mlir
+    %1 = gantk.conv %0 {kernel = array<i64: 4, 4>, stride = array<i64: 2, 2>,
+        padding = #gantk.padding<same>, w_std = 1.2 : f64, b_std = 0.3 : f64}
+        : !gantk.kernel<12, f64, [28, 28]> -> !gantk.kernel<12, f64, [14, 14]>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input, DenseI64ArrayAttr:$kernel,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$stride,
+                       DefaultValuedAttr<Gantk_PaddingAttr,
+                                         "::gantk::Padding::Valid">:$padding,
+                       F64Attr:$w_std, F64Attr:$b_std);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_FlattenOp : Gantk_LayerOp<"flatten", [InferTypeOpAdaptor],
+                                     ["getPairFlops"]> {
+  let summary = "Flattens maps into vectors: the readout of a convolution";
+  let description = [{
+    A dense layer after `flatten` sees all positions and channels; its
+    kernel needs only the mean over positions of Σ, Θ and v (NTK_SPEC
+    "Readouts and pooling"). The result is flat and not Gaussian: a dense
+    layer must follow before any nonlinearity.
+
+    ```mlir
+    %5 = gantk.flatten %4 : !gantk.kernel<12, f64, [7, 7]> -> !gantk.kernel<12, f64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelType:$input);
+  let results = (outs Gantk_KernelType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 def Gantk_RepeatOp : Gantk_LayerOp<"repeat",
@@ -281,27 +387,35 @@ def Gantk_LossOp : Gantk_Op<"loss", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Gantk_GramOp : Gantk_Op<"gram", [Pure]> {
-  let summary = "Input Gram matrix G = S Sᵀ / d";
+  let summary = "Input Gram matrix G = S Sᵀ / d, or its maps over positions";
   let description = [{
+    With an N × N × H × W result the rows are images (H, W, C) and
+    G_ij(p) = ⟨s_i(p), s_j(p)⟩ / C per position. That form is never stored:
+    the kernels that read it compute each pair's map from the points
+    (gantk-outline-kernels).
+
     ```mlir
     %g = gantk.gram %s : tensor<12x3xf64> -> tensor<12x12xf64>
+    %m = gantk.gram %x : tensor<12x1568xf64> -> tensor<12x12x28x28xf64>
     ```
   }];
   let arguments = (ins Gantk_Matrix:$points);
-  let results = (outs Gantk_Matrix:$result);
+  let results = (outs Gantk_PairMatrix:$result);
   let assemblyFormat = "$points attr-dict `:` type($points) `->` type($result)";
   let hasVerifier = 1;
 }
 
 def Gantk_DiagOp : Gantk_Op<"diag", [Pure]> {
-  let summary = "Diagonal of a square matrix";
+  let summary = "Diagonal of a square matrix (of maps)";
   let description = [{
+    result_i = input_ii: a number, or a map per point for N × N × H × W.
+
     ```mlir
     %v = gantk.diag %g : tensor<12x12xf64> -> tensor<12xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$input);
-  let results = (outs Gantk_Vector:$result);
+  let arguments = (ins Gantk_PairMatrix:$input);
+  let results = (outs Gantk_PointVector:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -311,8 +425,9 @@ def Gantk_PairwiseOp : Gantk_Op<"pairwise",
   let summary = "Elementwise per-pair kernel map";
   let description = [{
     result_ij = body(G_ij, v_i, v_j): the fused layer recursion of one pair.
-    The body takes (q12, q11, q22) as scalars and yields one scalar; it must
-    be symmetric under exchanging q11 and q22.
+    The body takes (q12, q11, q22) of the pair type (a float, or an H × W
+    map for an N × N × H × W gram) and yields one float; it must be
+    symmetric under exchanging q11 and q22.
 
     ```mlir
     %K = gantk.pairwise %g, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64> {
@@ -321,7 +436,7 @@ def Gantk_PairwiseOp : Gantk_Op<"pairwise",
     }
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$gram, Gantk_Vector:$diag);
+  let arguments = (ins Gantk_PairMatrix:$gram, Gantk_PointVector:$diag);
   let results = (outs Gantk_Matrix:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
@@ -346,7 +461,9 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
     and of C). With R result rows, only rows [row_offset, row_offset + R)
     are computed: the gradient of the generated points needs no others.
     `gram` and `cotangent` are either N × N or just those R rows (R × N,
-    recomputed for the backward instead of kept from the forward).
+    recomputed for the backward instead of kept from the forward). With
+    maps (an N × N × H × W gram) the body's q12, q11, q22 and its results
+    are maps and c stays a float.
 
     ```mlir
     %dg, %dv = gantk.pairwise_grad %g, %v, %c
@@ -358,10 +475,11 @@ def Gantk_PairwiseGradOp : Gantk_Op<"pairwise_grad",
     }
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$gram, Gantk_Vector:$diag,
+  let arguments = (ins Gantk_PairMatrix:$gram, Gantk_PointVector:$diag,
                        Gantk_Matrix:$cotangent,
                        DefaultValuedAttr<I64Attr, "0">:$row_offset);
-  let results = (outs Gantk_Matrix:$gram_grad, Gantk_Vector:$diag_grad);
+  let results = (outs Gantk_PairMatrix:$gram_grad,
+                      Gantk_PointVector:$diag_grad);
   let regions = (region SizedRegion<1>:$body);
   let extraClassDeclaration = [{
     /// The type of the body's values (see pairTypeOf).
@@ -385,6 +503,58 @@ def Gantk_YieldOp : Gantk_Op<"yield", [Pure, Terminator, ReturnLike,
   }];
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
+def Gantk_WindowOp : Gantk_Op<"window", [Pure]> {
+  let summary = "The window average A of one pair's map (inside per-pair bodies)";
+  let description = [{
+    A(M)(h, w) = 1/(kh·kw) Σ_{a<kh, b<kw} Mpad(s_h·h + a, s_w·w + b) with the
+    border of `padding` (NTK_SPEC "Convolutions"): padded cells hold 0 (or
+    wrap, circular) and the divisor stays kh·kw.
+
+    ```mlir
+    %a = gantk.window %m {kernel = array<i64: 4, 4>, stride = array<i64: 2, 2>,
+        padding = #gantk.padding<same>} : tensor<28x28xf64> -> tensor<14x14xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Map:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$stride, Gantk_PaddingAttr:$padding);
+  let results = (outs Gantk_Map:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_WindowTransposeOp : Gantk_Op<"window_transpose", [Pure]> {
+  let summary = "The transpose Aᵀ of gantk.window (its reverse-mode adjoint)";
+  let description = [{
+    Spreads each output cell's value, divided by kh·kw, back over the input
+    cells of its window (padded cells drop it, circular ones wrap). The
+    result type is the window's input type.
+
+    ```mlir
+    %d = gantk.window_transpose %a {kernel = array<i64: 4, 4>,
+        stride = array<i64: 2, 2>, padding = #gantk.padding<same>}
+        : tensor<14x14xf64> -> tensor<28x28xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Map:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$stride, Gantk_PaddingAttr:$padding);
+  let results = (outs Gantk_Map:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_SpatialMeanOp : Gantk_Op<"spatial_mean", [Pure]> {
+  let summary = "The mean of one pair's map over its positions";
+  let description = [{
+    ```mlir
+    %s = gantk.spatial_mean %m : tensor<7x7xf64> -> f64
+    ```
+  }];
+  let arguments = (ins Gantk_Map:$input);
+  let results = (outs AnyFloat:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -437,14 +607,16 @@ def Gantk_GramGradOp : Gantk_Op<"gram_grad", [Pure]> {
   let description = [{
     dS = (C + Cᵀ)/d · S = 2/d · C S for symmetric C; only the rows
     [row_offset, row_offset + R) are computed (R = result rows). The
-    cotangent is either all of C (N × N) or just those rows (R × N).
+    cotangent is either all of C (N × N) or just those rows (R × N). For
+    the maps of images (an R × N × H × W cotangent) the same holds at
+    every position p with C channels: dS_i(p) = 2/C Σ_j C_ij(p) s_j(p).
 
     ```mlir
     %dz = gantk.gram_grad %s, %dg {row_offset = 6 : i64}
         : tensor<12x3xf64>, tensor<12x12xf64> -> tensor<6x3xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$points, Gantk_Matrix:$cotangent,
+  let arguments = (ins Gantk_Matrix:$points, Gantk_PairMatrix:$cotangent,
                        I64Attr:$row_offset);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
@@ -464,9 +636,9 @@ def Gantk_AddDiagOp : Gantk_Op<"add_diag", [Pure]> {
     %r = gantk.add_diag %a, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$input, Gantk_Vector:$diag,
+  let arguments = (ins Gantk_PairMatrix:$input, Gantk_PointVector:$diag,
                        DefaultValuedAttr<I64Attr, "0">:$row_offset);
-  let results = (outs Gantk_Matrix:$result);
+  let results = (outs Gantk_PairMatrix:$result);
   let assemblyFormat = [{
     $input `,` $diag attr-dict `:` type($input) `,` type($diag) `->` type($result)
   }];
