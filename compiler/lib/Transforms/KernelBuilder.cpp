@@ -2,8 +2,19 @@
 
 #include "KernelBuilder.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 using namespace mlir;
 using namespace gantk;
+
+Attribute gantk::keepLoopAsWritten(MLIRContext *ctx) {
+  ctx->getOrLoadDialect<LLVM::LLVMDialect>();
+  BoolAttr yes = BoolAttr::get(ctx, true);
+  auto vectorize = LLVM::LoopVectorizeAttr::get(ctx, yes, {}, {}, {}, {}, {}, {});
+  auto unroll = LLVM::LoopUnrollAttr::get(ctx, yes, {}, {}, {}, {}, {}, {});
+  return LLVM::LoopAnnotationAttr::get(ctx, {}, vectorize, {}, unroll, {}, {},
+                                       {}, {}, {}, {}, {}, {}, {}, {}, {});
+}
 
 func::FuncOp KernelFactory::create(StringRef name, Location loc,
                                    FloatType element, TypeRange types,

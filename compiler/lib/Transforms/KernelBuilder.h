@@ -25,6 +25,9 @@
 
 namespace gantk {
 
+/// LLVM loop metadata: no vectorisation, no unrolling.
+mlir::Attribute keepLoopAsWritten(mlir::MLIRContext *ctx);
+
 /// Emission context of one kernel body.
 struct KernelBody {
   mlir::OpBuilder &b;
@@ -71,6 +74,16 @@ struct KernelBody {
           fn(forOp.getInductionVar(), forOp.getRegionIterArgs()[0]);
       mlir::scf::YieldOp::create(b, loc, next);
     }
+    return forOp;
+  }
+  /// A loop over the positions of a map: one pair's work, already run on
+  /// vectors of pairs (gantk-vectorize-pairs), which LLVM should neither
+  /// vectorise again (gathers across pairs) nor unroll (code size and
+  /// compile time grow with every tap of every window).
+  mlir::scf::ForOp positionLoop(mlir::Value lb, mlir::Value ub,
+                                llvm::function_ref<void(mlir::Value)> fn) {
+    mlir::scf::ForOp forOp = loop(lb, ub, fn);
+    forOp->setAttr("llvm.loop_annotation", keepLoopAsWritten(b.getContext()));
     return forOp;
   }
   /// Marks the loop over the pairs of a row (see kPairLoopAttrName).

@@ -168,8 +168,8 @@ public:
   /// for h < rows, w < cols: fn(h, w).
   void forPositions(ArrayRef<int64_t> shape,
                     function_ref<void(Value, Value)> fn) {
-    k.loop(k.index(0), k.index(shape[0]), [&](Value h) {
-      k.loop(k.index(0), k.index(shape[1]), [&](Value w) { fn(h, w); });
+    k.positionLoop(k.index(0), k.index(shape[0]), [&](Value h) {
+      k.positionLoop(k.index(0), k.index(shape[1]), [&](Value w) { fn(h, w); });
     });
   }
 
@@ -241,8 +241,8 @@ private:
       for (const WindowAxis::Span &rs : g.rows.spans(a))
         for (int64_t c = 0; c < g.cols.k; ++c)
           for (const WindowAxis::Span &cs : g.cols.spans(c))
-            k.loop(k.index(rs.begin), k.index(rs.end), [&](Value h) {
-              k.loop(k.index(cs.begin), k.index(cs.end), [&](Value w) {
+            k.positionLoop(k.index(rs.begin), k.index(rs.end), [&](Value h) {
+              k.positionLoop(k.index(cs.begin), k.index(cs.end), [&](Value w) {
                 Value sh = k.addIndex(k.mulIndex(h, g.rows.s),
                                       a - g.rows.lo + rs.offset);
                 Value sw = k.addIndex(k.mulIndex(w, g.cols.s),
@@ -272,14 +272,19 @@ private:
       env[mean.getResult()] = in; // the mean of a splat is its value
       return;
     }
-    Value sum = k.reduce(
+    Attribute asWritten = keepLoopAsWritten(b.getContext());
+    scf::ForOp rows = k.reduceLoop(
         k.index(0), k.index(shape[0]), constant(0), [&](Value h, Value acc) {
-          return k.reduce(k.index(0), k.index(shape[1]), acc,
-                          [&](Value w, Value acc2) -> Value {
-                            return arith::AddFOp::create(b, loc, acc2,
-                                                         loadRaw(in, h, w));
-                          });
+          scf::ForOp cols = k.reduceLoop(
+              k.index(0), k.index(shape[1]), acc,
+              [&](Value w, Value acc2) -> Value {
+                return arith::AddFOp::create(b, loc, acc2, loadRaw(in, h, w));
+              });
+          cols->setAttr("llvm.loop_annotation", asWritten);
+          return cols.getResult(0);
         });
+    rows->setAttr("llvm.loop_annotation", asWritten);
+    Value sum = rows.getResult(0);
     env[mean.getResult()] = MapRef{
         arith::MulFOp::create(b, loc, sum, constant(in.scale / positions)),
         {}, {}, {}, 1};
@@ -514,7 +519,7 @@ private:
           k.loop(k.begin, k.end, [&](Value i) {
             Value gi = k.addIndex(i, offset);
             Value row = rowBlock ? i : gi;
-            k.loop(k.index(0), k.index(images.dim()), [&](Value p) {
+            k.positionLoop(k.index(0), k.index(images.dim()), [&](Value p) {
               k.store(sb.c(0), acc, p);
             });
             maps.forPositions({images.h, images.w}, [&](Value h, Value w) {

@@ -237,6 +237,7 @@ private:
         auto wide = scf::ForOp::create(b, loc, map.lookupOrDefault(inner.getLowerBound()),
                                        map.lookupOrDefault(inner.getUpperBound()),
                                        map.lookupOrDefault(inner.getStep()), init);
+        wide->setDiscardableAttrs(inner->getDiscardableAttrDictionary());
         map.map(inner.getInductionVar(), wide.getInductionVar());
         map.map(inner.getRegionIterArgs(), wide.getRegionIterArgs());
         OpBuilder::InsertionGuard guard(b);

@@ -113,7 +113,8 @@ def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
-                           "mlir::func::FuncDialect"];
+                           "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect"];
 }
 
 def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
