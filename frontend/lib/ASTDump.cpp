@@ -69,6 +69,9 @@ static void dumpSource(const DataSource &src, std::ostream &os) {
   case DataSource::Kind::Npy:
     os << "npy" << formatLoc(src.loc) << " path=" << quote(src.path) << '\n';
     return;
+  case DataSource::Kind::Images:
+    os << "images" << formatLoc(src.loc) << " path=" << quote(src.path) << '\n';
+    return;
   case DataSource::Kind::Idx:
     os << "idx" << formatLoc(src.loc) << " path=" << quote(src.path)
        << " label=";

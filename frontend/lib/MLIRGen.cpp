@@ -60,6 +60,8 @@ DataSource sourceOf(ast::DataSource::Kind k) {
     return DataSource::Npy;
   case ast::DataSource::Kind::Idx:
     return DataSource::Idx;
+  case ast::DataSource::Kind::Images:
+    return DataSource::Images;
   }
   return DataSource::Npy;
 }

@@ -811,7 +811,7 @@ bool Parser::getClip(const Value *v, ast::Optimizer &opt) {
 
 bool Parser::buildSource(const Value &v, ast::DataSource &src) {
   static const std::vector<const char *> sources = {
-      "gaussian_grid", "gaussian_ring", "npy", "idx"};
+      "gaussian_grid", "gaussian_ring", "npy", "idx", "images"};
   if (v.kind != Value::Kind::Call && v.kind != Value::Kind::Identifier)
     return emitError(v, "expected a data source (" + joinNames(sources) +
                             ") for 'real', found '" + v.spelling + "'");
@@ -831,23 +831,25 @@ bool Parser::buildSource(const Value &v, ast::DataSource &src) {
            getNumber(args[2], "std", src.std) &&
            checkRange(src.std > 0, args[2], "std", "> 0");
   }
-  if (v.text == "npy" || v.text == "idx") {
-    bool npy = v.text == "npy";
-    src.kind = npy ? ast::DataSource::Kind::Npy : ast::DataSource::Kind::Idx;
+  if (v.text == "npy" || v.text == "idx" || v.text == "images") {
+    bool idx = v.text == "idx", folder = v.text == "images";
+    src.kind = idx      ? ast::DataSource::Kind::Idx
+               : folder ? ast::DataSource::Kind::Images
+                        : ast::DataSource::Kind::Npy;
     std::vector<const char *> params = {"path"};
-    if (!npy)
+    if (idx)
       params.push_back("label");
     if (!bindArgs(v, params, 1, args))
       return false;
     if (!args[0])
       return emitError(v, "'" + v.text + "' needs a path, e.g. " + v.text +
-                              "(\"file\")");
+                              (folder ? "(\"folder\")" : "(\"file\")"));
     std::string path;
     if (!getString(args[0], "path", path))
       return false;
     src.path = resolvePath(path, fileName);
-    return npy || (getInteger(args[1], "label", src.label) &&
-                   checkRange(src.label >= 0, args[1], "label", ">= 0"));
+    return !idx || (getInteger(args[1], "label", src.label) &&
+                    checkRange(src.label >= 0, args[1], "label", ">= 0"));
   }
   return emitError(v, "unknown data source '" + v.text + "' (expected " +
                           joinNames(sources) + ")");
@@ -866,7 +868,8 @@ bool Parser::buildData(const Token &blockTok, const StatementList &stmts,
   const Value *n = stmts.get("n");
   const Value *m = stmts.get("m");
   bool fromFile = data.real.kind == ast::DataSource::Kind::Npy ||
-                  data.real.kind == ast::DataSource::Kind::Idx;
+                  data.real.kind == ast::DataSource::Kind::Idx ||
+                  data.real.kind == ast::DataSource::Kind::Images;
   // A file knows its row count (n = 0: all rows); a synthetic source does not.
   if (!n && !fromFile)
     return emitError(blockTok.line, blockTok.col,

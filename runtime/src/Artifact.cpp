@@ -340,6 +340,7 @@ Status Checker::checkData() const {
     break;
   case fbs::DataKind::Npy:
   case fbs::DataKind::Idx:
+  case fbs::DataKind::Images:
     if (!data->path() || data->path()->size() == 0)
       return fail("file data needs a path");
     break;

@@ -2,18 +2,22 @@
 
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Png.h"
 
 #include <zlib.h>
 
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <random>
 
 using namespace gantk;
 namespace fbs = gantk::schema;
+namespace fs = std::filesystem;
 
 DataConfig DataConfig::fromSpec(const fbs::DataSpec &spec) {
   DataConfig c;
@@ -143,6 +147,27 @@ Error wrongDim(const std::string &path, int64_t have, int64_t dim) {
                        " values, the spec's dim is " + std::to_string(dim));
 }
 
+/// "HxWxC (H x W x C)" of an image shape.
+std::string imageText(int64_t h, int64_t w, int64_t c) {
+  return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) +
+         " (H x W x C)";
+}
+
+/// A file's image shape must be the one the artifact was compiled for (a
+/// compiled graph may depend on it); an artifact without one takes any.
+Status checkCompiledImage(const DataConfig &c, const DataShape &s) {
+  if (c.imageH <= 0 ||
+      (s.imageH == c.imageH && s.imageW == c.imageW && s.imageC == c.imageC))
+    return {};
+  std::string have =
+      s.imageH ? "images of " + imageText(s.imageH, s.imageW, s.imageC)
+               : "flat rows of " + std::to_string(s.dim) + " values";
+  return makeError(
+      ErrorCode::InvalidArgument,
+      c.path + ": " + have + ", but the artifact was compiled for images of " +
+          imageText(c.imageH, c.imageW, c.imageC) + "; recompile the spec");
+}
+
 Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
                         uint64_t seed) {
   if (!fileExists(c.path))
@@ -150,10 +175,15 @@ Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
   Result<NpyArray> array = readNpy(c.path);
   if (!array.ok())
     return array.error();
-  if (array->cols() != dim)
-    return wrongDim(c.path, array->cols(), dim);
-  if (array->rows() < n)
-    return tooFewRows(c.path, array->rows(), n, "");
+  Result<DataShape> shape = npyDataShape(array->shape, c.path);
+  if (!shape.ok())
+    return shape.error();
+  if (shape->dim != dim)
+    return wrongDim(c.path, shape->dim, dim);
+  if (Status s = checkCompiledImage(c, *shape); !s.ok())
+    return s.error();
+  if (shape->rows < n)
+    return tooFewRows(c.path, shape->rows, n, "");
   if (c.scale == fbs::Scale::Unit) {
     if (array->dtype == NpyDType::U8)
       for (double &v : array->values)
@@ -161,9 +191,53 @@ Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
     else
       minMaxScale(array->values);
   }
-  std::vector<int64_t> rows(size_t(array->rows()));
+  std::vector<int64_t> rows(size_t(shape->rows));
   std::iota(rows.begin(), rows.end(), 0);
   return takeShuffled(array->values, dim, std::move(rows), n, seed);
+}
+
+/// images(dir): the first n of a seeded shuffle of the folder's files, each
+/// decoded into [0, 1] (only the chosen files are decoded).
+Result<Dataset> loadImages(const DataConfig &c, int64_t n, int64_t dim,
+                           uint64_t seed) {
+  Result<ImageFolder> folder = scanImageFolder(c.path);
+  if (!folder.ok())
+    return folder.error();
+  int64_t count = int64_t(folder->files.size());
+  DataShape shape{count, folder->height * folder->width * folder->channels,
+                  folder->height, folder->width, folder->channels};
+  if (shape.dim != dim)
+    return wrongDim(c.path, shape.dim, dim);
+  if (Status s = checkCompiledImage(c, shape); !s.ok())
+    return s.error();
+  if (count < n)
+    return makeError(ErrorCode::InvalidArgument,
+                     c.path + ": only " + std::to_string(count) +
+                         " PNG images, the spec needs " + std::to_string(n) +
+                         " (lower n_real)");
+  std::vector<int64_t> order(static_cast<size_t>(count));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  Dataset d{n, dim, std::vector<double>(size_t(n * dim))};
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string &file = folder->files[size_t(order[size_t(i)])];
+    Result<PngPixels> image = readPng(file);
+    if (!image.ok())
+      return image.error();
+    const PngShape &got = image->shape;
+    if (got.height != folder->height || got.width != folder->width ||
+        got.channels != folder->channels)
+      return makeError(
+          ErrorCode::DataLoss,
+          file + ": decodes to " +
+              imageText(got.height, got.width, got.channels) +
+              ", its header says " +
+              imageText(folder->height, folder->width, folder->channels));
+    std::copy(image->values.begin(), image->values.end(),
+              d.values.begin() + i * dim);
+  }
+  return d;
 }
 
 Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
@@ -207,7 +281,107 @@ Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
                       c.scale == fbs::Scale::Unit ? 1.0 / 255.0 : 1.0);
 }
 
+bool hasPngExtension(const std::string &name) {
+  if (name.size() < 4)
+    return false;
+  std::string ext = name.substr(name.size() - 4);
+  for (char &ch : ext)
+    ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  return ext == ".png";
+}
+
 } // namespace
+
+std::string gantk::dataSourceName(const DataConfig &c) {
+  switch (c.kind) {
+  case fbs::DataKind::GaussianGrid:
+    return "gaussian_grid";
+  case fbs::DataKind::GaussianRing:
+    return "gaussian_ring";
+  default:
+    return c.path;
+  }
+}
+
+Result<DataShape> gantk::npyDataShape(const std::vector<int64_t> &shape,
+                                      const std::string &path) {
+  std::string text = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  text += shape.size() == 1 ? ",)" : ")";
+  if (shape.size() < 2 || shape.size() > 4)
+    return makeError(ErrorCode::InvalidArgument,
+                     path +
+                         ": an npy data array must have shape (N, d), "
+                         "(N, H, W) or (N, H, W, C); this one has shape " +
+                         text);
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": the array of shape " + text + " is empty");
+  DataShape s;
+  s.rows = shape[0];
+  s.dim = 1;
+  for (size_t i = 1; i < shape.size(); ++i)
+    s.dim *= shape[i];
+  if (shape.size() >= 3) {
+    s.imageH = shape[1];
+    s.imageW = shape[2];
+    s.imageC = shape.size() == 4 ? shape[3] : 1;
+  }
+  return s;
+}
+
+Result<ImageFolder> gantk::scanImageFolder(const std::string &dir) {
+  std::error_code ec;
+  fs::file_status status = fs::status(dir, ec);
+  if (!fs::exists(status))
+    return makeError(ErrorCode::NotFound,
+                     dir + ": image folder not found; check the path in the "
+                           "spec's data block");
+  if (!fs::is_directory(status))
+    return makeError(ErrorCode::InvalidArgument,
+                     dir + ": not a folder (images() takes a folder of PNG "
+                           "files)");
+  std::vector<std::string> names;
+  fs::directory_iterator end;
+  for (fs::directory_iterator it(dir, ec); !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    std::error_code fileEc;
+    if (hasPngExtension(name) && it->is_regular_file(fileEc))
+      names.push_back(name);
+  }
+  if (ec)
+    return makeError(ErrorCode::NotFound,
+                     dir + ": cannot list the folder: " + ec.message());
+  if (names.empty())
+    return makeError(ErrorCode::InvalidArgument,
+                     dir + ": no PNG files (*.png) in the folder");
+  std::sort(names.begin(), names.end());
+  ImageFolder folder;
+  for (const std::string &name : names) {
+    std::string file = (fs::path(dir) / name).string();
+    Result<PngShape> shape = readPngShape(file);
+    if (!shape.ok())
+      return shape.error();
+    if (folder.files.empty()) {
+      folder.height = shape->height;
+      folder.width = shape->width;
+      folder.channels = shape->channels;
+    } else if (shape->height != folder.height || shape->width != folder.width ||
+               shape->channels != folder.channels) {
+      return makeError(
+          ErrorCode::InvalidArgument,
+          file + ": image of " +
+              imageText(shape->height, shape->width, shape->channels) +
+              ", but " + names.front() + " is " +
+              imageText(folder.height, folder.width, folder.channels) +
+              "; all images in the folder must have the same size and "
+              "channel count");
+    }
+    folder.files.push_back(std::move(file));
+  }
+  return folder;
+}
 
 std::string gantk::idxLabelsPath(const std::string &imagesPath) {
   size_t at = imagesPath.rfind("images-idx3");
@@ -297,6 +471,8 @@ Result<Dataset> gantk::loadRealData(const DataConfig &c, int64_t n, int64_t dim,
     return loadNpy(c, n, dim, seed);
   case fbs::DataKind::Idx:
     return loadIdx(c, n, dim, seed);
+  case fbs::DataKind::Images:
+    return loadImages(c, n, dim, seed);
   }
   return makeError(ErrorCode::InvalidArgument, "unknown data kind");
 }

@@ -118,14 +118,11 @@ Result<TrainResult> gantk::train(Session &session,
         dir + ": cannot create the output directory: " + ec.message());
   DataConfig data = DataConfig::fromSpec(*root.data());
   fbs::PlotKind plot = root.output()->plot();
-  if (plot == fbs::PlotKind::Grid &&
-      (data.imageC != 1 && data.imageC != 3 ||
-       data.imageH * data.imageW * data.imageC != dim))
-    return makeError(ErrorCode::InvalidArgument,
-                     name +
-                         ": a grid plot needs image_h x image_w x image_c "
-                         "(c = 1 or 3) equal to dim " +
-                         std::to_string(dim));
+  if (plot == fbs::PlotKind::Grid)
+    if (Status s = checkImageGrid(dataSourceName(data), dim, data.imageH,
+                                  data.imageW, data.imageC);
+        !s.ok())
+      return makeError(s.error().code, name + ": " + s.message());
 
   Result<Dataset> real = loadRealData(data, nReal, dim, spec.seed());
   if (!real.ok())

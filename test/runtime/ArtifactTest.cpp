@@ -179,6 +179,18 @@ TEST(Artifact, RejectsFileDataWithoutPath) {
   EXPECT_EQ(loadError(t), "test: invalid artifact: file data needs a path");
 }
 
+TEST(Artifact, ImageFolderDataNeedsAPath) {
+  // images(dir) is file data: a folder path, checked like npy's.
+  TestArtifact t = fullArtifact();
+  t.dataKind = schema::DataKind::Images;
+  EXPECT_EQ(loadError(t), "test: invalid artifact: file data needs a path");
+  t.dataPath = "/tmp/pngs";
+  t.imageH = t.imageW = 2;
+  t.imageC = 3;
+  Result<Artifact> a = t.load();
+  EXPECT_TRUE(a.ok()) << a.message();
+}
+
 TEST(Artifact, RejectsUnknownCommandTypes) {
   // NONE (no command), and a type from a newer schema: the FlatBuffers
   // verifier lets both through.

@@ -267,6 +267,77 @@ TEST(Train, GridPlotOfImages) {
   EXPECT_EQ(png.channels, 1u);
 }
 
+TEST(Train, GridPlotOfAnRgbImageFolder) {
+  // Four 2x3 RGB PNGs; one GD step at lr 1 pulls Z onto X exactly, so the
+  // plot's tiles are the real images in the order they were loaded.
+  TestArtifact t = pullArtifact(schema::Precision::F64, 4, 18);
+  TempDir dir;
+  fs::create_directory(dir.path / "pngs");
+  for (int k = 0; k < 4; ++k) {
+    Image img{3, 2, 3, {}};
+    for (int i = 0; i < 18; ++i)
+      img.pixels.push_back(uint8_t(40 * k + 2 * i));
+    ASSERT_TRUE(
+        writePng(
+            (dir.path / "pngs" / ("p" + std::to_string(k) + ".png")).string(),
+            img)
+            .ok());
+  }
+  t.dataKind = schema::DataKind::Images;
+  t.dataPath = (dir.path / "pngs").string();
+  t.imageH = 2;
+  t.imageW = 3;
+  t.imageC = 3;
+  t.plot = schema::PlotKind::Grid;
+  t.lr = 1;
+  t.steps = 1;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TrainOptions options;
+  options.outDir = (dir.path / "out").string();
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  ASSERT_EQ(r->samplesPng, options.outDir + "/samples.png");
+  // 2 x 2 tiles of 3 wide, 2 high, 1-px gaps: 7 x 5, RGB.
+  Result<PngPixels> plot = readPng(r->samplesPng);
+  ASSERT_TRUE(plot.ok()) << plot.message();
+  EXPECT_EQ(plot->shape.width, 7);
+  EXPECT_EQ(plot->shape.height, 5);
+  EXPECT_EQ(plot->shape.channels, 3);
+  Result<Dataset> real =
+      loadRealData(DataConfig::fromSpec(*s->root().data()), 4, 18, t.seed);
+  ASSERT_TRUE(real.ok()) << real.message();
+  for (int k = 0; k < 4; ++k) {
+    int x0 = (k % 2) * 4, y0 = (k / 2) * 3;
+    for (int y = 0; y < 2; ++y)
+      for (int x = 0; x < 3; ++x)
+        for (int c = 0; c < 3; ++c)
+          EXPECT_EQ(plot->values[size_t(((y0 + y) * 7 + x0 + x) * 3 + c)],
+                    real->values[size_t(k * 18 + (y * 3 + x) * 3 + c)])
+              << "tile " << k << " pixel (" << y << ", " << x << ")";
+  }
+  // The gap column between the tiles is white.
+  for (int c = 0; c < 3; ++c)
+    EXPECT_EQ(plot->values[size_t(3 * 3 + c)], 1.0);
+}
+
+TEST(Train, GridPlotNeedsImageData) {
+  TestArtifact t = pullArtifact(schema::Precision::F64, 2, 2);
+  t.plot = schema::PlotKind::Grid;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(r.message(), "test: plot = grid needs image data (idx, images, "
+                         "or an npy of shape (N, H, W[, C])); gaussian_grid "
+                         "has flat rows of 2 values");
+  EXPECT_FALSE(fs::exists(dir.path / "samples.npy"));
+}
+
 TEST(Train, GridPlotNeedsMatchingImageShape) {
   TestArtifact t = pullArtifact(schema::Precision::F64, 2, 4);
   t.plot = schema::PlotKind::Grid;
@@ -280,8 +351,8 @@ TEST(Train, GridPlotNeedsMatchingImageShape) {
   options.outDir = dir.path.string();
   Result<TrainResult> r = train(*s, options);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.message(), "test: a grid plot needs image_h x image_w x image_c "
-                         "(c = 1 or 3) equal to dim 4");
+  EXPECT_EQ(r.message(), "test: plot = grid: gaussian_grid has images of "
+                         "3x3x1 (H x W x C) but rows of 4 values");
 }
 
 TEST(Train, DivergenceStopsWithAClearError) {

@@ -28,14 +28,30 @@ bool probeData(const ast::DataSource &source, DataInfo &info,
       error = array.message();
       return false;
     }
-    const std::vector<int64_t> &shape = array->shape;
-    info.rows = array->rows();
-    info.dim = array->cols();
-    if (shape.size() == 3 || shape.size() == 4) {
-      info.imageH = shape[1];
-      info.imageW = shape[2];
-      info.imageC = shape.size() == 4 ? shape[3] : 1;
+    Result<DataShape> shape = npyDataShape(array->shape, source.path);
+    if (!shape.ok()) {
+      error = shape.message();
+      return false;
     }
+    info.rows = shape->rows;
+    info.dim = shape->dim;
+    info.imageH = shape->imageH;
+    info.imageW = shape->imageW;
+    info.imageC = shape->imageC;
+    return true;
+  }
+  case ast::DataSource::Kind::Images: {
+    // The files' headers only; the runtime decodes the pixels.
+    Result<ImageFolder> folder = scanImageFolder(source.path);
+    if (!folder.ok()) {
+      error = folder.message();
+      return false;
+    }
+    info.rows = int64_t(folder->files.size());
+    info.imageH = folder->height;
+    info.imageW = folder->width;
+    info.imageC = folder->channels;
+    info.dim = info.imageH * info.imageW * info.imageC;
     return true;
   }
   case ast::DataSource::Kind::Idx: {

@@ -14,10 +14,11 @@ namespace gantk {
 struct DataInfo {
   int64_t rows = 0;   ///< rows available (INT64_MAX for synthetic mixtures)
   int64_t dim = 0;
-  int64_t imageH = 0, imageW = 0, imageC = 0;
+  int64_t imageH = 0, imageW = 0, imageC = 0; ///< 0 for flat rows
 };
 
-/// Reads the data source's shape (the file for npy/idx). On failure returns
+/// Reads the data source's shape (the file for npy/idx, the PNG headers of
+/// an images folder). On failure returns
 /// false with a message that names the path and how to get the data.
 bool probeData(const ast::DataSource &source, DataInfo &info,
                std::string &error);

@@ -29,6 +29,7 @@
 #include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Options.h"
+#include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Stats.h"
 #include "gantk/runtime/Train.h"
@@ -138,17 +139,19 @@ cl::opt<std::string> device("device", cl::sub(runCmd), cl::sub(gradCmd),
                                      "spec is compiled for cpu,cuda)"),
                             cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> realFile("real", cl::sub(gradCmd),
-                              cl::desc("X, the real rows (.npy, 2-D)"),
+                              cl::desc("X, the real rows (.npy: (N, d), or "
+                                       "images (N, H, W[, C]))"),
                               cl::value_desc("X.npy"), cl::cat(category));
 cl::opt<std::string> fakeFile("fake", cl::sub(gradCmd),
-                              cl::desc("Z, the generated rows (.npy, 2-D)"),
+                              cl::desc("Z, the generated rows (.npy: as X)"),
                               cl::value_desc("Z.npy"), cl::cat(category));
 cl::opt<std::string> gradOut("out", cl::sub(gradCmd),
                              cl::desc("Write dL/dZ here (float64 for f64 "
                                       "specs)"),
                              cl::value_desc("G.npy"), cl::cat(category));
 cl::opt<std::string> kernelInput("input", cl::sub(kernelCmd),
-                                 cl::desc("S, the rows (.npy, 2-D)"),
+                                 cl::desc("S, the rows (.npy: (N, d), or "
+                                          "images (N, H, W[, C]))"),
                                  cl::value_desc("S.npy"), cl::cat(category));
 cl::opt<std::string> kernelOut("out", cl::sub(kernelCmd),
                                cl::desc("Write the NTK here"),
@@ -244,17 +247,6 @@ std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
   return loaded;
 }
 
-/// The image shape (H, W, C) of rows of `columns` values given on the
-/// command line: the spec's data's, when its images have that many values
-/// (the probe reads only the data's header); none otherwise.
-std::vector<int64_t> specImage(const LoadedSpec &loaded, int64_t columns) {
-  DataInfo info;
-  std::string error;
-  if (probeData(loaded.spec.data.real, info, error) && info.imageH &&
-      info.imageH * info.imageW * info.imageC == columns)
-    return {info.imageH, info.imageW, info.imageC};
-  return {};
-}
 
 /// n and m of a step: the spec's (n = 0: every row of the file), or `n`
 /// from the command line, checked against the rows the data has.
@@ -264,16 +256,35 @@ std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
   int64_t n = nOverride ? *nOverride : (d.n ? d.n : loaded.data.rows);
   int64_t m = nOverride ? n : (d.m ? d.m : n);
   if (n > loaded.data.rows) {
+    bool folder = d.real.kind == ast::DataSource::Kind::Images;
     fail(ExitCode::InputError,
-         loaded.spec.data.real.path + " has " +
-             std::to_string(loaded.data.rows) + " rows, the spec asks for n = " +
-             std::to_string(n));
+         d.real.path + " has " + std::to_string(loaded.data.rows) +
+             (folder ? " PNG images" : " rows") +
+             ", the spec asks for n = " + std::to_string(n));
     return std::nullopt;
   }
   GraphShape shape{n, m, loaded.data.dim, {}};
   if (loaded.data.imageH)
     shape.image = {loaded.data.imageH, loaded.data.imageW, loaded.data.imageC};
   return shape;
+}
+
+/// `plot = grid` needs image data: checked when a spec is compiled, so that
+/// no artifact is written (and no step run) that cannot draw its plot.
+bool checkPlot(const LoadedSpec &loaded) {
+  if (loaded.spec.output.plot != ast::Output::Plot::Grid)
+    return true;
+  const ast::DataSource &src = loaded.spec.data.real;
+  std::string source =
+      src.kind == ast::DataSource::Kind::GaussianGrid   ? "gaussian_grid"
+      : src.kind == ast::DataSource::Kind::GaussianRing ? "gaussian_ring"
+                                                        : src.path;
+  const DataInfo &data = loaded.data;
+  Status s =
+      checkImageGrid(source, data.dim, data.imageH, data.imageW, data.imageC);
+  if (!s.ok())
+    fail(ExitCode::InputError, loaded.spec.file + ": " + s.message());
+  return s.ok();
 }
 
 /// What a spec is compiled for when it runs on `dev`: CPU code always, PTX
@@ -379,19 +390,55 @@ std::unique_ptr<Session> openSpec(const LoadedSpec &loaded,
   return compileAndOpen(*graph, specInput, options, /*report=*/false, plan);
 }
 
-std::optional<NpyArray> readMatrix(const std::string &path) {
+/// Rows read from an .npy file for grad or kernel: (N, d), or images
+/// (N, H, W[, C]) whose shape the graph gets.
+struct Rows {
+  NpyArray array;
+  DataShape shape;
+};
+
+std::optional<Rows> readRows(const std::string &path) {
   Result<NpyArray> array = readNpy(path);
   if (!array.ok()) {
     fail(ExitCode::InputError, array.message());
     return std::nullopt;
   }
-  if (array->shape.size() != 2) {
-    fail(ExitCode::InputError, path + ": expected a 2-D array, got " +
-                                   std::to_string(array->shape.size()) +
-                                   " dimensions");
+  Result<DataShape> shape = npyDataShape(array->shape, path);
+  if (!shape.ok()) {
+    fail(ExitCode::InputError, shape.message());
     return std::nullopt;
   }
-  return array.take();
+  return Rows{array.take(), *shape};
+}
+
+/// [H, W, C] of image rows, empty for flat ones.
+std::vector<int64_t> imageOf(const DataShape &shape) {
+  if (!shape.imageH)
+    return {};
+  return {shape.imageH, shape.imageW, shape.imageC};
+}
+
+/// The image shape (H, W, C) of rows given on the command line: the
+/// array's own (N, H, W[, C]); for flat rows, the spec's data's images when
+/// they have as many values per row; none otherwise.
+std::vector<int64_t> rowsImage(const LoadedSpec &loaded, const DataShape &rows) {
+  if (rows.imageH)
+    return imageOf(rows);
+  DataInfo info;
+  std::string error;
+  if (probeData(loaded.spec.data.real, info, error) && info.imageH &&
+      info.imageH * info.imageW * info.imageC == rows.dim)
+    return {info.imageH, info.imageW, info.imageC};
+  return {};
+}
+
+/// "images of HxWxC (H x W x C)" or "flat rows of d values".
+std::string describeRows(const DataShape &shape) {
+  if (!shape.imageH)
+    return "flat rows of " + std::to_string(shape.dim) + " values";
+  return "images of " + std::to_string(shape.imageH) + "x" +
+         std::to_string(shape.imageW) + "x" + std::to_string(shape.imageC) +
+         " (H x W x C)";
 }
 
 NpyDType precisionDType(const ast::Module &spec) {
@@ -448,7 +495,7 @@ int commandCompile() {
       return exitStatus(ExitCode::Success);
     }
     std::optional<GraphShape> shape = stepShape(*loaded, nRows);
-    if (!shape)
+    if (!shape || !checkPlot(*loaded))
       return exitStatus(ExitCode::InputError);
     graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
   }
@@ -505,7 +552,7 @@ int commandRun() {
       if (!loaded)
         return exitStatus(ExitCode::InputError);
       std::optional<GraphShape> shape = stepShape(*loaded, std::nullopt);
-      if (!shape)
+      if (!shape || !checkPlot(*loaded))
         return exitStatus(ExitCode::InputError);
       graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
     }
@@ -538,31 +585,42 @@ int commandGrad() {
   if (!runOptions(options))
     return exitStatus(ExitCode::UsageError);
   std::optional<LoadedSpec> loaded = loadSpec(specInput, false);
-  auto x = loaded ? readMatrix(realFile) : std::nullopt;
-  auto z = x ? readMatrix(fakeFile) : std::nullopt;
+  auto x = loaded ? readRows(realFile) : std::nullopt;
+  auto z = x ? readRows(fakeFile) : std::nullopt;
   if (!z)
     return exitStatus(ExitCode::InputError);
-  if (x->shape[1] != z->shape[1])
+  if (!x->shape.imageH && !z->shape.imageH) {
+    if (x->shape.dim != z->shape.dim)
+      return fail(ExitCode::InputError,
+                  "X has " + std::to_string(x->shape.dim) + " columns, Z has " +
+                      std::to_string(z->shape.dim));
+  } else if (imageOf(x->shape) != imageOf(z->shape)) {
     return fail(ExitCode::InputError,
-                "X has " + std::to_string(x->shape[1]) + " columns, Z has " +
-                    std::to_string(z->shape[1]));
+                std::string(realFile) + " has " + describeRows(x->shape) +
+                    ", " + std::string(fakeFile) + " has " +
+                    describeRows(z->shape) +
+                    "; real and fake rows must be images of the same H, W "
+                    "and C");
+  }
   std::unique_ptr<Session> s = openSpec(
       *loaded,
-      GraphShape{x->shape[0], z->shape[0], x->shape[1],
-                 specImage(*loaded, x->shape[1])},
+      GraphShape{x->shape.rows, z->shape.rows, x->shape.dim,
+                 rowsImage(*loaded, x->shape)},
       EntryKind::Step, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
-  if (Status st = s->setReal(x->values.data(), x->values.size()); !st.ok())
+  if (Status st = s->setReal(x->array.values.data(), x->array.values.size());
+      !st.ok())
     return fail(ExitCode::InputError, st.message());
-  if (Status st = s->setFake(z->values.data(), z->values.size()); !st.ok())
+  if (Status st = s->setFake(z->array.values.data(), z->array.values.size());
+      !st.ok())
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
   std::printf("loss %.17g\n", s->loss());
   if (!gradOut.empty()) {
     std::vector<double> g = s->grad();
-    if (Status st = writeNpy(gradOut, z->shape, g.data(),
+    if (Status st = writeNpy(gradOut, z->array.shape, g.data(),
                              precisionDType(loaded->spec));
         !st.ok())
       return fail(ExitCode::RunFailure, st.message());
@@ -577,16 +635,18 @@ int commandKernel() {
   if (!runOptions(options))
     return exitStatus(ExitCode::UsageError);
   std::optional<LoadedSpec> loaded = loadSpec(specInput, false);
-  auto rows = loaded ? readMatrix(kernelInput) : std::nullopt;
+  auto rows = loaded ? readRows(kernelInput) : std::nullopt;
   if (!rows)
     return exitStatus(ExitCode::InputError);
-  int64_t count = rows->shape[0];
-  GraphShape shape{count, 0, rows->shape[1], specImage(*loaded, rows->shape[1])};
-  std::unique_ptr<Session> s =
-      openSpec(*loaded, shape, EntryKind::Kernel, options);
+  int64_t count = rows->shape.rows;
+  std::unique_ptr<Session> s = openSpec(
+      *loaded,
+      GraphShape{count, 0, rows->shape.dim, rowsImage(*loaded, rows->shape)},
+      EntryKind::Kernel, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
-  if (Status st = s->setReal(rows->values.data(), rows->values.size());
+  if (Status st =
+          s->setReal(rows->array.values.data(), rows->array.values.size());
       !st.ok())
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())

@@ -206,6 +206,8 @@ fb::DataKind dataKind(DataSource source) {
     return fb::DataKind::Npy;
   case DataSource::Idx:
     return fb::DataKind::Idx;
+  case DataSource::Images:
+    return fb::DataKind::Images;
   }
   return fb::DataKind::Npy;
 }

@@ -61,7 +61,8 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t label, int64_t size, APFloat spacing,
                                APFloat std, Scale scale,
                                ArrayRef<int64_t> image) {
-  bool file = source == DataSource::Npy || source == DataSource::Idx;
+  bool file = source == DataSource::Npy || source == DataSource::Idx ||
+              source == DataSource::Images;
   if (file && path.empty())
     return emitError() << stringifyDataSource(source) << " data needs a path";
   if (!file && size < 1)

@@ -15,6 +15,14 @@ module attributes {
 
 // -----
 
+// A folder of PNG images (images("dir")) with RGB images of 32x32.
+// CHECK: gantk.data = #gantk.data<source = images, path = "faces", image = [32, 32, 3]>
+module attributes {
+  gantk.data = #gantk.data<source = images, path = "faces", image = [32, 32, 3]>
+} {}
+
+// -----
+
 // The synthetic sources keep their parameters; the other enums' cases, which
 // are the defaults (gd, uniform, unit), are left out.
 // CHECK: gantk.data = #gantk.data<source = gaussian_ring, size = 8, spacing = 2.000000e+00, std = 2.000000e-02>

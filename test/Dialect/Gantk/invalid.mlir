@@ -853,6 +853,12 @@ module attributes {gantk.data = #gantk.data<source = npy>} {}
 
 // -----
 
+// An images folder too.
+// expected-error @+1 {{images data needs a path}}
+module attributes {gantk.data = #gantk.data<source = images, image = [8, 8, 1]>} {}
+
+// -----
+
 // An image shape is [H, W, C].
 // expected-error @+1 {{image must be [H, W, C] with positive sizes}}
 module attributes {gantk.data = #gantk.data<source = npy, path = "x.npy", image = [28, 28]>} {}

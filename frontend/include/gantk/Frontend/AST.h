@@ -25,10 +25,10 @@ struct Location {
 
 /// Where the real data comes from.
 struct DataSource {
-  enum class Kind { GaussianGrid, GaussianRing, Npy, Idx };
+  enum class Kind { GaussianGrid, GaussianRing, Npy, Idx, Images };
   Kind kind = Kind::GaussianGrid;
   Location loc;
-  std::string path;   // npy / idx
+  std::string path;   // npy / idx file, images folder
   int64_t label = -1; // idx: keep one class only (-1: all)
   int64_t size = 5;   // grid: size x size modes; ring: number of modes
   double spacing = 1; // grid spacing; ring radius

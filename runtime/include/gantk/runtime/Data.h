@@ -2,7 +2,8 @@
 //-*-===//
 //
 // The real data X of a run: synthetic 2-D Gaussian mixtures (the paper's toy
-// sets), a .npy array, or an IDX file (MNIST / Fashion-MNIST format).
+// sets), a .npy array, an IDX file (MNIST / Fashion-MNIST format), or a
+// folder of PNG images.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +34,36 @@ struct DataConfig {
 
   static DataConfig fromSpec(const schema::DataSpec &spec);
 };
+
+/// The name of a data source in messages: the file or folder, or the
+/// synthetic source's name (gaussian_grid, gaussian_ring).
+std::string dataSourceName(const DataConfig &config);
+
+/// What a data file holds: `rows` rows of `dim` values, which are images of
+/// imageH x imageW x imageC (row-major, channels last) or flat (all 0).
+struct DataShape {
+  int64_t rows = 0, dim = 0;
+  int64_t imageH = 0, imageW = 0, imageC = 0;
+};
+
+/// The rows an .npy array's shape means: (N, d) flat rows, (N, H, W) grey
+/// images (C = 1), (N, H, W, C) images. Any other rank, or an empty
+/// dimension, is an error naming `path` and the shape.
+Result<DataShape> npyDataShape(const std::vector<int64_t> &shape,
+                               const std::string &path);
+
+/// A folder of PNG images, as images(dir) reads it.
+struct ImageFolder {
+  std::vector<std::string> files; ///< every *.png, sorted by file name
+  int64_t height = 0, width = 0, channels = 0;
+};
+
+/// Lists the *.png files of `dir` (the extension in any case), sorted by
+/// name, and reads each one's header: all must have the first one's size
+/// and channel count. Errors: the folder is missing or not a folder, holds
+/// no PNG file, a file is not a PNG or its header is corrupt, or a file's
+/// shape differs (naming it and both shapes).
+Result<ImageFolder> scanImageFolder(const std::string &dir);
 
 /// Rows of real data, row-major.
 struct Dataset {

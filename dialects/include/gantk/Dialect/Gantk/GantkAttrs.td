@@ -69,7 +69,8 @@ def Gantk_DataSource : Gantk_Enum<"DataSource", "where the real data comes from"
   I32EnumAttrCase<"GaussianGrid", 0, "gaussian_grid">,
   I32EnumAttrCase<"GaussianRing", 1, "gaussian_ring">,
   I32EnumAttrCase<"Npy", 2, "npy">,
-  I32EnumAttrCase<"Idx", 3, "idx">]>;
+  I32EnumAttrCase<"Idx", 3, "idx">,
+  I32EnumAttrCase<"Images", 4, "images">]>;
 
 //===----------------------------------------------------------------------===//
 // Run configuration attributes (on the module: gantk.data, gantk.train,
@@ -133,7 +134,7 @@ def Gantk_DataAttr : Gantk_Attr<"Data", "data"> {
   let summary = "The real data: its source, scaling and image shape";
   let description = [{
     What the runtime loads as X. `path` is for the file sources (resolved
-    against the spec's directory), `label` keeps one IDX class (−1: all),
+    against the spec's directory; for `images`, a folder of PNG files), `label` keeps one IDX class (−1: all),
     `size`, `spacing` and `std` describe the synthetic mixtures (`size` is
     the number of modes per side of a grid, or of a ring). `image` is
     [H, W, C] for image data (empty otherwise): it decides how samples are
@@ -145,7 +146,8 @@ def Gantk_DataAttr : Gantk_Attr<"Data", "data"> {
   }];
   let parameters = (ins
     "::gantk::DataSource":$source,
-    StringRefParameter<"file of the npy/idx sources", "\"\"">:$path,
+    StringRefParameter<"file of the npy/idx sources, folder of images",
+                       "\"\"">:$path,
     DefaultValuedParameter<"int64_t", "-1", "idx: the only class kept">:$label,
     DefaultValuedParameter<"int64_t", "5", "modes per grid side or ring">:$size,
     Gantk_F64Parameter<"grid spacing or ring radius", "1.0">:$spacing,
