@@ -935,7 +935,7 @@ bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
       } else if (!given && size.empty()) {
         return emitError(v, "'" + layer.name + "' needs '" + arg.name +
                                 "', e.g. " + arg.name + ": [3, 3]");
-      } else if (!getSize2(given, arg.name, size)) {
+      } else if (given && !getSize2(given, arg.name, size)) {
         return false;
       }
       value = ast::LayerValue::ofIntegers(size);

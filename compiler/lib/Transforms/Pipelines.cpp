@@ -47,6 +47,7 @@ void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
   funcOptions.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createLoopAnnotationsPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createEmitKernelABIPass());
 }

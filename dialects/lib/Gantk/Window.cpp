@@ -29,6 +29,12 @@ std::optional<WindowAxis> WindowAxis::get(int64_t in, int64_t k, int64_t s,
   int64_t total = std::max<int64_t>((axis.out - 1) * s + k - in, 0);
   axis.lo = total / 2;
   axis.wrap = padding == Padding::Circular;
+  // Wrapping once is enough while the window fits in the map.
+  if (axis.wrap && k > in) {
+    error = "a " + std::to_string(k) + "-wide circular window wraps more than "
+            "once around " + std::to_string(in) + " positions";
+    return std::nullopt;
+  }
   return axis;
 }
 

@@ -162,6 +162,17 @@ def EmitKernelABIPass : Pass<"gantk-emit-kernel-abi", "mlir::ModuleOp"> {
   }];
 }
 
+def LoopAnnotationsPass : Pass<"gantk-loop-annotations", "mlir::ModuleOp"> {
+  let summary = "Puts the loop hints of scf.for loops on LLVM's loop metadata";
+  let description = [{
+    convert-scf-to-cf copies an scf.for's `llvm.loop_annotation` attribute
+    onto the loop's back branch, and convert-cf-to-llvm keeps it there as a
+    discardable attribute, which the translation to LLVM IR ignores. This
+    moves it into `llvm.br`'s `loop_annotation`, so that hints such as "do
+    not vectorise or unroll" reach LLVM.
+  }];
+}
+
 def ApproximateMathPass : Pass<"gantk-approximate-math", "mlir::ModuleOp"> {
   let summary = "Call-free f32 math, exact libm calls for f64 special functions";
   let description = [{
