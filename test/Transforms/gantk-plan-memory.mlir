@@ -3,34 +3,35 @@
 // One forward step, N = 4 points of d = 2 features in f64. Every buffer is
 // rounded up to 64 bytes (a cache line) and placed first fit by liveness;
 // a buffer is freed after the op of its last use, returned values live to
-// the end.
+// the end, and the arguments (with the stack that holds them) live through
+// the whole step: the runtime sets X once and keeps it for every step.
 //   stack S (64 B) at 0; its operands live inside it: x at 0, z at 32.
-//   G = gemm (128 B) at 64; S dies here.
-//   v = diag (32 -> 64 B) at 0, first fit in front of G.
-//   K = pairwise (128 B) at 192; G and v die after it.
-//   add_trace_diag is tied to operand 0 and K dies there: in place at 192.
-//   eigh writes Qᵀ over its input (192); μ (64 B) at 0. Its LAPACK
+//   G = gemm (128 B) at 64.
+//   v = diag (32 -> 64 B) at 192.
+//   K = pairwise (128 B) at 256; G and v die after it.
+//   add_trace_diag is tied to operand 0 and K dies there: in place at 256.
+//   eigh writes Qᵀ over its input (256); μ (64 B) at 64. Its LAPACK
 //   workspaces are live during the op only: work = 1 + 6N + 2N² = 57
-//   elements (456 -> 512 B) at 320 and iwork = 3 + 5N = 23 i32 (92 -> 128 B)
-//   first fit at 64. gantk.scratch holds the offsets only, [work, iwork];
+//   elements (456 -> 512 B) at 384 and iwork = 3 + 5N = 23 i32 (92 -> 128 B)
+//   first fit at 128. gantk.scratch holds the offsets only, [work, iwork];
 //   the artifact writer recomputes the sizes from N.
-//   This is the peak: 64 + 128 + 128 + 512 = 832 bytes.
-//   y = labels at 64, b = Qᵀ y at 128, e = exp_scale at 320 (μ and b die
-//   after it, not before), u = Q e at 0, the loss (8 -> 64 B) at 128.
-// CHECK: module attributes {gantk.arena_bytes = 832 : i64, gantk.entry = "step", gantk.peak_op = "gantk.eigh"}
+//   This is the peak: 64 + 64 + 128 + 512 + 128 = 896 bytes.
+//   y = labels at 128, b = Qᵀ y at 192, e = exp_scale at 384 (μ and b die
+//   after it, not before), u = Q e at 64, the loss (8 -> 64 B) at 192.
+// CHECK: module attributes {gantk.arena_bytes = 896 : i64, gantk.entry = "step", gantk.peak_op = "gantk.eigh"}
 // CHECK-LABEL: func.func @step
 // CHECK-SAME: attributes {gantk.arg_offsets = array<i64: 0, 32>}
 // CHECK-NEXT: gantk.stack {{.*}}gantk.offsets = array<i64: 0>
 // CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
-// CHECK-NEXT: gantk.dispatch @diag_kernel{{.*}}gantk.offsets = array<i64: 0>
-// CHECK-NEXT: gantk.dispatch @pairwise_kernel{{.*}}gantk.offsets = array<i64: 192>
-// CHECK-NEXT: gantk.dispatch @add_trace_diag_kernel{{.*}}gantk.offsets = array<i64: 192>
-// CHECK-NEXT: gantk.eigh {{.*}}{gantk.offsets = array<i64: 192, 0>, gantk.scratch = array<i64: 320, 64>}
-// CHECK-NEXT: gantk.dispatch @labels_kernel{{.*}}gantk.offsets = array<i64: 64>
-// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 128>
-// CHECK-NEXT: gantk.dispatch @exp_scale_kernel{{.*}}gantk.offsets = array<i64: 320>
-// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 0>
-// CHECK-NEXT: gantk.dispatch @loss_kernel{{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.dispatch @diag_kernel{{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: gantk.dispatch @pairwise_kernel{{.*}}gantk.offsets = array<i64: 256>
+// CHECK-NEXT: gantk.dispatch @add_trace_diag_kernel{{.*}}gantk.offsets = array<i64: 256>
+// CHECK-NEXT: gantk.eigh {{.*}}{gantk.offsets = array<i64: 256, 64>, gantk.scratch = array<i64: 384, 128>}
+// CHECK-NEXT: gantk.dispatch @labels_kernel{{.*}}gantk.offsets = array<i64: 128>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: gantk.dispatch @exp_scale_kernel{{.*}}gantk.offsets = array<i64: 384>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.dispatch @loss_kernel{{.*}}gantk.offsets = array<i64: 192>
 func.func private @diag_kernel(memref<4x4xf64>, memref<4xf64>, index, index) attributes {gantk.kernel}
 func.func private @pairwise_kernel(memref<4x4xf64>, memref<4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
 func.func private @add_trace_diag_kernel(memref<4x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
@@ -141,15 +142,15 @@ func.func @eigh_clobbers(%k: tensor<4x4xf64>) -> (tensor<4xf64>, tensor<4x4xf64>
 //   krylov_expm_grad (max_iter = 2): A and B (4 x 4, 128 B each) at 320 and
 //   448, where the action's workspaces were. basis 4·2·3 = 24 elements
 //   (192 B) at 576, block 4·2 = 8 (64 B) at 768, stats at 832. This is the
-//   peak: 128 + 3·64 + 2·128 + 192 + 2·64 = 896 bytes. K, y and dU die.
-//   gemm A Bᵀ (128 B) at 0, first fit where K was.
+//   peak: 128 + 3·64 + 2·128 + 192 + 2·64 = 896 bytes. K, y and dU are arguments and stay.
+//   gemm A Bᵀ (128 B) at 576: K, an argument, is kept.
 // There is no eigh: no LAPACK work/iwork and no N x N eigenbasis.
 // CHECK: module attributes {gantk.arena_bytes = 896 : i64, gantk.entry = "krylov", gantk.peak_op = "gantk.krylov_expm_grad"}
 // CHECK-LABEL: func.func @krylov
 // CHECK-SAME: attributes {gantk.arg_offsets = array<i64: 0, 128, 192>}
 // CHECK-NEXT: gantk.krylov_expm {{.*}}{gantk.offsets = array<i64: 256>, gantk.scratch = array<i64: 320, 448, 512>
 // CHECK-NEXT: gantk.krylov_expm_grad {{.*}}{gantk.offsets = array<i64: 320, 448>, gantk.scratch = array<i64: 576, 768, 832>
-// CHECK-NEXT: gantk.gemm {{.*}}{alpha = {{.*}}, gantk.offsets = array<i64: 0>, trans_a = false, trans_b = true}
+// CHECK-NEXT: gantk.gemm {{.*}}{alpha = {{.*}}, gantk.offsets = array<i64: 576>, trans_a = false, trans_b = true}
 // CHECK-NOT: gantk.eigh
 func.func @krylov(%k: tensor<4x4xf64>, %y: tensor<4x1xf64>, %du: tensor<4x1xf64>) -> (tensor<4x1xf64>, tensor<4x4xf64>) {
   %u = gantk.krylov_expm %k, %y {lambda = 0.5 : f64, tol = 1.0e-8 : f64, max_iter = 3 : i64} : tensor<4x4xf64>, tensor<4x1xf64> -> tensor<4x1xf64>

@@ -54,10 +54,11 @@ std::unique_ptr<Session> compile(const std::string &text, EntryKind entry,
   return session.ok() ? session.take() : nullptr;
 }
 
-std::vector<double> randomMatrix(int64_t rows, uint64_t seed) {
+std::vector<double> randomMatrix(int64_t rows, uint64_t seed,
+                                 int64_t dim = kDim) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0, 1);
-  std::vector<double> m(rows * kDim);
+  std::vector<double> m(rows * dim);
   for (double &v : m)
     v = u(rng);
   return m;
@@ -165,6 +166,75 @@ INSTANTIATE_TEST_SUITE_P(
              "    erf(a: 0.7, b: 1.3, c: 0.2)\n    repeat(2) {\n"
              "      dense(w_std: 1.2, b_std: 0.3)\n    }\n  }\n  dense\n",
              "  lambda = 2\n  solver = krylov\n  tol = 1e-12\n"}),
+    [](const auto &info) { return std::string(info.param.name); });
+
+/// A discriminator on images: the real and generated rows are H × W × C
+/// images, and the per-pair program runs on maps over positions.
+struct ImageCase {
+  const char *name;
+  const char *layers;
+  const char *objective;
+  int64_t h, w, c;
+};
+
+class ImageFiniteDifferences : public ::testing::TestWithParam<ImageCase> {};
+
+// As above, through the map kernels: windows, their transposes, the mean of
+// flatten, and the backward's row accumulation of dL/dS.
+TEST_P(ImageFiniteDifferences, GradientMatchesCentralDifferences) {
+  const ImageCase &c = GetParam();
+  int64_t dim = c.h * c.w * c.c;
+  auto session = compile(specText(c.layers, c.objective), EntryKind::Step,
+                         {kReal, kFake, dim, {c.h, c.w, c.c}});
+  ASSERT_TRUE(session);
+  std::vector<double> x = randomMatrix(kReal, 5, dim),
+                      z = randomMatrix(kFake, 6, dim);
+  ASSERT_TRUE(session->setReal(x.data(), x.size()).ok());
+  lossAt(*session, z);
+  std::vector<double> grad = session->grad();
+
+  double h = 1e-5, worst = 0, scale = 0;
+  for (double g : grad)
+    scale = std::max(scale, std::abs(g));
+  ASSERT_GT(scale, 1e-8) << "degenerate case: zero gradient";
+  for (size_t i = 0; i < z.size(); ++i) {
+    std::vector<double> plus = z, minus = z;
+    plus[i] += h;
+    minus[i] -= h;
+    double fd = (lossAt(*session, plus) - lossAt(*session, minus)) / (2 * h);
+    worst = std::max(worst, std::abs(fd - grad[i]) / scale);
+  }
+  RecordProperty("max_relative_error", std::to_string(worst));
+  EXPECT_LE(worst, 1e-6) << c.name;
+}
+
+const char *kConv =
+    "  conv(kernel: [3, 3], stride: [2, 2], padding: same, w_std: 1.3, "
+    "b_std: 0.2)\n  relu\n"
+    "  conv(kernel: [2, 2], w_std: 1.2, b_std: 0.1)\n  relu\n"
+    "  flatten\n  dense(w_std: 1.1, b_std: 0.1)\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Convolutions, ImageFiniteDifferences,
+    ::testing::Values(
+        ImageCase{"same_stride2", kConv, "  lambda = 2\n", 6, 6, 2},
+        ImageCase{"circular_gelu_xent",
+                  "  conv(kernel: [3, 3], padding: circular, w_std: 1.4, "
+                  "b_std: 0.1)\n  gelu\n  flatten\n  dense(w_std: 1.2)\n",
+                  "  lambda = 2\n  loss = cross_entropy\n", 5, 5, 1},
+        ImageCase{"valid_dense_erf",
+                  "  conv(kernel: [2, 2], w_std: 1.2, b_std: 0.3)\n"
+                  "  dense(w_std: 1.1, b_std: 0.2)\n"
+                  "  erf(a: 0.7, b: 1.3, c: 0.2)\n  flatten\n  dense\n",
+                  "  lambda = 3\n", 5, 4, 3},
+        ImageCase{"avg_pool",
+                  "  avg_pool(window: [2, 2], padding: same)\n"
+                  "  conv(kernel: [3, 3], padding: same, w_std: 1.4, "
+                  "b_std: 0.1)\n  relu\n  flatten\n  dense(w_std: 1.1)\n",
+                  "  lambda = 2\n", 5, 6, 2},
+        ImageCase{"krylov", kConv,
+                  "  lambda = 2\n  solver = krylov\n  tol = 1e-12\n", 6, 6,
+                  2}),
     [](const auto &info) { return std::string(info.param.name); });
 
 /// exp(A) y by scaling and squaring of a Taylor series: independent of the

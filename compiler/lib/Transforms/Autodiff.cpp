@@ -474,8 +474,13 @@ struct GraphAdjoint {
   OpBuilder &b;
   llvm::DenseMap<Value, Value> adjoints;
   /// dG of a gram op is consumed at its points' stack op, which knows which
-  /// rows are wanted.
-  llvm::DenseMap<Value, std::pair<Value, Value>> pendingGram;
+  /// rows are wanted: the gram's points, dG, and the input pools between
+  /// the stack and the gram (last first), whose transposes follow.
+  struct PendingGram {
+    Value points, cotangent;
+    SmallVector<AvgPoolOp> pools;
+  };
+  llvm::DenseMap<Value, PendingGram> pendingGram;
 
   LogicalResult visit(Operation *op) {
     Location loc = op->getLoc();
@@ -542,19 +547,43 @@ struct GraphAdjoint {
     }
     if (auto gram = dyn_cast<GramOp>(op)) {
       if (adj)
-        pendingGram[gram.getPoints()] = {gram.getPoints(), adj};
+        pendingGram[gram.getPoints()] = {gram.getPoints(), adj, {}};
+      return success();
+    }
+    if (auto pool = dyn_cast<AvgPoolOp>(op)) {
+      auto it = pendingGram.find(pool.getResult());
+      if (it == pendingGram.end())
+        return success();
+      PendingGram pending = it->second;
+      pendingGram.erase(it);
+      pending.pools.push_back(pool);
+      pendingGram[pool.getPoints()] = pending;
       return success();
     }
     if (auto stack = dyn_cast<StackOp>(op)) {
       auto it = pendingGram.find(stack.getResult());
       if (it == pendingGram.end())
         return success();
+      const PendingGram &pending = it->second;
       auto fakeType = stack.getFake().getType();
       int64_t numReal =
           cast<RankedTensorType>(stack.getReal().getType()).getDimSize(0);
-      adjoints[stack.getFake()] = GramGradOp::create(
-          b, loc, fakeType, it->second.first, it->second.second,
-          b.getI64IntegerAttr(numReal));
+      // The generated rows of the gram's (pooled) points, then back through
+      // the pools, nearest to the gram first.
+      auto rowsOf = [&](Value points) {
+        return RankedTensorType::get(
+            {fakeType.getDimSize(0),
+             cast<RankedTensorType>(points.getType()).getDimSize(1)},
+            fakeType.getElementType());
+      };
+      Value grad = GramGradOp::create(b, loc, rowsOf(pending.points),
+                                      pending.points, pending.cotangent,
+                                      b.getI64IntegerAttr(numReal));
+      for (AvgPoolOp pool : pending.pools)
+        grad = AvgPoolTransposeOp::create(
+            b, loc, rowsOf(pool.getPoints()), grad, pool.getImageAttr(),
+            pool.getWindowAttr(), pool.getStrideAttr(), pool.getPaddingAttr());
+      adjoints[stack.getFake()] = grad;
       return success();
     }
     if (isa<LabelsOp, func::ReturnOp>(op))

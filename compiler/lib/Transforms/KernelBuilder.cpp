@@ -63,3 +63,45 @@ DispatchOp KernelFactory::dispatch(Operation *op, StringRef name,
       at.getDenseI64ArrayAttr(SmallVector<int64_t>(resultTypes.size(), -1)),
       UnitAttr());
 }
+
+std::pair<Value, Value> gantk::windowOutputRange(KernelBody &k,
+                                                 const WindowAxis &axis,
+                                                 Value tap) {
+  if (axis.wrap)
+    return {k.index(0), k.index(axis.out)};
+  OpBuilder &b = k.b;
+  Location loc = k.loc;
+  auto maxs = [&](Value x, Value y) {
+    return arith::MaxSIOp::create(b, loc, x, y).getResult();
+  };
+  auto sub = [&](int64_t c, Value x) {
+    return arith::SubIOp::create(b, loc, k.index(c), x).getResult();
+  };
+  auto divu = [&](Value x, int64_t d) {
+    return arith::DivUIOp::create(b, loc, x, k.index(d)).getResult();
+  };
+  // begin = ⌈max(lo − tap, 0) / s⌉; end = min(out, ⌊(in − 1 + lo − tap +
+  // s) / s⌋), which is 0 when the tap never lands inside.
+  Value before = maxs(sub(axis.lo, tap), k.index(0));
+  Value begin = divu(k.addIndex(before, axis.s - 1), axis.s);
+  Value last = maxs(sub(axis.in - 1 + axis.lo + axis.s, tap), k.index(0));
+  Value end = k.min(divu(last, axis.s), k.index(axis.out));
+  return {begin, end};
+}
+
+Value gantk::windowSource(KernelBody &k, const WindowAxis &axis, Value h,
+                          Value tap) {
+  OpBuilder &b = k.b;
+  Location loc = k.loc;
+  Value at = arith::SubIOp::create(
+      b, loc, k.addIndex(k.mulIndex(h, axis.s), tap), k.index(axis.lo));
+  if (!axis.wrap)
+    return at;
+  // One wrap at most: the window is no larger than the map.
+  Value low =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, at, k.index(0));
+  Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, at,
+                                     k.index(axis.in));
+  at = arith::SelectOp::create(b, loc, low, k.addIndex(at, axis.in), at);
+  return arith::SelectOp::create(b, loc, high, k.addIndex(at, -axis.in), at);
+}

@@ -14,6 +14,7 @@
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 #include "gantk/Dialect/Gantk/ScalarBuilder.h"
+#include "gantk/Dialect/Gantk/Window.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -129,6 +130,16 @@ struct KernelBody {
 };
 
 using BodyFn = std::function<void(KernelBody &, ScalarBuilder &)>;
+
+/// The output positions [begin, end) of a window axis whose source
+/// s·h + tap − lo lies in [0, in): all of them for a circular border.
+std::pair<mlir::Value, mlir::Value>
+windowOutputRange(KernelBody &k, const WindowAxis &axis, mlir::Value tap);
+
+/// The input position that output position `h` reads through `tap`
+/// (wrapped once for a circular border).
+mlir::Value windowSource(KernelBody &k, const WindowAxis &axis, mlir::Value h,
+                         mlir::Value tap);
 
 /// Makes kernels in one module (names are uniqued in its symbol table).
 class KernelFactory {

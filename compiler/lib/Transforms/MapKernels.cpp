@@ -240,13 +240,13 @@ private:
       k.store(constant(0), out.memref, {h, w});
     });
     k.positionLoop(k.index(0), k.index(g.rows.k), [&](Value a) {
-      auto [h0, h1] = outputRange(g.rows, a);
+      auto [h0, h1] = windowOutputRange(k, g.rows, a);
       k.positionLoop(k.index(0), k.index(g.cols.k), [&](Value c) {
-        auto [w0, w1] = outputRange(g.cols, c);
+        auto [w0, w1] = windowOutputRange(k, g.cols, c);
         k.positionLoop(h0, h1, [&](Value h) {
-          Value sh = source(g.rows, h, a);
+          Value sh = windowSource(k, g.rows, h, a);
           k.positionLoop(w0, w1, [&](Value w) {
-            Value sw = source(g.cols, w, c);
+            Value sw = windowSource(k, g.cols, w, c);
             // Window: out(h, w) += in(source). Transpose: the reverse.
             Value from = transpose ? rawOrScalar(in, h, w)
                                    : rawOrScalar(in, sh, sw);
@@ -260,45 +260,6 @@ private:
     });
     out.scale = (in.isMap() ? in.scale : 1) / double(g.taps());
     env[result] = out;
-  }
-
-  /// The output positions [begin, end) whose source s·h + tap − lo lies in
-  /// [0, in): all of them for a circular border.
-  std::pair<Value, Value> outputRange(const WindowAxis &axis, Value tap) {
-    if (axis.wrap)
-      return {k.index(0), k.index(axis.out)};
-    auto maxs = [&](Value x, Value y) {
-      return arith::MaxSIOp::create(b, loc, x, y).getResult();
-    };
-    auto sub = [&](int64_t c, Value x) {
-      return arith::SubIOp::create(b, loc, k.index(c), x).getResult();
-    };
-    auto divu = [&](Value x, int64_t d) {
-      return arith::DivUIOp::create(b, loc, x, k.index(d)).getResult();
-    };
-    // begin = ⌈max(lo − tap, 0) / s⌉; end = min(out, ⌊(in − 1 + lo − tap +
-    // s) / s⌋), which is 0 when the tap never lands inside.
-    Value before = maxs(sub(axis.lo, tap), k.index(0));
-    Value begin = divu(k.addIndex(before, axis.s - 1), axis.s);
-    Value last = maxs(sub(axis.in - 1 + axis.lo + axis.s, tap), k.index(0));
-    Value end = k.min(divu(last, axis.s), k.index(axis.out));
-    return {begin, end};
-  }
-
-  /// The input position that output position `h` reads through `tap`.
-  Value source(const WindowAxis &axis, Value h, Value tap) {
-    Value at = arith::SubIOp::create(
-        b, loc, k.addIndex(k.mulIndex(h, axis.s), tap), k.index(axis.lo));
-    if (!axis.wrap)
-      return at;
-    // One wrap at most: the window is no larger than the map.
-    Value low = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, at,
-                                      k.index(0));
-    Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, at,
-                                       k.index(axis.in));
-    at = arith::SelectOp::create(b, loc, low, k.addIndex(at, axis.in), at);
-    return arith::SelectOp::create(
-        b, loc, high, k.addIndex(at, -axis.in), at);
   }
 
   Value rawOrScalar(const MapRef &m, Value h, Value w) {

@@ -96,7 +96,8 @@ public:
     fn.walk([&](Operation *op) {
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, AddDiagOp,
               AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
-              LabelsOp, LossOp, LossGradOp>(op))
+              LabelsOp, LossOp, LossGradOp, AvgPoolOp, AvgPoolTransposeOp>(
+              op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
@@ -208,6 +209,53 @@ private:
               });
           k.markPairs(pairs);
           k.store(s.mul(s.c(2), pairs.getResult(0)), dv, i);
+        });
+      };
+    } else if (isa<AvgPoolOp, AvgPoolTransposeOp>(op)) {
+      // Row i's image, pooled (or the pool's transpose: spread back).
+      bool transpose = isa<AvgPoolTransposeOp>(op);
+      auto image = op->getAttrOfType<DenseI64ArrayAttr>("image").asArrayRef();
+      std::string error;
+      WindowGeometry g = *WindowGeometry::get(
+          image.take_front(2),
+          op->getAttrOfType<DenseI64ArrayAttr>("window").asArrayRef(),
+          op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef(),
+          op->getAttrOfType<PaddingAttr>("padding").getValue(), error);
+      int64_t channels = image[2], width = image[1], pooledWidth = g.cols.out;
+      body = [g, transpose, channels, width, pooledWidth](KernelBody &k,
+                                                          ScalarBuilder &s) {
+        Value in = k.args[0], out = k.args[1];
+        Value share = s.c(1.0 / double(g.taps()));
+        auto at = [&](Value h, Value w, int64_t w0, Value c) {
+          return k.addIndex(k.mulIndex(k.addIndex(k.mulIndex(h, w0), w),
+                                       channels),
+                            c);
+        };
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.positionLoop(k.index(0), k.index(k.dim(out, 1)), [&](Value p) {
+            k.store(s.c(0), out, {i, p});
+          });
+          k.positionLoop(k.index(0), k.index(g.rows.k), [&](Value a) {
+            auto [h0, h1] = windowOutputRange(k, g.rows, a);
+            k.positionLoop(k.index(0), k.index(g.cols.k), [&](Value b) {
+              auto [w0, w1] = windowOutputRange(k, g.cols, b);
+              k.positionLoop(h0, h1, [&](Value h) {
+                Value sh = windowSource(k, g.rows, h, a);
+                k.positionLoop(w0, w1, [&](Value w) {
+                  Value sw = windowSource(k, g.cols, w, b);
+                  k.positionLoop(k.index(0), k.index(channels), [&](Value c) {
+                    Value pooled = at(h, w, pooledWidth, c);
+                    Value full = at(sh, sw, width, c);
+                    Value from = transpose ? pooled : full;
+                    Value to = transpose ? full : pooled;
+                    Value sum = s.add(k.load(out, {i, to}),
+                                      s.mul(share, k.load(in, {i, from})));
+                    k.store(sum, out, {i, to});
+                  });
+                });
+              });
+            });
+          });
         });
       };
     } else if (isa<DiagOp>(op)) {

@@ -263,10 +263,15 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       int64_t at = order[&op];
       if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
         continue;
+      // The arguments (X, Z and their stack) outlive the step: the runtime
+      // sets X once and keeps it for every step.
+      auto pinned = [](Value r) {
+        return isa<BlockArgument>(r) || r.getDefiningOp<StackOp>();
+      };
       SmallVector<Value> dying;
       for (Value operand : readValues(op))
         if (lastUse.lookup(root(operand)) == at &&
-            bufferOf.count(root(operand)) &&
+            bufferOf.count(root(operand)) && !pinned(root(operand)) &&
             !llvm::is_contained(dying, root(operand)))
           dying.push_back(root(operand));
 
