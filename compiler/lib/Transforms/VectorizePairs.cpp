@@ -41,6 +41,14 @@ struct PairValues {
   /// Allocas (outside the loop, used only inside it) that hold per-pair
   /// values: each pair needs its own copy.
   llvm::SetVector<Value> scratch;
+  /// Allocas that sum over the row's pairs (acc[i] = acc[i] + term, read
+  /// after the loop): each lane sums its own pairs, and the lanes are
+  /// added into the original after the vector loop.
+  llvm::SetVector<Value> rowSums;
+
+  bool isWide(Value memref) const {
+    return scratch.contains(memref) || rowSums.contains(memref);
+  }
 };
 
 /// The memref an access goes to, and its indices.
@@ -115,11 +123,14 @@ private:
         }
         if (isa<memref::StoreOp>(op)) {
           auto [memref, indices] = access(op);
-          if (isVarying(op->getOperand(0)) && !values.scratch.contains(memref) &&
+          if (isVarying(op->getOperand(0)) && !values.isWide(memref) &&
               !llvm::any_of(indices, [&](Value i) { return isVarying(i); })) {
-            if (!isPrivateScratch(memref))
+            if (isPrivateScratch(memref))
+              values.scratch.insert(memref);
+            else if (isRowSum(memref))
+              values.rowSums.insert(memref);
+            else
               return WalkResult::interrupt();
-            values.scratch.insert(memref);
             changed = true;
           }
           return WalkResult::advance();
@@ -127,7 +138,7 @@ private:
         bool varies = llvm::any_of(op->getOperands(),
                                    [&](Value v) { return isVarying(v); });
         if (auto load = dyn_cast<memref::LoadOp>(op))
-          varies |= values.scratch.contains(load.getMemRef());
+          varies |= values.isWide(load.getMemRef());
         if (varies)
           for (Value r : op->getResults())
             mark(r);
@@ -146,6 +157,47 @@ private:
     return alloca && !loop->isAncestor(alloca) &&
            llvm::all_of(memref.getUsers(),
                         [&](Operation *user) { return loop->isAncestor(user); });
+  }
+
+  /// An alloca outside the loop that the loop only adds to: each of its
+  /// loads inside feeds one addition stored back to the same element.
+  bool isRowSum(Value memref) {
+    auto alloca = memref.getDefiningOp<memref::AllocaOp>();
+    if (!alloca || loop->isAncestor(alloca))
+      return false;
+    auto sumOfLoad = [&](memref::LoadOp load) -> memref::StoreOp {
+      if (!load->hasOneUse())
+        return nullptr;
+      auto add = dyn_cast<arith::AddFOp>(*load->user_begin());
+      if (!add || !add->hasOneUse())
+        return nullptr;
+      auto store = dyn_cast<memref::StoreOp>(*add->user_begin());
+      if (!store || store.getMemRef() != memref ||
+          store.getIndices() != load.getIndices())
+        return nullptr;
+      return store;
+    };
+    for (Operation *user : memref.getUsers()) {
+      if (!loop->isAncestor(user))
+        continue; // set before the loop, read after it
+      if (auto load = dyn_cast<memref::LoadOp>(user)) {
+        if (!sumOfLoad(load))
+          return false;
+        continue;
+      }
+      auto store = dyn_cast<memref::StoreOp>(user);
+      auto add = store ? store.getValue().getDefiningOp<arith::AddFOp>()
+                       : arith::AddFOp();
+      if (!add)
+        return false;
+      bool fromLoad = llvm::any_of(add->getOperands(), [&](Value v) {
+        auto load = v.getDefiningOp<memref::LoadOp>();
+        return load && load.getMemRef() == memref && sumOfLoad(load) == store;
+      });
+      if (!fromLoad)
+        return false;
+    }
+    return true;
   }
 
   /// Every use of j is the last index of a row access (element j of a
@@ -302,8 +354,7 @@ private:
         else
           memref::StoreOp::create(
               b, loc,
-              values.scratch.contains(store.getMemRef()) ? lanesOf(b, value)
-                                                         : value,
+              values.isWide(store.getMemRef()) ? lanesOf(b, value) : value,
               memref, indices);
         continue;
       }
@@ -339,8 +390,10 @@ private:
     Value end = arith::AddIOp::create(b, loc, lb, whole);
 
     IRMapping map;
-    // Each pair of a vector gets its own scratch.
-    for (Value memref : values.scratch) {
+    // Each pair of a vector gets its own scratch, each lane its own sums.
+    SmallVector<Value> perLane(values.scratch.begin(), values.scratch.end());
+    perLane.append(values.rowSums.begin(), values.rowSums.end());
+    for (Value memref : perLane) {
       auto type = cast<MemRefType>(memref.getType());
       OpBuilder at(memref.getDefiningOp());
       map.map(memref,
@@ -348,6 +401,17 @@ private:
                   at, loc,
                   MemRefType::get(type.getShape(),
                                   onLanes(type.getElementType()))));
+    }
+    // The lanes' sums start at zero.
+    for (Value memref : values.rowSums) {
+      auto type = cast<VectorType>(onLanes(
+          cast<MemRefType>(memref.getType()).getElementType()));
+      Value zero = arith::ConstantOp::create(
+          b, loc, type,
+          DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0)));
+      forElements(b, loc, memref, [&](ValueRange idx) {
+        memref::StoreOp::create(b, loc, zero, map.lookup(memref), idx);
+      });
     }
     SmallVector<Value> init;
     if (loop.getNumRegionIterArgs() == 1) {
@@ -369,6 +433,16 @@ private:
         yielded.push_back(lanesOf(b, map.lookupOrDefault(v)));
       scf::YieldOp::create(b, loc, yielded);
     }
+    // Each row sum gets its lanes' sums; the rest of the row adds to it.
+    for (Value memref : values.rowSums)
+      forElements(b, loc, memref, [&](ValueRange idx) {
+        Value lanesSum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD,
+            memref::LoadOp::create(b, loc, map.lookup(memref), idx));
+        Value sum = arith::AddFOp::create(
+            b, loc, memref::LoadOp::create(b, loc, memref, idx), lanesSum);
+        memref::StoreOp::create(b, loc, sum, memref, idx);
+      });
     // The rest of the row, one pair at a time, from where the vectors end.
     loop.getLowerBoundMutable().assign(end);
     if (loop.getNumRegionIterArgs() == 1) {
@@ -378,6 +452,30 @@ private:
                                       wide.getResult(0)));
       loop.getInitArgsMutable()[0].assign(sum);
     }
+  }
+
+  /// fn(indices) for every element of the static `memref`, in loops at `b`.
+  static void forElements(OpBuilder &b, Location loc, Value memref,
+                          function_ref<void(ValueRange)> fn) {
+    ArrayRef<int64_t> shape = cast<MemRefType>(memref.getType()).getShape();
+    SmallVector<Value> idx;
+    std::function<void(size_t)> nest = [&](size_t d) {
+      if (d == shape.size()) {
+        fn(idx);
+        return;
+      }
+      auto index = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(b, loc, v);
+      };
+      auto forOp = scf::ForOp::create(b, loc, index(0), index(shape[d]),
+                                      index(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(forOp.getBody());
+      idx.push_back(forOp.getInductionVar());
+      nest(d + 1);
+      idx.pop_back();
+    };
+    nest(0);
   }
 
   scf::ForOp loop;
