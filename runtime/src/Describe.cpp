@@ -33,13 +33,17 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                       << " n " << k.n() << " columns " << k.columns()
                       << " lambda " << k.lambda() << " tol " << k.tol()
                       << " max_blocks " << k.max_blocks();
-                   if (const fbs::KernelOperator *op = k.operator_())
+                   if (const fbs::KernelOperator *op = k.operator_()) {
                      more << "\n"
                           << indent << "matrix-free: tiles of "
                           << op->tile_rows() << " rows, recursion "
-                          << root.kernels()->Get(op->recursion())->name()->str()
-                          << ", gram alpha " << op->gram_alpha()
-                          << ", trace scale " << op->trace_scale();
+                          << root.kernels()->Get(op->recursion())->name()->str();
+                     if (op->gram())
+                       more << ", gram alpha " << op->gram_alpha();
+                     else
+                       more << ", maps from the points";
+                     more << ", trace scale " << op->trace_scale();
+                   }
                  },
                  [&](const fbs::RowTiles &r) {
                    os << "row tiles rows " << r.rows() << " tile_rows "

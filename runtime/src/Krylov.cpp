@@ -212,8 +212,10 @@ public:
     for (int64_t r0 = 0; r0 < n; r0 += plan.tileRows) {
       int64_t r1 = std::min(n, r0 + plan.tileRows), m = r1 - r0;
       // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
-      gemm(false, true, m, n - r0, plan.dim, plan.gramAlpha, s + r0 * plan.dim,
-           plan.dim, s + r0 * plan.dim, plan.dim, 0.0, tile + r0, n);
+      if (plan.gram)
+        gemm(false, true, m, n - r0, plan.dim, plan.gramAlpha,
+             s + r0 * plan.dim, plan.dim, s + r0 * plan.dim, plan.dim, 0.0,
+             tile + r0, n);
       plan.recursion(r0, r1);
       for (int64_t i = r0; i < r1; ++i)
         trace += double(tile[(i - r0) * n + i]);

@@ -184,11 +184,15 @@ public:
     fb::View points = view(op.getPoints());
     fb::View tile(offsetOf(op.getResult()), op.getTileElements());
     uint32_t recursion = kernelIndexOf(fbb, *op.getRecursion(), true, kernels);
+    // The recursion kernel's arguments: the tile, the diagonal, the maps.
     std::vector<uint64_t> args{tile.offset(), uint64_t(offsetOf(op.getDiag()))};
+    for (Value map : op.getMaps())
+      args.push_back(uint64_t(offsetOf(map)));
     return fb::CreateKernelOperator(
         fbb, &points, cast<ShapedType>(op.getPoints().getType()).getDimSize(1),
         op.getGramAlpha().convertToDouble(), recursion, fbb.CreateVector(args),
-        op.getTileRows(), &tile, op.getTraceScale().convertToDouble());
+        op.getTileRows(), &tile, op.getTraceScale().convertToDouble(),
+        op.formsGram());
   }
 
   ModuleOp module;

@@ -429,6 +429,10 @@ public:
              failure();
     }
     for (DiagOp diag : diags) {
+      for (Operation *user : llvm::to_vector(diag->getUsers()))
+        if (auto op = dyn_cast<KernelOperatorOp>(user))
+          if (failed(outlineOperator(op)))
+            return failure();
       if (!diag->use_empty())
         return (*diag->getUsers().begin())->emitOpError(
                    "reads the per-point maps in an unsupported way"),
@@ -481,6 +485,45 @@ private:
     pairwise.getResult().replaceAllUsesWith(dispatch.getResult(0));
     pairwise->erase();
     symmetric.push_back(dispatch);
+    return success();
+  }
+
+  /// A matrix-free operator's recursion: rows [begin, end) of K, j ≥ i,
+  /// into the tile the runtime passes (rebased so that rows stay global),
+  /// from the points; no Gram GEMM.
+  LogicalResult outlineOperator(KernelOperatorOp op) {
+    Block *body = &op.getBody().front();
+    int64_t n = op.getType().getSize();
+    Value points = op.getPoints();
+    auto matrix = RankedTensorType::get({n, n}, element);
+    Images images = im;
+    LogicalResult status = success();
+    func::FuncOp fn = kernels.create(
+        "map_recursion_kernel", op.getLoc(), element,
+        {matrix, diagT.getType(), points.getType(), st.getType()},
+        [&](KernelBody &k, ScalarBuilder &) {
+          Value tile = k.args[0], dT = k.args[1], s = k.args[2],
+                stv = k.args[3];
+          MapLowering maps(k);
+          k.loop(k.begin, k.end, [&](Value i) {
+            k.markPairs(k.loop(i, k.index(n), [&](Value j) {
+              MapRef q12 = pairInputMap(k, maps, images, s, stv, i, j);
+              FailureOr<SmallVector<MapRef>> r =
+                  maps.lower(*body, {q12, diagMap(dT, i), diagMap(dT, j)});
+              if (failed(r)) {
+                status = failure();
+                return;
+              }
+              k.store((*r)[0].scalar, tile, {i, j});
+            }));
+          });
+        });
+    if (failed(status))
+      return failure();
+    op.setRecursionAttr(FlatSymbolRefAttr::get(fn));
+    op.getDiagMutable().assign(diagT);
+    op.getMapsMutable().assign(ValueRange{points, st});
+    op.getBody().getBlocks().clear();
     return success();
   }
 

@@ -83,8 +83,10 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
       traceScale = shift.getScale().convertToDouble();
     auto pairwise = (shift ? shift.getInput() : kernel)
                         .getDefiningOp<PairwiseOp>();
-    GemmOp gram = pairwise ? gramOf(pairwise.getGram()) : nullptr;
     auto diag = pairwise ? pairwise.getDiag().getDefiningOp<DiagOp>() : nullptr;
+    if (pairwise && isa<RankedTensorType>(pairwise.getPairType()))
+      return makeMapOperator(krylov, kernel, pairwise, diag, traceScale, shift);
+    GemmOp gram = pairwise ? gramOf(pairwise.getGram()) : nullptr;
     if (!gram || !diag || diag.getInput() != gram.getResult())
       return krylov->emitOpError("matrix-free needs the kernel as the per-pair "
                                  "recursion of a Gram matrix S Sᵀ");
@@ -108,7 +110,7 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     int64_t n = rowsOf(s);
     auto op = KernelOperatorOp::create(
         b, loc, OperatorType::get(b.getContext(), n, element), s, gramDiag,
-        b.getF64FloatAttr(alpha), b.getF64FloatAttr(traceScale),
+        ValueRange(), b.getF64FloatAttr(alpha), b.getF64FloatAttr(traceScale),
         b.getI64IntegerAttr(std::min<int64_t>(tileRows, n)),
         FlatSymbolRefAttr());
     IRMapping map;
@@ -122,11 +124,48 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     return success();
   }
 
+  /// The same for pairs that carry maps: their Gram is never stored (the
+  /// map kernels compute each pair's map from the points), so it and its
+  /// diagonal stay; the operator's recursion is a map kernel that
+  /// gantk-outline-kernels makes.
+  LogicalResult makeMapOperator(Operation *krylov, Value kernel,
+                                PairwiseOp pairwise, DiagOp diag,
+                                double traceScale, AddTraceDiagOp shift) {
+    auto gram = pairwise.getGram().getDefiningOp<GramOp>();
+    if (!gram || !diag || diag.getInput() != gram.getResult())
+      return krylov->emitOpError("matrix-free needs the kernel as the per-pair "
+                                 "recursion of the map Gram of the points");
+    for (Value v : {kernel, Value(pairwise.getResult())})
+      for (Operation *user : v.getUsers())
+        if (!isa<KrylovExpmOp, KrylovExpmGradOp, AddTraceDiagOp>(user))
+          return user->emitOpError("reads the kernel matrix, which the "
+                                   "matrix-free plan never stores");
+    OpBuilder b(pairwise);
+    Value s = gram.getPoints();
+    int64_t n = rowsOf(s);
+    auto element = cast<FloatType>(pairwise.getType().getElementType());
+    auto op = KernelOperatorOp::create(
+        b, pairwise.getLoc(), OperatorType::get(b.getContext(), n, element), s,
+        diag, ValueRange(), b.getF64FloatAttr(0), b.getF64FloatAttr(traceScale),
+        b.getI64IntegerAttr(std::min<int64_t>(tileRows, n)),
+        FlatSymbolRefAttr());
+    IRMapping map;
+    pairwise.getBody().cloneInto(&op.getBody(), map);
+    operators[kernel] = op;
+    krylov->setOperand(0, op);
+    for (Operation *d : {pairwise.getOperation(), shift.getOperation()})
+      if (d && !llvm::is_contained(dead, d))
+        dead.push_back(d);
+    return success();
+  }
+
   /// The backward rows: G rows, dL/dK rows [+ trace term], pairwise_grad,
   /// add_diag and dZ = dG·S, moved into one gantk.row_tiles.
   LogicalResult tileBackward(PairwiseGradOp grad) {
     int64_t rows = rowsOf(grad.getGramGrad());
-    if (rowsOf(grad.getGram()) != rows)
+    // A map Gram is never stored: its rows need no recomputing.
+    bool maps = bool(grad.getGram().getDefiningOp<GramOp>());
+    if (!maps && rowsOf(grad.getGram()) != rows)
       return grad.emitOpError("matrix-free needs the backward on recomputed "
                               "rows (gantk-lower-to-library{recompute-rows})");
     auto gramRows = grad.getGram().getDefiningOp<GemmOp>();
@@ -137,27 +176,33 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
       return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
     };
     auto addDiag = dyn_cast_or_null<AddDiagOp>(single(grad.getGramGrad()));
-    auto dz = addDiag ? dyn_cast_or_null<GemmOp>(single(addDiag.getResult()))
-                      : nullptr;
-    if (!gramRows || !cotangentRows || !addDiag || !dz ||
+    Operation *dz = nullptr;
+    if (addDiag && maps)
+      dz = dyn_cast_or_null<GramGradOp>(single(addDiag.getResult()));
+    else if (addDiag)
+      dz = dyn_cast_or_null<GemmOp>(single(addDiag.getResult()));
+    if ((!gramRows && !maps) || !cotangentRows || !addDiag || !dz ||
         addDiag.getDiag() != grad.getDiagGrad() || !grad.getDiagGrad().hasOneUse())
       return grad.emitOpError("matrix-free: unexpected backward structure");
 
-    SmallVector<Operation *> body{gramRows, cotangentRows};
+    SmallVector<Operation *> body;
+    if (gramRows)
+      body.push_back(gramRows);
+    body.push_back(cotangentRows);
     if (trace)
       body.push_back(trace);
     body.append({grad, addDiag, dz});
     OpBuilder b(dz);
     auto tiles = RowTilesOp::create(
-        b, dz.getLoc(), TypeRange{dz.getType()}, b.getI64IntegerAttr(rows),
+        b, dz->getLoc(), dz->getResultTypes(), b.getI64IntegerAttr(rows),
         b.getI64IntegerAttr(std::min<int64_t>(tileRows, rows)));
-    dz.getResult().replaceAllUsesWith(tiles.getResult(0));
+    dz->getResult(0).replaceAllUsesWith(tiles.getResult(0));
     Block *block = new Block();
     tiles.getBody().push_back(block);
     for (Operation *op : body)
       op->moveBefore(block, block->end());
     b.setInsertionPointToEnd(block);
-    YieldOp::create(b, dz.getLoc(), ValueRange{dz.getResult()});
+    YieldOp::create(b, dz->getLoc(), dz->getResults());
     return success();
   }
 

@@ -112,6 +112,8 @@ private:
   /// gets its per-pair body as a kernel on the virtual N × N matrix: the
   /// in-place pairwise kernel, run on one row tile at a time.
   void outlineRecursion(KernelOperatorOp op) {
+    if (op.getRecursion())
+      return; // on maps: outlined with the map kernels
     auto element = op.getType().getElementType();
     int64_t n = op.getType().getSize();
     auto matrix = RankedTensorType::get({n, n}, element);

@@ -617,7 +617,11 @@ LogicalResult KernelOperatorOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
   int64_t n = rows(getPoints());
-  if (dim0(getDiag().getType()) != n || getType().getSize() != n)
+  // Outlined on maps the diag is H × W × N, the kernels' layout.
+  auto diag = cast<RankedTensorType>(getDiag().getType());
+  int64_t points = formsGram() ? diag.getDimSize(0)
+                               : diag.getDimSize(diag.getRank() - 1);
+  if (points != n || getType().getSize() != n)
     return emitOpError("diag and operator must have one entry per point");
   // I64Attr getters are unsigned: compare the signed values.
   if (int64_t(getTileRows()) < 1)

@@ -84,6 +84,8 @@ template <typename T> struct KernelOperatorPlan {
   const T *points = nullptr; ///< S, n × dim, row-major
   int64_t dim = 0;
   double gramAlpha = 1;
+  /// false: the recursion makes the tile's rows from the points itself.
+  bool gram = true;
   double traceScale = 0; ///< the operator is K + traceScale·tr(K)·I
   int64_t tileRows = 0;
   T *tile = nullptr; ///< tileRows × n, leading dimension n
@@ -101,6 +103,7 @@ KernelOperatorPlan<T> kernelOperatorPlan(const schema::KernelOperator &op,
   plan.points = reinterpret_cast<const T *>(base + op.points()->offset());
   plan.dim = op.dim();
   plan.gramAlpha = op.gram_alpha();
+  plan.gram = op.gram();
   plan.traceScale = op.trace_scale();
   plan.tileRows = op.tile_rows();
   plan.tile = reinterpret_cast<T *>(base + op.tile()->offset());

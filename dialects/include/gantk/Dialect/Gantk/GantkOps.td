@@ -766,7 +766,13 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     `tile_rows` rows (Gram rows by GEMM, then the per-pair body) and
     accumulates K·V tile by tile, so memory is O(N·(d + tile_rows)) instead
     of N². The body is `gantk.pairwise`'s; gantk-outline-kernels moves it
-    into the kernel named by `recursion`, leaving the region empty.
+    into the kernel named by `recursion` (arguments: the tile, `diag`, then
+    `maps`), leaving the region empty.
+
+    With images (`diag` of N × H × W, maps per point) there is no Gram GEMM:
+    the recursion computes each pair's map from the points, which the
+    outliner passes as `maps` (S and Sᵀ), with `diag` in the kernels'
+    layout H × W × N.
 
     ```mlir
     %k = gantk.kernel_operator %s, %v {gram_alpha = 0.5 : f64,
@@ -777,19 +783,29 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     }
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$points, Gantk_Vector:$diag,
+  let arguments = (ins Gantk_Matrix:$points, Gantk_PointVector:$diag,
+                       Variadic<Gantk_Matrix>:$maps,
                        F64Attr:$gram_alpha, F64Attr:$trace_scale,
                        I64Attr:$tile_rows,
                        OptionalAttr<FlatSymbolRefAttr>:$recursion);
   let results = (outs Gantk_OperatorType:$result);
   let regions = (region AnyRegion:$body);
   let assemblyFormat = [{
-    $points `,` $diag attr-dict `:` type($points) `,` type($diag) `->`
-    type($result) $body
+    $points `,` $diag (`maps` `(` $maps^ `:` type($maps) `)`)? attr-dict `:`
+    type($points) `,` type($diag) `->` type($result) $body
   }];
   let extraClassDeclaration = [{
-    /// The type of the body's values (see pairTypeOf).
-    ::mlir::Type getPairType() { return pairTypeOf(getPoints().getType()); }
+    /// The type of the body's values: a float, or a map for an N × H × W
+    /// diag.
+    ::mlir::Type getPairType() {
+      auto diag = ::llvm::cast<::mlir::RankedTensorType>(getDiag().getType());
+      if (diag.getRank() == 3)
+        return ::mlir::RankedTensorType::get(diag.getShape().drop_front(),
+                                             diag.getElementType());
+      return diag.getElementType();
+    }
+    /// Whether the runtime forms the Gram rows of a tile (no maps).
+    bool formsGram() { return getMaps().empty(); }
     /// Elements of the operator's buffer: one row tile of K.
     int64_t getTileElements() {
       return int64_t(getTileRows()) * getType().getSize();
