@@ -293,7 +293,8 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
     llvm::outs() << *ptx;
     return std::vector<uint8_t>();
   }
-  auto cpu = compileKernelsForCPU(*module);
+  int64_t threadScratch = 0;
+  auto cpu = compileKernelsForCPU(*module, &threadScratch);
   if (failed(cpu))
     return std::nullopt;
   std::vector<CodeObject> code{{kCPUTarget, std::move(*cpu)}};
@@ -312,6 +313,7 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
         (*module)->getAttrOfType<mlir::StringAttr>("gantk.peak_op").str();
     summary->layout = describeLayout(*module);
     summary->recursion = describeRecursion(graph);
+    summary->threadScratchBytes = threadScratch;
   }
   auto bytes = writeArtifact(*module, code);
   if (failed(bytes))

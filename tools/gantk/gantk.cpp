@@ -303,6 +303,12 @@ void printPlan(const PlanSummary &plan, int64_t points, int64_t dim) {
               (long long)points, (long long)dim);
   if (!plan.recursion.empty())
     std::printf("recursion: %s\n", plan.recursion.c_str());
+  // Maps over positions: one vector of pairs' maps on each thread's stack,
+  // beside the arena.
+  if (plan.threadScratchBytes >= 64 << 10)
+    std::printf("pair scratch: %.1f KiB per thread (the maps of one vector "
+                "of pairs, on the thread's stack)\n",
+                plan.threadScratchBytes / 1024.0);
 }
 
 /// The points and columns of a graph's entry function (N = rows of X and

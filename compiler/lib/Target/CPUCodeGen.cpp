@@ -9,7 +9,10 @@
 #include "gantk/Compiler/CPUCodeGen.h"
 #include "gantk/Compiler/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -56,14 +59,35 @@ OwningOpRef<ModuleOp> cloneKernels(ModuleOp module) {
   return kernels;
 }
 
+/// The largest sum of a kernel's stack allocations, in bytes.
+static int64_t largestStackFrame(ModuleOp kernels) {
+  DataLayout layout(kernels);
+  int64_t largest = 0;
+  kernels.walk([&](LLVM::LLVMFuncOp fn) {
+    int64_t bytes = 0;
+    fn.walk([&](LLVM::AllocaOp alloca) {
+      IntegerAttr count;
+      if (!matchPattern(alloca.getArraySize(), m_Constant(&count)))
+        return;
+      bytes += int64_t(layout.getTypeSize(alloca.getElemType())) *
+               count.getInt();
+    });
+    largest = std::max(largest, bytes);
+  });
+  return largest;
+}
+
 LogicalResult translateKernelsToLLVMIR(ModuleOp module,
                                        llvm::raw_ostream *llvmIR,
-                                       std::string *objectFile) {
+                                       std::string *objectFile,
+                                       int64_t *stackBytes) {
   OwningOpRef<ModuleOp> kernels = cloneKernels(module);
   PassManager pm(module.getContext());
   buildKernelToLLVMPassPipeline(pm);
   if (failed(pm.run(*kernels)))
     return failure();
+  if (stackBytes)
+    *stackBytes = largestStackFrame(*kernels);
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -98,10 +122,25 @@ LogicalResult translateKernelsToLLVMIR(ModuleOp module,
   return success();
 }
 
-FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module) {
+FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module,
+                                                     int64_t *stackBytes) {
   std::string object;
-  if (failed(translateKernelsToLLVMIR(module, nullptr, &object)))
+  int64_t frame = 0;
+  if (failed(translateKernelsToLLVMIR(module, nullptr, &object, &frame)))
     return failure();
+  if (stackBytes)
+    *stackBytes = frame;
+  // The per-pair maps of one vector of pairs live on the calling thread's
+  // stack; beyond this the kernels would overflow it.
+  if (frame > kMaxKernelStackBytes)
+    return emitError(module.getLoc(),
+                     "the per-pair scratch of one kernel call needs ")
+               << (frame >> 10) << " KiB of stack, more than the "
+               << (kMaxKernelStackBytes >> 10)
+               << " KiB a thread may use: the maps over positions are too "
+                  "large (pool the input images with avg_pool, or use fewer "
+                  "or smaller layers on the full image)",
+           failure();
 
   // Link with the system compiler driver: it knows the platform's linker
   // and libm, which f64 kernels call.

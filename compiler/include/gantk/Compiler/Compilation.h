@@ -55,6 +55,9 @@ struct PlanSummary {
   std::string layout;
   /// The per-pair recursion as compiled (describeRecursion).
   std::string recursion;
+  /// Stack one CPU kernel call needs: for maps over positions, the per-pair
+  /// scratch of one vector of pairs (each thread has its own).
+  int64_t threadScratchBytes = 0;
 };
 
 /// An MLIR context with every dialect gantk reads or produces, whose
