@@ -55,3 +55,18 @@ Result<std::vector<uint8_t>> gantk::readFile(const std::string &path) {
     return makeError(ErrorCode::DataLoss, path + ": read error");
   return bytes;
 }
+
+Result<std::pair<std::vector<uint8_t>, uint64_t>>
+gantk::readFilePrefix(const std::string &path, size_t limit) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    return makeError(ErrorCode::NotFound,
+                     path + ": cannot open: " + std::strerror(errno));
+  uint64_t size = uint64_t(in.tellg());
+  in.seekg(0);
+  std::vector<uint8_t> bytes(std::min<uint64_t>(size, limit));
+  in.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(bytes.size()));
+  if (!in)
+    return makeError(ErrorCode::DataLoss, path + ": read error");
+  return std::make_pair(std::move(bytes), size);
+}

@@ -49,8 +49,20 @@ void widen(const uint8_t *src, size_t count, std::vector<double> &out) {
 
 } // namespace
 
-Result<NpyArray> gantk::parseNpy(const std::vector<uint8_t> &bytes,
-                                 const std::string &name) {
+namespace {
+
+/// A parsed .npy header: the array's dtype and shape (no values), where
+/// the data starts and how many bytes it has.
+struct NpyHeader {
+  NpyArray array;
+  size_t dataStart = 0;
+  uint64_t count = 0, elemSize = 1;
+};
+
+/// Parses the header at the start of `bytes` (which may hold just a prefix
+/// of the file).
+Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
+                              const std::string &name) {
   auto bad = [&](const std::string &what) {
     return makeError(ErrorCode::DataLoss, name + ": " + what);
   };
@@ -137,13 +149,30 @@ Result<NpyArray> gantk::parseNpy(const std::vector<uint8_t> &bytes,
       ++i;
   }
 
-  size_t dataStart = headerStart + headerLen;
-  if (bytes.size() - dataStart < count * elemSize)
-    return bad("truncated .npy data: " + std::to_string(count) +
-               " elements need " + std::to_string(count * elemSize) +
-               " bytes, the file has " +
-               std::to_string(bytes.size() - dataStart));
-  const uint8_t *data = bytes.data() + dataStart;
+  NpyHeader parsed;
+  parsed.dataStart = headerStart + headerLen;
+  parsed.count = count;
+  parsed.elemSize = elemSize;
+  parsed.array = std::move(array);
+  return parsed;
+}
+
+} // namespace
+
+Result<NpyArray> gantk::parseNpy(const std::vector<uint8_t> &bytes,
+                                 const std::string &name) {
+  Result<NpyHeader> header = parseHeader(bytes, name);
+  if (!header.ok())
+    return header.error();
+  NpyArray array = std::move(header->array);
+  uint64_t count = header->count, need = count * header->elemSize;
+  size_t have = bytes.size() - header->dataStart;
+  if (have < need)
+    return makeError(ErrorCode::DataLoss,
+                     name + ": truncated .npy data: " + std::to_string(count) +
+                         " elements need " + std::to_string(need) +
+                         " bytes, the file has " + std::to_string(have));
+  const uint8_t *data = bytes.data() + header->dataStart;
   switch (array.dtype) {
   case NpyDType::U8:
     widen<uint8_t>(data, count, array.values);
@@ -163,6 +192,26 @@ Result<NpyArray> gantk::readNpy(const std::string &path) {
   if (!bytes.ok())
     return bytes.error();
   return parseNpy(*bytes, path);
+}
+
+Result<NpyArray> gantk::readNpyShape(const std::string &path) {
+  // The header is at most 64 KiB in practice (version 1.0: < 64 KiB).
+  auto prefix = readFilePrefix(path, 1 << 16);
+  if (!prefix.ok())
+    return prefix.error();
+  Result<NpyHeader> header = parseHeader(prefix->first, path);
+  if (!header.ok())
+    return header.error();
+  uint64_t size = prefix->second, need = header->count * header->elemSize;
+  if (size < header->dataStart || size - header->dataStart < need)
+    return makeError(ErrorCode::DataLoss,
+                     path + ": truncated .npy data: the shape needs " +
+                         std::to_string(need) +
+                         " bytes, the file has " +
+                         std::to_string(size < header->dataStart
+                                            ? 0
+                                            : size - header->dataStart));
+  return std::move(header->array);
 }
 
 std::vector<uint8_t> gantk::encodeNpy(const std::vector<int64_t> &shape,

@@ -23,7 +23,8 @@ bool probeData(const ast::DataSource &source, DataInfo &info,
       error = s.message();
       return false;
     }
-    Result<NpyArray> array = readNpy(source.path);
+    // The header only: the data may be far larger than one step needs.
+    Result<NpyArray> array = readNpyShape(source.path);
     if (!array.ok()) {
       error = array.message();
       return false;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gantk {
@@ -17,6 +18,11 @@ Status writeFileAtomic(const std::string &path, const void *data, size_t size);
 
 /// Reads a whole file.
 Result<std::vector<uint8_t>> readFile(const std::string &path);
+
+/// Reads at most `limit` bytes from the start of a file, with the file's
+/// size (for headers of files too large to read whole).
+Result<std::pair<std::vector<uint8_t>, uint64_t>>
+readFilePrefix(const std::string &path, size_t limit);
 
 } // namespace gantk
 

@@ -31,6 +31,9 @@ Result<NpyArray> parseNpy(const std::vector<uint8_t> &bytes,
                           const std::string &name);
 /// Reads a .npy file (format 1.0, 2.0 or 3.0, dtype |u1, <f4 or <f8, C order).
 Result<NpyArray> readNpy(const std::string &path);
+/// The dtype and shape of a .npy file (no values) from its header, after
+/// checking that the file holds that much data.
+Result<NpyArray> readNpyShape(const std::string &path);
 
 /// Encodes values of the given shape as .npy 1.0 bytes (F32 or F64).
 std::vector<uint8_t> encodeNpy(const std::vector<int64_t> &shape,
