@@ -114,7 +114,7 @@ public:
     }
     Operation *created = b.create(op);
     // A layer that changes the maps (conv, flatten) infers its result; when
-    // it cannot, the verifier says why at the layer's location.
+    // it cannot, the verifier says why.
     if (auto infer = dyn_cast<InferTypeOpInterface>(created)) {
       SmallVector<Type> types;
       if (succeeded(infer.inferReturnTypes(
@@ -123,7 +123,29 @@ public:
               created->getRegions(), types)))
         created->getResult(0).setType(types[0]);
     }
+    if (failed(verifyLayer(layer, created)))
+      return failure();
     return created->getResult(0);
+  }
+
+  /// The op's verifier, reported at the layer in the spec's words ('conv':
+  /// …), not the dialect's ('gantk.conv' op …).
+  LogicalResult verifyLayer(const ast::Layer &layer, Operation *op) {
+    std::string message;
+    LogicalResult verified = success();
+    {
+      ScopedDiagnosticHandler capture(b.getContext(), [&](Diagnostic &d) {
+        if (message.empty())
+          message = d.str();
+        return success();
+      });
+      verified = verify(op, /*verifyRecursively=*/false);
+    }
+    if (succeeded(verified))
+      return success();
+    StringRef text = message;
+    text.consume_front(("'" + op->getName().getStringRef() + "' op ").str());
+    return emitError(op->getLoc(), "'") << layer.name << "': " << text;
   }
 
   /// A layer argument as its op attribute: f64, i64 array or the dialect's

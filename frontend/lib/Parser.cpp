@@ -978,9 +978,13 @@ bool Parser::buildLayer(const Value &v, ast::Layer &layer) {
 
 bool Parser::getSize2(const Value *v, const char *what,
                       std::vector<int64_t> &out) {
-  if (v->kind != Value::Kind::List || v->elements.size() != 2)
+  if (v->kind != Value::Kind::List)
     return emitError(*v, std::string("expected two sizes [a, b] for '") + what +
                              "', found '" + v->spelling + "'");
+  if (v->elements.size() != 2)
+    return emitError(*v, std::string("expected two sizes [a, b] for '") + what +
+                             "', found a list of " +
+                             std::to_string(v->elements.size()));
   std::vector<int64_t> size(2);
   for (int k = 0; k < 2; ++k)
     if (!getInteger(&v->elements[k], what, size[k]) ||

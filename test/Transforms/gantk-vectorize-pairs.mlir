@@ -137,3 +137,87 @@ func.func private @other(%g: memref<4x4xf32>, %begin: index, %end: index) attrib
   }
   return
 }
+
+// -----
+
+// The row accumulators of a backward on maps: an alloca outside the pair
+// loop that the loop only adds to (a load, one addition, a store to the same
+// element) gets one vector per element, zeroed before the vectors and
+// reduced into the scalar sums after them; the leftover pairs go on adding
+// to the scalar sums.
+// CHECK-LABEL: func.func private @map_backward_kernel
+// CHECK-DAG: %[[ACC:.*]] = memref.alloca() : memref<2x2xf64>
+// CHECK-DAG: %[[LANES:.*]] = memref.alloca() : memref<2x2xvector<4xf64>>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf64>
+// CHECK: memref.store %[[ZERO]], %[[LANES]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[END:.*]] step %{{.*}} {
+// CHECK: %[[OLD:.*]] = memref.load %[[LANES]][%[[A:.*]], %[[B:.*]]] : memref<2x2xvector<4xf64>>
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : vector<4xf64>
+// CHECK: memref.store %[[NEW]], %[[LANES]][%[[A]], %[[B]]] : memref<2x2xvector<4xf64>>
+// CHECK: %[[LSUM:.*]] = vector.reduction <add>, %{{.*}} : vector<4xf64> into f64
+// CHECK: %[[SSUM:.*]] = memref.load %[[ACC]]
+// CHECK: %[[TOTAL:.*]] = arith.addf %[[SSUM]], %[[LSUM]] : f64
+// CHECK: memref.store %[[TOTAL]], %[[ACC]]
+// CHECK: scf.for %{{.*}} = %[[END]] to %{{.*}} step %{{.*}} {
+// CHECK: memref.load %[[ACC]]{{.*}} : memref<2x2xf64>
+// CHECK: memref.store %{{.*}}, %[[ACC]]{{.*}} : memref<2x2xf64>
+func.func private @map_backward_kernel(%g: memref<12x12xf64>, %dv: memref<12x2x2xf64>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %acc = memref.alloca() : memref<2x2xf64>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c12 = arith.constant 12 : index
+  %zero = arith.constant 0.0 : f64
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %a = %c0 to %c2 step %c1 {
+      scf.for %b = %c0 to %c2 step %c1 {
+        memref.store %zero, %acc[%a, %b] : memref<2x2xf64>
+      }
+    }
+    scf.for %j = %c0 to %c12 step %c1 {
+      %q = memref.load %g[%i, %j] : memref<12x12xf64>
+      scf.for %a = %c0 to %c2 step %c1 {
+        scf.for %b = %c0 to %c2 step %c1 {
+          %old = memref.load %acc[%a, %b] : memref<2x2xf64>
+          %new = arith.addf %old, %q : f64
+          memref.store %new, %acc[%a, %b] : memref<2x2xf64>
+        }
+      }
+    } {gantk.pairs}
+    scf.for %a = %c0 to %c2 step %c1 {
+      scf.for %b = %c0 to %c2 step %c1 {
+        %s = memref.load %acc[%a, %b] : memref<2x2xf64>
+        memref.store %s, %dv[%i, %a, %b] : memref<12x2x2xf64>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// An accumulator read after the loop that the loop updates by anything but
+// an addition is neither a row sum nor per-pair scratch: the loop stays
+// scalar.
+// CHECK-LABEL: func.func private @not_a_sum
+// CHECK-NOT: vector
+func.func private @not_a_sum(%g: memref<12x12xf64>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %acc = memref.alloca() : memref<2xf64>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c12 = arith.constant 12 : index
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %j = %c0 to %c12 step %c1 {
+      %q = memref.load %g[%i, %j] : memref<12x12xf64>
+      scf.for %a = %c0 to %c2 step %c1 {
+        %old = memref.load %acc[%a] : memref<2xf64>
+        %new = arith.mulf %old, %q : f64
+        memref.store %new, %acc[%a] : memref<2xf64>
+      }
+    } {gantk.pairs}
+    %p = memref.load %acc[%c0] : memref<2xf64>
+    memref.store %p, %g[%i, %c0] : memref<12x12xf64>
+  }
+  return
+}

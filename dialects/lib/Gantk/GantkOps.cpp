@@ -623,6 +623,11 @@ LogicalResult KernelOperatorOp::verify() {
                                : diag.getDimSize(diag.getRank() - 1);
   if (points != n || getType().getSize() != n)
     return emitOpError("diag and operator must have one entry per point");
+  if (diag.getRank() == 3 &&
+      failed(verifyImageRows(*this, cols(getPoints()),
+                             formsGram() ? diag.getShape().drop_front()
+                                         : diag.getShape().take_front(2))))
+    return failure();
   // I64Attr getters are unsigned: compare the signed values.
   if (int64_t(getTileRows()) < 1)
     return emitOpError("tile_rows must be positive, got ")
@@ -663,16 +668,22 @@ static LogicalResult verifyWindowMaps(Operation *op, RankedTensorType in,
 }
 
 LogicalResult WindowOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
   return verifyWindowMaps(*this, getInput().getType(), getType(), getKernel(),
                           getStride(), getPadding());
 }
 
 LogicalResult WindowTransposeOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
   return verifyWindowMaps(*this, getType(), getInput().getType(), getKernel(),
                           getStride(), getPadding());
 }
 
 LogicalResult SpatialMeanOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
   if (getInput().getType().getElementType() != getType())
     return emitOpError("result must be the map's element type");
   return success();
