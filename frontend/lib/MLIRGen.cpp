@@ -114,7 +114,9 @@ public:
     }
     Operation *created = b.create(op);
     // A layer that changes the maps (conv, flatten) infers its result; when
-    // it cannot, the verifier says why.
+    // it cannot, its verifier says why. (The other layers are verified with
+    // the module: inside a repeat body they read a block argument whose
+    // yield is not built yet.)
     if (auto infer = dyn_cast<InferTypeOpInterface>(created)) {
       SmallVector<Type> types;
       if (succeeded(infer.inferReturnTypes(
@@ -122,9 +124,9 @@ public:
               created->getAttrDictionary(), created->getPropertiesStorage(),
               created->getRegions(), types)))
         created->getResult(0).setType(types[0]);
+      else if (failed(verifyLayer(layer, created)))
+        return failure();
     }
-    if (failed(verifyLayer(layer, created)))
-      return failure();
     return created->getResult(0);
   }
 
