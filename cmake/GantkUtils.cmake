@@ -11,7 +11,7 @@ function(gantk_flatbuffers target schema)
   set(out ${outdir}/${name}_generated.h)
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${FLATC} --cpp --scoped-enums -o ${outdir} ${schema}
+    COMMAND ${FLATC} --cpp --scoped-enums --gen-object-api -o ${outdir} ${schema}
     DEPENDS ${schema}
     COMMENT "flatc ${name}.fbs")
   add_custom_target(${target}_gen DEPENDS ${out})

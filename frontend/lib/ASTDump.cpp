@@ -168,5 +168,6 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
                      : out.plot == Output::Plot::Grid  ? "grid"
                                                        : "none";
   os << "  Output" << formatLoc(out.loc) << " dir=" << quote(out.dir)
-     << " plot=" << plot << " every=" << out.every << '\n';
+     << " plot=" << plot << " every=" << out.every
+     << " checkpoint_every=" << out.checkpointEvery << '\n';
 }

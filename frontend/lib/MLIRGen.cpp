@@ -277,7 +277,8 @@ public:
         APFloat(t.memoryBudget),
         t.loc.line ? LocationAttr(loc(t.loc)) : LocationAttr());
     const ast::Output &out = spec.output;
-    auto output = OutputAttr::get(ctx, out.dir, plotOf(out.plot), out.every);
+    auto output = OutputAttr::get(ctx, out.dir, plotOf(out.plot), out.every,
+                                  out.checkpointEvery);
     module->setAttr(GantkDialect::getDataAttrName(), data);
     module->setAttr(GantkDialect::getTrainAttrName(), train);
     module->setAttr(GantkDialect::getOutputAttrName(), output);

@@ -654,7 +654,7 @@ std::optional<ast::Module> Parser::parseModule() {
              buildTrain(stmts, module.train);
       } else {
         module.output.loc = makeLoc(blockTok.line, blockTok.col);
-        ok = parseStatements(blockTok, {"dir", "plot", "every"}, {}, stmts) &&
+        ok = parseStatements(blockTok, {"dir", "plot", "every", "checkpoint_every"}, {}, stmts) &&
              buildOutput(stmts, module.output);
       }
     }
@@ -1224,6 +1224,7 @@ bool Parser::buildTrain(const StatementList &stmts, ast::Train &train) {
 
 bool Parser::buildOutput(const StatementList &stmts, ast::Output &out) {
   const Value *every = stmts.get("every");
+  const Value *checkpoint = stmts.get("checkpoint_every");
   return getString(stmts.get("dir"), "dir", out.dir) &&
          getEnum<ast::Output::Plot>(stmts.get("plot"), "plot",
                                     {{"scatter", ast::Output::Plot::Scatter},
@@ -1231,7 +1232,10 @@ bool Parser::buildOutput(const StatementList &stmts, ast::Output &out) {
                                      {"none", ast::Output::Plot::None}},
                                     out.plot) &&
          getInteger(every, "every", out.every) &&
-         checkRange(out.every >= 1, every, "every", ">= 1");
+         checkRange(out.every >= 1, every, "every", ">= 1") &&
+         getInteger(checkpoint, "checkpoint_every", out.checkpointEvery) &&
+         checkRange(out.checkpointEvery >= 1, checkpoint, "checkpoint_every",
+                    ">= 1");
 }
 
 //===----------------------------------------------------------------------===//

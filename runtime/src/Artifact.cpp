@@ -426,6 +426,13 @@ Status Checker::run() {
             }});
     if (!s.ok())
       return s;
+    if (entry->results())
+      for (uint32_t r = 0; r < entry->results()->size(); ++r)
+        if (Status s = checkView(entry->results()->Get(r),
+                                 where + ": result " + std::to_string(r),
+                                 elemSize);
+            !s.ok())
+          return s;
   }
 
   if (Status s = checkData(); !s.ok())

@@ -3,70 +3,225 @@
 #include "gantk/runtime/FileIO.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 
 using namespace gantk;
 
-Status gantk::writeFileAtomic(const std::string &path, const void *data,
-                              size_t size) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return makeError(ErrorCode::NotFound,
-                     path + ": cannot create: " + std::strerror(errno));
-  const auto *p = static_cast<const uint8_t *>(data);
-  size_t left = size;
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
+namespace {
+
+/// What a path that exists but is not a regular file is, for messages.
+const char *nonRegularKind(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISLNK(mode))
+    return "a symbolic link";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISCHR(mode) || S_ISBLK(mode))
+    return "a device";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+ErrorCode codeFor(int err) {
+  return err == ENOSPC || err == EDQUOT ? ErrorCode::ResourceExhausted
+         : err == ENOENT || err == ENOTDIR ? ErrorCode::NotFound
+                                           : ErrorCode::FailedPrecondition;
+}
+
+/// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_IN_WRITE=N
+/// kills the process with SIGKILL halfway through its N-th atomic write,
+/// after half the bytes reached the temporary file.
+bool killInThisWrite() {
+  static std::atomic<long> writes{0};
+  static const long target = [] {
+    const char *v = std::getenv("GANTK_FAULT_KILL_IN_WRITE");
+    return v ? std::atol(v) : 0L;
+  }();
+  return target > 0 && ++writes == target;
+}
+
+Status writeAll(int fd, const uint8_t *p, size_t size, const std::string &path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return makeError(ErrorCode::ResourceExhausted,
+      int err = n < 0 ? errno : ENOSPC;
+      return makeError(codeFor(err),
                        path + ": write failed: " + std::strerror(err));
     }
     p += n;
-    left -= size_t(n);
-  }
-  if (::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return makeError(ErrorCode::Internal,
-                     path + ": cannot finish writing: " + std::strerror(err));
+    size -= size_t(n);
   }
   return {};
 }
 
+} // namespace
+
+Status gantk::checkWritableTarget(const std::string &path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": is " + nonRegularKind(st.st_mode) +
+                         "; not replacing it with a file");
+  return {};
+}
+
+void gantk::removeStaleTemporaries(const std::string &path) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  fs::path dir = target.parent_path().empty() ? "." : target.parent_path();
+  std::string prefix = target.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0)
+      continue;
+    // NAME.tmp.PID.SERIAL, from writeFileAtomic.
+    long pid = std::atol(name.c_str() + prefix.size());
+    if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+      fs::remove(e.path(), ec);
+  }
+}
+
+Status gantk::writeFileAtomic(const std::string &path, const void *data,
+                              size_t size) {
+  if (Status s = checkWritableTarget(path); !s.ok())
+    return s;
+  // A fresh name beside the target (same file system, so rename is atomic),
+  // never following or reusing what is there.
+  static std::atomic<unsigned> serial{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
+                    std::to_string(serial++);
+  int fd = ::open(tmp.c_str(),
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int err = errno;
+    return makeError(codeFor(err),
+                     path + ": cannot create: " + std::strerror(err));
+  }
+  const auto *p = static_cast<const uint8_t *>(data);
+  Status written;
+  if (killInThisWrite()) {
+    written = writeAll(fd, p, size / 2, path);
+    ::fsync(fd);
+    std::raise(SIGKILL);
+  }
+  written = writeAll(fd, p, size, path);
+  // The bytes reach the disk before the name does: a crash leaves the old
+  // file or the new one, never a torn one.
+  if (written.ok() && ::fsync(fd) != 0)
+    written = makeError(codeFor(errno),
+                        path + ": write failed: " + std::strerror(errno));
+  if (::close(fd) != 0 && written.ok())
+    written = makeError(codeFor(errno),
+                        path + ": write failed: " + std::strerror(errno));
+  if (written.ok() && std::rename(tmp.c_str(), path.c_str()) != 0)
+    written = makeError(codeFor(errno), path + ": cannot finish writing: " +
+                                            std::strerror(errno));
+  if (!written.ok()) {
+    ::unlink(tmp.c_str());
+    return written;
+  }
+  // The rename itself reaches the disk with the directory.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY |
+                                                         O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+namespace {
+
+/// Opens a regular file for reading; its size in `size`.
+Result<int> openRegular(const std::string &path, uint64_t &size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return makeError(codeFor(err),
+                     path + ": cannot open: " + std::strerror(err));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int err = errno;
+    ::close(fd);
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": " +
+                         (S_ISREG(st.st_mode) ? std::strerror(err)
+                                              : std::string("is ") +
+                                                    nonRegularKind(st.st_mode) +
+                                                    ", not a file"));
+  }
+  size = uint64_t(st.st_size);
+  return fd;
+}
+
+/// Reads exactly `size` bytes (a file that shrank is an error).
+Status readExactly(int fd, uint8_t *p, size_t size, const std::string &path) {
+  while (size > 0) {
+    ssize_t n = ::read(fd, p, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return makeError(ErrorCode::DataLoss,
+                       path + ": read error: " + std::strerror(errno));
+    if (n == 0)
+      return makeError(ErrorCode::DataLoss,
+                       path + ": the file shrank while it was read");
+    p += n;
+    size -= size_t(n);
+  }
+  return {};
+}
+
+} // namespace
+
 Result<std::vector<uint8_t>> gantk::readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return makeError(ErrorCode::NotFound,
-                     path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad())
-    return makeError(ErrorCode::DataLoss, path + ": read error");
+  uint64_t size = 0;
+  Result<int> fd = openRegular(path, size);
+  if (!fd.ok())
+    return fd.error();
+  std::vector<uint8_t> bytes;
+  try {
+    bytes.resize(size);
+  } catch (const std::bad_alloc &) {
+    ::close(*fd);
+    return makeError(ErrorCode::ResourceExhausted,
+                     path + ": " + std::to_string(size) +
+                         " bytes do not fit in memory");
+  }
+  Status s = readExactly(*fd, bytes.data(), bytes.size(), path);
+  ::close(*fd);
+  if (!s.ok())
+    return s.error();
   return bytes;
 }
 
 Result<std::pair<std::vector<uint8_t>, uint64_t>>
 gantk::readFilePrefix(const std::string &path, size_t limit) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in)
-    return makeError(ErrorCode::NotFound,
-                     path + ": cannot open: " + std::strerror(errno));
-  uint64_t size = uint64_t(in.tellg());
-  in.seekg(0);
+  uint64_t size = 0;
+  Result<int> fd = openRegular(path, size);
+  if (!fd.ok())
+    return fd.error();
   std::vector<uint8_t> bytes(std::min<uint64_t>(size, limit));
-  in.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(bytes.size()));
-  if (!in)
-    return makeError(ErrorCode::DataLoss, path + ": read error");
+  Status s = readExactly(*fd, bytes.data(), bytes.size(), path);
+  ::close(*fd);
+  if (!s.ok())
+    return s.error();
   return std::make_pair(std::move(bytes), size);
 }

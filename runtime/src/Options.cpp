@@ -33,6 +33,11 @@ std::string gantk::parseSteps(const std::string &text, int64_t &steps) {
   return parseIntegerOption("--steps", text, 0, INT64_MAX, steps);
 }
 
+std::string gantk::parseCheckpointEvery(const std::string &text,
+                                        int64_t &every) {
+  return parseIntegerOption("--checkpoint-every", text, 1, INT64_MAX, every);
+}
+
 std::string gantk::parseThreads(const std::string &text, int &threads) {
   int64_t value = 0;
   std::string error =

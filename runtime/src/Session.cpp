@@ -438,6 +438,60 @@ Status Session::step() {
   return {};
 }
 
+namespace {
+
+template <typename T> bool allFinite(const void *data, uint64_t count) {
+  const T *p = static_cast<const T *>(data);
+  for (uint64_t i = 0; i < count; ++i)
+    if (!std::isfinite(p[i]))
+      return false;
+  return true;
+}
+
+/// "command I (what it is)" for messages.
+std::string describeCommand(const fbs::CommandEntry &entry, uint32_t index) {
+  std::string label = entry.label() ? entry.label()->str() : "";
+  std::string kind = visitCommand(
+      entry, Overloaded{[](const fbs::Gemm &) { return std::string("GEMM"); },
+                        [](const fbs::Syevd &) {
+                          return std::string("eigendecomposition");
+                        },
+                        [&](const fbs::Dispatch &) { return "kernel " + label; },
+                        [&](const fbs::Krylov &k) {
+                          return std::string(k.mode() == fbs::KrylovMode::Action
+                                                 ? "Krylov exp action"
+                                                 : "Krylov gradient");
+                        },
+                        [](const fbs::RowTiles &) {
+                          return std::string("row tiles");
+                        },
+                        [](UnknownCommand) { return std::string("command"); }});
+  return "command " + std::to_string(index) + " (" + kind + ")";
+}
+
+} // namespace
+
+std::string Session::firstNonFiniteCommand() {
+  if (accelerator)
+    return {};
+  bool f64 = root().precision() == fbs::Precision::F64;
+  uint32_t count = root().commands()->size();
+  for (uint32_t i = 0; i < count; ++i) {
+    const fbs::CommandEntry &entry = *root().commands()->Get(i);
+    if (!runCommand(i).ok())
+      return describeCommand(entry, i);
+    if (!entry.results())
+      continue;
+    for (const fbs::View *v : *entry.results()) {
+      const void *data = arenaBase + v->offset();
+      if (!(f64 ? allFinite<double>(data, v->elements())
+                : allFinite<float>(data, v->elements())))
+        return describeCommand(entry, i);
+    }
+  }
+  return {};
+}
+
 Status Session::writeView(const fbs::View &view, const double *values,
                           size_t count) {
   if (count != view.elements())

@@ -1,13 +1,17 @@
 //===- Train.cpp - The optimiser loop over generated points --------------===//
 
 #include "gantk/runtime/Train.h"
+#include "gantk/runtime/Checkpoint.h"
 #include "gantk/runtime/Data.h"
+#include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -78,6 +82,15 @@ std::vector<double> gantk::initialPoints(fbs::InitKind init, size_t count,
   return z;
 }
 
+void Optimizer::restore(int64_t steps, std::vector<double> firstMoments,
+                        std::vector<double> secondMoments) {
+  t = steps;
+  if (config.kind == fbs::OptimizerKind::Adam) {
+    m = std::move(firstMoments);
+    v = std::move(secondMoments);
+  }
+}
+
 namespace {
 
 void progressLine(std::ostream &os, int64_t step, int64_t steps, double loss,
@@ -89,6 +102,57 @@ void progressLine(std::ostream &os, int64_t step, int64_t steps, double loss,
   os << line << '\n';
   os.flush();
 }
+
+bool allFinite(const std::vector<double> &v) {
+  return std::all_of(v.begin(), v.end(),
+                     [](double x) { return std::isfinite(x); });
+}
+
+/// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_AFTER_STEP=T
+/// kills the process with SIGKILL right after the update of step T, before
+/// that step's outputs or checkpoint are written.
+void killAfterStepForTests(int64_t step) {
+  static const int64_t target = [] {
+    const char *v = std::getenv("GANTK_FAULT_KILL_AFTER_STEP");
+    return v ? std::atoll(v) : 0LL;
+  }();
+  if (target > 0 && step == target)
+    std::raise(SIGKILL);
+}
+
+/// Where a run writes, checked before the first step so that a bad --out
+/// fails at once and not after hours of steps.
+struct OutputPaths {
+  std::string dir, samplesNpy, samplesPng, checkpoint;
+
+  static Result<OutputPaths> prepare(const std::string &dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir, ec))
+      return makeError(ErrorCode::InvalidArgument,
+                       dir + ": cannot create the output directory" +
+                           (ec ? ": " + ec.message()
+                               : std::string(": a file is in the way")));
+    OutputPaths p{dir, (fs::path(dir) / "samples.npy").string(),
+                  (fs::path(dir) / "samples.png").string(),
+                  (fs::path(dir) / kCheckpointFile).string()};
+    for (const std::string &path :
+         {p.samplesNpy, p.samplesPng, p.checkpoint}) {
+      if (Status s = checkWritableTarget(path); !s.ok())
+        return s.error();
+      removeStaleTemporaries(path);
+    }
+    // One small atomic write proves the directory takes files (permissions,
+    // a read-only or full file system) before any step runs.
+    std::string probe = (fs::path(dir) / ".gantk-write-test").string();
+    if (Status s = writeFileAtomic(probe, "gantk", 5); !s.ok())
+      return makeError(s.error().code,
+                       dir + ": cannot write outputs here: " + s.message());
+    fs::remove(probe, ec);
+    return p;
+  }
+};
 
 } // namespace
 
@@ -103,19 +167,29 @@ Result<TrainResult> gantk::train(Session &session,
   if (steps < 0)
     return makeError(ErrorCode::InvalidArgument,
                      "the step count must be non-negative");
+  int64_t checkpointEvery = options.checkpointEvery
+                                ? *options.checkpointEvery
+                                : root.output()->checkpoint_every();
+  if (checkpointEvery < 0)
+    return makeError(ErrorCode::InvalidArgument,
+                     "the checkpoint interval must be non-negative");
 
-  // Fail on an unusable output directory or plot before spending any steps.
+  // Fail on an unusable output directory, plot or checkpoint before
+  // spending any steps.
   std::string dir = options.outDir;
+  if (dir.empty() && !options.resumeFrom.empty()) {
+    std::error_code ec;
+    dir = std::filesystem::is_directory(options.resumeFrom, ec)
+              ? options.resumeFrom
+              : std::filesystem::path(options.resumeFrom).parent_path().string();
+  }
   if (dir.empty() && root.output()->dir())
     dir = root.output()->dir()->str();
   if (dir.empty())
     dir = ".";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    return makeError(
-        ErrorCode::InvalidArgument,
-        dir + ": cannot create the output directory: " + ec.message());
+  Result<OutputPaths> out = OutputPaths::prepare(dir);
+  if (!out.ok())
+    return out.error();
   DataConfig data = DataConfig::fromSpec(*root.data());
   fbs::PlotKind plot = root.output()->plot();
   if (plot == fbs::PlotKind::Grid)
@@ -124,6 +198,31 @@ Result<TrainResult> gantk::train(Session &session,
         !s.ok())
       return makeError(s.error().code, name + ": " + s.message());
 
+  TrainResult result;
+  result.steps = steps;
+  std::vector<double> z =
+      initialPoints(spec.init(), size_t(nFake * dim), initSeed(spec.seed()));
+  Optimizer optimizer(OptimizerConfig::fromSpec(spec), z.size());
+  if (!options.resumeFrom.empty()) {
+    Result<RunState> saved =
+        readCheckpoint(options.resumeFrom, session.artifact());
+    if (!saved.ok())
+      return saved.error();
+    if (saved->step > steps)
+      return makeError(ErrorCode::InvalidArgument,
+                       options.resumeFrom + ": the checkpoint is at step " +
+                           std::to_string(saved->step) + ", past the run's " +
+                           std::to_string(steps) + " steps (raise --steps)");
+    z = std::move(saved->points);
+    optimizer.restore(saved->step, std::move(saved->adamM),
+                      std::move(saved->adamV));
+    result.losses = std::move(saved->losses);
+    result.resumedAt = saved->step;
+    if (options.log)
+      *options.log << "resuming at step " << saved->step + 1 << " of " << steps
+                   << " from " << options.resumeFrom << '\n';
+  }
+
   Result<Dataset> real = loadRealData(data, nReal, dim, spec.seed());
   if (!real.ok())
     return real.error();
@@ -131,64 +230,108 @@ Result<TrainResult> gantk::train(Session &session,
       !s.ok())
     return s.error();
 
-  TrainResult result;
-  result.steps = steps;
-  std::vector<double> z =
-      initialPoints(spec.init(), size_t(nFake * dim), initSeed(spec.seed()));
-  Optimizer optimizer(OptimizerConfig::fromSpec(spec), z.size());
+  NpyDType dtype =
+      root.precision() == fbs::Precision::F64 ? NpyDType::F64 : NpyDType::F32;
+  auto writeSamples = [&]() -> Status {
+    if (Status s = writeNpy(out->samplesNpy, {nFake, dim}, z.data(), dtype);
+        !s.ok())
+      return s;
+    if (plot == fbs::PlotKind::Scatter && dim == 2)
+      return writePng(out->samplesPng,
+                      scatterPlot(real->values.data(), nReal, z.data(), nFake));
+    if (plot == fbs::PlotKind::Grid)
+      return writePng(out->samplesPng, imageGrid(z.data(), nFake, data.imageH,
+                                                 data.imageW, data.imageC));
+    return {};
+  };
+  int64_t lastCheckpoint = -1;
+  auto writeRunCheckpoint = [&](int64_t t) -> Status {
+    RunState state{t, z, optimizer.firstMoments(), optimizer.secondMoments(),
+                   result.losses};
+    if (Status s = writeCheckpoint(out->checkpoint, session.artifact(), state);
+        !s.ok())
+      return s;
+    lastCheckpoint = t;
+    result.checkpoint = out->checkpoint;
+    return {};
+  };
+  // A non-finite step stops the run: which command made it so, and that the
+  // last checkpoint is still there to go back to.
+  auto nonFinite = [&](int64_t t, const std::string &what) {
+    std::string message = name + ": step " + std::to_string(t) + ": " + what;
+    std::string culprit = session.firstNonFiniteCommand();
+    if (!culprit.empty())
+      message += "; the first non-finite values came from " + culprit;
+    if (lastCheckpoint >= 0)
+      message += "; the checkpoint of step " + std::to_string(lastCheckpoint) +
+                 " (" + out->checkpoint + ") is kept";
+    // Before the first update Z is its initial draw in [0, 1) or N(0, 1): the
+    // data or lambda overflowed, not the learning rate.
+    message += t == result.resumedAt + 1 && result.resumedAt == 0
+                   ? " (Z is still its initial draw, so the data or lambda "
+                     "is out of range: scale the data (scale = unit) or "
+                     "lower lambda)"
+                   : " (lower the learning rate or lambda, or use float64)";
+    return makeError(ErrorCode::FailedPrecondition, message);
+  };
+
   std::vector<double> g(z.size());
   int64_t every = root.output()->every();
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now(), lastLine = start;
-  int64_t lastLineStep = 0;
-  for (int64_t t = 1; t <= steps; ++t) {
+  int64_t first = result.resumedAt + 1, lastLineStep = result.resumedAt;
+  for (int64_t t = first; t <= steps; ++t) {
     if (Status s = session.setFake(z.data(), z.size()); !s.ok())
       return s.error();
     if (Status s = session.step(); !s.ok())
       return s.error();
     double loss = session.loss();
     if (!std::isfinite(loss))
-      return makeError(ErrorCode::FailedPrecondition,
-                       name + ": the loss is " + std::to_string(loss) +
-                           " at step " + std::to_string(t) +
-                           "; lower the learning rate or use float64");
-    result.losses.push_back(loss);
+      return nonFinite(t, std::string("the loss is ") +
+                              (std::isnan(loss) ? "NaN"
+                               : loss > 0       ? "+infinity"
+                                                : "-infinity"));
     if (Status s = session.getGrad(g.data(), g.size()); !s.ok())
       return s.error();
+    if (!allFinite(g))
+      return nonFinite(t, "dL/dZ holds non-finite values");
+    result.losses.push_back(loss);
     optimizer.update(z.data(), g.data());
-    if (options.log && ((every > 0 && t % every == 0) || t == steps)) {
-      Clock::time_point now = Clock::now();
-      double secs = std::chrono::duration<double>(now - lastLine).count();
-      progressLine(*options.log, t, steps, loss,
-                   secs / double(t - lastLineStep));
-      lastLine = now;
-      lastLineStep = t;
+    if (!allFinite(z))
+      return makeError(ErrorCode::FailedPrecondition,
+                       name + ": step " + std::to_string(t) +
+                           ": the optimiser's update made generated points "
+                           "non-finite (the gradient was finite; lower the "
+                           "learning rate)");
+    killAfterStepForTests(t);
+    if ((every > 0 && t % every == 0) || t == steps) {
+      if (Status s = writeSamples(); !s.ok())
+        return s.error();
+      if (options.log) {
+        Clock::time_point now = Clock::now();
+        double secs = std::chrono::duration<double>(now - lastLine).count();
+        progressLine(*options.log, t, steps, loss,
+                     secs / double(t - lastLineStep));
+        lastLine = now;
+        lastLineStep = t;
+      }
     }
+    if (checkpointEvery > 0 && (t % checkpointEvery == 0 || t == steps))
+      if (Status s = writeRunCheckpoint(t); !s.ok())
+        return s.error();
   }
-  if (steps > 0)
+  int64_t ran = steps - result.resumedAt;
+  if (ran > 0)
     result.secondsPerStep =
         std::chrono::duration<double>(Clock::now() - start).count() /
-        double(steps);
-
-  result.samplesNpy = (std::filesystem::path(dir) / "samples.npy").string();
-  NpyDType dtype =
-      root.precision() == fbs::Precision::F64 ? NpyDType::F64 : NpyDType::F32;
-  if (Status s = writeNpy(result.samplesNpy, {nFake, dim}, z.data(), dtype);
-      !s.ok())
+        double(ran);
+  else if (Status s = writeSamples(); !s.ok()) // nothing left to run
     return s.error();
-  std::string png = (std::filesystem::path(dir) / "samples.png").string();
-  if (plot == fbs::PlotKind::Scatter && dim == 2) {
-    Image img = scatterPlot(real->values.data(), nReal, z.data(), nFake);
-    if (Status s = writePng(png, img); !s.ok())
-      return s.error();
-    result.samplesPng = png;
-  } else if (plot == fbs::PlotKind::Grid) {
-    Image img =
-        imageGrid(z.data(), nFake, data.imageH, data.imageW, data.imageC);
-    if (Status s = writePng(png, img); !s.ok())
-      return s.error();
-    result.samplesPng = png;
-  }
+
+  result.samplesNpy = out->samplesNpy;
+  if ((plot == fbs::PlotKind::Scatter && dim == 2) ||
+      plot == fbs::PlotKind::Grid)
+    result.samplesPng = out->samplesPng;
   result.samples = std::move(z);
   return result;
 }

@@ -28,7 +28,8 @@ namespace {
 
 void printUsage(std::ostream &os) {
   os << "usage: gantk-run ARTIFACT --out DIR [--steps K] [--threads T]\n"
-        "                 [--device=cpu|cuda]\n"
+        "                 [--device=cpu|cuda] [--checkpoint-every K]\n"
+        "                 [--resume CHECKPOINT]\n"
         "       gantk-run --help | --version\n"
         "\n"
         "Runs the optimiser loop of a compiled gantk artifact and writes\n"
@@ -37,6 +38,14 @@ void printUsage(std::ostream &os) {
         "\n"
         "  --out DIR      output directory (created if missing)\n"
         "  --steps K      override the spec's step count (K >= 0)\n"
+        "  --checkpoint-every K\n"
+        "                 write DIR/checkpoint.gantk every K steps and at "
+        "the end\n"
+        "  --resume CHECKPOINT\n"
+        "                 continue the run saved in CHECKPOINT (a "
+        "checkpoint.gantk\n"
+        "                 or its directory; --out defaults to that "
+        "directory)\n"
         "  --threads T    kernel and BLAS threads, 1 to 1024 (default: "
         "GANTK_NUM_THREADS\n"
         "                 or all cores)\n"
@@ -86,6 +95,19 @@ std::string setOption(Options &options, const std::string &name,
       options.train.steps = steps;
     return error;
   }
+  if (name == "checkpoint-every") {
+    int64_t every = 0;
+    std::string error = parseCheckpointEvery(value, every);
+    if (error.empty())
+      options.train.checkpointEvery = every;
+    return error;
+  }
+  if (name == "resume") {
+    if (value.empty())
+      return "--resume needs a checkpoint or its directory";
+    options.train.resumeFrom = value;
+    return {};
+  }
   if (name == "threads")
     return parseThreads(value, options.session.threads);
   return parseDevice(value, options.session.device);
@@ -118,7 +140,8 @@ int main(int argc, char **argv) {
     size_t eq = arg.find('=');
     std::string name = arg.substr(0, eq);
     if (name != "--out" && name != "--steps" && name != "--threads" &&
-        name != "--device")
+        name != "--device" && name != "--checkpoint-every" &&
+        name != "--resume")
       return usageError("unknown option '" + arg + "'");
     std::string value;
     if (eq != std::string::npos)
@@ -133,7 +156,7 @@ int main(int argc, char **argv) {
   }
   if (options.artifact.empty())
     return usageError("no artifact given");
-  if (options.outDir.empty())
+  if (options.outDir.empty() && options.train.resumeFrom.empty())
     return usageError("--out DIR is required");
 
   Result<Artifact> artifact = Artifact::loadFile(options.artifact);

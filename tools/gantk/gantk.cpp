@@ -127,6 +127,16 @@ cl::opt<std::string> steps("steps", cl::sub(runCmd), cl::sub(benchCmd),
                            cl::desc("Steps (run: overrides the spec's; bench: "
                                     "timed steps, default 5)"),
                            cl::value_desc("K"), cl::cat(category));
+cl::opt<std::string> checkpointEvery(
+    "checkpoint-every", cl::sub(runCmd),
+    cl::desc("Write DIR/checkpoint.gantk every K steps and at the end "
+             "(overrides the spec's checkpoint_every)"),
+    cl::value_desc("K"), cl::cat(category));
+cl::opt<std::string> resume(
+    "resume", cl::sub(runCmd),
+    cl::desc("Continue the run saved in CHECKPOINT (a checkpoint.gantk, or "
+             "the directory holding it; --out defaults to that directory)"),
+    cl::value_desc("CHECKPOINT"), cl::cat(category));
 cl::opt<std::string> threads("threads", cl::sub(runCmd), cl::sub(gradCmd),
                              cl::sub(kernelCmd), cl::sub(benchCmd),
                              cl::desc("Kernel and BLAS threads, 1 to 1024 "
@@ -526,7 +536,7 @@ int commandCompile() {
     return exitStatus(ExitCode::Success);
   if (Status s = writeFileAtomic(outputFile, bytes->data(), bytes->size());
       !s.ok())
-    return fail(ExitCode::RunFailure, s.message());
+    return fail(exitCodeFor(s.error()), s.message());
   auto [points, dim] = graphSize(*graph);
   printPlan(plan, points, dim);
   std::fputs(plan.layout.c_str(), stdout);
@@ -541,11 +551,17 @@ int commandRun() {
   TrainOptions train;
   train.log = &std::cout;
   train.outDir = outDir;
-  int64_t stepCount = 0;
-  if (!runOptions(options) || !optionValue(steps, stepCount, parseSteps))
+  int64_t stepCount = 0, checkpointSteps = 0;
+  if (!runOptions(options) || !optionValue(steps, stepCount, parseSteps) ||
+      !optionValue(checkpointEvery, checkpointSteps, parseCheckpointEvery))
     return exitStatus(ExitCode::UsageError);
   if (steps.getNumOccurrences())
     train.steps = stepCount;
+  if (checkpointEvery.getNumOccurrences())
+    train.checkpointEvery = checkpointSteps;
+  if (resume.getNumOccurrences() && resume.getValue().empty())
+    return usage("run", "--resume needs a checkpoint or its directory");
+  train.resumeFrom = resume;
 
   std::unique_ptr<Session> session;
   if (endsWith(runInput, ".gantk") || endsWith(runInput, ".mlir")) {
@@ -629,7 +645,7 @@ int commandGrad() {
     if (Status st = writeNpy(gradOut, z->array.shape, g.data(),
                              precisionDType(loaded->spec));
         !st.ok())
-      return fail(ExitCode::RunFailure, st.message());
+      return fail(exitCodeFor(st.error()), st.message());
   }
   return exitStatus(ExitCode::Success);
 }
@@ -662,7 +678,7 @@ int commandKernel() {
     Status st = writeNpy(path, {count, count}, k.data(),
                          precisionDType(loaded->spec));
     if (!st.ok())
-      fail(ExitCode::RunFailure, st.message());
+      fail(exitCodeFor(st.error()), st.message());
     return st.ok();
   };
   if (!write(kernelOut, s->root().ntk()))
@@ -802,7 +818,7 @@ int commandDescribe() {
       Status st = writeFileAtomic(outputFile, code->blob()->data(),
                                   code->blob()->size());
       return st.ok() ? exitStatus(ExitCode::Success)
-                     : fail(ExitCode::RunFailure, st.message());
+                     : fail(exitCodeFor(st.error()), st.message());
     }
     names += (names.empty() ? "" : ", ") + code->target()->str();
   }

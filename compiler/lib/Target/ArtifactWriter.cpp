@@ -90,12 +90,16 @@ public:
     if (!op.hasAttr("gantk.offsets"))
       return op.emitOpError("has no memory plan; run gantk-plan-memory");
     auto label = fbb.CreateString(op.getName().getStringRef().str());
+    std::vector<fb::View> resultViews;
+    for (Value r : op.getResults())
+      resultViews.push_back(view(r));
+    auto results = fbb.CreateVectorOfStructs(resultViews);
     if (auto tiles = dyn_cast<RowTilesOp>(op)) {
       auto cmd = rowTiles(fbb, tiles, kernels);
       if (cmd.IsNull())
         return failure();
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::RowTiles,
-                                           cmd.Union(), label));
+                                           cmd.Union(), label, results));
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {
       auto a = cast<RankedTensorType>(gemm.getA().getType());
       auto b = cast<RankedTensorType>(gemm.getB().getType());
@@ -108,7 +112,7 @@ public:
           c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
           a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
-                                           cmd.Union(), label));
+                                           cmd.Union(), label, results));
     } else if (auto eigh = dyn_cast<EighOp>(op)) {
       auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
       int64_t n = eigh.getInput().getType().getDimSize(0);
@@ -118,10 +122,11 @@ public:
       auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, syevdWorkElements(n),
                                  &iwork, syevdIWorkElements(n));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
-                                           cmd.Union(), label));
+                                           cmd.Union(), label, results));
     } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
       out.push_back(fb::CreateCommandEntry(
-          fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label));
+          fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label,
+          results));
     } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
       StringRef name = dispatch.getKernel();
       uint32_t index =
@@ -134,7 +139,7 @@ public:
                                     dispatch.getRange());
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Dispatch, cmd.Union(),
-          fbb.CreateString(name.str())));
+          fbb.CreateString(name.str()), results));
     } else {
       return op.emitOpError("cannot be serialised: lower it first");
     }
@@ -305,7 +310,8 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
       train->getInit() == Init::Uniform ? fb::InitKind::Uniform
                                         : fb::InitKind::Normal);
   auto output = fb::CreateOutputSpec(fbb, fbb.CreateString(out->getDir().str()),
-                                     plotKind(out->getPlot()), out->getEvery());
+                                     plotKind(out->getPlot()), out->getEvery(),
+                                     out->getCheckpointEvery());
 
   auto arena = planned->getAttrOfType<IntegerAttr>("gantk.arena_bytes");
   auto peakOp = planned->getAttrOfType<StringAttr>("gantk.peak_op");

@@ -103,11 +103,15 @@ LogicalResult TrainAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult OutputAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef dir, Plot plot, int64_t every) {
+                                 StringRef dir, Plot plot, int64_t every,
+                                 int64_t checkpointEvery) {
   if (dir.empty())
     return emitError() << "the output dir must not be empty";
   if (every < 1)
     return emitError() << "every must be >= 1, got " << every;
+  if (checkpointEvery < 0)
+    return emitError() << "checkpoint_every must be >= 0, got "
+                       << checkpointEvery;
   return success();
 }
 

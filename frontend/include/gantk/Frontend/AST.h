@@ -137,6 +137,8 @@ struct Output {
   std::string dir = "out";
   enum class Plot { None, Scatter, Grid } plot = Plot::None;
   int64_t every = 10;
+  /// Steps between checkpoints (0: none).
+  int64_t checkpointEvery = 0;
 };
 
 /// A whole spec file.

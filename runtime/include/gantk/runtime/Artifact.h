@@ -46,6 +46,8 @@ public:
   }
   /// The file name or label the artifact was loaded from.
   const std::string &name() const { return sourceName; }
+  /// The artifact's bytes, as loaded (its identity is their SHA-256).
+  const std::vector<uint8_t> &data() const { return bytes; }
   /// Size in bytes of one element (4 for F32, 8 for F64).
   size_t elementSize() const;
   /// The CPU code object, or null when the artifact has none.

@@ -12,11 +12,22 @@
 
 namespace gantk {
 
-/// Writes `size` bytes to `path` through a temporary file in the same
-/// directory and a rename, so a failed write never truncates an older file.
+/// Writes `size` bytes to `path` through a new temporary file beside it
+/// (O_EXCL | O_NOFOLLOW), fsync and a rename, so a failed or killed write
+/// leaves the older file whole. Refuses to replace anything but a regular
+/// file (a symbolic link, FIFO, device or directory at `path`).
 Status writeFileAtomic(const std::string &path, const void *data, size_t size);
 
-/// Reads a whole file.
+/// Removes the temporary files that writes of `path` by processes no
+/// longer running left behind (a run killed in the middle of a write).
+void removeStaleTemporaries(const std::string &path);
+
+/// Fails when `path` exists and is not a regular file (what
+/// writeFileAtomic would refuse), to check outputs before a long run.
+Status checkWritableTarget(const std::string &path);
+
+/// Reads a whole regular file (a directory, FIFO or device is an error
+/// naming what it is, not an endless read).
 Result<std::vector<uint8_t>> readFile(const std::string &path);
 
 /// Reads at most `limit` bytes from the start of a file, with the file's

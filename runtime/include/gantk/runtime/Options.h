@@ -26,6 +26,8 @@ std::string parseIntegerOption(const std::string &name,
                                int64_t max, int64_t &out);
 /// --steps K: K >= 0.
 std::string parseSteps(const std::string &text, int64_t &steps);
+/// --checkpoint-every K: K >= 1.
+std::string parseCheckpointEvery(const std::string &text, int64_t &every);
 /// --threads T: T in [1, kMaxThreads].
 std::string parseThreads(const std::string &text, int &threads);
 /// --device cpu|cuda.

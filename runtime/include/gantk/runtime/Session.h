@@ -83,6 +83,12 @@ public:
   /// Runs every command once, in order.
   Status step();
 
+  /// Runs the step again one command at a time and names the first command
+  /// whose results hold a NaN or an infinity, e.g. "command 3 (kernel
+  /// pairwise_kernel)"; empty when none does, and on a GPU (whose step runs
+  /// as a whole). For the message of a step that went non-finite.
+  std::string firstNonFiniteCommand();
+
   /// Accumulates the wall time of every command over later steps (for
   /// benchmarks that study where a step's time goes).
   void setProfiling(bool on) { profiling = on; }

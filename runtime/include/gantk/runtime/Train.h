@@ -42,6 +42,13 @@ public:
 
   /// Updates done so far.
   int64_t steps() const { return t; }
+  /// Adam's first and second moments (empty for gradient descent).
+  const std::vector<double> &firstMoments() const { return m; }
+  const std::vector<double> &secondMoments() const { return v; }
+  /// Continues from a checkpoint: `steps` updates done, with these moments
+  /// (which must have the optimiser's size, or be empty for GD).
+  void restore(int64_t steps, std::vector<double> firstMoments,
+               std::vector<double> secondMoments);
 
 private:
   OptimizerConfig config;
@@ -67,6 +74,11 @@ struct TrainOptions {
   std::string outDir;
   /// Progress lines go here (null: no progress).
   std::ostream *log = nullptr;
+  /// Overrides OutputSpec.checkpoint_every (0: no checkpoints).
+  std::optional<int64_t> checkpointEvery;
+  /// Continue the run saved in this checkpoint (a file, or a directory
+  /// holding checkpoint.gantk); the output directory defaults to it.
+  std::string resumeFrom;
 };
 
 /// What a training run produced.
@@ -79,11 +91,20 @@ struct TrainResult {
   /// The final generated points, n_fake x dim.
   std::vector<double> samples;
   std::string samplesNpy, samplesPng;
+  /// The last checkpoint written (empty: none).
+  std::string checkpoint;
+  /// The step a resumed run started after (0: a fresh run).
+  int64_t resumedAt = 0;
 };
 
 /// Loads the real data, runs the optimiser loop of the artifact's TrainSpec
 /// and writes DIR/samples.npy and (when the output spec asks for a plot)
-/// DIR/samples.png.
+/// DIR/samples.png every OutputSpec.every steps and at the end, all
+/// atomically; with checkpoints, DIR/checkpoint.gantk every
+/// checkpoint_every steps and at the end. A step whose loss, gradient or
+/// updated points are not finite stops the run naming the step and the
+/// command that produced the first non-finite value; the last checkpoint
+/// stays.
 Result<TrainResult> train(Session &session, const TrainOptions &options);
 
 } // namespace gantk

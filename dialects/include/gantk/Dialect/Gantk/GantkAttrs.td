@@ -196,7 +196,8 @@ def Gantk_OutputAttr : Gantk_Attr<"Output", "output"> {
   let summary = "Where the samples go and how progress is shown";
   let description = [{
     ```mlir
-    #gantk.output<dir = "out", plot = scatter, every = 10>
+    #gantk.output<dir = "out", plot = scatter, every = 10,
+                  checkpoint_every = 100>
     ```
   }];
   let parameters = (ins
@@ -204,7 +205,11 @@ def Gantk_OutputAttr : Gantk_Attr<"Output", "output"> {
     DefaultValuedParameter<"::gantk::Plot", "::gantk::Plot::None",
                            "picture of the samples">:$plot,
     DefaultValuedParameter<"int64_t", "10",
-                           "a progress line every this many steps">:$every
+                           "outputs and a progress line every this many "
+                           "steps">:$every,
+    DefaultValuedParameter<"int64_t", "0",
+                           "a checkpoint every this many steps (0: none)">
+        :$checkpoint_every
   );
   let genVerifyDecl = 1;
 }
