@@ -175,6 +175,8 @@ Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
   Result<NpyArray> array = readNpy(c.path);
   if (!array.ok())
     return array.error();
+  if (Status s = checkFinite(*array, c.path); !s.ok())
+    return s.error();
   Result<DataShape> shape = npyDataShape(array->shape, c.path);
   if (!shape.ok())
     return shape.error();

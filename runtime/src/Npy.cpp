@@ -3,8 +3,10 @@
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/FileIO.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 
 using namespace gantk;
@@ -265,4 +267,21 @@ Status gantk::writeNpy(const std::string &path,
                        NpyDType dtype) {
   std::vector<uint8_t> bytes = encodeNpy(shape, values, dtype);
   return writeFileAtomic(path, bytes.data(), bytes.size());
+}
+
+Status gantk::checkFinite(const NpyArray &array, const std::string &path) {
+  int64_t cols = std::max<int64_t>(array.cols(), 1);
+  for (size_t i = 0; i < array.values.size(); ++i) {
+    double v = array.values[i];
+    if (std::isfinite(v))
+      continue;
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": row " + std::to_string(int64_t(i) / cols) +
+                         ", column " + std::to_string(int64_t(i) % cols) +
+                         " is " +
+                         (std::isnan(v) ? "NaN" : v > 0 ? "+infinity"
+                                                        : "-infinity") +
+                         "; data must be finite numbers");
+  }
+  return {};
 }

@@ -103,6 +103,12 @@ void progressLine(std::ostream &os, int64_t step, int64_t steps, double loss,
   os.flush();
 }
 
+std::string shortNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.3g", v);
+  return text;
+}
+
 bool allFinite(const std::vector<double> &v) {
   return std::all_of(v.begin(), v.end(),
                      [](double x) { return std::isfinite(x); });
@@ -295,6 +301,23 @@ Result<TrainResult> gantk::train(Session &session,
       return s.error();
     if (!allFinite(g))
       return nonFinite(t, "dL/dZ holds non-finite values");
+    // A gradient that vanishes from the start would let the run "succeed"
+    // without moving Z: exp(-lambda K) is 0 or I to the last bit on the
+    // whole spectrum (a float64 gradient below 1e-200 is no signal either).
+    if (t == 1) {
+      double largest = 0;
+      for (double v : g)
+        largest = std::max(largest, std::abs(v));
+      if (largest < 1e-200)
+        return makeError(
+            ErrorCode::FailedPrecondition,
+            name + ": step 1: dL/dZ vanishes (largest |dL/dZ| = " +
+                shortNumber(largest) + ", loss " + shortNumber(loss) +
+                "): exp(-lambda K) has underflowed to 0 or rounds to I on "
+                "the kernel's whole spectrum, so Z would never move; choose "
+                "lambda so that lambda times K's largest eigenvalue is "
+                "between about 1e-3 and 1e3 (or use lambda = ... normalized)");
+    }
     result.losses.push_back(loss);
     optimizer.update(z.data(), g.data());
     if (!allFinite(z))

@@ -38,7 +38,9 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -419,6 +421,10 @@ std::optional<Rows> readRows(const std::string &path) {
     fail(ExitCode::InputError, array.message());
     return std::nullopt;
   }
+  if (Status s = checkFinite(*array, path); !s.ok()) {
+    fail(ExitCode::InputError, s.message());
+    return std::nullopt;
+  }
   Result<DataShape> shape = npyDataShape(array->shape, path);
   if (!shape.ok()) {
     fail(ExitCode::InputError, shape.message());
@@ -600,6 +606,21 @@ int commandRun() {
   return exitStatus(ExitCode::Success);
 }
 
+/// A step whose outputs are not finite: exit 3 naming the command that made
+/// them so, never a file of NaNs with exit 0.
+int nonFiniteOutput(Session &s, const std::string &what) {
+  std::string culprit = s.firstNonFiniteCommand();
+  return fail(ExitCode::RunFailure,
+              s.artifact().name() + ": " + what +
+                  " holds NaN or infinite values" +
+                  (culprit.empty() ? std::string()
+                                   : "; the first came from " + culprit) +
+                  (s.root().precision() == schema::Precision::F32
+                       ? " (the inputs overflow float32: scale them, or use "
+                         "float64)"
+                       : " (the inputs overflow float64: scale them)"));
+}
+
 int commandGrad() {
   if (specInput.empty() || realFile.empty() || fakeFile.empty())
     return usage("grad", "grad needs SPEC --real X.npy --fake Z.npy");
@@ -639,9 +660,12 @@ int commandGrad() {
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
+  std::vector<double> g = s->grad();
+  if (!std::isfinite(s->loss()) ||
+      !std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); }))
+    return nonFiniteOutput(*s, "the loss or dL/dZ");
   std::printf("loss %.17g\n", s->loss());
   if (!gradOut.empty()) {
-    std::vector<double> g = s->grad();
     if (Status st = writeNpy(gradOut, z->array.shape, g.data(),
                              precisionDType(loaded->spec));
         !st.ok())
@@ -673,6 +697,12 @@ int commandKernel() {
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
+  for (const schema::View *view : {s->root().ntk(), s->root().nngp()}) {
+    std::vector<double> k = s->readView(*view);
+    if (!std::all_of(k.begin(), k.end(),
+                     [](double v) { return std::isfinite(v); }))
+      return nonFiniteOutput(*s, "the kernel");
+  }
   auto write = [&](const std::string &path, const schema::View *view) {
     std::vector<double> k = s->readView(*view);
     Status st = writeNpy(path, {count, count}, k.data(),

@@ -42,6 +42,11 @@ std::vector<uint8_t> encodeNpy(const std::vector<int64_t> &shape,
 Status writeNpy(const std::string &path, const std::vector<int64_t> &shape,
                 const double *values, NpyDType dtype);
 
+/// Fails naming the first row and column (0-based) that holds a NaN or an
+/// infinity: data must be finite ("x.npy: row 3, column 1 is NaN; data must
+/// be finite numbers").
+Status checkFinite(const NpyArray &array, const std::string &path);
+
 } // namespace gantk
 
 #endif // GANTK_RUNTIME_NPY_H
