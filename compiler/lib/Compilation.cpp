@@ -282,7 +282,8 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
     return std::vector<uint8_t>();
   }
   if (options.emit == Emit::Llvm) {
-    if (failed(translateKernelsToLLVMIR(*module, &llvm::outs(), nullptr)))
+    if (failed(translateKernelsToLLVMIR(*module, &llvm::outs(), nullptr,
+                                        options.targetCpu)))
       return std::nullopt;
     return std::vector<uint8_t>();
   }
@@ -293,11 +294,13 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
     llvm::outs() << *ptx;
     return std::vector<uint8_t>();
   }
-  int64_t threadScratch = 0;
-  auto cpu = compileKernelsForCPU(*module, &threadScratch);
+  CPUCodeInfo info;
+  auto cpu = compileKernelsForCPU(*module, options.targetCpu, info);
   if (failed(cpu))
     return std::nullopt;
-  std::vector<CodeObject> code{{kCPUTarget, std::move(*cpu)}};
+  int64_t threadScratch = info.stackBytes;
+  std::vector<CodeObject> code{
+      {kCPUTarget, std::move(*cpu), info.cpu, info.features}};
   if (llvm::is_contained(options.targets, Target::CUDA))
     for (const CUDATarget &target : kCUDATargets) {
       auto ptx = compileKernelsForCUDA(*module, target.chip);

@@ -1225,7 +1225,20 @@ bool Parser::buildTrain(const StatementList &stmts, ast::Train &train) {
 bool Parser::buildOutput(const StatementList &stmts, ast::Output &out) {
   const Value *every = stmts.get("every");
   const Value *checkpoint = stmts.get("checkpoint_every");
-  return getString(stmts.get("dir"), "dir", out.dir) &&
+  const Value *dir = stmts.get("dir");
+  if (!getString(dir, "dir", out.dir))
+    return false;
+  // The artifact carries the directory, and an artifact may only write
+  // below the working directory (docs/runtime.md "Artifact trust").
+  std::filesystem::path dirPath(out.dir);
+  bool escapes = dirPath.is_absolute();
+  for (const std::filesystem::path &part : dirPath)
+    escapes |= part == "..";
+  if (escapes)
+    return emitError(*dir, "'dir' must name a directory below the working "
+                           "directory, found '" + out.dir +
+                               "' (use gantk run --out for others)");
+  return
          getEnum<ast::Output::Plot>(stmts.get("plot"), "plot",
                                     {{"scatter", ast::Output::Plot::Scatter},
                                      {"grid", ast::Output::Plot::Grid},

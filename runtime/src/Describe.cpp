@@ -74,9 +74,20 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
   // The verifier requires neither list: an absent one is empty.
   os << "code objects:\n";
   if (root.code())
-    for (const fbs::CodeObject *code : *root.code())
+    for (const fbs::CodeObject *code : *root.code()) {
       os << "  " << (code->target() ? code->target()->str() : "?") << " "
-         << (code->blob() ? code->blob()->size() : 0) << " bytes\n";
+         << (code->blob() ? code->blob()->size() : 0) << " bytes";
+      if (code->cpu() && code->cpu()->size()) {
+        os << ", for " << code->cpu()->str() << " (uses";
+        if (code->features() && code->features()->size())
+          for (const flatbuffers::String *f : *code->features())
+            os << ' ' << f->str();
+        else
+          os << " no x86 extensions beyond x86-64";
+        os << ")";
+      }
+      os << "\n";
+    }
   os << "kernels:\n";
   if (root.kernels())
     for (const fbs::Kernel *k : *root.kernels())

@@ -8,6 +8,7 @@
 #include "gantk/runtime/Session.h"
 #include "DeviceSession.h"
 #include "gantk/runtime/Commands.h"
+#include "gantk/runtime/CpuFeatures.h"
 #include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Stats.h"
 
@@ -137,6 +138,8 @@ Status Session::loadCode() {
     return {};
   const fbs::CodeObject *code = art.cpuCode();
   const std::string &name = art.name();
+  if (Status s = checkCpuFeatures(*code, name); !s.ok())
+    return s;
   // An anonymous in-memory file avoids leaving a named temporary behind.
   codeFd = memfd_create("gantk-kernels", MFD_CLOEXEC);
   if (codeFd < 0)

@@ -189,8 +189,21 @@ Result<TrainResult> gantk::train(Session &session,
               ? options.resumeFrom
               : std::filesystem::path(options.resumeFrom).parent_path().string();
   }
-  if (dir.empty() && root.output()->dir())
+  if (dir.empty() && root.output()->dir()) {
+    // An artifact names where it writes only below the working directory:
+    // running one must not write into /etc or ../.. (--out may).
     dir = root.output()->dir()->str();
+    std::filesystem::path p(dir);
+    bool escapes = p.is_absolute();
+    for (const std::filesystem::path &part : p)
+      escapes |= part == "..";
+    if (escapes)
+      return makeError(ErrorCode::InvalidArgument,
+                       name + ": its output dir '" + dir +
+                           "' is not below the working directory; an "
+                           "artifact may only name such a directory (give "
+                           "--out to write elsewhere)");
+  }
   if (dir.empty())
     dir = ".";
   Result<OutputPaths> out = OutputPaths::prepare(dir);

@@ -255,12 +255,19 @@ TEST(Train, GridPlotOfImages) {
   t.imageC = 1;
   t.plot = schema::PlotKind::Grid;
   t.steps = 3;
-  t.outDir = (dir.path / "from-spec").string();
+  // The spec's output dir, below the working directory (an artifact may
+  // name no other).
+  struct WorkingDirectory {
+    fs::path previous = fs::current_path();
+    explicit WorkingDirectory(const fs::path &p) { fs::current_path(p); }
+    ~WorkingDirectory() { fs::current_path(previous); }
+  } cwd(dir.path);
+  t.outDir = "from-spec";
   std::unique_ptr<Session> s = makeSession(t);
   ASSERT_TRUE(s);
   Result<TrainResult> r = train(*s, TrainOptions());
   ASSERT_TRUE(r.ok()) << r.message();
-  EXPECT_EQ(r->samplesPng, t.outDir + "/samples.png");
+  EXPECT_EQ(r->samplesPng, "from-spec/samples.png");
   PngInfo png = readPngInfo(r->samplesPng);
   EXPECT_EQ(png.width, 3u * 2 + 2);
   EXPECT_EQ(png.height, 2u * 2 + 1);

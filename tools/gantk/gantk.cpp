@@ -109,6 +109,12 @@ cl::opt<std::string> target("target", cl::sub(compileCmd),
                                      "well as CPU code) or cpu,cuda"),
                             cl::value_desc("cpu|cuda|cpu,cuda"),
                             cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> targetCpu(
+    "target-cpu", cl::sub(compileCmd),
+    cl::desc("CPU the kernels are compiled for: native (this machine, the "
+             "default) or an LLVM CPU name; x86-64-v2 runs on any x86-64 CPU "
+             "of the last decade, x86-64-v3 needs AVX2"),
+    cl::value_desc("CPU"), cl::init("native"), cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::sub(compileCmd), cl::sub(describeCmd),
                                 cl::desc("Output file (the artifact; a code "
                                          "object for describe --code)"),
@@ -485,6 +491,8 @@ int commandCompile() {
                                           "' (expected cpu, cuda or cpu,cuda)");
   if (emit == EmitKind::Artifact && outputFile.empty())
     return fail(ExitCode::UsageError, "compile needs -o FILE for the artifact");
+  if (std::string error = checkTargetCpu(targetCpu); !error.empty())
+    return fail(ExitCode::UsageError, "--target-cpu: " + error);
   std::optional<int64_t> nRows;
   int64_t value = 0;
   if (n.getNumOccurrences()) {
@@ -530,6 +538,7 @@ int commandCompile() {
   CompileOptions options;
   options.memoryBudget = budget;
   options.targets = targets;
+  options.targetCpu = targetCpu;
   options.emit = emit == EmitKind::Lowered ? Emit::Lowered
                  : emit == EmitKind::Llvm  ? Emit::Llvm
                  : emit == EmitKind::Ptx   ? Emit::Ptx

@@ -288,9 +288,10 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
 
   std::vector<flatbuffers::Offset<fb::CodeObject>> objects;
   for (const CodeObject &object : code)
-    objects.push_back(fb::CreateCodeObject(fbb,
-                                           fbb.CreateString(object.target),
-                                           fbb.CreateVector(object.blob)));
+    objects.push_back(fb::CreateCodeObject(
+        fbb, fbb.CreateString(object.target), fbb.CreateVector(object.blob),
+        fbb.CreateString(object.cpu),
+        fbb.CreateVectorOfStrings(object.features)));
   ArrayRef<int64_t> image = data->getImage();
   auto dataSpec = fb::CreateDataSpec(
       fbb, dataKind(data->getSource()), fbb.CreateString(data->getPath().str()),

@@ -23,6 +23,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -31,20 +32,59 @@ using namespace mlir;
 
 namespace gantk {
 
-static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &error) {
+/// The x86 ISA extensions whose instructions kernels may contain and that
+/// the runtime can test for (CPUFeatures.h): recorded in the artifact so
+/// that a CPU without them refuses the code instead of dying on SIGILL.
+static constexpr const char *kCheckedFeatures[] = {
+    "sse4.2",   "popcnt",   "avx",      "avx2",     "fma",
+    "bmi",      "bmi2",     "avx512f",  "avx512bw", "avx512dq",
+    "avx512vl", "avx512cd", "avx512vnni"};
+
+/// A target machine for `cpu` ("native": this machine's CPU and features),
+/// or null with `error`.
+static std::unique_ptr<llvm::TargetMachine>
+targetMachineFor(const std::string &cpu, std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
-  std::string features;
-  for (auto &feature : llvm::sys::getHostCPUFeatures())
-    features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  std::string name = cpu, features;
+  if (cpu == "native") {
+    name = llvm::sys::getHostCPUName().str();
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  }
+  // Checked on a CPU-less subtarget first: LLVM itself only warns (on
+  // stderr) and compiles for a generic CPU.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic || !generic->isCPUStringValid(name)) {
+    error = "unknown target CPU '" + cpu +
+            "' (native, or an LLVM CPU name: x86-64, x86-64-v2, x86-64-v3, "
+            "x86-64-v4, skylake-avx512, znver3, ...)";
+    return nullptr;
+  }
   llvm::TargetOptions options;
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features, options,
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, name, features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+}
+
+std::string checkTargetCpu(const std::string &cpu) {
+  std::string error;
+  return targetMachineFor(cpu, error) ? std::string() : error;
+}
+
+/// The checked features the target machine's code may use.
+static std::vector<std::string> usedFeatures(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo &sti = *tm.getMCSubtargetInfo();
+  std::vector<std::string> used;
+  for (const char *feature : kCheckedFeatures)
+    if (sti.checkFeatures(std::string("+") + feature))
+      used.push_back(feature);
+  return used;
 }
 
 OwningOpRef<ModuleOp> cloneKernels(ModuleOp module) {
@@ -80,14 +120,15 @@ static int64_t largestStackFrame(ModuleOp kernels) {
 LogicalResult translateKernelsToLLVMIR(ModuleOp module,
                                        llvm::raw_ostream *llvmIR,
                                        std::string *objectFile,
-                                       int64_t *stackBytes) {
+                                       const std::string &cpu,
+                                       CPUCodeInfo *info) {
   OwningOpRef<ModuleOp> kernels = cloneKernels(module);
   PassManager pm(module.getContext());
   buildKernelToLLVMPassPipeline(pm);
   if (failed(pm.run(*kernels)))
     return failure();
-  if (stackBytes)
-    *stackBytes = largestStackFrame(*kernels);
+  if (info)
+    info->stackBytes = largestStackFrame(*kernels);
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -96,9 +137,13 @@ LogicalResult translateKernelsToLLVMIR(ModuleOp module,
     return module.emitError("translation of the kernels to LLVM IR failed");
 
   std::string error;
-  auto tm = hostTargetMachine(error);
+  auto tm = targetMachineFor(cpu, error);
   if (!tm)
-    return module.emitError("no LLVM target for this host: ") << error;
+    return module.emitError(error);
+  if (info) {
+    info->cpu = tm->getTargetCPU().str();
+    info->features = usedFeatures(*tm);
+  }
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(tm->getTargetTriple());
   if (llvm::Error err =
@@ -123,13 +168,12 @@ LogicalResult translateKernelsToLLVMIR(ModuleOp module,
 }
 
 FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module,
-                                                     int64_t *stackBytes) {
+                                                     const std::string &cpu,
+                                                     CPUCodeInfo &info) {
   std::string object;
-  int64_t frame = 0;
-  if (failed(translateKernelsToLLVMIR(module, nullptr, &object, &frame)))
+  if (failed(translateKernelsToLLVMIR(module, nullptr, &object, cpu, &info)))
     return failure();
-  if (stackBytes)
-    *stackBytes = frame;
+  int64_t frame = info.stackBytes;
   // The per-pair maps of one vector of pairs live on the calling thread's
   // stack; beyond this the kernels would overflow it.
   if (frame > kMaxKernelStackBytes)

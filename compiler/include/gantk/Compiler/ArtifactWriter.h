@@ -17,6 +17,10 @@ namespace gantk {
 struct CodeObject {
   std::string target;
   std::vector<uint8_t> blob;
+  /// CPU code: the CPU it was compiled for and the x86 extensions it may
+  /// use (CPUCodeInfo); empty for PTX.
+  std::string cpu;
+  std::vector<std::string> features;
 };
 
 /// Threads per GPU block along x (the outer loop's indices), recorded as

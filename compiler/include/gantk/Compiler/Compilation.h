@@ -42,6 +42,9 @@ struct CompileOptions {
   /// Bytes one step may use; > 0 overrides the module's gantk.train budget.
   double memoryBudget = 0;
   std::vector<Target> targets = {Target::CPU};
+  /// The CPU the kernels are compiled for: "native" (this machine) or an
+  /// LLVM CPU name (`gantk compile --target-cpu`).
+  std::string targetCpu = "native";
 };
 
 /// The memory plan of a compiled step, for reports.
