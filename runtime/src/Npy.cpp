@@ -199,13 +199,19 @@ Result<NpyArray> gantk::readNpyShape(const std::string &path) {
   auto prefix = readFilePrefix(path, 1 << 16);
   if (!prefix.ok())
     return prefix.error();
-  Result<NpyHeader> header = parseHeader(prefix->first, path);
+  return parseNpyShape(prefix->first, prefix->second, path);
+}
+
+Result<NpyArray> gantk::parseNpyShape(const std::vector<uint8_t> &prefix,
+                                      uint64_t fileSize,
+                                      const std::string &name) {
+  Result<NpyHeader> header = parseHeader(prefix, name);
   if (!header.ok())
     return header.error();
-  uint64_t size = prefix->second, need = header->count * header->elemSize;
+  uint64_t size = fileSize, need = header->count * header->elemSize;
   if (size < header->dataStart || size - header->dataStart < need)
     return makeError(ErrorCode::DataLoss,
-                     path + ": truncated .npy data: the shape needs " +
+                     name + ": truncated .npy data: the shape needs " +
                          std::to_string(need) +
                          " bytes, the file has " +
                          std::to_string(size < header->dataStart

@@ -81,11 +81,15 @@ Result<PngShape> gantk::readPngShape(const std::string &path) {
                      path + ": cannot open: " + std::strerror(errno));
   uint8_t b[33] = {};
   in.read(reinterpret_cast<char *>(b), sizeof(b));
-  size_t got = size_t(in.gcount());
+  return parsePngShape(b, size_t(in.gcount()), path);
+}
+
+Result<PngShape> gantk::parsePngShape(const uint8_t *b, size_t got,
+                                      const std::string &path) {
   if (got < 8 || std::memcmp(b, kSignature, 8) != 0)
     return makeError(ErrorCode::DataLoss,
                      path + ": not a PNG file (bad signature)");
-  if (got < sizeof(b))
+  if (got < 33)
     return makeError(ErrorCode::DataLoss,
                      path + ": truncated PNG (the file ends in its header)");
   if (bigEndian32(b + 8) != 13 || std::memcmp(b + 12, "IHDR", 4) != 0)
@@ -139,11 +143,16 @@ Result<PngPixels> gantk::readPng(const std::string &path) {
   Result<std::vector<uint8_t>> bytes = readFile(path);
   if (!bytes.ok())
     return bytes.error();
-  if (bytes->size() < 8 || std::memcmp(bytes->data(), kSignature, 8) != 0)
+  return decodePng(*bytes, path);
+}
+
+Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
+                                   const std::string &path) {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), kSignature, 8) != 0)
     return makeError(ErrorCode::DataLoss,
                      path + ": not a PNG file (bad signature)");
   ReadState state;
-  state.bytes = &*bytes;
+  state.bytes = &bytes;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state,
                                            onReadError, ignoreWarning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
