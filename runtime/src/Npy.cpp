@@ -126,7 +126,11 @@ Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
   end = header.find(')', at);
   if (at >= header.size() || header[at] != '(' || end == std::string::npos)
     return bad("malformed 'shape' in the .npy header");
-  uint64_t count = 1;
+  // `count` is the number of elements; `nonEmpty` the product of the
+  // dimensions without the empty ones, bounded so that no product of any of
+  // the dimensions (cols(), the loader's rows times dim) can overflow, even
+  // when a 0 makes `count` 0.
+  uint64_t count = 1, nonEmpty = 1;
   for (size_t i = at + 1; i < end;) {
     i = skipSpace(header, i);
     if (i >= end)
@@ -141,9 +145,12 @@ Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
       ++i;
     }
     array.shape.push_back(dim);
+    if (dim != 0 && nonEmpty > (uint64_t(1) << 40) / uint64_t(dim))
+      return bad("implausible size in the .npy shape (more than 2^40 "
+                 "elements, not counting empty dimensions)");
     count *= uint64_t(dim);
-    if (count > (uint64_t(1) << 40))
-      return bad("implausible size in the .npy shape");
+    if (dim != 0)
+      nonEmpty *= uint64_t(dim);
     i = skipSpace(header, i);
     if (i < end && header[i] == ',')
       ++i;
