@@ -171,6 +171,21 @@ Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
   int bitDepth = 0, colorType = 0;
   png_get_IHDR(png, info, &width, &height, &bitDepth, &colorType, nullptr,
                nullptr, nullptr);
+  // Deflate expands at most 1032:1, so the file's size bounds the rows its
+  // compressed data can hold: a 43-byte file whose header claims 1789 x
+  // 457984 pixels is corrupt, and is refused before they are allocated.
+  // (libpng stops at 10^6 x 10^6; this is the tighter, honest bound.)
+  constexpr uint64_t kMaxDeflateRatio = 1032;
+  uint64_t fileRows = uint64_t(png_get_rowbytes(png, info)) * height;
+  if (fileRows / kMaxDeflateRatio > bytes.size()) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return makeError(ErrorCode::DataLoss,
+                     path + ": corrupt PNG (its header says " +
+                         std::to_string(width) + " x " +
+                         std::to_string(height) + " pixels, more than " +
+                         std::to_string(bytes.size()) +
+                         " bytes of compressed data can hold)");
+  }
   // Palette to RGB, grey below 8 bits to 8 bits; alpha (and a tRNS chunk
   // a palette expansion turns into alpha) is dropped below.
   if (colorType == PNG_COLOR_TYPE_PALETTE)
@@ -228,7 +243,9 @@ Status gantk::checkImageGrid(const std::string &source, int64_t dim, int64_t h,
     return makeError(ErrorCode::InvalidArgument,
                      "plot = grid draws grey (C = 1) or RGB (C = 3) images; " +
                          source + " has images of " + shape);
-  if (h * w * c != dim)
+  int64_t values;
+  if (__builtin_mul_overflow(h, w, &values) ||
+      __builtin_mul_overflow(values, c, &values) || values != dim)
     return makeError(ErrorCode::InvalidArgument,
                      "plot = grid: " + source + " has images of " + shape +
                          " but rows of " + std::to_string(dim) + " values");
