@@ -390,19 +390,14 @@ Status Checker::checkData() const {
     return fail("unknown data scale " + std::to_string(int(data->scale())));
   if (data->image_h() < 0 || data->image_w() < 0 || data->image_c() < 0)
     return fail("negative image dimensions");
-  // An image shape is all zero (flat rows) or one image per row of dim
-  // values: the runtime sizes image grids and checks data files by it.
-  int64_t h = data->image_h(), w = data->image_w(), c = data->image_c();
-  if (h || w || c) {
-    uint64_t values;
-    if (!h || !w || !c ||
-        !checkedProduct({uint64_t(h), uint64_t(w), uint64_t(c)}, values) ||
-        values != uint64_t(root.dim()))
-      return fail("the data's images of " + std::to_string(h) + "x" +
-                  std::to_string(w) + "x" + std::to_string(c) +
-                  " (H x W x C) are not rows of dim = " +
-                  std::to_string(root.dim()) + " values");
-  }
+  // The runtime multiplies the image shape (the grid plot, the data
+  // loader's comparisons): its product must fit in int64. Whether it
+  // matches dim is train()'s check (checkImageGrid), with its own message.
+  int64_t h = data->image_h(), w = data->image_w(), c = data->image_c(), hwc;
+  if (__builtin_mul_overflow(h, w, &hwc) || __builtin_mul_overflow(hwc, c, &hwc))
+    return fail("the data's image shape " + std::to_string(h) + "x" +
+                std::to_string(w) + "x" + std::to_string(c) +
+                " (H x W x C) overflows 64 bits");
   return {};
 }
 

@@ -136,6 +136,17 @@ Result<PngShape> gantk::parsePngShape(const uint8_t *b, size_t got,
                                               " with colour type " +
                                               std::to_string(colorType) + ")");
   shape.channels = keptChannels(colorType);
+  // decodePng's bound, here so that a folder scan refuses what the loader
+  // would, and so that H * W * C (the data's dim) cannot overflow.
+  if (uint64_t(shape.width) * uint64_t(shape.height) *
+          uint64_t(shape.channels) >
+      (uint64_t(1) << 30))
+    return makeError(ErrorCode::DataLoss,
+                     path + ": image too large (" +
+                         std::to_string(shape.width) + "x" +
+                         std::to_string(shape.height) + "x" +
+                         std::to_string(shape.channels) +
+                         " values, more than 2^30)");
   return shape;
 }
 

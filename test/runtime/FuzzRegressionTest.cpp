@@ -111,6 +111,18 @@ TEST(FuzzRegression, PngHeaderCannotClaimMoreThanTheFileHolds) {
   EXPECT_EQ(shape->height, 457984);
 }
 
+// Crafted, the same class in the images() folder scan: an IHDR of
+// 2147483647 x 2147483647 RGB passed the scan, and H * W * C (the data's
+// dim, in gantk compile and the loader) overflowed int64. The scan now
+// refuses what decodePng would (more than 2^30 values).
+TEST(FuzzRegression, PngHeaderScanBoundsTheImage) {
+  const std::string path = input("png/huge-ihdr.png");
+  Result<PngShape> shape = readPngShape(path);
+  ASSERT_FALSE(shape.ok());
+  EXPECT_EQ(shape.message(), path + ": image too large (2147483647x"
+                                    "2147483647x3 values, more than 2^30)");
+}
+
 // train() refused an image grid by h * w * c != dim in int64: 2 x 3 x
 // 3074457345618258603 wraps to 2, so an artifact with dim 2 passed, and
 // imageGrid would index far past its buffers.
@@ -142,8 +154,8 @@ TEST(FuzzRegression, ArtifactsThatOncePassedOrCrashedTheVerifier) {
        "offsets are not 8-byte aligned in the file"},
       // Crafted: the data's image shape wraps to dim (see above).
       {"artifact/image-shape-wraps.gantk-bin",
-       "invalid artifact: the data's images of 2x3x3074457345618258603 (H x "
-       "W x C) are not rows of dim = 2 values"},
+       "invalid artifact: the data's image shape 2x3x3074457345618258603 (H "
+       "x W x C) overflows 64 bits"},
   };
   for (const Case &c : cases) {
     Result<Artifact> a = Artifact::loadBytes(bytesOf(c.file), c.file);
