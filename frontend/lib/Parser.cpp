@@ -1280,8 +1280,26 @@ std::optional<ast::Module> gantk::parseSpecFile(const std::string &path,
          << "': " << std::strerror(err ? err : ENOENT) << '\n';
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  // Read at most kMaxSpecBytes + 1: an endless file (/dev/zero, a pipe
+  // that never closes) or a huge one is not a spec, and must not exhaust
+  // memory (std::bad_alloc) or overflow the int lines and columns.
+  constexpr size_t kMaxSpecBytes = size_t(16) << 20;
+  std::string text;
+  char chunk[1 << 16];
+  while (in && text.size() <= kMaxSpecBytes) {
+    in.read(chunk, sizeof(chunk));
+    text.append(chunk, size_t(in.gcount()));
+  }
+  if (in.bad()) {
+    int err = errno;
+    errs << "error: cannot read spec '" << path
+         << "': " << std::strerror(err ? err : EIO) << '\n';
+    return std::nullopt;
+  }
+  if (text.size() > kMaxSpecBytes) {
+    errs << "error: spec '" << path
+         << "' is larger than 16 MiB (or endless): not a spec\n";
+    return std::nullopt;
+  }
   return parseSpec(text, path, errs);
 }
