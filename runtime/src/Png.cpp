@@ -159,9 +159,12 @@ Result<PngPixels> gantk::readPng(const std::string &path) {
 
 Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
                                    const std::string &path) {
-  if (bytes.size() < 8 || std::memcmp(bytes.data(), kSignature, 8) != 0)
-    return makeError(ErrorCode::DataLoss,
-                     path + ": not a PNG file (bad signature)");
+  // The header the images() scan reads must be valid and be the one libpng
+  // decodes: libpng skips an unknown chunk before IHDR (say 'iHDR'), which
+  // the scan rightly refuses, and the loader relies on the two agreeing.
+  Result<PngShape> header = parsePngShape(bytes.data(), bytes.size(), path);
+  if (!header.ok())
+    return header.error();
   ReadState state;
   state.bytes = &bytes;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state,
@@ -182,6 +185,14 @@ Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
   int bitDepth = 0, colorType = 0;
   png_get_IHDR(png, info, &width, &height, &bitDepth, &colorType, nullptr,
                nullptr, nullptr);
+  if (int64_t(width) != header->width || int64_t(height) != header->height ||
+      keptChannels(colorType) != header->channels ||
+      bitDepth != header->bitDepth) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return makeError(ErrorCode::DataLoss,
+                     path + ": corrupt PNG (libpng decodes another header "
+                            "than the first chunk's IHDR)");
+  }
   // Deflate expands at most 1032:1, so the file's size bounds the rows its
   // compressed data can hold: a 43-byte file whose header claims 1789 x
   // 457984 pixels is corrupt, and is refused before they are allocated.

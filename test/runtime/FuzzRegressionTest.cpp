@@ -111,6 +111,21 @@ TEST(FuzzRegression, PngHeaderCannotClaimMoreThanTheFileHolds) {
   EXPECT_EQ(shape->height, 457984);
 }
 
+// libFuzzer (fuzz_png's oracle: what decodes, the folder scan accepts): an
+// ancillary 'iHDR' chunk before the IHDR. libpng skips it and decodes the
+// image; the scan refused the file ("the first chunk is not IHDR"). The
+// decoder now reads the scan's header first and must agree with it.
+TEST(FuzzRegression, PngDecoderAndHeaderScanAgree) {
+  const std::string path = input("png/chunk-before-ihdr.png");
+  const std::string why = path + ": corrupt PNG (the first chunk is not IHDR)";
+  Result<PngShape> shape = readPngShape(path);
+  ASSERT_FALSE(shape.ok());
+  EXPECT_EQ(shape.message(), why);
+  Result<PngPixels> png = readPng(path);
+  ASSERT_FALSE(png.ok());
+  EXPECT_EQ(png.message(), why);
+}
+
 // Crafted, the same class in the images() folder scan: an IHDR of
 // 2147483647 x 2147483647 RGB passed the scan, and H * W * C (the data's
 // dim, in gantk compile and the loader) overflowed int64. The scan now
