@@ -244,6 +244,12 @@ const std::vector<LayerKind> &layerTable() {
 /// the parser recurses once per level.
 constexpr int kMaxRepeatDepth = 16;
 
+/// How deep lists and calls may nest in a value (`[[1, 2], [3, 4]]` is 2
+/// deep; no statement or layer needs more than 3): the parser recurses once
+/// per level, and a spec of 100000 '[' must be an error, not a stack
+/// overflow.
+constexpr int kMaxValueDepth = 64;
+
 /// One accepted name of an enumerated statement value.
 template <typename E> struct EnumCase {
   const char *name;
@@ -339,6 +345,8 @@ private:
 
   Lexer lexer;
   Token tok;
+  /// The lists and calls open around the value being parsed.
+  int valueDepth = 0;
   std::optional<Token> lookahead;
   std::string fileName;
   DiagnosticEmitter &diag;
@@ -424,15 +432,25 @@ bool Parser::parseValue(Value &out) {
     }
     out.kind = Value::Kind::Call;
     out.spelling += "(...)";
-    return parseCallArgs(out);
+    break;
   case Token::Kind::LBracket:
     out.kind = Value::Kind::List;
     out.spelling = "[...]";
-    return parseList(out);
+    break;
   default:
     return emitError(tok.line, tok.col,
                      "expected a value, found " + describe(tok));
   }
+  // A call or a list: its elements are values, one level deeper.
+  if (valueDepth >= kMaxValueDepth)
+    return emitError(out.line, out.col,
+                     "lists and calls nest more than " +
+                         std::to_string(kMaxValueDepth) + " deep");
+  ++valueDepth;
+  bool ok = out.kind == Value::Kind::Call ? parseCallArgs(out)
+                                          : parseList(out);
+  --valueDepth;
+  return ok;
 }
 
 bool Parser::parseCallArgs(Value &call) {
@@ -1279,8 +1297,26 @@ std::optional<ast::Module> gantk::parseSpecFile(const std::string &path,
          << "': " << std::strerror(err ? err : ENOENT) << '\n';
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  // Read at most kMaxSpecBytes + 1: an endless file (/dev/zero, a pipe
+  // that never closes) or a huge one is not a spec, and must not exhaust
+  // memory (std::bad_alloc) or overflow the int lines and columns.
+  constexpr size_t kMaxSpecBytes = size_t(16) << 20;
+  std::string text;
+  char chunk[1 << 16];
+  while (in && text.size() <= kMaxSpecBytes) {
+    in.read(chunk, sizeof(chunk));
+    text.append(chunk, size_t(in.gcount()));
+  }
+  if (in.bad()) {
+    int err = errno;
+    errs << "error: cannot read spec '" << path
+         << "': " << std::strerror(err ? err : EIO) << '\n';
+    return std::nullopt;
+  }
+  if (text.size() > kMaxSpecBytes) {
+    errs << "error: spec '" << path
+         << "' is larger than 16 MiB (or endless): not a spec\n";
+    return std::nullopt;
+  }
   return parseSpec(text, path, errs);
 }

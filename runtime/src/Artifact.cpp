@@ -15,6 +15,26 @@ int64_t gantk::syevdMinIWork(int64_t n) { return 3 + 5 * n; }
 
 namespace {
 
+/// The product of `factors`, or false when it does not fit in 64 bits: every
+/// size the verifier derives from the artifact's counts goes through this,
+/// so that a product that wraps to a small number cannot pass a bounds check.
+bool checkedProduct(const std::vector<uint64_t> &factors, uint64_t &out) {
+  out = 1;
+  for (uint64_t f : factors)
+    if (__builtin_mul_overflow(out, f, &out))
+      return false;
+  return true;
+}
+
+/// Whether the elements of `v` (absent: true) are aligned for 8-byte reads.
+/// FlatBuffers 2.0.8's verifier checks a vector's length and the alignment
+/// of its length prefix, not of its elements: a crafted [ulong] or [View]
+/// can start 4 bytes off, and reading it is undefined behaviour. (The
+/// artifact's bytes are held in operator new's memory, 16-byte aligned.)
+template <typename T> bool alignedElements(const flatbuffers::Vector<T> *v) {
+  return !v || reinterpret_cast<uintptr_t>(v->Data()) % 8 == 0;
+}
+
 /// Collects the first semantic problem of an artifact.
 class Checker {
 public:
@@ -188,6 +208,8 @@ Status Checker::checkDispatch(const fbs::Dispatch &d,
 
 Status Checker::checkArgs(const flatbuffers::Vector<uint64_t> *args,
                           const std::string &what) const {
+  if (!alignedElements(args))
+    return fail(what + "offsets are not 8-byte aligned in the file");
   if (args)
     for (uint32_t i = 0; i < args->size(); ++i)
       if (args->Get(i) >= root.arena_bytes())
@@ -207,6 +229,9 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
     return fail(where + ": row tiles exceed the BLAS integer range");
   if (!r.tiles() || r.tiles()->size() == 0)
     return fail(where + ": row tiles without tile buffers");
+  if (!alignedElements(r.tiles()))
+    return fail(where + ": row tile buffers are not 8-byte aligned in the "
+                        "file");
   for (uint32_t i = 0; i < r.tiles()->size(); ++i) {
     const fbs::View *tile = r.tiles()->Get(i);
     std::string what = where + ": row tile buffer " + std::to_string(i);
@@ -298,29 +323,43 @@ Status Checker::checkKrylov(const fbs::Krylov &k,
     return fail(where + ": Krylov sizes must be positive");
   if (!(k.lambda() > 0) || !(k.tol() > 0))
     return fail(where + ": Krylov lambda and tol must be positive");
+  // The sizes go to BLAS as ints (runtime/src/Krylov.cpp).
+  if (k.n() > INT_MAX || k.columns() > INT_MAX || k.max_blocks() > INT_MAX ||
+      k.rank() > INT_MAX)
+    return fail(where + ": Krylov sizes exceed the BLAS integer range");
   uint64_t n = uint64_t(k.n()), c = uint64_t(k.columns());
   uint64_t width = gradient ? 2 * c : c;
+  uint64_t rank = gradient ? uint64_t(k.rank()) : 0;
   struct {
     const fbs::View *view;
     const char *what;
-    uint64_t elements;
+    std::vector<uint64_t> size;
     bool used;
   } views[] = {
-      {k.kernel(), "kernel", n * n, !k.operator_()}, // not stored if set
-      {k.rhs(), "rhs", n * c, true},
-      {k.cotangent(), "cotangent", n * c, gradient},
-      {k.basis(), "basis", n * width * uint64_t(k.max_blocks() + 1), true},
-      {k.block(), "block", n * width, true},
-      {k.out(), "out", n * c, !gradient},
-      {k.factor_a(), "factor_a", n * uint64_t(k.rank()), gradient},
-      {k.factor_b(), "factor_b", n * uint64_t(k.rank()), gradient},
-      {k.stats(), "stats", 2, true}};
-  for (auto &v : views)
-    if (v.used)
-      if (Status s = checkViewAtLeast(v.view, where + ": Krylov " + v.what,
-                                      v.elements);
-          !s.ok())
-        return s;
+      {k.kernel(), "kernel", {n, n}, !k.operator_()}, // not stored if set
+      {k.rhs(), "rhs", {n, c}, true},
+      {k.cotangent(), "cotangent", {n, c}, gradient},
+      {k.basis(), "basis", {n, width, uint64_t(k.max_blocks()) + 1}, true},
+      {k.block(), "block", {n, width}, true},
+      {k.out(), "out", {n, c}, !gradient},
+      {k.factor_a(), "factor_a", {n, rank}, gradient},
+      {k.factor_b(), "factor_b", {n, rank}, gradient},
+      {k.stats(), "stats", {2}, true}};
+  for (auto &v : views) {
+    if (!v.used)
+      continue;
+    uint64_t elements;
+    if (!checkedProduct(v.size, elements))
+      return fail(where + ": Krylov " + v.what +
+                  " size overflows 64 bits (n = " + std::to_string(k.n()) +
+                  ", columns = " + std::to_string(k.columns()) +
+                  ", max_blocks = " + std::to_string(k.max_blocks()) +
+                  ", rank = " + std::to_string(k.rank()) + ")");
+    if (Status s = checkViewAtLeast(v.view, where + ": Krylov " + v.what,
+                                    elements);
+        !s.ok())
+      return s;
+  }
   if (k.operator_())
     return checkKernelOperator(*k.operator_(), k.n(), where);
   return {};
@@ -351,6 +390,14 @@ Status Checker::checkData() const {
     return fail("unknown data scale " + std::to_string(int(data->scale())));
   if (data->image_h() < 0 || data->image_w() < 0 || data->image_c() < 0)
     return fail("negative image dimensions");
+  // The runtime multiplies the image shape (the grid plot, the data
+  // loader's comparisons): its product must fit in int64. Whether it
+  // matches dim is train()'s check (checkImageGrid), with its own message.
+  int64_t h = data->image_h(), w = data->image_w(), c = data->image_c(), hwc;
+  if (__builtin_mul_overflow(h, w, &hwc) || __builtin_mul_overflow(hwc, c, &hwc))
+    return fail("the data's image shape " + std::to_string(h) + "x" +
+                std::to_string(w) + "x" + std::to_string(c) +
+                " (H x W x C) overflows 64 bits");
   return {};
 }
 
@@ -368,8 +415,19 @@ Status Checker::run() {
   if (root.arena_bytes() == 0)
     return fail("arena_bytes is zero");
 
-  uint64_t realElems = uint64_t(root.n_real()) * root.dim();
-  uint64_t fakeElems = uint64_t(root.n_fake()) * root.dim();
+  // X, Z and (kernel entries) N x N: products checked, so that shapes
+  // whose product wraps cannot match a small view.
+  uint64_t realElems, fakeElems, pairElems;
+  if (!checkedProduct({uint64_t(root.n_real()), uint64_t(root.dim())},
+                      realElems) ||
+      !checkedProduct({uint64_t(root.n_fake()), uint64_t(root.dim())},
+                      fakeElems) ||
+      !checkedProduct({uint64_t(root.n_real()), uint64_t(root.n_real())},
+                      pairElems))
+    return fail("n_real, n_fake and dim (" + std::to_string(root.n_real()) +
+                ", " + std::to_string(root.n_fake()) + ", " +
+                std::to_string(root.dim()) + ") give sizes that overflow 64 "
+                "bits");
   struct {
     const fbs::View *view;
     const char *what;
@@ -378,8 +436,8 @@ Status Checker::run() {
                {root.fake(), "fake", fakeElems},
                {root.loss(), "loss", kernelEntry ? 0u : 1u},
                {root.grad(), "grad", fakeElems},
-               {root.ntk(), "ntk", kernelEntry ? realElems / root.dim() * root.n_real() : 0},
-               {root.nngp(), "nngp", kernelEntry ? realElems / root.dim() * root.n_real() : 0}};
+               {root.ntk(), "ntk", kernelEntry ? pairElems : 0},
+               {root.nngp(), "nngp", kernelEntry ? pairElems : 0}};
   for (auto &f : fixed) {
     if (f.elements == 0 && (!f.view || f.view->elements() == 0))
       continue; // not part of this entry kind

@@ -1,6 +1,7 @@
 //===- Data.cpp - Real data sources --------------------------------------===//
 
 #include "gantk/runtime/Data.h"
+#include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
 
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <random>
 
 using namespace gantk;
@@ -60,28 +62,6 @@ Status gantk::checkDataFile(const std::string &path) {
 }
 
 namespace {
-
-/// Reads a whole file through zlib, which passes plain files through.
-Result<std::vector<uint8_t>> readMaybeGzip(const std::string &path) {
-  if (!fileExists(path))
-    return missingFile(path);
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (!file)
-    return makeError(ErrorCode::NotFound, path + ": cannot open");
-  std::vector<uint8_t> out;
-  uint8_t buffer[1 << 16];
-  int n;
-  while ((n = gzread(file, buffer, sizeof(buffer))) > 0)
-    out.insert(out.end(), buffer, buffer + n);
-  int err = Z_OK;
-  const char *msg = gzerror(file, &err);
-  std::string why = msg ? msg : "";
-  gzclose(file);
-  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
-    return makeError(ErrorCode::DataLoss,
-                     path + ": corrupt compressed data (" + why + ")");
-  return out;
-}
 
 uint32_t bigEndian32(const uint8_t *p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 |
@@ -394,37 +374,187 @@ std::string gantk::idxLabelsPath(const std::string &imagesPath) {
   return out;
 }
 
-Result<IdxArray> gantk::readIdx(const std::string &path) {
-  Result<std::vector<uint8_t>> bytes = readMaybeGzip(path);
-  if (!bytes.ok())
-    return bytes.error();
-  const std::vector<uint8_t> &b = *bytes;
-  if (b.size() < 4 || b[0] != 0 || b[1] != 0)
+namespace {
+
+/// At most this many values in an IDX file, counting its dimensions without
+/// the empty ones: so no product of its dimensions overflows, and a header
+/// cannot ask for an absurd allocation.
+constexpr uint64_t kMaxIdxValues = uint64_t(1) << 40;
+
+/// An IDX header: the shape, the size of the header and of the data.
+struct IdxHeader {
+  std::vector<int64_t> shape;
+  size_t start = 0;
+  uint64_t count = 0;
+};
+
+/// Parses the IDX header at the start of `b` (`n` bytes). Returns nullopt
+/// when the header goes on past `n` bytes and `complete` is false (more
+/// bytes are coming); `complete`: `b` is the whole file.
+Result<std::optional<IdxHeader>> parseIdxHeader(const uint8_t *b, size_t n,
+                                                bool complete,
+                                                const std::string &name) {
+  if (n < 4 && !complete)
+    return std::optional<IdxHeader>();
+  if (n < 4 || b[0] != 0 || b[1] != 0)
     return makeError(ErrorCode::DataLoss,
-                     path + ": not an IDX file (bad magic number)");
+                     name + ": not an IDX file (bad magic number)");
   if (b[2] != 0x08)
     return makeError(ErrorCode::DataLoss,
-                     path + ": unsupported IDX element type 0x" +
+                     name + ": unsupported IDX element type 0x" +
                          "0123456789abcdef"[b[2] >> 4] +
                          "0123456789abcdef"[b[2] & 15] +
                          " (only unsigned bytes, 0x08, are supported)");
   size_t ndims = b[3];
-  if (ndims == 0 || b.size() < 4 + 4 * ndims)
-    return makeError(ErrorCode::DataLoss, path + ": truncated IDX header");
-  IdxArray array;
-  uint64_t count = 1;
-  for (size_t i = 0; i < ndims; ++i) {
-    array.shape.push_back(bigEndian32(&b[4 + 4 * i]));
-    count *= uint64_t(array.shape.back());
-  }
-  size_t start = 4 + 4 * ndims;
-  if (b.size() - start < count)
+  if (ndims == 0)
     return makeError(ErrorCode::DataLoss,
-                     path + ": truncated IDX data (" + std::to_string(count) +
-                         " bytes expected, " +
-                         std::to_string(b.size() - start) + " present)");
-  array.values.assign(b.begin() + start, b.begin() + start + count);
+                     name + ": IDX header with no dimensions");
+  IdxHeader header;
+  header.start = 4 + 4 * ndims;
+  if (n < header.start) {
+    if (!complete)
+      return std::optional<IdxHeader>();
+    return makeError(ErrorCode::DataLoss, name + ": truncated IDX header");
+  }
+  // Each dimension is below 2^32; the product of the non-empty ones is
+  // bounded before it can overflow.
+  uint64_t count = 1, nonEmpty = 1;
+  std::string dims;
+  for (size_t i = 0; i < ndims; ++i) {
+    uint32_t dim = bigEndian32(&b[4 + 4 * i]);
+    header.shape.push_back(int64_t(dim));
+    dims += (i ? " x " : "") + std::to_string(dim);
+    if (dim == 0) {
+      count = 0;
+      continue;
+    }
+    if (nonEmpty > kMaxIdxValues / dim)
+      return makeError(ErrorCode::DataLoss,
+                       name + ": implausible IDX dimensions (" + dims +
+                           " x ...: more than 2^40 values)");
+    nonEmpty *= dim;
+    count *= dim;
+  }
+  header.count = count;
+  return std::optional<IdxHeader>(std::move(header));
+}
+
+/// Inflates gzip `bytes` (one member or several, back to back) as far as
+/// the IDX header inside implies: more data, trailing bytes or a corrupt
+/// or truncated stream are errors.
+Result<std::vector<uint8_t>> inflateIdx(const std::vector<uint8_t> &bytes,
+                                        const std::string &name) {
+  auto corrupt = [&](const std::string &why) {
+    return makeError(ErrorCode::DataLoss,
+                     name + ": corrupt compressed data (" + why + ")");
+  };
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    return makeError(ErrorCode::ResourceExhausted,
+                     name + ": cannot start zlib's inflate");
+  struct End {
+    z_stream &zs;
+    ~End() { inflateEnd(&zs); }
+  } end{zs};
+
+  std::vector<uint8_t> out;
+  std::optional<IdxHeader> header;
+  uint64_t limit = 0; // header->start + header->count, once known
+  const uint8_t *base = bytes.data();
+  zs.next_in = const_cast<Bytef *>(base);
+  zs.avail_in = 0;
+  uint8_t chunk[1 << 16];
+  while (true) {
+    // zlib counts in uInt: hand it the input in pieces of at most 1 GiB.
+    size_t at = size_t(zs.next_in - base);
+    if (zs.avail_in == 0 && at < bytes.size())
+      zs.avail_in = uInt(std::min<size_t>(bytes.size() - at, 1u << 30));
+    zs.next_out = chunk;
+    zs.avail_out = sizeof(chunk);
+    int r = inflate(&zs, Z_NO_FLUSH);
+    if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+      return corrupt(zs.msg ? zs.msg : "zlib error " + std::to_string(r));
+    size_t got = sizeof(chunk) - zs.avail_out;
+    if (header && out.size() + got > limit)
+      return makeError(ErrorCode::DataLoss,
+                       name + ": the compressed data inflates past the " +
+                           std::to_string(limit) +
+                           " bytes its IDX header implies");
+    out.insert(out.end(), chunk, chunk + got);
+    if (!header) {
+      Result<std::optional<IdxHeader>> parsed =
+          parseIdxHeader(out.data(), out.size(), false, name);
+      if (!parsed.ok())
+        return parsed.error();
+      if ((header = std::move(*parsed))) {
+        limit = header->start + header->count;
+        if (out.size() > limit)
+          return makeError(ErrorCode::DataLoss,
+                           name + ": the compressed data inflates past the " +
+                               std::to_string(limit) +
+                               " bytes its IDX header implies");
+      }
+    }
+    at = size_t(zs.next_in - base);
+    size_t left = bytes.size() - at;
+    if (r == Z_STREAM_END) {
+      if (left == 0)
+        return out;
+      // Another gzip member may follow; anything else is trailing junk.
+      if (left < 2 || base[at] != 0x1f || base[at + 1] != 0x8b)
+        return corrupt(std::to_string(left) +
+                       " bytes after the end of the gzip stream");
+      if (inflateReset(&zs) != Z_OK)
+        return corrupt("cannot read the next gzip member");
+    } else if (got == 0 && left == 0) {
+      // No progress and nothing more to read: the stream stops early.
+      return corrupt("the compressed stream is truncated");
+    }
+  }
+}
+
+} // namespace
+
+Result<IdxArray> gantk::parseIdx(const std::vector<uint8_t> &bytes,
+                                 const std::string &name) {
+  const std::vector<uint8_t> *b = &bytes;
+  std::vector<uint8_t> inflated;
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+    Result<std::vector<uint8_t>> out = inflateIdx(bytes, name);
+    if (!out.ok())
+      return out.error();
+    inflated = out.take();
+    b = &inflated;
+  }
+  Result<std::optional<IdxHeader>> header =
+      parseIdxHeader(b->data(), b->size(), true, name);
+  if (!header.ok())
+    return header.error();
+  const IdxHeader &h = **header;
+  size_t have = b->size() - h.start;
+  if (have < h.count)
+    return makeError(ErrorCode::DataLoss,
+                     name + ": truncated IDX data (" + std::to_string(h.count) +
+                         " bytes expected, " + std::to_string(have) +
+                         " present)");
+  if (have > h.count)
+    return makeError(ErrorCode::DataLoss,
+                     name + ": " + std::to_string(have - h.count) +
+                         " bytes after the " + std::to_string(h.count) +
+                         " bytes of IDX data its header implies");
+  IdxArray array;
+  array.shape = h.shape;
+  array.values.assign(b->begin() + h.start, b->end());
   return array;
+}
+
+Result<IdxArray> gantk::readIdx(const std::string &path) {
+  if (!fileExists(path))
+    return missingFile(path);
+  Result<std::vector<uint8_t>> bytes = readFile(path);
+  if (!bytes.ok())
+    return bytes.error();
+  return parseIdx(*bytes, path);
 }
 
 Result<Dataset> gantk::loadRealData(const DataConfig &c, int64_t n, int64_t dim,

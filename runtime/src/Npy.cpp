@@ -128,7 +128,11 @@ Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
   end = header.find(')', at);
   if (at >= header.size() || header[at] != '(' || end == std::string::npos)
     return bad("malformed 'shape' in the .npy header");
-  uint64_t count = 1;
+  // `count` is the number of elements; `nonEmpty` the product of the
+  // dimensions without the empty ones, bounded so that no product of any of
+  // the dimensions (cols(), the loader's rows times dim) can overflow, even
+  // when a 0 makes `count` 0.
+  uint64_t count = 1, nonEmpty = 1;
   for (size_t i = at + 1; i < end;) {
     i = skipSpace(header, i);
     if (i >= end)
@@ -143,9 +147,12 @@ Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
       ++i;
     }
     array.shape.push_back(dim);
+    if (dim != 0 && nonEmpty > (uint64_t(1) << 40) / uint64_t(dim))
+      return bad("implausible size in the .npy shape (more than 2^40 "
+                 "elements, not counting empty dimensions)");
     count *= uint64_t(dim);
-    if (count > (uint64_t(1) << 40))
-      return bad("implausible size in the .npy shape");
+    if (dim != 0)
+      nonEmpty *= uint64_t(dim);
     i = skipSpace(header, i);
     if (i < end && header[i] == ',')
       ++i;
@@ -201,13 +208,19 @@ Result<NpyArray> gantk::readNpyShape(const std::string &path) {
   auto prefix = readFilePrefix(path, 1 << 16);
   if (!prefix.ok())
     return prefix.error();
-  Result<NpyHeader> header = parseHeader(prefix->first, path);
+  return parseNpyShape(prefix->first, prefix->second, path);
+}
+
+Result<NpyArray> gantk::parseNpyShape(const std::vector<uint8_t> &prefix,
+                                      uint64_t fileSize,
+                                      const std::string &name) {
+  Result<NpyHeader> header = parseHeader(prefix, name);
   if (!header.ok())
     return header.error();
-  uint64_t size = prefix->second, need = header->count * header->elemSize;
+  uint64_t size = fileSize, need = header->count * header->elemSize;
   if (size < header->dataStart || size - header->dataStart < need)
     return makeError(ErrorCode::DataLoss,
-                     path + ": truncated .npy data: the shape needs " +
+                     name + ": truncated .npy data: the shape needs " +
                          std::to_string(need) +
                          " bytes, the file has " +
                          std::to_string(size < header->dataStart

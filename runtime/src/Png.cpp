@@ -81,11 +81,15 @@ Result<PngShape> gantk::readPngShape(const std::string &path) {
                      path + ": cannot open: " + std::strerror(errno));
   uint8_t b[33] = {};
   in.read(reinterpret_cast<char *>(b), sizeof(b));
-  size_t got = size_t(in.gcount());
+  return parsePngShape(b, size_t(in.gcount()), path);
+}
+
+Result<PngShape> gantk::parsePngShape(const uint8_t *b, size_t got,
+                                      const std::string &path) {
   if (got < 8 || std::memcmp(b, kSignature, 8) != 0)
     return makeError(ErrorCode::DataLoss,
                      path + ": not a PNG file (bad signature)");
-  if (got < sizeof(b))
+  if (got < 33)
     return makeError(ErrorCode::DataLoss,
                      path + ": truncated PNG (the file ends in its header)");
   if (bigEndian32(b + 8) != 13 || std::memcmp(b + 12, "IHDR", 4) != 0)
@@ -132,6 +136,17 @@ Result<PngShape> gantk::readPngShape(const std::string &path) {
                                               " with colour type " +
                                               std::to_string(colorType) + ")");
   shape.channels = keptChannels(colorType);
+  // decodePng's bound, here so that a folder scan refuses what the loader
+  // would, and so that H * W * C (the data's dim) cannot overflow.
+  if (uint64_t(shape.width) * uint64_t(shape.height) *
+          uint64_t(shape.channels) >
+      (uint64_t(1) << 30))
+    return makeError(ErrorCode::DataLoss,
+                     path + ": image too large (" +
+                         std::to_string(shape.width) + "x" +
+                         std::to_string(shape.height) + "x" +
+                         std::to_string(shape.channels) +
+                         " values, more than 2^30)");
   return shape;
 }
 
@@ -139,11 +154,19 @@ Result<PngPixels> gantk::readPng(const std::string &path) {
   Result<std::vector<uint8_t>> bytes = readFile(path);
   if (!bytes.ok())
     return bytes.error();
-  if (bytes->size() < 8 || std::memcmp(bytes->data(), kSignature, 8) != 0)
-    return makeError(ErrorCode::DataLoss,
-                     path + ": not a PNG file (bad signature)");
+  return decodePng(*bytes, path);
+}
+
+Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
+                                   const std::string &path) {
+  // The header the images() scan reads must be valid and be the one libpng
+  // decodes: libpng skips an unknown chunk before IHDR (say 'iHDR'), which
+  // the scan rightly refuses, and the loader relies on the two agreeing.
+  Result<PngShape> header = parsePngShape(bytes.data(), bytes.size(), path);
+  if (!header.ok())
+    return header.error();
   ReadState state;
-  state.bytes = &*bytes;
+  state.bytes = &bytes;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state,
                                            onReadError, ignoreWarning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
@@ -162,6 +185,29 @@ Result<PngPixels> gantk::readPng(const std::string &path) {
   int bitDepth = 0, colorType = 0;
   png_get_IHDR(png, info, &width, &height, &bitDepth, &colorType, nullptr,
                nullptr, nullptr);
+  if (int64_t(width) != header->width || int64_t(height) != header->height ||
+      keptChannels(colorType) != header->channels ||
+      bitDepth != header->bitDepth) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return makeError(ErrorCode::DataLoss,
+                     path + ": corrupt PNG (libpng decodes another header "
+                            "than the first chunk's IHDR)");
+  }
+  // Deflate expands at most 1032:1, so the file's size bounds the rows its
+  // compressed data can hold: a 43-byte file whose header claims 1789 x
+  // 457984 pixels is corrupt, and is refused before they are allocated.
+  // (libpng stops at 10^6 x 10^6; this is the tighter, honest bound.)
+  constexpr uint64_t kMaxDeflateRatio = 1032;
+  uint64_t fileRows = uint64_t(png_get_rowbytes(png, info)) * height;
+  if (fileRows / kMaxDeflateRatio > bytes.size()) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return makeError(ErrorCode::DataLoss,
+                     path + ": corrupt PNG (its header says " +
+                         std::to_string(width) + " x " +
+                         std::to_string(height) + " pixels, more than " +
+                         std::to_string(bytes.size()) +
+                         " bytes of compressed data can hold)");
+  }
   // Palette to RGB, grey below 8 bits to 8 bits; alpha (and a tRNS chunk
   // a palette expansion turns into alpha) is dropped below.
   if (colorType == PNG_COLOR_TYPE_PALETTE)
@@ -219,7 +265,9 @@ Status gantk::checkImageGrid(const std::string &source, int64_t dim, int64_t h,
     return makeError(ErrorCode::InvalidArgument,
                      "plot = grid draws grey (C = 1) or RGB (C = 3) images; " +
                          source + " has images of " + shape);
-  if (h * w * c != dim)
+  int64_t values;
+  if (__builtin_mul_overflow(h, w, &values) ||
+      __builtin_mul_overflow(values, c, &values) || values != dim)
     return makeError(ErrorCode::InvalidArgument,
                      "plot = grid: " + source + " has images of " + shape +
                          " but rows of " + std::to_string(dim) + " values");

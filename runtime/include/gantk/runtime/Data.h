@@ -81,6 +81,12 @@ struct IdxArray {
 /// Reads an IDX file of unsigned bytes (type 0x08); gzip is detected and
 /// decompressed transparently.
 Result<IdxArray> readIdx(const std::string &path);
+/// readIdx on the bytes of a file (plain or gzip); `name` is used in error
+/// messages. The size the header implies is bounded (at most 2^40 values,
+/// whatever the dimensions, empty ones included), and data past it is an
+/// error: a compressed file is inflated only as far as that size.
+Result<IdxArray> parseIdx(const std::vector<uint8_t> &bytes,
+                          const std::string &name);
 
 /// The error for a data file that is not there: names the path and how to
 /// get it (Debian's dataset-fashion-mnist, or the spec's data block).

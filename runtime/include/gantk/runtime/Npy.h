@@ -34,6 +34,10 @@ Result<NpyArray> readNpy(const std::string &path);
 /// The dtype and shape of a .npy file (no values) from its header, after
 /// checking that the file holds that much data.
 Result<NpyArray> readNpyShape(const std::string &path);
+/// readNpyShape on bytes: `prefix` is the start of a file of `fileSize`
+/// bytes (at least its header); `name` is used in error messages.
+Result<NpyArray> parseNpyShape(const std::vector<uint8_t> &prefix,
+                               uint64_t fileSize, const std::string &name);
 
 /// Encodes values of the given shape as .npy 1.0 bytes (F32 or F64).
 std::vector<uint8_t> encodeNpy(const std::vector<int64_t> &shape,

@@ -28,6 +28,10 @@ struct PngShape {
 /// Reads a PNG file's signature and IHDR chunk only (33 bytes). Errors name
 /// the file: not found, not a PNG, truncated, an invalid IHDR.
 Result<PngShape> readPngShape(const std::string &path);
+/// readPngShape on the first `size` bytes of a file (33 are read: more are
+/// ignored); `name` is used in error messages.
+Result<PngShape> parsePngShape(const uint8_t *bytes, size_t size,
+                               const std::string &name);
 
 /// A decoded PNG: height x width x channels values in [0, 1] (v / 255 for
 /// 8-bit files and grey expanded from 1, 2 or 4 bits, v / 65535 for
@@ -40,6 +44,11 @@ struct PngPixels {
 /// Decodes a PNG file with libpng; a corrupt or truncated file is an error
 /// naming it and what libpng found.
 Result<PngPixels> readPng(const std::string &path);
+/// readPng on the bytes of a file; `name` is used in error messages. An
+/// image larger than 2^30 values, or than its compressed data could hold,
+/// is refused before its pixels are allocated.
+Result<PngPixels> decodePng(const std::vector<uint8_t> &bytes,
+                            const std::string &name);
 
 /// Encodes an image as PNG bytes.
 Result<std::vector<uint8_t>> encodePng(const Image &image);
