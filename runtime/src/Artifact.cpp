@@ -1,10 +1,13 @@
 //===- Artifact.cpp - Loading and verifying gantk artifacts --------------===//
 
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Sha256.h"
 #include "gantk/runtime/Commands.h"
 #include "gantk/runtime/FileIO.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstring>
 #include <sstream>
 
 using namespace gantk;
@@ -548,12 +551,52 @@ Result<Artifact> Artifact::loadBytes(std::vector<uint8_t> bytes,
   return Artifact(std::move(bytes), std::move(name));
 }
 
-Result<Artifact> Artifact::loadFile(const std::string &path) {
-  Result<std::vector<uint8_t>> bytes = readFile(path);
-  if (!bytes.ok())
-    return makeError(bytes.error().code,
-                     bytes.message() + " (the artifact to run)");
-  return loadBytes(bytes.take(), path);
+std::vector<uint8_t> gantk::sealArtifact(std::vector<uint8_t> buffer) {
+  Digest digest = sha256(buffer.data(), buffer.size());
+  buffer.insert(buffer.end(), kDigestTag, kDigestTag + 8);
+  buffer.insert(buffer.end(), digest.begin(), digest.end());
+  return buffer;
+}
+
+std::string Artifact::digest() const {
+  return toHex(sha256(bytes.data(), bytes.size()));
+}
+
+Result<Artifact> Artifact::loadFile(const std::string &path,
+                                    const std::string &expectDigest) {
+  Result<std::vector<uint8_t>> file = readFile(path);
+  if (!file.ok())
+    return makeError(file.error().code,
+                     file.message() + " (the artifact to run)");
+  std::vector<uint8_t> &bytes = *file;
+  // The digest first: a damaged or altered file is refused before any of
+  // it is interpreted.
+  size_t body = bytes.size() - std::min(bytes.size(), kDigestTrailerBytes);
+  if (bytes.size() < kDigestTrailerBytes ||
+      std::memcmp(bytes.data() + body, kDigestTag, 8) != 0) {
+    bool flatbuffer = bytes.size() >= 8 &&
+                      fbs::ArtifactBufferHasIdentifier(bytes.data());
+    return makeError(ErrorCode::DataLoss,
+                     path + (flatbuffer
+                                 ? ": no SHA-256 trailer: truncated, or "
+                                   "written by an older gantk (recompile "
+                                   "the spec)"
+                                 : ": not a gantk artifact (no SHA-256 "
+                                   "trailer)"));
+  }
+  Digest stored;
+  std::memcpy(stored.data(), bytes.data() + body + 8, stored.size());
+  Digest actual = sha256(bytes.data(), body);
+  if (actual != stored)
+    return makeError(ErrorCode::DataLoss,
+                     path + ": the artifact does not match its SHA-256 "
+                            "(damaged or altered after it was written)");
+  if (!expectDigest.empty() && toHex(actual) != expectDigest)
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": its SHA-256 is " + toHex(actual) +
+                         ", not the expected " + expectDigest);
+  bytes.resize(body);
+  return loadBytes(std::move(bytes), path);
 }
 
 size_t Artifact::elementSize() const {

@@ -69,6 +69,7 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
      << (root.precision() == fbs::Precision::F64 ? "f64" : "f32") << ", n_real "
      << root.n_real() << ", n_fake " << root.n_fake() << ", dim " << root.dim()
      << "\n";
+  os << "sha256: " << artifact.digest() << "\n";
   os << "memory plan: " << root.arena_bytes() << " bytes, peak at "
      << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";
   // The verifier requires neither list: an absent one is empty.

@@ -2,6 +2,7 @@
 
 #include "gantk/runtime/Options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -36,6 +37,17 @@ std::string gantk::parseSteps(const std::string &text, int64_t &steps) {
 std::string gantk::parseCheckpointEvery(const std::string &text,
                                         int64_t &every) {
   return parseIntegerOption("--checkpoint-every", text, 1, INT64_MAX, every);
+}
+
+std::string gantk::parseDigest(const std::string &text) {
+  bool ok = text.size() == 64 &&
+            std::all_of(text.begin(), text.end(), [](char c) {
+              return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            });
+  return ok ? std::string()
+            : "--expect-digest must be a SHA-256 as 64 lowercase hex digits "
+              "(gantk describe prints it), got '" +
+                  text + "'";
 }
 
 std::string gantk::parseThreads(const std::string &text, int &threads) {

@@ -9,6 +9,7 @@
 #include "TestArtifact.h"
 
 #include "gantk/runtime/Describe.h"
+#include "gantk/runtime/Sha256.h"
 
 #include <flatbuffers/flatbuffers.h>
 #include <gtest/gtest.h>
@@ -109,7 +110,10 @@ TEST(Describe, EveryCommandKind) {
   EXPECT_EQ(os.str(),
             "artifact every.gantk-bin: test, step, f64, n_real 1, n_fake 1, "
             "dim 2\n"
-            "memory plan: 4096 bytes, peak at ?\n"
+            "sha256: " +
+                toHex(sha256(a->data().data(), a->data().size())) +
+                "\n"
+                "memory plan: 4096 bytes, peak at ?\n"
             "code objects:\n"
             "  x86_64-linux-cpu " +
                 std::to_string(t.code.size()) +
@@ -142,7 +146,10 @@ TEST(Describe, EmptyF32Artifact) {
   describeArtifact(*a, os);
   EXPECT_EQ(os.str(), "artifact test: test, step, f32, n_real 1, n_fake 1, "
                       "dim 1\n"
-                      "memory plan: 4096 bytes, peak at ?\n"
+                      "sha256: " +
+                          toHex(sha256(a->data().data(), a->data().size())) +
+                          "\n"
+                          "memory plan: 4096 bytes, peak at ?\n"
                       "code objects:\n"
                       "kernels:\n"
                       "commands:\n");

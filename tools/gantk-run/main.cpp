@@ -29,7 +29,7 @@ namespace {
 void printUsage(std::ostream &os) {
   os << "usage: gantk-run ARTIFACT --out DIR [--steps K] [--threads T]\n"
         "                 [--device=cpu|cuda] [--checkpoint-every K]\n"
-        "                 [--resume CHECKPOINT]\n"
+        "                 [--resume CHECKPOINT] [--expect-digest HEX]\n"
         "       gantk-run --help | --version\n"
         "\n"
         "Runs the optimiser loop of a compiled gantk artifact and writes\n"
@@ -46,6 +46,10 @@ void printUsage(std::ostream &os) {
         "checkpoint.gantk\n"
         "                 or its directory; --out defaults to that "
         "directory)\n"
+        "  --expect-digest HEX\n"
+        "                 refuse the artifact unless its SHA-256 is HEX "
+        "(gantk\n"
+        "                 describe prints it)\n"
         "  --threads T    kernel and BLAS threads, 1 to 1024 (default: "
         "GANTK_NUM_THREADS\n"
         "                 or all cores)\n"
@@ -73,7 +77,7 @@ int usageError(const std::string &message) {
 
 /// What the command line asks for.
 struct Options {
-  std::string artifact, outDir;
+  std::string artifact, outDir, expectDigest;
   TrainOptions train;
   SessionOptions session;
 };
@@ -101,6 +105,10 @@ std::string setOption(Options &options, const std::string &name,
     if (error.empty())
       options.train.checkpointEvery = every;
     return error;
+  }
+  if (name == "expect-digest") {
+    options.expectDigest = value;
+    return parseDigest(value);
   }
   if (name == "resume") {
     if (value.empty())
@@ -141,7 +149,7 @@ int main(int argc, char **argv) {
     std::string name = arg.substr(0, eq);
     if (name != "--out" && name != "--steps" && name != "--threads" &&
         name != "--device" && name != "--checkpoint-every" &&
-        name != "--resume")
+        name != "--resume" && name != "--expect-digest")
       return usageError("unknown option '" + arg + "'");
     std::string value;
     if (eq != std::string::npos)
@@ -159,7 +167,8 @@ int main(int argc, char **argv) {
   if (options.outDir.empty() && options.train.resumeFrom.empty())
     return usageError("--out DIR is required");
 
-  Result<Artifact> artifact = Artifact::loadFile(options.artifact);
+  Result<Artifact> artifact =
+      Artifact::loadFile(options.artifact, options.expectDigest);
   if (!artifact.ok())
     return fail(ExitCode::InputError, artifact.message());
   Result<std::unique_ptr<Session>> session =

@@ -31,6 +31,7 @@
 #include "gantk/runtime/Options.h"
 #include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
+#include "gantk/runtime/Sha256.h"
 #include "gantk/runtime/Stats.h"
 #include "gantk/runtime/Train.h"
 
@@ -145,6 +146,11 @@ cl::opt<std::string> resume(
     cl::desc("Continue the run saved in CHECKPOINT (a checkpoint.gantk, or "
              "the directory holding it; --out defaults to that directory)"),
     cl::value_desc("CHECKPOINT"), cl::cat(category));
+cl::opt<std::string> expectDigest(
+    "expect-digest", cl::sub(runCmd), cl::sub(describeCmd),
+    cl::desc("Refuse an artifact whose SHA-256 (gantk describe prints it) is "
+             "not this one"),
+    cl::value_desc("HEX"), cl::cat(category));
 cl::opt<std::string> threads("threads", cl::sub(runCmd), cl::sub(gradCmd),
                              cl::sub(kernelCmd), cl::sub(benchCmd),
                              cl::desc("Kernel and BLAS threads, 1 to 1024 "
@@ -343,12 +349,20 @@ std::pair<int64_t, int64_t> graphSize(mlir::ModuleOp graph) {
   return {points, dim};
 }
 
+/// --expect-digest is 64 lowercase hex digits; false after its usage error.
+bool checkDigestOption() {
+  if (expectDigest.getNumOccurrences() == 0)
+    return true;
+  std::string error = parseDigest(expectDigest);
+  if (!error.empty())
+    fail(ExitCode::UsageError, error);
+  return error.empty();
+}
+
 /// Verifies artifact bytes and opens a session on `dev`; null after an
 /// error.
-std::unique_ptr<Session> openSession(std::vector<uint8_t> bytes,
-                                     const std::string &name, int threadCount,
-                                     DeviceKind dev) {
-  Result<Artifact> artifact = Artifact::loadBytes(std::move(bytes), name);
+std::unique_ptr<Session> openSession(Result<Artifact> artifact,
+                                     int threadCount, DeviceKind dev) {
   if (!artifact.ok()) {
     fail(ExitCode::InputError, artifact.message());
     return nullptr;
@@ -398,7 +412,8 @@ std::unique_ptr<Session> compileAndOpen(mlir::ModuleOp graph,
   }
   if (plan)
     *plan = summary;
-  return openSession(std::move(*bytes), name, options.threads, options.device);
+  return openSession(Artifact::loadBytes(std::move(*bytes), name),
+                     options.threads, options.device);
 }
 
 /// A spec's graph at `shape`, compiled and opened on the device: the
@@ -549,13 +564,17 @@ int commandCompile() {
     return exitStatus(ExitCode::InputError);
   if (options.emit != Emit::Artifact)
     return exitStatus(ExitCode::Success);
-  if (Status s = writeFileAtomic(outputFile, bytes->data(), bytes->size());
+  std::vector<uint8_t> file = sealArtifact(std::move(*bytes));
+  if (Status s = writeFileAtomic(outputFile, file.data(), file.size());
       !s.ok())
     return fail(exitCodeFor(s.error()), s.message());
   auto [points, dim] = graphSize(*graph);
   printPlan(plan, points, dim);
   std::fputs(plan.layout.c_str(), stdout);
-  std::printf("wrote %s (%zu bytes)\n", outputFile.c_str(), bytes->size());
+  Digest digest;
+  std::copy(file.end() - digest.size(), file.end(), digest.begin());
+  std::printf("wrote %s (%zu bytes, sha256 %s)\n", outputFile.c_str(),
+              file.size(), toHex(digest).c_str());
   return exitStatus(ExitCode::Success);
 }
 
@@ -576,6 +595,12 @@ int commandRun() {
     train.checkpointEvery = checkpointSteps;
   if (resume.getNumOccurrences() && resume.getValue().empty())
     return usage("run", "--resume needs a checkpoint or its directory");
+  if (!checkDigestOption())
+    return exitStatus(ExitCode::UsageError);
+  if (expectDigest.getNumOccurrences() &&
+      (endsWith(runInput, ".gantk") || endsWith(runInput, ".mlir")))
+    return usage("run", "--expect-digest checks an artifact, not a spec or "
+                        "module");
   train.resumeFrom = resume;
 
   std::unique_ptr<Session> session;
@@ -597,11 +622,8 @@ int commandRun() {
       return exitStatus(ExitCode::InputError);
     session = compileAndOpen(*graph, runInput, options, /*report=*/true);
   } else {
-    Result<std::vector<uint8_t>> file = readFile(runInput);
-    if (!file.ok())
-      return fail(ExitCode::InputError, file.message());
-    session = openSession(file.take(), runInput, options.threads,
-                          options.device);
+    session = openSession(Artifact::loadFile(runInput, expectDigest),
+                          options.threads, options.device);
   }
   if (!session)
     return exitStatus(ExitCode::InputError);
@@ -843,7 +865,9 @@ int commandDescribe() {
       codeTarget.getNumOccurrences() != outputFile.getNumOccurrences())
     return usage("describe",
                  "describe needs ARTIFACT [--code TARGET -o FILE]");
-  Result<Artifact> art = Artifact::loadFile(artifactInput);
+  if (!checkDigestOption())
+    return exitStatus(ExitCode::UsageError);
+  Result<Artifact> art = Artifact::loadFile(artifactInput, expectDigest);
   if (!art.ok())
     return fail(ExitCode::InputError, art.message());
   const schema::Artifact &root = art->root();

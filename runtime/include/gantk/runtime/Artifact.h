@@ -31,11 +31,24 @@ constexpr const char *kCpuTarget = "x86_64-linux-cpu";
 /// (major·10 + minor): "nvptx64-sm_80", "nvptx64-sm_90"; the blob is PTX.
 constexpr const char *kPtxTargetPrefix = "nvptx64-sm_";
 
+/// An artifact file is the FlatBuffers buffer followed by this 8-byte tag
+/// and the buffer's SHA-256 (`sealArtifact`): the file's digest, which
+/// `gantk describe` prints and `--expect-digest` pins.
+constexpr char kDigestTag[9] = "GNTK-SHA";
+constexpr size_t kDigestTrailerBytes = 8 + 32;
+
+/// The bytes of an artifact file: `buffer`, the tag and its SHA-256.
+std::vector<uint8_t> sealArtifact(std::vector<uint8_t> buffer);
+
 /// A verified artifact that owns its bytes.
 class Artifact {
 public:
-  /// Reads and verifies the artifact at `path`.
-  static Result<Artifact> loadFile(const std::string &path);
+  /// Reads the artifact file at `path`, checks its SHA-256 trailer (and,
+  /// when `expectDigest` is not empty, that the digest is that one: 64 hex
+  /// digits) before anything else, and verifies it. Nothing of the file's
+  /// code is loaded here.
+  static Result<Artifact> loadFile(const std::string &path,
+                                   const std::string &expectDigest = "");
   /// Verifies an in-memory artifact; `name` is used in error messages.
   static Result<Artifact> loadBytes(std::vector<uint8_t> bytes,
                                     std::string name);
@@ -46,8 +59,10 @@ public:
   }
   /// The file name or label the artifact was loaded from.
   const std::string &name() const { return sourceName; }
-  /// The artifact's bytes, as loaded (its identity is their SHA-256).
+  /// The artifact's FlatBuffers buffer, as loaded.
   const std::vector<uint8_t> &data() const { return bytes; }
+  /// SHA-256 of the buffer, as 64 hex digits: the file's digest.
+  std::string digest() const;
   /// Size in bytes of one element (4 for F32, 8 for F64).
   size_t elementSize() const;
   /// The CPU code object, or null when the artifact has none.

@@ -28,6 +28,8 @@ std::string parseIntegerOption(const std::string &name,
 std::string parseSteps(const std::string &text, int64_t &steps);
 /// --checkpoint-every K: K >= 1.
 std::string parseCheckpointEvery(const std::string &text, int64_t &every);
+/// --expect-digest HEX: 64 lowercase hex digits (a SHA-256).
+std::string parseDigest(const std::string &text);
 /// --threads T: T in [1, kMaxThreads].
 std::string parseThreads(const std::string &text, int &threads);
 /// --device cpu|cuda.
