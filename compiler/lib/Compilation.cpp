@@ -31,6 +31,9 @@ CompilerContext::CompilerContext()
   registerAllDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
+  // Errors name the spec's line and say what is wrong; an IR dump of the
+  // op ("see current operation") is for gantk-opt, not for users.
+  context.printOpOnDiagnostic(false);
   handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
       sourceMgr, &context, llvm::errs());
 }

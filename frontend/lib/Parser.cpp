@@ -841,9 +841,12 @@ bool Parser::buildSource(const Value &v, ast::DataSource &src) {
     const char *spacingName = grid ? "spacing" : "radius";
     src.kind = grid ? ast::DataSource::Kind::GaussianGrid
                     : ast::DataSource::Kind::GaussianRing;
+    // The runtime keeps a table of the modes: a grid has size^2 of them.
+    int64_t maxSize = grid ? 1000 : 1000000;
     return bindArgs(v, {sizeName, spacingName, "std"}, 0, args) &&
            getInteger(args[0], sizeName, src.size) &&
-           checkRange(src.size >= 1, args[0], sizeName, ">= 1") &&
+           checkRange(src.size >= 1 && src.size <= maxSize, args[0], sizeName,
+                      grid ? "in [1, 1000]" : "in [1, 1000000]") &&
            getNumber(args[1], spacingName, src.spacing) &&
            checkRange(src.spacing > 0, args[1], spacingName, "> 0") &&
            getNumber(args[2], "std", src.std) &&

@@ -37,6 +37,38 @@ int64_t byteSize(Type t) {
   return shaped.getNumElements() * shaped.getElementTypeBitWidth() / 8;
 }
 
+/// Every value's bytes fit in 2^62, checked without overflow: beyond that
+/// no machine holds the step, and the plan's own sums would wrap.
+LogicalResult checkSizes(func::FuncOp fn) {
+  auto fits = [](ShapedType shaped) {
+    uint64_t bytes = std::max<uint64_t>(shaped.getElementTypeBitWidth() / 8, 1);
+    for (int64_t d : shaped.getShape())
+      if (d < 0 || __builtin_mul_overflow(bytes, uint64_t(d), &bytes) ||
+          bytes > (uint64_t(1) << 62))
+        return false;
+    return true;
+  };
+  for (BlockArgument arg : fn.getArguments())
+    if (auto shaped = dyn_cast<ShapedType>(arg.getType());
+        shaped && shaped.hasStaticShape() && !fits(shaped))
+      return fn.emitError("argument ")
+             << arg.getArgNumber() << " (" << shaped
+             << ") needs more than 2^62 bytes: no machine holds this step "
+                "(lower n)";
+  WalkResult walk = fn.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      if (auto shaped = dyn_cast<ShapedType>(t);
+          shaped && shaped.hasStaticShape() && !fits(shaped)) {
+        op->emitError("the step needs a ")
+            << shaped
+            << ", more than 2^62 bytes: no machine holds it (lower n)";
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 /// Bytes of `v`'s buffer: a matrix-free operator holds one row tile of K.
 int64_t valueBytes(Value v) {
   if (auto op = v.getDefiningOp<KernelOperatorOp>())
@@ -192,6 +224,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
   }
 
   LogicalResult plan(func::FuncOp fn) {
+    if (failed(checkSizes(fn)))
+      return failure();
     Block &block = fn.getBody().front();
     OpBuilder b(fn.getContext());
 
