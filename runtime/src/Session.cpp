@@ -18,6 +18,7 @@
 #include <lapacke.h>
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -132,6 +133,43 @@ Session::create(Artifact artifact, const SessionOptions &options) {
   return session;
 }
 
+/// Checks that `blob` is a whole x86-64 ELF shared object before the system
+/// loader maps it: every program header and every loaded segment's bytes lie
+/// inside the blob (a truncated object would be mapped past its end and
+/// fault with SIGBUS on first use).
+static Status checkElfObject(const uint8_t *blob, size_t size,
+                      const std::string &name) {
+  auto bad = [&](const std::string &why) {
+    return makeError(ErrorCode::DataLoss,
+                     name + ": invalid CPU code object: " + why);
+  };
+  if (size < sizeof(Elf64_Ehdr))
+    return bad("shorter than an ELF header");
+  Elf64_Ehdr header;
+  std::memcpy(&header, blob, sizeof(header));
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64 ||
+      header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_type != ET_DYN ||
+      header.e_machine != EM_X86_64)
+    return bad("not an x86-64 ELF shared object");
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phnum == 0 ||
+      header.e_phoff > size ||
+      uint64_t(header.e_phnum) * sizeof(Elf64_Phdr) > size - header.e_phoff)
+    return bad("its program headers lie outside the object");
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, blob + header.e_phoff + i * sizeof(Elf64_Phdr),
+                sizeof(ph));
+    if (ph.p_type == PT_LOAD &&
+        (ph.p_offset > size || ph.p_filesz > size - ph.p_offset))
+      return bad("segment " + std::to_string(i) + " [" +
+                 std::to_string(ph.p_offset) + ", +" +
+                 std::to_string(ph.p_filesz) + ") lies past its end (" +
+                 std::to_string(size) + " bytes): truncated");
+  }
+  return {};
+}
+
 Status Session::loadCode() {
   const auto *kernelList = root().kernels();
   if (!kernelList || kernelList->size() == 0)
@@ -139,6 +177,10 @@ Status Session::loadCode() {
   const fbs::CodeObject *code = art.cpuCode();
   const std::string &name = art.name();
   if (Status s = checkCpuFeatures(*code, name); !s.ok())
+    return s;
+  if (Status s = checkElfObject(code->blob()->data(), code->blob()->size(),
+                                name);
+      !s.ok())
     return s;
   // An anonymous in-memory file avoids leaving a named temporary behind.
   codeFd = memfd_create("gantk-kernels", MFD_CLOEXEC);
