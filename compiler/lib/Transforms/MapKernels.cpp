@@ -452,6 +452,29 @@ private:
     return success();
   }
 
+  /// The loop nest shared by the stored and the matrix-free K: for rows
+  /// [begin, end) and j ≥ i, out[i, j] = body(q12 from the points s / sT,
+  /// the diagonal maps of i and j in dT).
+  LogicalResult upperTrianglePairs(KernelBody &k, Block &body,
+                                   const Images &images, Value s, Value stv,
+                                   Value dT, Value out, int64_t n) {
+    LogicalResult status = success();
+    MapLowering maps(k);
+    k.loop(k.begin, k.end, [&](Value i) {
+      k.markPairs(k.loop(i, k.index(n), [&](Value j) {
+        MapRef q12 = pairInputMap(k, maps, images, s, stv, i, j);
+        FailureOr<SmallVector<MapRef>> r =
+            maps.lower(body, {q12, diagMap(dT, i), diagMap(dT, j)});
+        if (failed(r)) {
+          status = failure();
+          return;
+        }
+        k.store((*r)[0].scalar, out, {i, j});
+      }));
+    });
+    return status;
+  }
+
   /// K[i, j] = body(G_ij, v_i, v_j) for j ≥ i.
   LogicalResult outlinePairwise(PairwiseOp pairwise) {
     if (failed(checkDiag(pairwise, pairwise.getDiag())))
@@ -464,21 +487,8 @@ private:
         pairwise, "map_pairwise", element,
         ValueRange{pairwiseGram(pairwise), st, diagT}, pairwise.getType(), n,
         true, [&](KernelBody &k, ScalarBuilder &) {
-          Value s = k.args[0], stv = k.args[1], dT = k.args[2],
-                out = k.args[3];
-          MapLowering maps(k);
-          k.loop(k.begin, k.end, [&](Value i) {
-            k.markPairs(k.loop(i, k.index(n), [&](Value j) {
-              MapRef q12 = pairInputMap(k, maps, images, s, stv, i, j);
-              FailureOr<SmallVector<MapRef>> r =
-                  maps.lower(*body, {q12, diagMap(dT, i), diagMap(dT, j)});
-              if (failed(r)) {
-                status = failure();
-                return;
-              }
-              k.store((*r)[0].scalar, out, {i, j});
-            }));
-          });
+          status = upperTrianglePairs(k, *body, images, k.args[0],
+                                      k.args[1], k.args[2], k.args[3], n);
         });
     if (failed(status))
       return failure();
@@ -502,21 +512,8 @@ private:
         "map_recursion_kernel", op.getLoc(), element,
         {matrix, diagT.getType(), points.getType(), st.getType()},
         [&](KernelBody &k, ScalarBuilder &) {
-          Value tile = k.args[0], dT = k.args[1], s = k.args[2],
-                stv = k.args[3];
-          MapLowering maps(k);
-          k.loop(k.begin, k.end, [&](Value i) {
-            k.markPairs(k.loop(i, k.index(n), [&](Value j) {
-              MapRef q12 = pairInputMap(k, maps, images, s, stv, i, j);
-              FailureOr<SmallVector<MapRef>> r =
-                  maps.lower(*body, {q12, diagMap(dT, i), diagMap(dT, j)});
-              if (failed(r)) {
-                status = failure();
-                return;
-              }
-              k.store((*r)[0].scalar, tile, {i, j});
-            }));
-          });
+          status = upperTrianglePairs(k, *body, images, k.args[2],
+                                      k.args[3], k.args[1], k.args[0], n);
         });
     if (failed(status))
       return failure();
