@@ -64,7 +64,9 @@ DispatchOp KernelFactory::dispatch(Operation *op, StringRef name,
       UnitAttr());
 }
 
-std::pair<Value, Value> gantk::windowOutputRange(KernelBody &k,
+/// The output positions [begin, end) of a window axis whose source
+/// s·h + tap − lo lies in [0, in): all of them for a circular border.
+static std::pair<Value, Value> windowOutputRange(KernelBody &k,
                                                  const WindowAxis &axis,
                                                  Value tap) {
   if (axis.wrap)
@@ -89,7 +91,9 @@ std::pair<Value, Value> gantk::windowOutputRange(KernelBody &k,
   return {begin, end};
 }
 
-Value gantk::windowSource(KernelBody &k, const WindowAxis &axis, Value h,
+/// The input position that output position `h` reads through `tap`
+/// (wrapped once for a circular border).
+static Value windowSource(KernelBody &k, const WindowAxis &axis, Value h,
                           Value tap) {
   OpBuilder &b = k.b;
   Location loc = k.loc;
@@ -104,4 +108,21 @@ Value gantk::windowSource(KernelBody &k, const WindowAxis &axis, Value h,
                                      k.index(axis.in));
   at = arith::SelectOp::create(b, loc, low, k.addIndex(at, axis.in), at);
   return arith::SelectOp::create(b, loc, high, k.addIndex(at, -axis.in), at);
+}
+
+void gantk::forWindowTaps(
+    KernelBody &k, const WindowGeometry &g,
+    function_ref<void(Value h, Value w, Value sh, Value sw)> body) {
+  k.positionLoop(k.index(0), k.index(g.rows.k), [&](Value a) {
+    auto [h0, h1] = windowOutputRange(k, g.rows, a);
+    k.positionLoop(k.index(0), k.index(g.cols.k), [&](Value c) {
+      auto [w0, w1] = windowOutputRange(k, g.cols, c);
+      k.positionLoop(h0, h1, [&](Value h) {
+        Value sh = windowSource(k, g.rows, h, a);
+        k.positionLoop(w0, w1, [&](Value w) {
+          body(h, w, sh, windowSource(k, g.cols, w, c));
+        });
+      });
+    });
+  });
 }

@@ -131,15 +131,15 @@ struct KernelBody {
 
 using BodyFn = std::function<void(KernelBody &, ScalarBuilder &)>;
 
-/// The output positions [begin, end) of a window axis whose source
-/// s·h + tap − lo lies in [0, in): all of them for a circular border.
-std::pair<mlir::Value, mlir::Value>
-windowOutputRange(KernelBody &k, const WindowAxis &axis, mlir::Value tap);
-
-/// The input position that output position `h` reads through `tap`
-/// (wrapped once for a circular border).
-mlir::Value windowSource(KernelBody &k, const WindowAxis &axis, mlir::Value h,
-                         mlir::Value tap);
+/// Every (output position (h, w), input position (sh, sw)) pair a window
+/// connects: a loop over the taps around a loop over the output positions
+/// whose source lies inside the map (computed per tap, so no bounds tests;
+/// a circular border wraps the source instead).
+void forWindowTaps(
+    KernelBody &k, const WindowGeometry &g,
+    llvm::function_ref<void(mlir::Value h, mlir::Value w, mlir::Value sh,
+                            mlir::Value sw)>
+        body);
 
 /// Makes kernels in one module (names are uniqued in its symbol table).
 class KernelFactory {

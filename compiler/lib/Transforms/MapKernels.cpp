@@ -225,10 +225,8 @@ private:
       env[v] = m;
   }
 
-  /// out = A(in) (or Aᵀ(in), spreading back over the input positions): a
-  /// loop over the taps around a loop over the output positions whose
-  /// source lies inside the map (computed per tap, so no bounds tests); a
-  /// circular border wraps the source instead.
+  /// out = A(in) (or Aᵀ(in), spreading back over the input positions), by
+  /// forWindowTaps.
   void emitWindow(Value input, Value result, ArrayRef<int64_t> kernel,
                   ArrayRef<int64_t> stride, Padding padding, bool transpose) {
     ArrayRef<int64_t> big = transpose ? shapeOf(result) : shapeOf(input);
@@ -239,24 +237,14 @@ private:
     forPositions(shapeOf(result), [&](Value h, Value w) {
       k.store(constant(0), out.memref, {h, w});
     });
-    k.positionLoop(k.index(0), k.index(g.rows.k), [&](Value a) {
-      auto [h0, h1] = windowOutputRange(k, g.rows, a);
-      k.positionLoop(k.index(0), k.index(g.cols.k), [&](Value c) {
-        auto [w0, w1] = windowOutputRange(k, g.cols, c);
-        k.positionLoop(h0, h1, [&](Value h) {
-          Value sh = windowSource(k, g.rows, h, a);
-          k.positionLoop(w0, w1, [&](Value w) {
-            Value sw = windowSource(k, g.cols, w, c);
-            // Window: out(h, w) += in(source). Transpose: the reverse.
-            Value from = transpose ? rawOrScalar(in, h, w)
-                                   : rawOrScalar(in, sh, sw);
-            Value toH = transpose ? sh : h, toW = transpose ? sw : w;
-            Value sum = arith::AddFOp::create(
-                b, loc, k.load(out.memref, {toH, toW}), from);
-            k.store(sum, out.memref, {toH, toW});
-          });
-        });
-      });
+    forWindowTaps(k, g, [&](Value h, Value w, Value sh, Value sw) {
+      // Window: out(h, w) += in(source). Transpose: the reverse.
+      Value from =
+          transpose ? rawOrScalar(in, h, w) : rawOrScalar(in, sh, sw);
+      Value toH = transpose ? sh : h, toW = transpose ? sw : w;
+      Value sum = arith::AddFOp::create(b, loc, k.load(out.memref, {toH, toW}),
+                                        from);
+      k.store(sum, out.memref, {toH, toW});
     });
     out.scale = (in.isMap() ? in.scale : 1) / double(g.taps());
     env[result] = out;

@@ -237,25 +237,15 @@ private:
           k.positionLoop(k.index(0), k.index(k.dim(out, 1)), [&](Value p) {
             k.store(s.c(0), out, {i, p});
           });
-          k.positionLoop(k.index(0), k.index(g.rows.k), [&](Value a) {
-            auto [h0, h1] = windowOutputRange(k, g.rows, a);
-            k.positionLoop(k.index(0), k.index(g.cols.k), [&](Value b) {
-              auto [w0, w1] = windowOutputRange(k, g.cols, b);
-              k.positionLoop(h0, h1, [&](Value h) {
-                Value sh = windowSource(k, g.rows, h, a);
-                k.positionLoop(w0, w1, [&](Value w) {
-                  Value sw = windowSource(k, g.cols, w, b);
-                  k.positionLoop(k.index(0), k.index(channels), [&](Value c) {
-                    Value pooled = at(h, w, pooledWidth, c);
-                    Value full = at(sh, sw, width, c);
-                    Value from = transpose ? pooled : full;
-                    Value to = transpose ? full : pooled;
-                    Value sum = s.add(k.load(out, {i, to}),
-                                      s.mul(share, k.load(in, {i, from})));
-                    k.store(sum, out, {i, to});
-                  });
-                });
-              });
+          forWindowTaps(k, g, [&](Value h, Value w, Value sh, Value sw) {
+            k.positionLoop(k.index(0), k.index(channels), [&](Value c) {
+              Value pooled = at(h, w, pooledWidth, c);
+              Value full = at(sh, sw, width, c);
+              Value from = transpose ? pooled : full;
+              Value to = transpose ? full : pooled;
+              Value sum = s.add(k.load(out, {i, to}),
+                                s.mul(share, k.load(in, {i, from})));
+              k.store(sum, out, {i, to});
             });
           });
         });
