@@ -1,5 +1,6 @@
 //===- DataTest.cpp - Real data sources, .npy and IDX ---------------------===//
 
+#include "TempDir.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/Npy.h"
 
@@ -16,24 +17,12 @@
 using namespace gantk;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
+using gantk::test::TempDir;
 
 namespace {
 
 constexpr const char *kFashionTrain =
     "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-
-/// A fresh directory under the system temp dir, removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char name[] = "/tmp/gantk-data-XXXXXX";
-    path = mkdtemp(name);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string &name) const {
-    return (path / name).string();
-  }
-};
 
 void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
   std::ofstream(path, std::ios::binary)

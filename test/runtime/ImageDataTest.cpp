@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TempDir.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
@@ -25,20 +26,9 @@
 using namespace gantk;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
+using gantk::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char name[] = "/tmp/gantk-images-XXXXXX";
-    path = mkdtemp(name);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string &name) const {
-    return (path / name).string();
-  }
-};
 
 /// Samples per pixel a PNG colour type stores.
 int storedChannels(int colorType) {

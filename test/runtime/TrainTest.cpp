@@ -1,5 +1,6 @@
 //===- TrainTest.cpp - Optimisers, the training loop and its outputs ------===//
 
+#include "TempDir.h"
 #include "TestArtifact.h"
 
 #include "gantk/runtime/Data.h"
@@ -23,17 +24,9 @@ using namespace gantk;
 using gantk::test::TestArtifact;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
+using gantk::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char name[] = "/tmp/gantk-train-XXXXXX";
-    path = mkdtemp(name);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 /// Width, height and channels of a PNG file, read back with libpng.
 struct PngInfo {
