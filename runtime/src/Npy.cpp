@@ -2,6 +2,7 @@
 
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/Finite.h"
 
 #include <algorithm>
 #include <cassert>
@@ -291,9 +292,7 @@ Status gantk::checkFinite(const NpyArray &array, const std::string &path) {
     return makeError(ErrorCode::InvalidArgument,
                      path + ": row " + std::to_string(int64_t(i) / cols) +
                          ", column " + std::to_string(int64_t(i) % cols) +
-                         " is " +
-                         (std::isnan(v) ? "NaN" : v > 0 ? "+infinity"
-                                                        : "-infinity") +
+                         " is " + nonFiniteName(v) +
                          "; data must be finite numbers");
   }
   return {};

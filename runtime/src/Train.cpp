@@ -4,6 +4,7 @@
 #include "gantk/runtime/Checkpoint.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/Finite.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
@@ -107,11 +108,6 @@ std::string shortNumber(double v) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.3g", v);
   return text;
-}
-
-bool allFinite(const std::vector<double> &v) {
-  return std::all_of(v.begin(), v.end(),
-                     [](double x) { return std::isfinite(x); });
 }
 
 /// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_AFTER_STEP=T
@@ -306,10 +302,7 @@ Result<TrainResult> gantk::train(Session &session,
       return s.error();
     double loss = session.loss();
     if (!std::isfinite(loss))
-      return nonFinite(t, std::string("the loss is ") +
-                              (std::isnan(loss) ? "NaN"
-                               : loss > 0       ? "+infinity"
-                                                : "-infinity"));
+      return nonFinite(t, std::string("the loss is ") + nonFiniteName(loss));
     if (Status s = session.getGrad(g.data(), g.size()); !s.ok())
       return s.error();
     if (!allFinite(g))

@@ -27,6 +27,7 @@
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/Finite.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Options.h"
 #include "gantk/runtime/Png.h"
@@ -692,8 +693,7 @@ int commandGrad() {
   if (Status st = s->step(); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
   std::vector<double> g = s->grad();
-  if (!std::isfinite(s->loss()) ||
-      !std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); }))
+  if (!std::isfinite(s->loss()) || !allFinite(g))
     return nonFiniteOutput(*s, "the loss or dL/dZ");
   std::printf("loss %.17g\n", s->loss());
   if (!gradOut.empty()) {
@@ -728,24 +728,20 @@ int commandKernel() {
     return fail(ExitCode::InputError, st.message());
   if (Status st = s->step(); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
-  for (const schema::View *view : {s->root().ntk(), s->root().nngp()}) {
-    std::vector<double> k = s->readView(*view);
-    if (!std::all_of(k.begin(), k.end(),
-                     [](double v) { return std::isfinite(v); }))
-      return nonFiniteOutput(*s, "the kernel");
-  }
-  auto write = [&](const std::string &path, const schema::View *view) {
-    std::vector<double> k = s->readView(*view);
-    Status st = writeNpy(path, {count, count}, k.data(),
-                         precisionDType(loaded->spec));
-    if (!st.ok())
-      fail(exitCodeFor(st.error()), st.message());
-    return st.ok();
+  // Both kernels are checked before anything is written; the NTK is read
+  // once, the NNGP again only when it is written.
+  std::vector<double> ntk = s->readView(*s->root().ntk());
+  if (!allFinite(ntk) || !allFinite(s->readView(*s->root().nngp())))
+    return nonFiniteOutput(*s, "the kernel");
+  auto write = [&](const std::string &path, const std::vector<double> &k) {
+    return writeNpy(path, {count, count}, k.data(),
+                    precisionDType(loaded->spec));
   };
-  if (!write(kernelOut, s->root().ntk()))
-    return exitStatus(ExitCode::RunFailure);
-  if (!nngpOut.empty() && !write(nngpOut, s->root().nngp()))
-    return exitStatus(ExitCode::RunFailure);
+  Status st = write(kernelOut, ntk);
+  if (st.ok() && !nngpOut.empty())
+    st = write(nngpOut, s->readView(*s->root().nngp()));
+  if (!st.ok())
+    return fail(exitCodeFor(st.error()), st.message());
   return exitStatus(ExitCode::Success);
 }
 
