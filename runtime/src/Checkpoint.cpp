@@ -102,32 +102,32 @@ Digest stepDigest(const Artifact &artifact) {
 
 } // namespace
 
-Status gantk::writeCheckpoint(const std::string &path, const Artifact &artifact,
-                              const RunState &state) {
+CheckpointWriter::CheckpointWriter(const Artifact &artifact)
+    : artifact(artifact), identity(stepDigest(artifact)) {}
+
+Status CheckpointWriter::write(const std::string &path, int64_t step,
+                               const std::vector<double> &points,
+                               const std::vector<double> &adamM,
+                               const std::vector<double> &adamV,
+                               const std::vector<double> &losses) const {
   Identity id = Identity::of(artifact.root());
-  Digest digest = stepDigest(artifact);
-  flatbuffers::FlatBufferBuilder fbb(1024 + 8 * (state.points.size() * 3 +
-                                                 state.losses.size()));
-  auto sha = fbb.CreateVector(digest.data(), digest.size());
+  flatbuffers::FlatBufferBuilder fbb(
+      1024 + 8 * (points.size() + adamM.size() + adamV.size() + losses.size()));
+  auto sha = fbb.CreateVector(identity.data(), identity.size());
   auto specName = fbb.CreateString(id.specName);
   auto data = fbb.CreateString(id.data);
   auto precision = fbb.CreateString(id.precision);
   auto optimizer = fbb.CreateString(id.optimizer);
-  auto points = vectorOf(fbb, state.points);
-  auto adamM = vectorOf(fbb, state.adamM);
-  auto adamV = vectorOf(fbb, state.adamV);
-  auto losses = vectorOf(fbb, state.losses);
-  fbb.Finish(ck::CreateCheckpoint(fbb, kCheckpointFormatVersion, sha, specName,
-                                  data, precision, id.nReal, id.nFake, id.dim,
-                                  id.seed, optimizer, id.lr, state.step,
-                                  points, adamM, adamV, losses),
+  fbb.Finish(ck::CreateCheckpoint(
+                 fbb, kCheckpointFormatVersion, sha, specName, data, precision,
+                 id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
+                 vectorOf(fbb, points), vectorOf(fbb, adamM),
+                 vectorOf(fbb, adamV), vectorOf(fbb, losses)),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
-  std::vector<uint8_t> bytes(fbb.GetBufferPointer(),
-                             fbb.GetBufferPointer() + fbb.GetSize());
-  Digest check = sha256(bytes.data(), bytes.size());
-  bytes.insert(bytes.end(), check.begin(), check.end());
-  return writeFileAtomic(path, bytes.data(), bytes.size());
+  Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
+  return writeFileAtomic(path, {{fbb.GetBufferPointer(), fbb.GetSize()},
+                                {check.data(), check.size()}});
 }
 
 Result<RunState> gantk::readCheckpoint(const std::string &where,

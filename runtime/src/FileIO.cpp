@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -98,6 +99,11 @@ void gantk::removeStaleTemporaries(const std::string &path) {
 
 Status gantk::writeFileAtomic(const std::string &path, const void *data,
                               size_t size) {
+  return writeFileAtomic(path, {{data, size}});
+}
+
+Status gantk::writeFileAtomic(const std::string &path,
+                              std::initializer_list<FilePart> parts) {
   if (Status s = checkWritableTarget(path); !s.ok())
     return s;
   // A fresh name beside the target (same file system, so rename is atomic),
@@ -112,14 +118,25 @@ Status gantk::writeFileAtomic(const std::string &path, const void *data,
     return makeError(codeFor(err),
                      path + ": cannot create: " + std::strerror(err));
   }
-  const auto *p = static_cast<const uint8_t *>(data);
   Status written;
   if (killInThisWrite()) {
-    written = writeAll(fd, p, size / 2, path);
+    size_t total = 0;
+    for (const FilePart &part : parts)
+      total += part.size;
+    size_t left = total / 2;
+    for (const FilePart &part : parts) {
+      size_t take = std::min(left, part.size);
+      written = writeAll(fd, static_cast<const uint8_t *>(part.data), take,
+                         path);
+      left -= take;
+    }
     ::fsync(fd);
     std::raise(SIGKILL);
   }
-  written = writeAll(fd, p, size, path);
+  for (const FilePart &part : parts)
+    if (written.ok())
+      written = writeAll(fd, static_cast<const uint8_t *>(part.data),
+                         part.size, path);
   // The bytes reach the disk before the name does: a crash leaves the old
   // file or the new one, never a torn one.
   if (written.ok() && ::fsync(fd) != 0)

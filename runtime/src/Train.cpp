@@ -260,10 +260,13 @@ Result<TrainResult> gantk::train(Session &session,
     return {};
   };
   int64_t lastCheckpoint = -1;
+  std::optional<CheckpointWriter> checkpoints;
+  if (checkpointEvery > 0)
+    checkpoints.emplace(session.artifact());
   auto writeRunCheckpoint = [&](int64_t t) -> Status {
-    RunState state{t, z, optimizer.firstMoments(), optimizer.secondMoments(),
-                   result.losses};
-    if (Status s = writeCheckpoint(out->checkpoint, session.artifact(), state);
+    if (Status s = checkpoints->write(out->checkpoint, t, z,
+                                      optimizer.firstMoments(),
+                                      optimizer.secondMoments(), result.losses);
         !s.ok())
       return s;
     lastCheckpoint = t;

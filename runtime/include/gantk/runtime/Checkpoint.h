@@ -14,6 +14,7 @@
 #define GANTK_RUNTIME_CHECKPOINT_H
 
 #include "gantk/runtime/Result.h"
+#include "gantk/runtime/Sha256.h"
 
 #include <cstdint>
 #include <string>
@@ -35,10 +36,26 @@ struct RunState {
   std::vector<double> losses;
 };
 
-/// Writes `state` of a run of `artifact` to `path` atomically: the previous
-/// checkpoint stays whole until the new one is complete on disk.
-Status writeCheckpoint(const std::string &path, const Artifact &artifact,
-                       const RunState &state);
+/// Writes the checkpoints of one run of `artifact`. The run's identity (a
+/// digest that packs the artifact again) is computed once, and each
+/// checkpoint is written from the run's own vectors.
+class CheckpointWriter {
+public:
+  explicit CheckpointWriter(const Artifact &artifact);
+
+  /// Writes the state after `step` updates to `path` atomically: the
+  /// previous checkpoint stays whole until the new one is complete on disk.
+  /// `adamM` and `adamV` are empty for gradient descent.
+  Status write(const std::string &path, int64_t step,
+               const std::vector<double> &points,
+               const std::vector<double> &adamM,
+               const std::vector<double> &adamV,
+               const std::vector<double> &losses) const;
+
+private:
+  const Artifact &artifact;
+  Digest identity;
+};
 
 /// Reads the checkpoint at `path` (a file, or a directory holding
 /// kCheckpointFile), checks its integrity, and that `artifact` wrote it;

@@ -6,6 +6,7 @@
 #include "gantk/runtime/Result.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,17 @@ namespace gantk {
 /// leaves the older file whole. Refuses to replace anything but a regular
 /// file (a symbolic link, FIFO, device or directory at `path`).
 Status writeFileAtomic(const std::string &path, const void *data, size_t size);
+
+/// Bytes of a file written in pieces.
+struct FilePart {
+  const void *data;
+  size_t size;
+};
+
+/// writeFileAtomic of the parts one after the other (no copy into one
+/// buffer first).
+Status writeFileAtomic(const std::string &path,
+                       std::initializer_list<FilePart> parts);
 
 /// Removes the temporary files that writes of `path` by processes no
 /// longer running left behind (a run killed in the middle of a write).
