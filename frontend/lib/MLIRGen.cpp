@@ -330,9 +330,10 @@ public:
     Value labels =
         LabelsOp::create(b, objLoc, matrix(total, labelColumnsForLoss(loss)),
                          b.getI64IntegerAttr(n));
+    FloatAttr lambda = b.getF64FloatAttr(effectiveLambda(objective, total));
+    (*module)->setAttr(GantkDialect::getLambdaAttrName(), lambda);
     Value action = ExpmActionOp::create(
-        b, objLoc, labels.getType(), kernel, labels,
-        b.getF64FloatAttr(effectiveLambda(objective, total)),
+        b, objLoc, labels.getType(), kernel, labels, lambda,
         b.getF64FloatAttr(objective.eigReg),
         SolverAttr::get(b.getContext(), solverOf(objective.solver)),
         b.getF64FloatAttr(objective.tol),

@@ -67,8 +67,10 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
      << (root.spec_name() ? root.spec_name()->str() : "") << ", "
      << (step ? "step" : "kernel") << ", "
      << (root.precision() == fbs::Precision::F64 ? "f64" : "f32") << ", n_real "
-     << root.n_real() << ", n_fake " << root.n_fake() << ", dim " << root.dim()
-     << "\n";
+     << root.n_real() << ", n_fake " << root.n_fake() << ", dim " << root.dim();
+  if (root.lambda() > 0)
+    os << ", lambda " << root.lambda();
+  os << "\n";
   os << "sha256: " << artifact.digest() << "\n";
   os << "memory plan: " << root.arena_bytes() << " bytes, peak at "
      << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";

@@ -466,6 +466,8 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
       return makeError(ErrorCode::Internal,
                        "Krylov: the projected eigenproblem failed");
     stats.dimension = m;
+    stats.smallest = values.front();
+    stats.largest = values.back();
     if (!previous.empty())
       for (double &v : previous)
         v *= std::exp(-p.lambda * (previousShift - shift));

@@ -537,6 +537,30 @@ std::string Session::firstNonFiniteCommand() {
   return {};
 }
 
+std::optional<Session::Spectrum> Session::kernelSpectrum() const {
+  std::optional<Spectrum> range;
+  auto widen = [&](double lo, double hi) {
+    if (!range)
+      range = Spectrum{lo, hi};
+    range->smallest = std::min(range->smallest, lo);
+    range->largest = std::max(range->largest, hi);
+  };
+  uint32_t count = root().commands()->size();
+  for (uint32_t i = 0; i < count; ++i) {
+    const fbs::CommandEntry &entry = *root().commands()->Get(i);
+    if (const fbs::Syevd *e = entry.command_as_Syevd()) {
+      // ?syevd leaves the eigenvalues in ascending order.
+      std::vector<double> w = readView(*e->w());
+      if (!w.empty())
+        widen(w.front(), w.back());
+    } else if (entry.command_as_Krylov() && i < lastKrylov.size() &&
+               lastKrylov[i].dimension > 0) {
+      widen(lastKrylov[i].smallest, lastKrylov[i].largest);
+    }
+  }
+  return range;
+}
+
 Status Session::writeView(const fbs::View &view, const double *values,
                           size_t count) {
   if (count != view.elements())

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 #include <random>
 
@@ -108,6 +109,35 @@ std::string shortNumber(double v) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.3g", v);
   return text;
+}
+
+/// Why no step can move Z when exp(−λK) is 0 or I to the last bit on K's
+/// whole spectrum (empty when it is neither): λ·λmax below a rounding unit
+/// leaves exp(−λK) = I, and λ·λmin past the exponent range makes it 0.
+std::string frozenLoss(double lambda, const Session::Spectrum &k, bool f64) {
+  double unit = f64 ? std::numeric_limits<double>::epsilon()
+                    : double(std::numeric_limits<float>::epsilon());
+  double range = -std::log(f64 ? std::numeric_limits<double>::denorm_min()
+                               : double(std::numeric_limits<float>::denorm_min()));
+  double top = lambda * k.largest, bottom = lambda * std::max(k.smallest, 0.0);
+  std::string advice =
+      "; choose lambda so that lambda * lambda_max(K) is between about 1e-3 "
+      "and 1e3 (lambda from " +
+      shortNumber(1e-3 / k.largest) + " to " + shortNumber(1e3 / k.largest) +
+      " here), or give lambda as a multiple with `normalized`";
+  if (top < unit)
+    return "lambda * lambda_max(K) = " + shortNumber(top) + " (lambda = " +
+           shortNumber(lambda) + ", K's largest eigenvalue about " +
+           shortNumber(k.largest) + ") is below a rounding unit (" +
+           shortNumber(unit) + "), so exp(-lambda K) rounds to I on K's "
+           "whole spectrum" + advice;
+  if (bottom > range)
+    return "lambda * lambda_min(K) = " + shortNumber(bottom) + " (lambda = " +
+           shortNumber(lambda) + ", K's smallest eigenvalue about " +
+           shortNumber(k.smallest) + ") is past exp's range (" +
+           shortNumber(range) + "), so exp(-lambda K) underflows to 0 on K's "
+           "whole spectrum" + advice;
+  return {};
 }
 
 /// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_AFTER_STEP=T
@@ -310,9 +340,16 @@ Result<TrainResult> gantk::train(Session &session,
       return s.error();
     if (!allFinite(g))
       return nonFinite(t, "dL/dZ holds non-finite values");
-    // A gradient that vanishes from the start would let the run "succeed"
-    // without moving Z: exp(-lambda K) is 0 or I to the last bit on the
-    // whole spectrum (a float64 gradient below 1e-200 is no signal either).
+    // A loss frozen from the start would let the run "succeed" without
+    // moving Z: exp(-lambda K) is 0 or I to the last bit on K's whole
+    // spectrum, said with lambda times K's extreme eigenvalue where the step
+    // saw them; otherwise a gradient below 1e-200 (no signal) says it.
+    if (t == 1 && root.lambda() > 0)
+      if (std::optional<Session::Spectrum> k = session.kernelSpectrum())
+        if (std::string why = frozenLoss(root.lambda(), *k, dtype == NpyDType::F64);
+            !why.empty())
+          return makeError(ErrorCode::FailedPrecondition,
+                           name + ": step 1: the loss is frozen: " + why);
     if (t == 1) {
       double largest = 0;
       for (double v : g)

@@ -348,6 +348,9 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
   ab.add_ntk(&ntk);
   ab.add_nngp(&nngp);
   ab.add_peak_op(peak);
+  if (auto lambda = planned->getAttrOfType<FloatAttr>(
+          GantkDialect::getLambdaAttrName()))
+    ab.add_lambda(lambda.getValueAsDouble());
   fbb.Finish(ab.Finish(), fb::ArtifactIdentifier());
   return std::vector<uint8_t>(fbb.GetBufferPointer(),
                               fbb.GetBufferPointer() + fbb.GetSize());

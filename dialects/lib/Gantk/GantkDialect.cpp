@@ -120,15 +120,19 @@ LogicalResult GantkDialect::verifyOperationAttribute(Operation *op,
   StringRef name = attr.getName().strref();
   bool typed = (name == getDataAttrName() && isa<DataAttr>(attr.getValue())) ||
                (name == getTrainAttrName() && isa<TrainAttr>(attr.getValue())) ||
-               (name == getOutputAttrName() && isa<OutputAttr>(attr.getValue()));
+               (name == getOutputAttrName() && isa<OutputAttr>(attr.getValue())) ||
+               (name == getLambdaAttrName() && isa<FloatAttr>(attr.getValue()));
   bool config = name == getDataAttrName() || name == getTrainAttrName() ||
-                name == getOutputAttrName();
+                name == getOutputAttrName() || name == getLambdaAttrName();
   if (!config)
     return success();
   if (!isa<ModuleOp>(op))
     return op->emitOpError("'") << name << "' belongs on the module";
   if (!typed)
     return op->emitOpError("'")
-           << name << "' must be a #" << name << "<...> attribute";
+           << name
+           << (name == getLambdaAttrName()
+                   ? "' must be a float attribute"
+                   : "' must be a #" + name.str() + "<...> attribute");
   return success();
 }

@@ -882,6 +882,11 @@ module attributes {gantk.train = 3 : i64} {}
 
 // -----
 
+// expected-error @+1 {{'gantk.lambda' must be a float attribute}}
+module attributes {gantk.lambda = "0.5"} {}
+
+// -----
+
 module {
   // expected-error @+1 {{'func.func' op 'gantk.data' belongs on the module}}
   func.func @f() attributes {gantk.data = #gantk.data<source = npy, path = "x.npy">} {

@@ -38,6 +38,9 @@ struct KrylovProblem {
 struct KrylovStats {
   int64_t dimension = 0;  ///< size of the projected problem
   double estimate = 0;    ///< relative change of the last step
+  /// The extreme Ritz values (eigenvalues of the projection): estimates of
+  /// K's smallest and largest eigenvalues seen from the start block.
+  double smallest = 0, largest = 0;
 };
 
 /// The problem of a Krylov command.

@@ -99,6 +99,15 @@ public:
   /// number of products with K times the block width.
   const std::vector<KrylovStats> &krylovStats() const { return lastKrylov; }
 
+  /// K's extreme eigenvalues as the last step saw them (K with its eig_reg
+  /// shift): the ends of a dense plan's eigendecomposition, or the extreme
+  /// Ritz values of its Krylov runs (CPU sessions). Empty when the step has
+  /// neither. For the message of a loss frozen by exp(−λK) ≈ 0 or I.
+  struct Spectrum {
+    double smallest, largest;
+  };
+  std::optional<Spectrum> kernelSpectrum() const;
+
   /// Writes X (n_real x dim, row-major), converting to the artifact precision.
   Status setReal(const double *values, size_t count);
   /// Writes Z (n_fake x dim, row-major).

@@ -34,6 +34,12 @@ def Gantk_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getOutputAttrName() {
       return ::llvm::StringLiteral("gantk.output");
     }
+    /// The objective's training time λ (after `normalized`), an f64 on the
+    /// module: the runtime reports λ times K's extreme eigenvalues when the
+    /// loss is frozen.
+    static constexpr ::llvm::StringLiteral getLambdaAttrName() {
+      return ::llvm::StringLiteral("gantk.lambda");
+    }
   }];
   // Pair rules are arith/math IR; a repeated layer's rule is an scf.for.
   let dependentDialects = ["::mlir::arith::ArithDialect",
