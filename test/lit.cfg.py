@@ -31,6 +31,21 @@ config.substitutions.append(("%fixtures", os.path.join(config.test_source_root, 
 tool_dirs = [config.gantk_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["gantk-opt", "FileCheck", "not", "split-file"], tool_dirs)
 
+# A small file system of its own (a tmpfs in a user and mount namespace,
+# `unshare -rm`) lets a test fill a disk; containers may forbid it.
+import subprocess
+import tempfile
+with tempfile.TemporaryDirectory() as probe:
+    if shutil.which("unshare") and subprocess.run(
+            ["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=64k",
+             "tmpfs", probe], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode == 0:
+        config.available_features.add("tmpfs-mount")
+    else:
+        lit_config.note("`unshare -rm mount -t tmpfs` is not permitted here: "
+                        "the full-disk tests (REQUIRES: tmpfs-mount) are "
+                        "UNSUPPORTED")
+
 # GPU execution tests need a device: `cuda` is set only where one answers.
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
     config.available_features.add("cuda")

@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -102,12 +104,42 @@ Status gantk::writeFileAtomic(const std::string &path, const void *data,
   return writeFileAtomic(path, {{data, size}});
 }
 
-Status gantk::writeFileAtomic(const std::string &path,
-                              std::initializer_list<FilePart> parts) {
+namespace {
+
+/// Test hook (docs/runtime.md "Fault injection"):
+/// GANTK_FAULT_KILL_IN_GROUP_COMMIT=N kills the process with SIGKILL in its
+/// N-th group write, after the first file's rename and before the others'.
+bool killInThisGroupCommit() {
+  static std::atomic<long> groups{0};
+  static const long target = [] {
+    const char *v = std::getenv("GANTK_FAULT_KILL_IN_GROUP_COMMIT");
+    return v ? std::atol(v) : 0L;
+  }();
+  return target > 0 && ++groups == target;
+}
+
+std::string directoryOf(const std::string &path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+/// Makes renames and unlinks in `dir` reach the disk.
+void syncDirectory(const std::string &dir) {
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+/// Writes the parts to a fresh temporary beside `path` (same file system,
+/// so a rename is atomic; never following or reusing what is there) and
+/// syncs it: the bytes reach the disk before any name does. Returns the
+/// temporary's path.
+Result<std::string> writeTemporary(const std::string &path,
+                                   std::initializer_list<FilePart> parts) {
   if (Status s = checkWritableTarget(path); !s.ok())
-    return s;
-  // A fresh name beside the target (same file system, so rename is atomic),
-  // never following or reusing what is there.
+    return s.error();
   static std::atomic<unsigned> serial{0};
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                     std::to_string(serial++);
@@ -137,29 +169,152 @@ Status gantk::writeFileAtomic(const std::string &path,
     if (written.ok())
       written = writeAll(fd, static_cast<const uint8_t *>(part.data),
                          part.size, path);
-  // The bytes reach the disk before the name does: a crash leaves the old
-  // file or the new one, never a torn one.
   if (written.ok() && ::fsync(fd) != 0)
     written = makeError(codeFor(errno),
                         path + ": write failed: " + std::strerror(errno));
   if (::close(fd) != 0 && written.ok())
     written = makeError(codeFor(errno),
                         path + ": write failed: " + std::strerror(errno));
-  if (written.ok() && std::rename(tmp.c_str(), path.c_str()) != 0)
-    written = makeError(codeFor(errno), path + ": cannot finish writing: " +
-                                            std::strerror(errno));
   if (!written.ok()) {
     ::unlink(tmp.c_str());
-    return written;
+    return written.error();
   }
-  // The rename itself reaches the disk with the directory.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY |
-                                                         O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  return tmp;
+}
+
+/// Gives the finished temporary its name (a crash leaves the old file or
+/// the new one, never a torn one).
+Status renameTemporary(const std::string &tmp, const std::string &path) {
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return makeError(codeFor(err),
+                     path + ": cannot finish writing: " + std::strerror(err));
   }
+  return {};
+}
+
+constexpr const char *kGroupRecord = ".gantk-group-write";
+
+} // namespace
+
+Status gantk::writeFileAtomic(const std::string &path,
+                              std::initializer_list<FilePart> parts) {
+  Result<std::string> tmp = writeTemporary(path, parts);
+  if (!tmp.ok())
+    return tmp.error();
+  if (Status s = renameTemporary(*tmp, path); !s.ok())
+    return s;
+  syncDirectory(directoryOf(path));
+  return {};
+}
+
+Status gantk::writeFilesAtomic(const std::string &dir,
+                               const std::vector<FileWrite> &files) {
+  // Every file complete on disk before any name changes.
+  std::vector<std::string> temporaries;
+  auto discard = [&] {
+    for (const std::string &tmp : temporaries)
+      ::unlink(tmp.c_str());
+  };
+  std::string record;
+  for (const FileWrite &file : files) {
+    std::string path = (std::filesystem::path(dir) / file.name).string();
+    Result<std::string> tmp =
+        writeTemporary(path, {{file.data, file.size}});
+    if (!tmp.ok()) {
+      discard();
+      return tmp.error();
+    }
+    temporaries.push_back(*tmp);
+    record += std::filesystem::path(*tmp).filename().string() + "\t" +
+              file.name + "\n";
+  }
+  // The record of the renames to come, so that a kill between two of them
+  // is finished by the next run here (completeGroupWrite).
+  std::string recordPath = (std::filesystem::path(dir) / kGroupRecord).string();
+  if (Status s = writeFileAtomic(recordPath, record.data(), record.size());
+      !s.ok()) {
+    discard();
+    return s;
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string path = (std::filesystem::path(dir) / files[i].name).string();
+    if (Status s = renameTemporary(temporaries[i], path); !s.ok())
+      return s; // the record finishes the others on the next run
+    if (i == 0 && files.size() > 1 && killInThisGroupCommit())
+      std::raise(SIGKILL);
+  }
+  syncDirectory(dir);
+  ::unlink(recordPath.c_str());
+  syncDirectory(dir);
+  return {};
+}
+
+void gantk::completeGroupWrite(const std::string &dir) {
+  namespace fs = std::filesystem;
+  std::string recordPath = (fs::path(dir) / kGroupRecord).string();
+  removeStaleTemporaries(recordPath);
+  struct stat st;
+  if (::lstat(recordPath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return;
+  Result<std::vector<uint8_t>> bytes = readFile(recordPath);
+  if (bytes.ok()) {
+    std::string text(bytes->begin(), bytes->end());
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at), tab = text.find('\t', at);
+      if (end == std::string::npos || tab == std::string::npos || tab > end)
+        break;
+      std::string tmp = text.substr(at, tab - at),
+                  name = text.substr(tab + 1, end - tab - 1);
+      at = end + 1;
+      // Only our own temporaries of a file in this directory: NAME.tmp.*
+      if (name.empty() || name.find('/') != std::string::npos ||
+          tmp.find('/') != std::string::npos ||
+          tmp.rfind(name + ".tmp.", 0) != 0)
+        continue;
+      std::string from = (fs::path(dir) / tmp).string(),
+                  to = (fs::path(dir) / name).string();
+      if (::lstat(from.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          checkWritableTarget(to).ok())
+        std::rename(from.c_str(), to.c_str());
+    }
+  }
+  syncDirectory(dir);
+  ::unlink(recordPath.c_str());
+  syncDirectory(dir);
+}
+
+namespace {
+std::string mebibytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", double(bytes) / (1 << 20));
+  return text;
+}
+} // namespace
+
+Status gantk::checkSpace(const std::string &dir, uint64_t bytes,
+                         uint64_t largest, const std::string &what) {
+  struct statvfs fs;
+  if (::statvfs(dir.c_str(), &fs) == 0) {
+    uint64_t free = uint64_t(fs.f_bavail) * uint64_t(fs.f_frsize);
+    if (free < bytes)
+      return makeError(ErrorCode::ResourceExhausted,
+                       dir + ": not enough free space for the run's outputs: " +
+                           what + " need about " + mebibytes(bytes) +
+                           ", and the file system has " + mebibytes(free) +
+                           " free");
+  }
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 &&
+      limit.rlim_cur != RLIM_INFINITY && uint64_t(limit.rlim_cur) < largest)
+    return makeError(ErrorCode::ResourceExhausted,
+                     dir + ": the run's largest output (" +
+                         mebibytes(largest) +
+                         ") is over this process's file size limit (" +
+                         mebibytes(uint64_t(limit.rlim_cur)) +
+                         ", ulimit -f)");
   return {};
 }
 

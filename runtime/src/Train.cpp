@@ -169,6 +169,9 @@ struct OutputPaths {
     OutputPaths p{dir, (fs::path(dir) / "samples.npy").string(),
                   (fs::path(dir) / "samples.png").string(),
                   (fs::path(dir) / kCheckpointFile).string()};
+    // A run killed between the renames of one step's outputs left their
+    // record: finish them before anything else happens here.
+    completeGroupWrite(dir);
     for (const std::string &path :
          {p.samplesNpy, p.samplesPng, p.checkpoint}) {
       if (Status s = checkWritableTarget(path); !s.ok())
@@ -277,18 +280,60 @@ Result<TrainResult> gantk::train(Session &session,
 
   NpyDType dtype =
       root.precision() == fbs::Precision::F64 ? NpyDType::F64 : NpyDType::F32;
-  auto writeSamples = [&]() -> Status {
-    if (Status s = writeNpy(out->samplesNpy, {nFake, dim}, z.data(), dtype);
-        !s.ok())
-      return s;
-    if (plot == fbs::PlotKind::Scatter && dim == 2)
-      return writePng(out->samplesPng,
-                      scatterPlot(real->values.data(), nReal, z.data(), nFake));
-    if (plot == fbs::PlotKind::Grid)
-      return writePng(out->samplesPng, imageGrid(z.data(), nFake, data.imageH,
-                                                 data.imageW, data.imageC));
-    return {};
+  // One step's samples.npy and its plot are written as one group, so that
+  // they always show the same step.
+  bool plotted = (plot == fbs::PlotKind::Scatter && dim == 2) ||
+                 plot == fbs::PlotKind::Grid;
+  struct Encoded {
+    std::vector<uint8_t> npy, png;
   };
+  auto encodeSamples = [&]() -> Result<Encoded> {
+    Encoded e{encodeNpy({nFake, dim}, z.data(), dtype), {}};
+    if (!plotted)
+      return e;
+    Result<std::vector<uint8_t>> png = encodePng(
+        plot == fbs::PlotKind::Scatter
+            ? scatterPlot(real->values.data(), nReal, z.data(), nFake)
+            : imageGrid(z.data(), nFake, data.imageH, data.imageW,
+                        data.imageC));
+    if (!png.ok())
+      return makeError(png.error().code,
+                       out->samplesPng + ": " + png.message());
+    e.png = std::move(*png);
+    return e;
+  };
+  auto writeSamples = [&]() -> Status {
+    Result<Encoded> e = encodeSamples();
+    if (!e.ok())
+      return e.error();
+    std::vector<FileWrite> files{{"samples.npy", e->npy.data(), e->npy.size()}};
+    if (plotted)
+      files.push_back({"samples.png", e->png.data(), e->png.size()});
+    return writeFilesAtomic(out->dir, files);
+  };
+  // A full disk or a file size limit is found now, not after the steps:
+  // the outputs' sizes are those of the first samples (a plot of the same
+  // size compresses about as well), the checkpoint's its vectors.
+  {
+    Result<Encoded> e = encodeSamples();
+    if (!e.ok())
+      return e.error();
+    uint64_t checkpointBytes =
+        checkpointEvery > 0 ? 8 * (3 * z.size() + uint64_t(steps)) + 4096 : 0;
+    uint64_t largest = std::max<uint64_t>(
+        {e->npy.size(), 2 * e->png.size(), checkpointBytes});
+    if (Status s = checkSpace(out->dir,
+                              e->npy.size() + 2 * e->png.size() +
+                                  checkpointBytes + (64 << 10),
+                              largest,
+                              std::string("samples.npy") +
+                                  (plotted ? ", samples.png" : "") +
+                                  (checkpointBytes ? ", " + std::string(
+                                                         kCheckpointFile)
+                                                   : std::string()));
+        !s.ok())
+      return s.error();
+  }
   int64_t lastCheckpoint = -1;
   std::optional<CheckpointWriter> checkpoints;
   if (checkpointEvery > 0)
@@ -398,8 +443,7 @@ Result<TrainResult> gantk::train(Session &session,
     return s.error();
 
   result.samplesNpy = out->samplesNpy;
-  if ((plot == fbs::PlotKind::Scatter && dim == 2) ||
-      plot == fbs::PlotKind::Grid)
+  if (plotted)
     result.samplesPng = out->samplesPng;
   result.samples = std::move(z);
   return result;

@@ -30,6 +30,26 @@ struct FilePart {
 Status writeFileAtomic(const std::string &path,
                        std::initializer_list<FilePart> parts);
 
+/// One file of a group write: its name in the directory and its bytes.
+struct FileWrite {
+  std::string name;
+  const void *data;
+  size_t size;
+};
+
+/// Writes files of `dir` as one group (a step's samples.npy and its PNG):
+/// every temporary is complete on disk before the first rename, and a
+/// record in the directory names the renames until the last is done. A
+/// process killed between two renames leaves the record, and
+/// completeGroupWrite, which every run calls on its output directory before
+/// anything else, finishes them: files of one group are never left mixed
+/// with an older group's once a run has started in the directory again.
+Status writeFilesAtomic(const std::string &dir,
+                        const std::vector<FileWrite> &files);
+
+/// Finishes the renames of a group write that a killed process left.
+void completeGroupWrite(const std::string &dir);
+
 /// Removes the temporary files that writes of `path` by processes no
 /// longer running left behind (a run killed in the middle of a write).
 void removeStaleTemporaries(const std::string &path);
@@ -37,6 +57,13 @@ void removeStaleTemporaries(const std::string &path);
 /// Fails when `path` exists and is not a regular file (what
 /// writeFileAtomic would refuse), to check outputs before a long run.
 Status checkWritableTarget(const std::string &path);
+
+/// Fails, before a long run rather than after it, when the file system of
+/// `dir` has less than `bytes` free for this user ("a full disk"), or when
+/// a file of `largest` bytes would pass the process's file size limit
+/// (RLIMIT_FSIZE, `ulimit -f`). `what` names the files in the message.
+Status checkSpace(const std::string &dir, uint64_t bytes, uint64_t largest,
+                  const std::string &what);
 
 /// Reads a whole regular file (a directory, FIFO or device is an error
 /// naming what it is, not an endless read).
