@@ -17,6 +17,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <functional>
 #include <sstream>
 #include <utility>
@@ -1286,40 +1290,46 @@ std::optional<ast::Module> gantk::parseSpec(std::string_view text,
 
 std::optional<ast::Module> gantk::parseSpecFile(const std::string &path,
                                                 std::ostream &errs) {
-  // An ifstream opens a directory on Linux and only fails on reading.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    errs << "error: cannot open spec '" << path
-         << "': " << std::strerror(EISDIR) << '\n';
+  // Errors name the file first, as the spec's own diagnostics do.
+  auto fail = [&](const std::string &why) {
+    errs << path << ": error: " << why << '\n';
     return std::nullopt;
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular
+  // file is a spec (a directory, FIFO or device such as /dev/zero is not).
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return fail(std::string("cannot open the spec: ") + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    const char *kind = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+                           ? "a device"
+                           : "not a regular file";
+    return fail(std::string("not a spec: it is ") + kind);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    errs << "error: cannot open spec '" << path
-         << "': " << std::strerror(err ? err : ENOENT) << '\n';
-    return std::nullopt;
-  }
-  // Read at most kMaxSpecBytes + 1: an endless file (/dev/zero, a pipe
-  // that never closes) or a huge one is not a spec, and must not exhaust
-  // memory (std::bad_alloc) or overflow the int lines and columns.
+  // Read at most kMaxSpecBytes + 1: a huge file is not a spec, and must not
+  // exhaust memory or overflow the int lines and columns.
   constexpr size_t kMaxSpecBytes = size_t(16) << 20;
   std::string text;
   char chunk[1 << 16];
-  while (in && text.size() <= kMaxSpecBytes) {
-    in.read(chunk, sizeof(chunk));
-    text.append(chunk, size_t(in.gcount()));
+  while (text.size() <= kMaxSpecBytes) {
+    ssize_t n = ::read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return fail(std::string("cannot read the spec: ") + std::strerror(err));
+    }
+    if (n == 0)
+      break;
+    text.append(chunk, size_t(n));
   }
-  if (in.bad()) {
-    int err = errno;
-    errs << "error: cannot read spec '" << path
-         << "': " << std::strerror(err ? err : EIO) << '\n';
-    return std::nullopt;
-  }
-  if (text.size() > kMaxSpecBytes) {
-    errs << "error: spec '" << path
-         << "' is larger than 16 MiB (or endless): not a spec\n";
-    return std::nullopt;
-  }
+  ::close(fd);
+  if (text.size() > kMaxSpecBytes)
+    return fail("not a spec: it is larger than 16 MiB");
   return parseSpec(text, path, errs);
 }

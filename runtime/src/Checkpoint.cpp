@@ -139,7 +139,8 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
                          : where;
   Result<std::vector<uint8_t>> file = readFile(path);
   if (!file.ok())
-    return file.error();
+    return makeError(file.error().code,
+                     file.message() + " (the checkpoint to resume from)");
   std::vector<uint8_t> &bytes = *file;
   auto corrupt = [&](const std::string &why) {
     return makeError(ErrorCode::DataLoss,

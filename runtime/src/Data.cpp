@@ -39,10 +39,6 @@ DataConfig DataConfig::fromSpec(const fbs::DataSpec &spec) {
 namespace {
 constexpr const char *kFashionDir = "/usr/share/datasets/fashion-mnist";
 
-bool fileExists(const std::string &path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 } // namespace
 
 Error gantk::missingFile(const std::string &path) {
@@ -56,9 +52,16 @@ Error gantk::missingFile(const std::string &path) {
 }
 
 Status gantk::checkDataFile(const std::string &path) {
-  if (fileExists(path))
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return missingFile(path);
+  if (S_ISREG(st.st_mode))
     return {};
-  return missingFile(path);
+  // Something is there, but not a file: say what (a directory, FIFO or
+  // device), as every read of a file does.
+  Result<std::pair<std::vector<uint8_t>, uint64_t>> none =
+      readFilePrefix(path, 0);
+  return none.ok() ? Status{} : Status(none.error());
 }
 
 namespace {
@@ -150,8 +153,8 @@ Status checkCompiledImage(const DataConfig &c, const DataShape &s) {
 
 Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
                         uint64_t seed) {
-  if (!fileExists(c.path))
-    return missingFile(c.path);
+  if (Status s = checkDataFile(c.path); !s.ok())
+    return s.error();
   Result<NpyArray> array = readNpy(c.path);
   if (!array.ok())
     return array.error();
@@ -231,6 +234,12 @@ Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
   int64_t cols = rows ? int64_t(images->values.size()) / rows : 0;
   if (cols != dim)
     return wrongDim(c.path, cols, dim);
+  // Images (N, H, W) must have the shape the artifact was compiled for.
+  DataShape shape{rows, cols, 0, 0, 0};
+  if (images->shape.size() == 3)
+    shape = {rows, cols, images->shape[1], images->shape[2], 1};
+  if (Status s = checkCompiledImage(c, shape); !s.ok())
+    return s.error();
 
   std::vector<int64_t> candidates;
   std::string which;
@@ -549,8 +558,8 @@ Result<IdxArray> gantk::parseIdx(const std::vector<uint8_t> &bytes,
 }
 
 Result<IdxArray> gantk::readIdx(const std::string &path) {
-  if (!fileExists(path))
-    return missingFile(path);
+  if (Status s = checkDataFile(path); !s.ok())
+    return s.error();
   Result<std::vector<uint8_t>> bytes = readFile(path);
   if (!bytes.ok())
     return bytes.error();

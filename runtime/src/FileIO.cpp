@@ -37,10 +37,24 @@ const char *nonRegularKind(mode_t mode) {
   return "not a regular file";
 }
 
+/// A full disk is a run failure; a missing path, or one this user may not
+/// write (permissions, a read-only file system), is the user's to fix.
 ErrorCode codeFor(int err) {
-  return err == ENOSPC || err == EDQUOT ? ErrorCode::ResourceExhausted
-         : err == ENOENT || err == ENOTDIR ? ErrorCode::NotFound
-                                           : ErrorCode::FailedPrecondition;
+  switch (err) {
+  case ENOSPC:
+  case EDQUOT:
+  case EFBIG:
+    return ErrorCode::ResourceExhausted;
+  case ENOENT:
+  case ENOTDIR:
+    return ErrorCode::NotFound;
+  case EACCES:
+  case EPERM:
+  case EROFS:
+    return ErrorCode::InvalidArgument;
+  default:
+    return ErrorCode::FailedPrecondition;
+  }
 }
 
 /// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_IN_WRITE=N
@@ -322,7 +336,9 @@ namespace {
 
 /// Opens a regular file for reading; its size in `size`.
 Result<int> openRegular(const std::string &path, uint64_t &size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+  // below); a regular file reads the same either way.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
     return makeError(codeFor(err),

@@ -62,6 +62,8 @@ struct NpyHeader {
   uint64_t count = 0, elemSize = 1;
 };
 
+constexpr size_t kMaxNpyHeader = 65536 - 12;
+
 /// Parses the header at the start of `bytes` (which may hold just a prefix
 /// of the file).
 Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
@@ -86,6 +88,12 @@ Result<NpyHeader> parseHeader(const std::vector<uint8_t> &bytes,
   } else {
     return bad("unsupported .npy format version " + std::to_string(major));
   }
+  // NumPy writes headers of a few hundred bytes; past kMaxNpyHeader it is
+  // not a data array (and readNpyShape's prefix must hold the header).
+  if (headerLen > kMaxNpyHeader)
+    return bad("the .npy header is " + std::to_string(headerLen) +
+               " bytes, more than the " + std::to_string(kMaxNpyHeader) +
+               " a data array's header may have");
   if (bytes.size() < headerStart + headerLen)
     return bad("truncated .npy header");
   std::string header(reinterpret_cast<const char *>(bytes.data()) + headerStart,
@@ -182,6 +190,13 @@ Result<NpyArray> gantk::parseNpy(const std::vector<uint8_t> &bytes,
                      name + ": truncated .npy data: " + std::to_string(count) +
                          " elements need " + std::to_string(need) +
                          " bytes, the file has " + std::to_string(have));
+  // Bytes past the data are not part of the array: a file cut or joined
+  // wrongly, refused as IDX data is.
+  if (have > need)
+    return makeError(ErrorCode::DataLoss,
+                     name + ": " + std::to_string(have - need) +
+                         " bytes after the " + std::to_string(need) +
+                         " bytes of .npy data its header implies");
   const uint8_t *data = bytes.data() + header->dataStart;
   switch (array.dtype) {
   case NpyDType::U8:
@@ -227,6 +242,12 @@ Result<NpyArray> gantk::parseNpyShape(const std::vector<uint8_t> &prefix,
                          std::to_string(size < header->dataStart
                                             ? 0
                                             : size - header->dataStart));
+  if (size - header->dataStart > need)
+    return makeError(ErrorCode::DataLoss,
+                     name + ": " +
+                         std::to_string(size - header->dataStart - need) +
+                         " bytes after the " + std::to_string(need) +
+                         " bytes of .npy data its header implies");
   return std::move(header->array);
 }
 

@@ -152,14 +152,34 @@ void killAfterStepForTests(int64_t step) {
     std::raise(SIGKILL);
 }
 
+/// The output directories a run made: removed again if the run ends with
+/// nothing in them (a refused run leaves no empty --out behind).
+struct CreatedDirectories {
+  std::vector<std::filesystem::path> paths; ///< innermost first
+  ~CreatedDirectories() {
+    std::error_code ec;
+    for (const std::filesystem::path &p : paths)
+      if (!std::filesystem::is_empty(p, ec) ||
+          !std::filesystem::remove(p, ec))
+        break;
+  }
+};
+
 /// Where a run writes, checked before the first step so that a bad --out
 /// fails at once and not after hours of steps.
 struct OutputPaths {
   std::string dir, samplesNpy, samplesPng, checkpoint;
 
-  static Result<OutputPaths> prepare(const std::string &dir) {
+  static Result<OutputPaths> prepare(const std::string &dir,
+                                     CreatedDirectories &created) {
     namespace fs = std::filesystem;
     std::error_code ec;
+    for (fs::path p = fs::path(dir).lexically_normal();
+         !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+      created.paths.push_back(p);
+      if (p == p.parent_path())
+        break;
+    }
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir, ec))
       return makeError(ErrorCode::InvalidArgument,
@@ -235,7 +255,8 @@ Result<TrainResult> gantk::train(Session &session,
   }
   if (dir.empty())
     dir = ".";
-  Result<OutputPaths> out = OutputPaths::prepare(dir);
+  CreatedDirectories created;
+  Result<OutputPaths> out = OutputPaths::prepare(dir, created);
   if (!out.ok())
     return out.error();
   DataConfig data = DataConfig::fromSpec(*root.data());

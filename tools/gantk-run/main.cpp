@@ -16,6 +16,7 @@
 
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 
 #ifndef GANTK_VERSION
@@ -125,6 +126,7 @@ std::string setOption(Options &options, const std::string &name,
 
 int main(int argc, char **argv) {
   Options options;
+  std::set<std::string> seen;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -151,6 +153,9 @@ int main(int argc, char **argv) {
         name != "--device" && name != "--checkpoint-every" &&
         name != "--resume" && name != "--expect-digest")
       return usageError("unknown option '" + arg + "'");
+    // A repeated option is a mistake to point out, not "the last one wins".
+    if (!seen.insert(name).second)
+      return usageError(name + " given more than once");
     std::string value;
     if (eq != std::string::npos)
       value = arg.substr(eq + 1);

@@ -72,13 +72,33 @@ bool probeData(const ast::DataSource &source, DataInfo &info,
       info.imageC = 1;
     }
     if (source.label >= 0) {
-      Result<IdxArray> labels = readIdx(idxLabelsPath(source.path));
+      std::string labelsPath = idxLabelsPath(source.path);
+      if (labelsPath.empty()) {
+        error = source.path + ": a label filter needs the images path to "
+                              "contain 'images-idx3' so that the labels "
+                              "file ('labels-idx1') can be found";
+        return false;
+      }
+      Result<IdxArray> labels = readIdx(labelsPath);
       if (!labels.ok()) {
         error = labels.message();
         return false;
       }
+      if (labels->shape.size() != 1 || labels->shape[0] != info.rows) {
+        error = labelsPath + ": expected " + std::to_string(info.rows) +
+                " labels to match " + source.path;
+        return false;
+      }
       info.rows = std::count(labels->values.begin(), labels->values.end(),
                              uint8_t(source.label));
+      if (info.rows == 0) {
+        error = source.path + ": none of its " +
+                std::to_string(labels->shape[0]) + " images has label " +
+                std::to_string(source.label) + " (labels from " +
+                labelsPath + ")";
+        return false;
+      }
+      info.rowsWhich = "label-" + std::to_string(source.label) + " ";
     }
     return true;
   }

@@ -15,6 +15,7 @@ struct DataInfo {
   int64_t rows = 0;   ///< rows available (INT64_MAX for synthetic mixtures)
   int64_t dim = 0;
   int64_t imageH = 0, imageW = 0, imageC = 0; ///< 0 for flat rows
+  std::string rowsWhich; ///< what the rows are, e.g. "label-7 " (messages)
 };
 
 /// Reads the data source's shape (the file for npy/idx, the PNG headers of

@@ -44,6 +44,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+
+#include <unistd.h>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -283,8 +285,8 @@ std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
   if (n > loaded.data.rows) {
     bool folder = d.real.kind == ast::DataSource::Kind::Images;
     fail(ExitCode::InputError,
-         d.real.path + " has " + std::to_string(loaded.data.rows) +
-             (folder ? " PNG images" : " rows") +
+         d.real.path + " has " + std::to_string(loaded.data.rows) + " " +
+             loaded.data.rowsWhich + (folder ? "PNG images" : "rows") +
              ", the spec asks for n = " + std::to_string(n));
     return std::nullopt;
   }
@@ -899,11 +901,10 @@ int main(int argc, char **argv) {
       "Exit status: 0 done, 1 bad input (spec, data, artifact, compile "
       "error, no GPU),\n2 bad command line, 3 the run failed.\n";
   // A first word that names no command is an error of its own.
-  if (argc < 2) {
-    std::cerr << "usage: gantk COMMAND [OPTIONS]; commands: compile, run, "
-                 "grad, kernel, bench, describe (gantk --help)\n";
-    return exitStatus(ExitCode::UsageError);
-  }
+  if (argc < 2)
+    return fail(ExitCode::UsageError,
+                "no command given; usage: gantk COMMAND [OPTIONS], commands: "
+                "compile, run, grad, kernel, bench, describe (gantk --help)");
   if (argv[1][0] != '-' &&
       llvm::none_of(subcommands(), [&](cl::SubCommand *sub) {
         return sub->getName() == argv[1];
@@ -914,8 +915,40 @@ int main(int argc, char **argv) {
                     "describe; see gantk --help)");
   // Messages name the tool, not the path it was started by.
   argv[0] = const_cast<char *>("gantk");
-  if (!cl::ParseCommandLineOptions(argc, argv, overview, &llvm::errs()))
-    return exitStatus(ExitCode::UsageError);
+  // llvm::cl's own messages ("gantk: Unknown command line argument …")
+  // become this tool's one error line, its hints the lines after it.
+  // Some of them (an option's bad value) go to stderr whatever stream is
+  // given, so stderr is a temporary file while the options are parsed.
+  std::string clErrors;
+  llvm::raw_string_ostream clStream(clErrors);
+  bool parsed;
+  {
+    FILE *captured = std::tmpfile();
+    int saved = captured ? ::dup(2) : -1;
+    if (saved >= 0)
+      ::dup2(::fileno(captured), 2);
+    parsed = cl::ParseCommandLineOptions(argc, argv, overview, &clStream);
+    llvm::errs().flush();
+    if (saved >= 0) {
+      ::dup2(saved, 2);
+      ::close(saved);
+      std::rewind(captured);
+      char chunk[4096];
+      for (size_t n; (n = std::fread(chunk, 1, sizeof(chunk), captured)) > 0;)
+        clErrors.append(chunk, n);
+    }
+    if (captured)
+      std::fclose(captured);
+  }
+  if (!parsed) {
+    llvm::StringRef text = llvm::StringRef(clErrors).trim();
+    auto [first, rest] = text.split('\n');
+    first.consume_front("gantk: ");
+    int status = fail(ExitCode::UsageError, first.trim().str());
+    if (!rest.empty())
+      std::cerr << rest.str() << '\n';
+    return status;
+  }
   if (compileCmd)
     return commandCompile();
   if (runCmd)
