@@ -51,6 +51,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FUZZ = os.path.join(os.path.dirname(HERE), "fuzz-regressions")
 CATEGORIES = ["spec", "npy", "idx", "png", "artifact", "cli", "output"]
 MIN_CASES = 60
+# The address space a case may use (None with --sanitized).
+MEMORY_LIMIT = 16 << 30
 
 # The first line of stderr: the tools' own prefix, or a spec error's
 # "FILE:LINE:COL: error: " (or "FILE: error: " for a spec that cannot be
@@ -1224,7 +1226,8 @@ def run_case(c, tools, work, timeout, ns_reason):
     def limits():
         # Guard the machine against a runaway allocation (it shows as a
         # crash instead), and apply the case's file size limit.
-        resource.setrlimit(resource.RLIMIT_AS, (16 << 30, 16 << 30))
+        if MEMORY_LIMIT:
+            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         if c.fsize:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (c.fsize, c.fsize))
@@ -1315,7 +1318,13 @@ def main():
     ap.add_argument("--only", default="",
                     help="run the cases whose cat/id contains this")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--sanitized", action="store_true",
+                    help="the tools are built with AddressSanitizer, which "
+                         "reserves terabytes of address space: no RLIMIT_AS")
     args = ap.parse_args()
+    global MEMORY_LIMIT
+    if args.sanitized:
+        MEMORY_LIMIT = None
 
     tools = {"gantk": os.path.abspath(args.gantk),
              "gantk-run": os.path.abspath(args.gantk_run)}
