@@ -200,10 +200,13 @@ std::string describeLayout(mlir::ModuleOp module) {
   auto args = fn->getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.arg_offsets");
   for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
     line(args[i], arg, i == 0 ? "argument X" : "argument Z");
+  // What depends on X only is computed once and kept for the whole run
+  // (gantk-hoist-invariants).
   auto name = [](mlir::Operation &op) {
+    std::string text = op.hasAttr(kInvariantAttrName) ? "hoisted " : "";
     if (auto d = mlir::dyn_cast<DispatchOp>(op))
-      return "@" + d.getKernel().str();
-    return op.getName().getStringRef().str();
+      return text + "@" + d.getKernel().str();
+    return text + op.getName().getStringRef().str();
   };
   for (mlir::Operation &op : fn.getBody().front()) {
     auto offsets = op.getAttrOfType<mlir::DenseI64ArrayAttr>("gantk.offsets");

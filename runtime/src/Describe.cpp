@@ -57,6 +57,8 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                  [&](UnknownCommand) { os << "?"; }});
   if (entry.label())
     os << "  [" << entry.label()->str() << "]";
+  if (entry.once())
+    os << "  once (X only)";
   return os.str() + more.str();
 }
 

@@ -22,10 +22,12 @@ namespace gantk {
 class DeviceSession {
 public:
   virtual ~DeviceSession() = default;
-  /// Runs every command once, in order, and waits for the step to finish.
-  /// With `seconds` (one entry per command), adds each command's wall time,
-  /// waiting after each command.
-  virtual Status step(std::vector<double> *seconds) = 0;
+  /// Runs every command once, in order, and waits for the step to finish;
+  /// with `skipOnce`, not the `once` commands (whose results, computed from
+  /// X at an earlier step, are still in the arena). With `seconds` (one
+  /// entry per command), adds each command's wall time, waiting after each
+  /// command.
+  virtual Status step(std::vector<double> *seconds, bool skipOnce) = 0;
   /// Copies `view.elements()` values into the arena view, converted.
   virtual Status writeView(const schema::View &view, const double *values) = 0;
   /// Copies the arena view out into `out` (view.elements() doubles).

@@ -468,9 +468,17 @@ Status Session::step() {
   uint32_t count = root().commands()->size();
   if (profiling && commandSeconds.size() != count)
     commandSeconds.assign(count, 0.0);
-  if (accelerator)
-    return accelerator->step(profiling ? &commandSeconds : nullptr);
+  // The `once` commands (on X only) run at the first step after X is set.
+  bool skipOnce = !invariantsStale;
+  if (accelerator) {
+    Status s = accelerator->step(profiling ? &commandSeconds : nullptr,
+                                 skipOnce);
+    invariantsStale &= !s.ok();
+    return s;
+  }
   for (uint32_t i = 0; i < count; ++i) {
+    if (skipOnce && root().commands()->Get(i)->once())
+      continue;
     Clock::time_point start;
     if (profiling)
       start = Clock::now();
@@ -480,6 +488,7 @@ Status Session::step() {
       commandSeconds[i] +=
           std::chrono::duration<double>(Clock::now() - start).count();
   }
+  invariantsStale = false;
   return {};
 }
 
@@ -595,6 +604,7 @@ std::vector<double> Session::readView(const fbs::View &view) const {
 }
 
 Status Session::setReal(const double *values, size_t count) {
+  invariantsStale = true;
   return writeView(*root().real(), values, count);
 }
 

@@ -232,6 +232,33 @@ TEST(Dispatch, ParallelKernelCoversRangeOnce) {
     ASSERT_EQ(counts[i], 2) << "element " << i;
 }
 
+TEST(Dispatch, OnceCommandsRunAtTheFirstStepAfterX) {
+  // Two counting dispatches, the first marked `once` (it depends on X
+  // only): it runs at the first step, is skipped while X stays, and runs
+  // again at the first step after X is written again.
+  TestArtifact t;
+  const int64_t range = 8;
+  t.arenaBytes = 512 + range * 8;
+  t.kernels = {{"gantk_test_cover", true}};
+  t.code = test::testKernelBlob();
+  t.dispatches.push_back({0, {256}, range, /*once=*/true});
+  t.dispatches.push_back({0, {512}, range});
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  const int32_t *once = reinterpret_cast<int32_t *>(s->arena() + 256);
+  const int32_t *every = reinterpret_cast<int32_t *>(s->arena() + 512);
+  for (int step = 0; step < 3; ++step)
+    ASSERT_TRUE(s->step().ok());
+  EXPECT_EQ(once[0], 1);
+  EXPECT_EQ(every[0], 3);
+  double x = 0.5;
+  ASSERT_TRUE(s->setReal(&x, 1).ok());
+  ASSERT_TRUE(s->step().ok());
+  ASSERT_TRUE(s->step().ok());
+  EXPECT_EQ(once[range - 1], 2);
+  EXPECT_EQ(every[range - 1], 5);
+}
+
 TEST(Dispatch, SerialKernelComputesAxpy) {
   TestArtifact t;
   t.kernels = {{"gantk_test_axpy", false}};

@@ -48,6 +48,7 @@ struct DispatchDesc {
   uint32_t kernel = 0;
   std::vector<uint64_t> args;
   int64_t range = 0;
+  bool once = false; ///< CommandEntry.once: run at the first step after X
 };
 
 /// The matrix-free K of a Krylov command (schema::KernelOperator).
@@ -219,7 +220,7 @@ struct TestArtifact {
       const DispatchDesc &d = c.dispatch;
       auto cmd = fbs::CreateDispatchDirect(b, d.kernel, &d.args, d.range);
       return fbs::CreateCommandEntry(b, fbs::Command::Dispatch, cmd.Union(),
-                                     b.CreateString("kernel"));
+                                     b.CreateString("kernel"), 0, d.once);
     }
     default: {
       RowTilesDesc nested = *outer;

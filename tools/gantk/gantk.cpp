@@ -844,6 +844,12 @@ int commandBench() {
     const auto *commands = root.commands();
     for (uint32_t i = 0; i < commands->size(); ++i) {
       const auto *c = commands->Get(i);
+      // Commands on X only ran once, in the untimed first step.
+      if (c->once()) {
+        std::printf("      once     %s  (X only: at the first step, kept)\n",
+                    c->label() ? c->label()->c_str() : "?");
+        continue;
+      }
       std::printf("  %8.2f ms  %s", 1e3 * s.commandTimes()[i] / stepCount,
                   c->label() ? c->label()->c_str() : "?");
       // A Krylov command costs about one product with K per block.

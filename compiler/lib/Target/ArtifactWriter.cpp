@@ -94,12 +94,14 @@ public:
     for (Value r : op.getResults())
       resultViews.push_back(view(r));
     auto results = fbb.CreateVectorOfStructs(resultViews);
+    // Depends on X only (gantk-hoist-invariants): the runtime runs it once.
+    bool once = op.hasAttr(kInvariantAttrName);
     if (auto tiles = dyn_cast<RowTilesOp>(op)) {
       auto cmd = rowTiles(fbb, tiles, kernels);
       if (cmd.IsNull())
         return failure();
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::RowTiles,
-                                           cmd.Union(), label, results));
+                                           cmd.Union(), label, results, once));
     } else if (auto gemm = dyn_cast<GemmOp>(op)) {
       auto a = cast<RankedTensorType>(gemm.getA().getType());
       auto b = cast<RankedTensorType>(gemm.getB().getType());
@@ -112,7 +114,7 @@ public:
           c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
           a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
-                                           cmd.Union(), label, results));
+                                           cmd.Union(), label, results, once));
     } else if (auto eigh = dyn_cast<EighOp>(op)) {
       auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
       int64_t n = eigh.getInput().getType().getDimSize(0);
@@ -122,11 +124,11 @@ public:
       auto cmd = fb::CreateSyevd(fbb, n, &a, &w, &work, syevdWorkElements(n),
                                  &iwork, syevdIWorkElements(n));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
-                                           cmd.Union(), label, results));
+                                           cmd.Union(), label, results, once));
     } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label,
-          results));
+          results, once));
     } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
       StringRef name = dispatch.getKernel();
       uint32_t index =
@@ -139,7 +141,7 @@ public:
                                     dispatch.getRange());
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Dispatch, cmd.Union(),
-          fbb.CreateString(name.str()), results));
+          fbb.CreateString(name.str()), results, once));
     } else {
       return op.emitOpError("cannot be serialised: lower it first");
     }

@@ -94,7 +94,8 @@ public:
             cast<FloatType>(getElementTypeOrSelf(dispatch.getResult(0).getType())));
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
-      if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, AddDiagOp,
+      if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, GramBlocksOp,
+              AddDiagOp,
               AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
               LabelsOp, LossOp, LossGradOp, AvgPoolOp, AvgPoolTransposeOp>(
               op))
@@ -136,6 +137,8 @@ private:
     bool parallel = true;
     SmallVector<int64_t> tied(op->getNumResults(), -1);
     bool inPlace = false, symmetric = false;
+    // [operand, byte offset]: that operand lives inside the result.
+    SmallVector<int64_t> operandInside;
     BodyFn body;
     // The loop nests below load and store one number per pair.
     if (auto pairwise = dyn_cast<PairwiseOp>(op);
@@ -250,6 +253,40 @@ private:
           });
         });
       };
+    } else if (auto blocks = dyn_cast<GramBlocksOp>(op)) {
+      // The Z rows already lie in G's last m rows (gantk.operand_inside:
+      // the memory plan places them there, as a stack's operands): the
+      // kernel writes the real rows, the corner row and then the row's
+      // column of the Z rows (G is symmetric).
+      int64_t real = blocks.getCorner().getType().getDimSize(0);
+      range = real;
+      body = [](KernelBody &k, ScalarBuilder &) {
+        Value corner = k.args[0], rows = k.args[1], out = k.args[2];
+        Value n = k.index(k.dim(corner, 0)), total = k.index(k.dim(out, 1));
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.loop(k.index(0), n, [&](Value j) {
+            k.store(k.load(corner, {i, j}), out, {i, j});
+          });
+        });
+        // The transposed block in 32 × 32 tiles, so that the column reads
+        // of the Z rows stay in cache (as the mirror kernel does).
+        constexpr int64_t tile = 32;
+        k.loop(k.begin, k.end, [&](Value ib) {
+          Value iEnd = k.min(k.addIndex(ib, tile), k.end);
+          k.loop(n, total, [&](Value jb) {
+            Value jEnd = k.min(k.addIndex(jb, tile), total);
+            k.loop(ib, iEnd, [&](Value i) {
+              k.loop(jb, jEnd, [&](Value j) {
+                Value zRow = arith::SubIOp::create(k.b, k.loc, j, n);
+                k.store(k.load(rows, {zRow, i}), out, {i, j});
+              });
+            });
+          }, tile);
+        }, tile);
+      };
+      int64_t rowBytes = blocks.getType().getDimSize(1) *
+                         element.getWidth() / 8;
+      operandInside = {1, real * rowBytes};
     } else if (isa<DiagOp>(op)) {
       body = [](KernelBody &k, ScalarBuilder &) {
         k.loop(k.begin, k.end,
@@ -409,6 +446,9 @@ private:
     }
     DispatchOp dispatch =
         emit(op, element, range, parallel, tied, inPlace, body);
+    if (!operandInside.empty())
+      dispatch->setAttr(kOperandInsideAttrName,
+                        DenseI64ArrayAttr::get(op->getContext(), operandInside));
     if (symmetric && readsLowerTriangle(dispatch.getResult(0)))
       mirrorUpperTriangle(dispatch.getResult(0), element);
     return success();

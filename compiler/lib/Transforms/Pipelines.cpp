@@ -28,7 +28,9 @@ void buildGantkPassPipeline(OpPassManager &pm,
     matrixFree.tileRows = options.tileRows;
     pm.addPass(createMatrixFreePass(matrixFree));
   }
+  pm.addPass(createSplitGramPass());
   pm.addPass(createOutlineKernelsPass());
+  pm.addPass(createHoistInvariantsPass());
   pm.addPass(createPlanMemoryPass());
 }
 

@@ -250,6 +250,24 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         int64_t rowBytes = byteSize(src) / src.getDimSize(0);
         aliasOf[slice.getResult()] = {slice.getSource(),
                                       slice.getStaticOffsets()[0] * rowBytes};
+      } else if (auto inside = op.getAttrOfType<DenseI64ArrayAttr>(
+                     kOperandInsideAttrName)) {
+        // An operand made to live inside the result (gram_blocks' Z rows):
+        // the result's buffer begins where that operand is made.
+        Value operand = inside.size() == 2 && inside[0] >= 0 &&
+                                inside[0] < int64_t(op.getNumOperands())
+                            ? op.getOperand(inside[0])
+                            : Value();
+        Operation *def = operand ? operand.getDefiningOp() : nullptr;
+        if (!def || def->getBlock() != &block || isa<StackOp>(def) ||
+            aliasOf.count(operand) || op.getNumResults() != 1 ||
+            inside[1] < 0 ||
+            inside[1] + byteSize(operand.getType()) >
+                byteSize(op.getResult(0).getType()))
+          return op.emitOpError("gantk.operand_inside needs an operand made "
+                                "by an op of the step that fits in the "
+                                "result");
+        aliasOf[operand] = {op.getResult(0), inside[1]};
       }
     }
 
@@ -277,8 +295,15 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       buffers.push_back({alignUp(std::max<int64_t>(bytes, 1)), start, end});
       return buffers.size() - 1;
     };
+    // What depends on X only (gantk-hoist-invariants) is computed once and
+    // read at every later step: its buffers live from the start to the end
+    // and share their bytes with nothing.
+    auto isInvariant = [](Value r) {
+      Operation *def = r.getDefiningOp();
+      return def && def->hasAttr(kInvariantAttrName);
+    };
     auto allocate = [&](Value v, int64_t at) {
-      bufferOf[v] = newBuffer(valueBytes(v), at, last);
+      bufferOf[v] = newBuffer(valueBytes(v), isInvariant(v) ? -1 : at, last);
     };
     auto release = [&](Value r, int64_t at) { buffers[bufferOf[r]].end = at; };
 
@@ -299,8 +324,12 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         continue;
       // The arguments (X, Z and their stack) outlive the step: the runtime
       // sets X once and keeps it for every step.
-      auto pinned = [](Value r) {
-        return isa<BlockArgument>(r) || r.getDefiningOp<StackOp>();
+      // An invariant buffer is only taken over by an invariant op (which
+      // runs once too).
+      bool invariantOp = op.hasAttr(kInvariantAttrName);
+      auto pinned = [&](Value r) {
+        return isa<BlockArgument>(r) || r.getDefiningOp<StackOp>() ||
+               (isInvariant(r) && !invariantOp);
       };
       SmallVector<Value> dying;
       for (Value operand : readValues(op))
@@ -317,6 +346,15 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         tied[0] = 0; // LAPACK overwrites its input with the eigenvectors
 
       for (auto [r, result] : llvm::enumerate(op.getResults())) {
+        // A value that lives inside a later one: that one's buffer begins
+        // here (and is not allocated again when it is made).
+        if (Value whole = root(result); whole != result) {
+          if (!bufferOf.count(whole))
+            allocate(whole, at);
+          continue;
+        }
+        if (bufferOf.count(result))
+          continue;
         Value operand = tied[r] >= 0 ? op.getOperand(tied[r]) : Value();
         if (operand && root(operand) == operand &&
             llvm::is_contained(dying, operand)) {
@@ -370,7 +408,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       }
       SmallVector<int64_t> resultOffsets, scratchOffsets;
       for (Value result : op.getResults())
-        resultOffsets.push_back(offsets.lookup(result));
+        resultOffsets.push_back(offsets.lookup(root(result)) +
+                                offsetInRoot(result));
       for (size_t i : scratchOf.lookup(&op))
         scratchOffsets.push_back(buffers[i].offset);
       if (!scratchOffsets.empty())

@@ -525,6 +525,19 @@ LogicalResult AddDiagOp::verify() {
                         cols(getInput()));
 }
 
+LogicalResult GramBlocksOp::verify() {
+  if (failed(verifyCommon(*this)) ||
+      failed(verifySquare(*this, getCorner(), "the real-real block")) ||
+      failed(verifySquare(*this, getResult(), "the Gram")))
+    return failure();
+  int64_t n = rows(getCorner()), total = rows(getResult());
+  if (rows(getRows()) + n != total || cols(getRows()) != total)
+    return emitOpError("the Z rows must be ")
+           << total - n << "x" << total << " (N = " << total << " rows, "
+           << n << " of them real), got " << getRows().getType();
+  return success();
+}
+
 LogicalResult GemmOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();

@@ -301,13 +301,15 @@ std::string CudaDevice::where(uint32_t index) const {
          (entry->label() ? " (" + entry->label()->str() + ")" : "") + ": ";
 }
 
-Status CudaDevice::step(std::vector<double> *seconds) {
+Status CudaDevice::step(std::vector<double> *seconds, bool skipOnce) {
   using Clock = std::chrono::steady_clock;
   const Api &cu = *api;
   // The caller's thread may not be the one that created the session.
   GANTK_CUDA_TRY(cu, cuCtxSetCurrent, name, context);
   uint32_t count = art.root().commands()->size();
   for (uint32_t i = 0; i < count; ++i) {
+    if (skipOnce && art.root().commands()->Get(i)->once())
+      continue;
     Clock::time_point start = Clock::now();
     Status s = runCommand(i);
     if (s.ok() && seconds)

@@ -48,7 +48,7 @@ public:
   static Result<std::unique_ptr<CudaDevice>> create(const Artifact &artifact);
   ~CudaDevice() override;
 
-  Status step(std::vector<double> *seconds) override;
+  Status step(std::vector<double> *seconds, bool skipOnce) override;
   Status writeView(const schema::View &view, const double *values) override;
   Status readView(const schema::View &view, double *out) const override;
   DeviceMemory memory() const override;

@@ -893,3 +893,20 @@ module {
     return
   }
 }
+
+// -----
+
+// gram_blocks: a square real-real block and the Z rows of the same Gram.
+func.func @gram_blocks_rows(%c: tensor<3x3xf64>, %r: tensor<2x4xf64>) -> tensor<5x5xf64> {
+  // expected-error @+1 {{the Z rows must be 2x5 (N = 5 rows, 3 of them real), got 'tensor<2x4xf64>'}}
+  %g = gantk.gram_blocks %c, %r : tensor<3x3xf64>, tensor<2x4xf64> -> tensor<5x5xf64>
+  return %g : tensor<5x5xf64>
+}
+
+// -----
+
+func.func @gram_blocks_corner(%c: tensor<3x2xf64>, %r: tensor<2x5xf64>) -> tensor<5x5xf64> {
+  // expected-error @+1 {{the real-real block must be square}}
+  %g = gantk.gram_blocks %c, %r : tensor<3x2xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  return %g : tensor<5x5xf64>
+}

@@ -81,6 +81,17 @@ void buildKernelToNVVMPassPipeline(mlir::OpPassManager &pm,
 /// Registers the pipelines above with the pass registry (for gantk-opt).
 void registerGantkPipelines();
 
+/// Name of the attribute that marks the ops of an entry function that
+/// depend on the real data only (gantk-hoist-invariants): run once, kept.
+inline constexpr llvm::StringLiteral kInvariantAttrName = "gantk.invariant";
+
+/// Name of the attribute of a dispatch whose operand lives inside its
+/// result: [operand index, byte offset in the result]. gantk-plan-memory
+/// places the operand there (as a stack's operands), and the kernel writes
+/// only the rest of the result.
+inline constexpr llvm::StringLiteral kOperandInsideAttrName =
+    "gantk.operand_inside";
+
 /// Name of the attribute that marks outlined kernel functions.
 inline constexpr llvm::StringLiteral kKernelAttrName = "gantk.kernel";
 

@@ -100,6 +100,29 @@ def MatrixFreePass : Pass<"gantk-matrix-free", "mlir::ModuleOp"> {
   ];
 }
 
+def SplitGramPass : Pass<"gantk-split-gram", "mlir::ModuleOp"> {
+  let summary = "Splits the Gram GEMM of X ⊕ Z into its real block and its Z rows";
+  let description = [{
+    G = α S Sᵀ with S = gantk.stack X, Z becomes gantk.gram_blocks of
+    α X Xᵀ (n × n: X only, so gantk-hoist-invariants computes it once) and
+    α Z Sᵀ (m × N). A step then multiplies m × N × d instead of N × N × d:
+    the real rows never move.
+  }];
+}
+
+def HoistInvariantsPass : Pass<"gantk-hoist-invariants", "mlir::ModuleOp"> {
+  let summary = "Marks the ops that depend on the real data only: run once, kept";
+  let description = [{
+    In an entry function whose rows are gantk.stack X, Z, every op all of
+    whose operands are X, constants or results of such ops (the real–real
+    Gram block, the labels, …) gets `gantk.invariant`. The runtime runs
+    those commands once after X is set (`CommandEntry.once`), and the
+    memory plan keeps their results for the whole run (no other buffer
+    shares their bytes). Run after gantk-outline-kernels (on what becomes
+    commands) and before gantk-plan-memory.
+  }];
+}
+
 def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {
   let summary = "Outlines elementwise and per-pair ops into loop-nest kernels";
   let description = [{

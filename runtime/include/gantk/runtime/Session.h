@@ -80,7 +80,8 @@ public:
   /// The device memory of a CUDA session (all zero on the CPU).
   DeviceMemory deviceMemory() const;
 
-  /// Runs every command once, in order.
+  /// Runs every command once, in order; the `once` commands (on X only)
+  /// only at the first step after setReal, their results kept.
   Status step();
 
   /// Runs the step again one command at a time and names the first command
@@ -161,6 +162,8 @@ private:
   bool profiling = false;
   std::vector<double> commandSeconds;
   std::vector<KrylovStats> lastKrylov;
+  /// X was written since the `once` commands last ran.
+  bool invariantsStale = true;
   /// Set when the steps run on an accelerator instead of the CPU path.
   std::unique_ptr<DeviceSession> accelerator;
 };

@@ -666,6 +666,30 @@ def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_GramBlocksOp : Gantk_Op<"gram_blocks", [Pure]> {
+  let summary = "The Gram of X ⊕ Z from its real–real block and its Z rows";
+  let description = [{
+    G = S Sᵀ for S = X ⊕ Z (n + m = N rows) from the two products that
+    make it: `corner` = the real–real block (n × n, which depends on X only
+    and is computed once: gantk-hoist-invariants) and `rows` = the Z rows
+    of G (m × N). G[0:n, 0:n] = corner, G[n:N, :] = rows and G[0:n, n:N] =
+    rows[:, 0:n]ᵀ (G is symmetric). gantk-split-gram makes it; its kernel
+    writes the first n rows, and the memory plan places `rows` in G's last
+    m rows (`gantk.operand_inside` on the dispatch), so the Z rows are
+    never copied.
+
+    ```mlir
+    %g = gantk.gram_blocks %grr, %gz : tensor<6x6xf64>, tensor<4x10xf64> -> tensor<10x10xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$corner, Gantk_Matrix:$rows);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $corner `,` $rows attr-dict `:` type($corner) `,` type($rows) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Gantk_EighOp : Gantk_Op<"eigh", [Pure]> {
   let summary = "Symmetric eigendecomposition (LAPACK ?syevd)";
   let description = [{
