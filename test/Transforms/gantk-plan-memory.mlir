@@ -263,3 +263,34 @@ func.func @plain(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<2x2xf64> {
   %c = gantk.gemm %b, %b {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
   return %c : tensor<2x2xf64>
 }
+
+// -----
+
+// gantk.operand_inside = [1, 64]: the dispatch's operand 1 (%r, 2 × 4 f64,
+// 64 B) is made inside its result (%g, 4 × 4, 128 B) at byte 64, so the
+// result's buffer begins at the GEMM that makes %r (both at 128: the stack
+// holds 0..64, %c 64..128), and %r has no buffer of its own.
+// CHECK-LABEL: func.func @inside
+// CHECK: gantk.gemm {{.*}}gantk.offsets = array<i64: 64>
+// CHECK-NEXT: gantk.gemm {{.*}}gantk.offsets = array<i64: 192>
+// CHECK-NEXT: gantk.dispatch @blocks({{.*}}gantk.offsets = array<i64: 128>
+func.func private @blocks(memref<2x2xf64>, memref<2x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func @inside(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<4x4xf64> {
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %c = gantk.gemm %x, %x {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  %r = gantk.gemm %z, %s {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<4x2xf64> -> tensor<2x4xf64>
+  %g = gantk.dispatch @blocks(%c, %r) {parallel = true, range = 2 : i64, tied = array<i64: -1>, gantk.operand_inside = array<i64: 1, 64>} : (tensor<2x2xf64>, tensor<2x4xf64>) -> tensor<4x4xf64>
+  return %g : tensor<4x4xf64>
+}
+
+// -----
+
+func.func private @blocks2(memref<2x2xf64>, memref<2x4xf64>, memref<4x4xf64>, index, index) attributes {gantk.kernel}
+func.func @inside_too_far(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<4x4xf64> {
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %c = gantk.gemm %x, %x {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  %r = gantk.gemm %z, %s {alpha = 1.0 : f64, trans_a = false, trans_b = true} : tensor<2x2xf64>, tensor<4x2xf64> -> tensor<2x4xf64>
+  // expected-error @+1 {{gantk.operand_inside needs an operand made by an op of the step that fits in the result}}
+  %g = gantk.dispatch @blocks2(%c, %r) {parallel = true, range = 2 : i64, tied = array<i64: -1>, gantk.operand_inside = array<i64: 1, 96>} : (tensor<2x2xf64>, tensor<2x4xf64>) -> tensor<4x4xf64>
+  return %g : tensor<4x4xf64>
+}
