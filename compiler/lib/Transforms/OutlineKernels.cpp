@@ -260,19 +260,20 @@ private:
       // column of the Z rows (G is symmetric).
       int64_t real = blocks.getCorner().getType().getDimSize(0);
       range = real;
+      // One outer loop over tiles of 32 rows (one GPU thread each): the
+      // corner rows, then the transposed block in 32 × 32 tiles, so that
+      // the column reads of the Z rows stay in cache (as the mirror kernel).
       body = [](KernelBody &k, ScalarBuilder &) {
         Value corner = k.args[0], rows = k.args[1], out = k.args[2];
         Value n = k.index(k.dim(corner, 0)), total = k.index(k.dim(out, 1));
-        k.loop(k.begin, k.end, [&](Value i) {
-          k.loop(k.index(0), n, [&](Value j) {
-            k.store(k.load(corner, {i, j}), out, {i, j});
-          });
-        });
-        // The transposed block in 32 × 32 tiles, so that the column reads
-        // of the Z rows stay in cache (as the mirror kernel does).
         constexpr int64_t tile = 32;
         k.loop(k.begin, k.end, [&](Value ib) {
           Value iEnd = k.min(k.addIndex(ib, tile), k.end);
+          k.loop(ib, iEnd, [&](Value i) {
+            k.loop(k.index(0), n, [&](Value j) {
+              k.store(k.load(corner, {i, j}), out, {i, j});
+            });
+          });
           k.loop(n, total, [&](Value jb) {
             Value jEnd = k.min(k.addIndex(jb, tile), total);
             k.loop(ib, iEnd, [&](Value i) {
