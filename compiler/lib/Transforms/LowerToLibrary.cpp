@@ -221,12 +221,16 @@ struct NarrowBackwardToRows : OpRewritePattern<GramGradOp> {
 };
 
 /// On the Krylov path the backward of the generated rows needs G and dK on
-/// rows [n, N) only. Recomputing them there — G's rows by one GEMM on S,
-/// dK's rows from the low-rank factors — means neither N × N matrix outlives
-/// the forward: the kernel K is the only N × N buffer of the step, and the
-/// forward recursion can overwrite G with K in place.
+/// rows [n, N) only. dK's rows come from the low-rank factors (A[n:N] Bᵀ,
+/// m × N × rank instead of N × N × rank, with the trace shift from the
+/// factors), always. With `recomputeGram` G's rows are recomputed too, by
+/// one GEMM on S, so that neither N × N matrix outlives the forward: the
+/// kernel K is the only N × N buffer of the step, and the forward
+/// recursion can overwrite G with K in place.
 struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  RecomputeBackwardRows(MLIRContext *ctx, bool recomputeGram)
+      : OpRewritePattern(ctx), recomputeGram(recomputeGram) {}
+  bool recomputeGram;
   LogicalResult matchAndRewrite(PairwiseGradOp op,
                                 PatternRewriter &rewriter) const override {
     auto gramType = cast<RankedTensorType>(op.getGram().getType());
@@ -249,7 +253,7 @@ struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
     Location loc = op.getLoc();
     int64_t offset = op.getRowOffset();
     Value gramRows = op.getGram();
-    if (!gramRows.getDefiningOp<GramOp>()) {
+    if (recomputeGram && !gramRows.getDefiningOp<GramOp>()) {
       auto gram = op.getGram().getDefiningOp<GemmOp>();
       if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
           !gram.getTransB())
@@ -284,8 +288,7 @@ struct LowerToLibraryPass
     patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
                  LowerExpmActionGrad>(&getContext());
     patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
-    if (recomputeRows)
-      patterns.add<RecomputeBackwardRows>(&getContext());
+    patterns.add<RecomputeBackwardRows>(&getContext(), recomputeRows);
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),

@@ -72,9 +72,10 @@ def LowerToLibraryPass : Pass<"gantk-lower-to-library", "mlir::ModuleOp"> {
     gantk.expm_action_grad become eig_reg shift, gantk.eigh, GEMMs,
     gantk.exp_scale and gantk.daleckii_krein. A later `cse` shares the one
     eigendecomposition between the forward and the backward. The backward
-    is narrowed to the rows the generated points need; with
-    `recompute-rows` (Krylov path) those rows of G and dL/dK are recomputed
-    from S and the low-rank factors, so K is the step's only N × N buffer.
+    is narrowed to the rows the generated points need; on the Krylov path
+    those rows of dL/dK come from the low-rank factors (m × N, never the
+    N × N product), and with `recompute-rows` those of G are recomputed
+    from S as well, so K is the step's only N × N buffer.
   }];
   let options = [
     Option<"recomputeRows", "recompute-rows", "bool", "false",
