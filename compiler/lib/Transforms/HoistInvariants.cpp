@@ -79,6 +79,10 @@ struct HoistInvariantsPass
         continue;
       if (!isa<DispatchOp>(op) && !isMemoryEffectFree(&op))
         continue;
+      // A body that reads values from around it (gantk.row_tiles) depends
+      // on more than its operands.
+      if (op.getNumRegions() && !op.hasTrait<OpTrait::IsIsolatedFromAbove>())
+        continue;
       if (!llvm::all_of(op.getOperands(),
                         [&](Value v) { return invariant.contains(v); }))
         continue;
