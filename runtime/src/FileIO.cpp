@@ -225,6 +225,11 @@ Status gantk::writeFileAtomic(const std::string &path,
 
 Status gantk::writeFilesAtomic(const std::string &dir,
                                const std::vector<FileWrite> &files) {
+  // One rename is atomic by itself: no record to write and remove.
+  if (files.size() == 1)
+    return writeFileAtomic(
+        (std::filesystem::path(dir) / files[0].name).string(),
+        {{files[0].data, files[0].size}});
   // Every file complete on disk before any name changes.
   std::vector<std::string> temporaries;
   auto discard = [&] {

@@ -44,6 +44,7 @@ struct FileWrite {
 /// completeGroupWrite, which every run calls on its output directory before
 /// anything else, finishes them: files of one group are never left mixed
 /// with an older group's once a run has started in the directory again.
+/// One file alone is a writeFileAtomic (its rename needs no record).
 Status writeFilesAtomic(const std::string &dir,
                         const std::vector<FileWrite> &files);
 
