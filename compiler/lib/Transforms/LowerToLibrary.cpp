@@ -255,8 +255,7 @@ struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
     Value gramRows = op.getGram();
     if (recomputeGram && !gramRows.getDefiningOp<GramOp>()) {
       auto gram = op.getGram().getDefiningOp<GemmOp>();
-      if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
-          !gram.getTransB())
+      if (!gram || !gram.isGram())
         return failure();
       Value s = gram.getA();
       gramRows = gemm(rewriter, loc, rowSlice(rewriter, loc, s, offset, r), s,

@@ -36,10 +36,7 @@ int64_t rowsOf(Value v) {
 /// G = α S Sᵀ.
 GemmOp gramOf(Value v) {
   auto gram = v.getDefiningOp<GemmOp>();
-  if (!gram || gram.getA() != gram.getB() || gram.getTransA() ||
-      !gram.getTransB())
-    return nullptr;
-  return gram;
+  return gram && gram.isGram() ? gram : nullptr;
 }
 
 struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {

@@ -29,8 +29,7 @@ struct SplitGramPass : public gantk::impl::SplitGramPassBase<SplitGramPass> {
     SmallVector<GemmOp> grams;
     getOperation().walk([&](GemmOp gemm) {
       auto stack = gemm.getA().getDefiningOp<StackOp>();
-      if (stack && gemm.getB() == gemm.getA() && !gemm.getTransA() &&
-          gemm.getTransB())
+      if (stack && gemm.isGram())
         grams.push_back(gemm);
     });
     for (GemmOp gemm : grams) {

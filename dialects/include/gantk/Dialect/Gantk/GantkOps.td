@@ -663,6 +663,10 @@ def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)
   }];
+  let extraClassDeclaration = [{
+    /// Whether this is the Gram α A Aᵀ of one operand's rows.
+    bool isGram() { return getA() == getB() && !getTransA() && getTransB(); }
+  }];
   let hasVerifier = 1;
 }
 
