@@ -150,8 +150,10 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
      << (obj.solver == Objective::Solver::Auto    ? "auto"
          : obj.solver == Objective::Solver::Dense ? "dense"
                                                   : "krylov")
-     << " tol=" << formatNumber(obj.tol) << " max_iter=" << obj.maxIter
-     << '\n';
+     << " tol=" << formatNumber(obj.tol) << " max_iter=" << obj.maxIter;
+  if (obj.batch)
+    os << " batch=" << obj.batch << (obj.epoch ? " epoch" : "");
+  os << '\n';
 
   const Train &train = module.train;
   os << "  Train" << formatLoc(train.loc) << " steps=" << train.steps

@@ -274,7 +274,8 @@ public:
         APFloat(o.lr), o.clip, APFloat(o.clipLo), APFloat(o.clipHi),
         APFloat(o.beta1), APFloat(o.beta2), APFloat(o.eps), t.steps, t.seed,
         t.init == ast::Train::Init::Uniform ? Init::Uniform : Init::Normal,
-        APFloat(t.memoryBudget),
+        APFloat(t.memoryBudget), shape.totalReal, shape.totalFake,
+        spec.objective.epoch,
         t.loc.line ? LocationAttr(loc(t.loc)) : LocationAttr());
     const ast::Output &out = spec.output;
     auto output = OutputAttr::get(ctx, out.dir, plotOf(out.plot), out.every,

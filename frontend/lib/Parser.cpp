@@ -664,8 +664,10 @@ std::optional<ast::Module> Parser::parseModule() {
             buildData(blockTok, stmts, module.data);
       } else if (name == "objective") {
         module.objective.loc = makeLoc(blockTok.line, blockTok.col);
-        ok = parseStatements(blockTok, {"lambda", "loss", "eig_reg", "solver", "tol", "max_iter"},
-                             {"lambda"}, stmts) &&
+        ok = parseStatements(blockTok,
+                             {"lambda", "loss", "eig_reg", "solver", "tol",
+                              "max_iter", "batch"},
+                             {"lambda", "batch"}, stmts) &&
              buildObjective(stmts, module.objective);
       } else if (name == "train") {
         module.train.loc = makeLoc(blockTok.line, blockTok.col);
@@ -1161,6 +1163,23 @@ bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
                        "unknown lambda modifier '" + mod.text +
                            "' (expected normalized)");
     obj.normalized = true;
+  }
+  if (const Statement *batchStmt = stmts.find("batch")) {
+    const Value &batch = batchStmt->value;
+    obj.batchLoc = makeLoc(batch.line, batch.col);
+    if (!getInteger(&batch, "batch", obj.batch) ||
+        !checkRange(obj.batch >= 2 && obj.batch % 2 == 0, &batch, "batch",
+                    "an even number >= 2 (batch / 2 real and batch / 2 "
+                    "generated rows a step)"))
+      return false;
+    if (batchStmt->modifier) {
+      const Token &mod = *batchStmt->modifier;
+      if (mod.text != "epoch")
+        return emitError(mod.line, mod.col,
+                         "unknown batch modifier '" + mod.text +
+                             "' (expected epoch)");
+      obj.epoch = true;
+    }
   }
   const Value *eigReg = stmts.get("eig_reg");
   return getEnum<ast::Objective::Loss>(

@@ -511,6 +511,25 @@ Status Checker::run() {
     return fail("negative step count");
   if (train->clip() && !(train->clip_lo() <= train->clip_hi()))
     return fail("clip_lo is greater than clip_hi");
+  if (train->real_rows() != 0 || train->fake_rows() != 0 || train->epoch()) {
+    // Batch-wise: the whole X and Z hold at least the step's rows, and the
+    // runtime allocates them (their products checked like the step's).
+    uint64_t wholeX, wholeZ;
+    if (kernelEntry || train->real_rows() < root.n_real() ||
+        train->fake_rows() < root.n_fake() ||
+        !checkedProduct({uint64_t(train->real_rows()), uint64_t(root.dim()),
+                         8},
+                        wholeX) ||
+        !checkedProduct({uint64_t(train->fake_rows()), uint64_t(root.dim()),
+                         8},
+                        wholeZ))
+      return fail("batch-wise rows: real_rows " +
+                  std::to_string(train->real_rows()) + " and fake_rows " +
+                  std::to_string(train->fake_rows()) +
+                  " must hold the step's " + std::to_string(root.n_real()) +
+                  " and " + std::to_string(root.n_fake()) +
+                  " rows of a training step");
+  }
   if (!root.output())
     return fail("the output block is missing");
   fbs::PlotKind plot = root.output()->plot();

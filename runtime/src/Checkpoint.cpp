@@ -33,8 +33,8 @@ struct Identity {
     id.precision = root.precision() == schema::Precision::F64 ? "f64" : "f32";
     id.optimizer =
         root.train()->optimizer() == schema::OptimizerKind::Adam ? "adam" : "gd";
-    id.nReal = root.n_real();
-    id.nFake = root.n_fake();
+    id.nReal = wholeRealRows(root);
+    id.nFake = wholeFakeRows(root);
     id.dim = root.dim();
     id.seed = root.train()->seed();
     id.lr = root.train()->lr();

@@ -73,6 +73,13 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
   if (root.lambda() > 0)
     os << ", lambda " << root.lambda();
   os << "\n";
+  if (const fbs::TrainSpec *train = root.train(); train && train->real_rows())
+    os << "batch-wise: each step takes " << root.n_real() << " of "
+       << train->real_rows() << " real and " << root.n_fake() << " of "
+       << train->fake_rows() << " generated rows"
+       << (train->epoch() ? ", in shuffled passes (epochs)"
+                          : ", drawn afresh each step")
+       << "\n";
   os << "sha256: " << artifact.digest() << "\n";
   os << "memory plan: " << root.arena_bytes() << " bytes, peak at "
      << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";

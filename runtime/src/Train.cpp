@@ -63,6 +63,58 @@ void Optimizer::update(double *z, const double *g) {
       z[i] = std::clamp(z[i], config.clipLo, config.clipHi);
 }
 
+namespace {
+
+/// splitmix64's finaliser: consecutive inputs give unrelated outputs.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/// A uniform integer in [0, bound) (Lemire's multiply-and-reject): the
+/// same on every standard library, unlike std::uniform_int_distribution.
+uint64_t below(std::mt19937_64 &rng, uint64_t bound) {
+  unsigned __int128 product = (unsigned __int128)rng() * bound;
+  if (uint64_t(product) < bound) {
+    uint64_t threshold = -bound % bound;
+    while (uint64_t(product) < threshold)
+      product = (unsigned __int128)rng() * bound;
+  }
+  return uint64_t(product >> 64);
+}
+
+} // namespace
+
+std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
+                                      int64_t total, int64_t count,
+                                      bool epoch) {
+  count = std::clamp<int64_t>(count, 0, total);
+  int64_t perPass = count ? (total + count - 1) / count : 1;
+  // One generator per step (independent draws) or per pass (epochs), keyed
+  // apart from the data's and Z's seeds.
+  int64_t draw = epoch ? (step - 1) / perPass : step;
+  std::mt19937_64 rng(mix(mix(mix(seed ^ 0x243f6a8885a308d3ull) ^
+                              uint64_t(stream)) ^
+                          uint64_t(draw)));
+  std::vector<int64_t> rows(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i)
+    rows[size_t(i)] = i;
+  // Fisher–Yates: a whole pass for epochs, the first `count` places for a
+  // sample without replacement.
+  int64_t shuffled = epoch ? total : count;
+  for (int64_t i = 0; i < shuffled && i + 1 < total; ++i)
+    std::swap(rows[size_t(i)],
+              rows[size_t(i + int64_t(below(rng, uint64_t(total - i))))]);
+  std::vector<int64_t> out(static_cast<size_t>(count));
+  int64_t first = epoch ? ((step - 1) % perPass) * count : 0;
+  for (int64_t i = 0; i < count; ++i)
+    out[size_t(i)] = rows[size_t((first + i) % total)];
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 uint64_t gantk::initSeed(uint64_t seed) {
   // A fixed odd constant (2^64 / golden ratio) decorrelates the two streams.
   return seed ^ 0x9e3779b97f4a7c15ull;
@@ -216,7 +268,10 @@ Result<TrainResult> gantk::train(Session &session,
   const fbs::Artifact &root = session.root();
   const fbs::TrainSpec &spec = *root.train();
   const std::string &name = session.artifact().name();
+  // A step's rows (n_real, n_fake) and the run's (batch-wise: more).
   int64_t nReal = root.n_real(), nFake = root.n_fake(), dim = root.dim();
+  int64_t wholeReal = wholeRealRows(root), wholeFake = wholeFakeRows(root);
+  bool batched = spec.real_rows() > 0;
 
   int64_t steps = options.steps ? *options.steps : spec.steps();
   if (steps < 0)
@@ -270,7 +325,7 @@ Result<TrainResult> gantk::train(Session &session,
   TrainResult result;
   result.steps = steps;
   std::vector<double> z =
-      initialPoints(spec.init(), size_t(nFake * dim), initSeed(spec.seed()));
+      initialPoints(spec.init(), size_t(wholeFake * dim), initSeed(spec.seed()));
   Optimizer optimizer(OptimizerConfig::fromSpec(spec), z.size());
   if (!options.resumeFrom.empty()) {
     Result<RunState> saved =
@@ -292,12 +347,13 @@ Result<TrainResult> gantk::train(Session &session,
                    << " from " << options.resumeFrom << '\n';
   }
 
-  Result<Dataset> real = loadRealData(data, nReal, dim, spec.seed());
+  Result<Dataset> real = loadRealData(data, wholeReal, dim, spec.seed());
   if (!real.ok())
     return real.error();
-  if (Status s = session.setReal(real->values.data(), real->values.size());
-      !s.ok())
-    return s.error();
+  if (!batched)
+    if (Status s = session.setReal(real->values.data(), real->values.size());
+        !s.ok())
+      return s.error();
 
   NpyDType dtype =
       root.precision() == fbs::Precision::F64 ? NpyDType::F64 : NpyDType::F32;
@@ -309,13 +365,13 @@ Result<TrainResult> gantk::train(Session &session,
     std::vector<uint8_t> npy, png;
   };
   auto encodeSamples = [&]() -> Result<Encoded> {
-    Encoded e{encodeNpy({nFake, dim}, z.data(), dtype), {}};
+    Encoded e{encodeNpy({wholeFake, dim}, z.data(), dtype), {}};
     if (!plotted)
       return e;
     Result<std::vector<uint8_t>> png = encodePng(
         plot == fbs::PlotKind::Scatter
-            ? scatterPlot(real->values.data(), nReal, z.data(), nFake)
-            : imageGrid(z.data(), nFake, data.imageH, data.imageW,
+            ? scatterPlot(real->values.data(), wholeReal, z.data(), wholeFake)
+            : imageGrid(z.data(), wholeFake, data.imageH, data.imageW,
                         data.imageC));
     if (!png.ok())
       return makeError(png.error().code,
@@ -390,20 +446,51 @@ Result<TrainResult> gantk::train(Session &session,
   };
 
   std::vector<double> g(z.size());
+  // Batch-wise: the step's rows gathered from X and Z, and its gradient,
+  // scattered into g (zero on the rows the step did not take).
+  std::vector<double> stepReal, stepFake, stepGrad;
+  std::vector<int64_t> fakeRows;
+  auto gather = [&](const std::vector<double> &from,
+                    const std::vector<int64_t> &rows, std::vector<double> &to) {
+    to.resize(rows.size() * size_t(dim));
+    for (size_t r = 0; r < rows.size(); ++r)
+      std::copy_n(from.begin() + rows[r] * dim, dim, to.begin() + r * dim);
+  };
   int64_t every = root.output()->every();
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now(), lastLine = start;
   int64_t first = result.resumedAt + 1, lastLineStep = result.resumedAt;
   for (int64_t t = first; t <= steps; ++t) {
-    if (Status s = session.setFake(z.data(), z.size()); !s.ok())
+    if (batched) {
+      gather(real->values,
+             batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()),
+             stepReal);
+      fakeRows = batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
+      gather(z, fakeRows, stepFake);
+      if (Status s = session.setReal(stepReal.data(), stepReal.size());
+          !s.ok())
+        return s.error();
+    }
+    const std::vector<double> &fake = batched ? stepFake : z;
+    if (Status s = session.setFake(fake.data(), fake.size()); !s.ok())
       return s.error();
     if (Status s = session.step(); !s.ok())
       return s.error();
     double loss = session.loss();
     if (!std::isfinite(loss))
       return nonFinite(t, std::string("the loss is ") + nonFiniteName(loss));
-    if (Status s = session.getGrad(g.data(), g.size()); !s.ok())
+    if (batched) {
+      stepGrad.resize(stepFake.size());
+      if (Status s = session.getGrad(stepGrad.data(), stepGrad.size());
+          !s.ok())
+        return s.error();
+      std::fill(g.begin(), g.end(), 0.0);
+      for (size_t r = 0; r < fakeRows.size(); ++r)
+        std::copy_n(stepGrad.begin() + r * dim, dim,
+                    g.begin() + fakeRows[r] * dim);
+    } else if (Status s = session.getGrad(g.data(), g.size()); !s.ok()) {
       return s.error();
+    }
     if (!allFinite(g))
       return nonFinite(t, "dL/dZ holds non-finite values");
     // A loss frozen from the start would let the run "succeed" without

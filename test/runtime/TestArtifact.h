@@ -125,6 +125,9 @@ struct TestArtifact {
   double clipLo = 0, clipHi = 1;
   int64_t steps = 10;
   uint64_t seed = 1;
+  /// Batch-wise: the rows of the whole X and Z (0: none), and epochs.
+  int64_t realRows = 0, fakeRows = 0;
+  bool epoch = false;
   schema::InitKind init = schema::InitKind::Uniform;
   schema::PlotKind plot = schema::PlotKind::None;
   int64_t every = 0;
@@ -184,7 +187,8 @@ struct TestArtifact {
         dataSize, dataSpacing, dataStd, fbs::Scale::None, imageH, imageW,
         imageC);
     auto train = fbs::CreateTrainSpec(b, optimizer, lr, clip, clipLo, clipHi,
-                                      0.9, 0.999, 1e-8, steps, seed, init);
+                                      0.9, 0.999, 1e-8, steps, seed, init,
+                                      realRows, fakeRows, epoch);
     auto output = fbs::CreateOutputSpecDirect(
         b, outDir.empty() ? nullptr : outDir.c_str(), plot, every);
     auto root = fbs::CreateArtifactDirect(

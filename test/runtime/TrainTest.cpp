@@ -15,9 +15,11 @@
 
 #include <png.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <numeric>
 #include <sstream>
 
 using namespace gantk;
@@ -201,6 +203,115 @@ TEST(Train, GradientDescentContractsGeometrically) {
   for (const auto &entry : fs::directory_iterator(options.outDir))
     EXPECT_THAT(entry.path().filename().string(),
                 ::testing::AnyOf("samples.npy", "samples.png"));
+}
+
+TEST(BatchRows, DistinctAscendingAndAPureFunctionOfTheirArguments) {
+  for (bool epoch : {false, true})
+    for (int64_t step = 1; step <= 20; ++step) {
+      std::vector<int64_t> rows = batchRows(7, 1, step, 10, 4, epoch);
+      ASSERT_EQ(rows.size(), 4u);
+      EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
+      EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
+      EXPECT_GE(rows.front(), 0);
+      EXPECT_LT(rows.back(), 10);
+      EXPECT_EQ(rows, batchRows(7, 1, step, 10, 4, epoch));
+    }
+  // Steps, streams and seeds draw differently (with 210 possible draws of 4
+  // of 10 rows, a coincidence in all of these is out of the question).
+  int same = 0;
+  for (int64_t step = 1; step <= 10; ++step)
+    same += batchRows(7, 0, step, 10, 4, false) ==
+                batchRows(7, 1, step, 10, 4, false) ||
+            batchRows(7, 0, step, 10, 4, false) ==
+                batchRows(7, 0, step + 1, 10, 4, false) ||
+            batchRows(7, 0, step, 10, 4, false) ==
+                batchRows(8, 0, step, 10, 4, false);
+  EXPECT_LE(same, 1);
+  // Every row of `total` when count = total: the full objective's rows.
+  std::vector<int64_t> all(10);
+  std::iota(all.begin(), all.end(), 0);
+  EXPECT_EQ(batchRows(7, 0, 3, 10, 10, false), all);
+  EXPECT_EQ(batchRows(7, 0, 3, 10, 10, true), all);
+}
+
+TEST(BatchRows, IndependentDrawsAreUniform) {
+  // 3 of 10 rows over 4000 steps: each row 1200 times on average, with a
+  // standard deviation of sqrt(4000 * 0.3 * 0.7) = 29.
+  std::vector<int> counts(10, 0);
+  for (int64_t step = 1; step <= 4000; ++step)
+    for (int64_t row : batchRows(11, 1, step, 10, 3, false))
+      ++counts[size_t(row)];
+  for (int c : counts)
+    EXPECT_NEAR(c, 1200, 150);
+}
+
+TEST(BatchRows, EpochsVisitEveryRowOncePerPass) {
+  // 10 rows, 4 a step: passes of 3 steps (4 + 4 + 2, the last topped up with
+  // 2 rows the pass took first), each a new shuffle.
+  std::vector<std::vector<int64_t>> passes;
+  for (int64_t pass = 0; pass < 4; ++pass) {
+    std::vector<int> seen(10, 0);
+    std::vector<int64_t> order;
+    for (int64_t k = 1; k <= 3; ++k)
+      for (int64_t row : batchRows(5, 1, 3 * pass + k, 10, 4, true)) {
+        ++seen[size_t(row)];
+        order.push_back(row);
+      }
+    int twice = 0;
+    for (int s : seen) {
+      EXPECT_GE(s, 1) << "pass " << pass;
+      EXPECT_LE(s, 2) << "pass " << pass;
+      twice += s == 2;
+    }
+    EXPECT_EQ(twice, 2) << "pass " << pass;
+    passes.push_back(order);
+  }
+  EXPECT_NE(passes[0], passes[1]);
+  EXPECT_NE(passes[1], passes[2]);
+}
+
+TEST(Train, BatchWiseStepsGatherAndScatterTheDrawnRows) {
+  // Pull loss on a batch: L = 1/2 |Z_b - X_b|^2, so one GD step moves each
+  // drawn generated row r (paired with the drawn real row at the same
+  // place) by -lr (Z[r] - X[r']) and leaves every other row where it was.
+  TestArtifact t = pullArtifact(schema::Precision::F64, 3, 2);
+  t.realRows = 7;
+  t.fakeRows = 9;
+  t.lr = 0.25;
+  t.steps = 2;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  options.steps = 0;
+  Result<TrainResult> before = train(*s, options);
+  ASSERT_TRUE(before.ok()) << before.message();
+  ASSERT_EQ(before->samples.size(), 18u); // all 9 rows of Z
+  std::vector<double> z = before->samples;
+
+  Result<Dataset> x =
+      loadRealData(DataConfig::fromSpec(*s->root().data()), 7, 2, t.seed);
+  ASSERT_TRUE(x.ok());
+  for (int64_t step = 1; step <= 2; ++step) {
+    std::vector<int64_t> real = batchRows(t.seed, 0, step, 7, 3, false);
+    std::vector<int64_t> fake = batchRows(t.seed, 1, step, 9, 3, false);
+    double loss = 0;
+    for (size_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        double &zc = z[size_t(fake[r] * 2 + c)];
+        double g = zc - x->values[size_t(real[r] * 2 + c)];
+        loss += 0.5 * g * g;
+        zc -= t.lr * g;
+      }
+    options.steps = step;
+    std::unique_ptr<Session> fresh = makeSession(t);
+    Result<TrainResult> r = train(*fresh, options);
+    ASSERT_TRUE(r.ok()) << r.message();
+    EXPECT_NEAR(r->losses.back(), loss, 1e-12 * loss) << "step " << step;
+    for (size_t i = 0; i < z.size(); ++i)
+      EXPECT_NEAR(r->samples[i], z[i], 1e-14) << "step " << step << ", " << i;
+  }
 }
 
 TEST(Train, AdamWithClipAndStepOverrideInFloat32) {

@@ -276,7 +276,8 @@ std::optional<LoadedSpec> loadSpec(const std::string &path, bool probe) {
 
 
 /// n and m of a step: the spec's (n = 0: every row of the file), or `n`
-/// from the command line, checked against the rows the data has.
+/// from the command line, checked against the rows the data has. A
+/// batch-wise spec's step has batch / 2 of each, drawn from n and m.
 std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
                                     std::optional<int64_t> nOverride) {
   const ast::Data &d = loaded.spec.data;
@@ -291,6 +292,22 @@ std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
     return std::nullopt;
   }
   GraphShape shape{n, m, loaded.data.dim, {}};
+  if (int64_t half = loaded.spec.objective.batch / 2) {
+    const ast::Location &at = loaded.spec.objective.batchLoc;
+    if (half > n || half > m) {
+      // Where the spec sets it, as the parser reports spec errors.
+      std::cerr << at.file << ":" << at.line << ":" << at.col << ": error: "
+                << "batch = " +
+               std::to_string(2 * half) + " takes " + std::to_string(half) +
+               " real and " + std::to_string(half) +
+               " generated rows a step, but there are n = " +
+               std::to_string(n) + " real and m = " + std::to_string(m) +
+               " generated rows (lower batch to at most " +
+               std::to_string(2 * std::min(n, m)) + ")\n";
+      return std::nullopt;
+    }
+    shape = GraphShape{half, half, loaded.data.dim, {}, n, m};
+  }
   if (loaded.data.imageH)
     shape.image = {loaded.data.imageH, loaded.data.imageW, loaded.data.imageC};
   return shape;

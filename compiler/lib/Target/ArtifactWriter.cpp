@@ -276,6 +276,14 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
   int64_t numFake =
       step ? cast<RankedTensorType>(block.getArgument(1).getType()).getDimSize(0)
            : 0;
+  if (train->getRealRows() &&
+      (!step || train->getRealRows() < numReal ||
+       train->getFakeRows() < numFake))
+    return planned.emitError("batch-wise rows (real_rows = ")
+               << train->getRealRows() << ", fake_rows = "
+               << train->getFakeRows() << ") must hold a training step's "
+               << numReal << " real and " << numFake << " generated rows",
+           failure();
   fb::View real = writer.view(block.getArgument(0));
   fb::View fake, loss, grad, ntk, nngp;
   if (step) {
@@ -311,7 +319,8 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
       train->getBeta1().convertToDouble(), train->getBeta2().convertToDouble(),
       train->getEps().convertToDouble(), train->getSteps(), train->getSeed(),
       train->getInit() == Init::Uniform ? fb::InitKind::Uniform
-                                        : fb::InitKind::Normal);
+                                        : fb::InitKind::Normal,
+      train->getRealRows(), train->getFakeRows(), train->getEpoch());
   auto output = fb::CreateOutputSpec(fbb, fbb.CreateString(out->getDir().str()),
                                      plotKind(out->getPlot()), out->getEvery(),
                                      out->getCheckpointEvery());

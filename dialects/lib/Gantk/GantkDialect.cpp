@@ -83,7 +83,9 @@ LogicalResult TrainAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 APFloat clipHiValue, APFloat beta1Value,
                                 APFloat beta2Value, APFloat epsValue,
                                 int64_t steps, uint64_t seed, Init init,
-                                APFloat budgetValue, LocationAttr loc) {
+                                APFloat budgetValue, int64_t realRows,
+                                int64_t fakeRows, bool epoch,
+                                LocationAttr loc) {
   double lr = lrValue.convertToDouble(), clipLo = clipLoValue.convertToDouble(),
          clipHi = clipHiValue.convertToDouble(),
          beta1 = beta1Value.convertToDouble(),
@@ -99,6 +101,12 @@ LogicalResult TrainAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "steps must be >= 0, got " << steps;
   if (!(memoryBudget >= 0))
     return emitError() << "memory_budget must be >= 0 bytes";
+  if (realRows < 0 || fakeRows < 0 || (realRows == 0) != (fakeRows == 0))
+    return emitError() << "real_rows and fake_rows are both positive "
+                          "(batch-wise) or both 0, got "
+                       << realRows << " and " << fakeRows;
+  if (epoch && realRows == 0)
+    return emitError() << "epoch needs batch-wise rows (real_rows, fake_rows)";
   return success();
 }
 

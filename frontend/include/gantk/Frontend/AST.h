@@ -108,6 +108,12 @@ struct Objective {
   enum class Solver { Auto, Dense, Krylov } solver = Solver::Auto;
   double tol = 1e-6;     // Krylov: relative a-posteriori error bound
   int64_t maxIter = 100; // Krylov: at most this many Lanczos blocks
+  /// Batch-wise GA-NTK (the paper's Eq. 5): each step takes batch / 2 real
+  /// and batch / 2 generated rows (0: every row, every step); with `epoch`
+  /// the draws are shuffled passes over the rows.
+  int64_t batch = 0;
+  bool epoch = false;
+  Location batchLoc;
 };
 
 struct Optimizer {

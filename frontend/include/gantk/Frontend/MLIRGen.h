@@ -33,6 +33,9 @@ struct GraphShape {
   int64_t dim = 0;     ///< columns
   /// [H, W, C] when the rows are images (empty otherwise).
   std::vector<int64_t> image;
+  /// Batch-wise: the rows of the whole X and Z that a step's numReal and
+  /// numFake rows are drawn from (0: the step takes every row).
+  int64_t totalReal = 0, totalFake = 0;
 };
 
 /// Builds the gantk-dialect module of a checked spec. Locations point into

@@ -86,6 +86,17 @@ private:
   std::string sourceName;
 };
 
+/// The rows of the whole X and Z of a training run: a batch-wise
+/// artifact's real_rows and fake_rows, else the step's n_real and n_fake.
+inline int64_t wholeRealRows(const schema::Artifact &root) {
+  return root.train()->real_rows() ? root.train()->real_rows()
+                                   : root.n_real();
+}
+inline int64_t wholeFakeRows(const schema::Artifact &root) {
+  return root.train()->fake_rows() ? root.train()->fake_rows()
+                                   : root.n_fake();
+}
+
 /// The LAPACK ?syevd workspace minimum for order n with vectors:
 /// lwork >= 1 + 6n + 2n^2 elements.
 int64_t syevdMinWork(int64_t n);

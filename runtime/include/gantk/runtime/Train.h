@@ -66,6 +66,17 @@ std::vector<double> initialPoints(schema::InitKind init, size_t count,
 /// the real-data seed so that X and Z are independent draws.
 uint64_t initSeed(uint64_t seed);
 
+/// Batch-wise GA-NTK: the `count` distinct rows, ascending, of `total` that
+/// step `step` (1, 2, …) takes from one stream (`stream`: 0 real, 1
+/// generated; the streams draw independently). Without `epoch` each step is
+/// a fresh sample without replacement; with it the steps go through
+/// shuffled passes over the rows, ceil(total / count) steps a pass, the
+/// last step of a pass topped up from the pass's first rows, so that every
+/// row is taken at least once a pass. A pure function of its arguments: a
+/// resumed run draws what the uninterrupted one drew.
+std::vector<int64_t> batchRows(uint64_t seed, int stream, int64_t step,
+                               int64_t total, int64_t count, bool epoch);
+
 /// Options of a training run.
 struct TrainOptions {
   /// Overrides TrainSpec.steps.

@@ -163,8 +163,12 @@ def Gantk_TrainAttr : Gantk_Attr<"Train", "train"> {
   let summary = "The optimiser loop on Z and the step's memory budget";
   let description = [{
     `memory_budget` is in bytes (0: none): the compiler takes the fastest
-    plan of a step that fits. `loc` is where the spec sets these (its
-    `train` block), for diagnostics about them.
+    plan of a step that fits. Batch-wise GA-NTK (`objective { batch = b }`)
+    sets `real_rows` and `fake_rows`: the rows of the whole X and Z that
+    each step draws its b/2 + b/2 rows from (0: the step's X and Z are all
+    of them), and `epoch` when the draws go through the rows in shuffled
+    passes instead of independently per step. `loc` is where the spec sets
+    these (its `train` block), for diagnostics about them.
 
     ```mlir
     #gantk.train<optimizer = adam, lr = 3.0e-03, clip = true, clip_lo = 0.0,
@@ -186,6 +190,12 @@ def Gantk_TrainAttr : Gantk_Attr<"Train", "train"> {
     DefaultValuedParameter<"::gantk::Init", "::gantk::Init::Uniform",
                            "distribution of the initial Z">:$init,
     Gantk_F64Parameter<"bytes one step may use (0: no limit)", "0.0">:$memory_budget,
+    DefaultValuedParameter<"int64_t", "0",
+                           "batch-wise: rows of the whole X (0: none)">:$real_rows,
+    DefaultValuedParameter<"int64_t", "0",
+                           "batch-wise: rows of the whole Z (0: none)">:$fake_rows,
+    Gantk_BoolParameter<"batch-wise: shuffled passes over the rows",
+                        "false">:$epoch,
     OptionalParameter<"::mlir::LocationAttr",
                       "where the spec sets these">:$loc
   );
