@@ -143,7 +143,11 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
 
   const Objective &obj = module.objective;
   os << "  Objective" << formatLoc(obj.loc)
-     << " lambda=" << formatNumber(obj.lambda)
+     << " lambda="
+     << (obj.lambdaSearch ? "search(eps: " + formatNumber(obj.searchEps) +
+                                ", start: " + formatNumber(obj.searchStart) +
+                                ")"
+                          : formatNumber(obj.lambda))
      << " normalized=" << (obj.normalized ? "true" : "false") << " loss="
      << (obj.loss == Objective::Loss::Squared ? "squared" : "cross_entropy")
      << " eig_reg=" << formatNumber(obj.eigReg) << " solver="

@@ -287,6 +287,13 @@ public:
 
   OwningOpRef<ModuleOp> build(const GraphShape &shape, EntryKind entry) {
     Location fileLoc = FileLineColLoc::get(b.getStringAttr(spec.file), 1, 1);
+    // Algorithm 1 needs the data and the kernel: the driver runs it first.
+    if (entry == EntryKind::Step && spec.objective.lambdaSearch) {
+      emitError(loc(spec.objective.loc),
+                "lambda = search(...) is chosen from the data before the "
+                "step is built (gantk run, compile, bench and tune-lambda do)");
+      return nullptr;
+    }
     OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
     configure(*module, shape);
     b.setInsertionPointToEnd(module->getBody());

@@ -1153,6 +1153,21 @@ bool Parser::checkLayers(const Token &blockTok,
 bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
   const Statement *lambdaStmt = stmts.find("lambda");
   const Value *lambda = lambdaStmt ? &lambdaStmt->value : nullptr;
+  if (lambda && lambda->kind == Value::Kind::Call && lambda->text == "search") {
+    std::vector<const Value *> args;
+    obj.lambdaSearch = true;
+    if (!bindArgs(*lambda, {"eps", "start"}, 0, args) ||
+        !getNumber(args[0], "eps", obj.searchEps) ||
+        !checkRange(obj.searchEps > 0, args[0], "eps", "> 0") ||
+        !getNumber(args[1], "start", obj.searchStart) ||
+        !checkRange(obj.searchStart > 0, args[1], "start", "> 0"))
+      return false;
+    if (lambdaStmt->modifier)
+      return emitError(lambdaStmt->modifier->line, lambdaStmt->modifier->col,
+                       "lambda = search(...) finds a raw lambda; it takes no "
+                       "modifier");
+    lambda = nullptr; // the search sets the value
+  }
   if (!getNumber(lambda, "lambda", obj.lambda) ||
       !checkRange(obj.lambda > 0, lambda, "lambda", "> 0"))
     return false;

@@ -67,9 +67,9 @@ std::string gantk::parseDevice(const std::string &text, DeviceKind &device) {
   return {};
 }
 
-std::string gantk::parseBytes(const std::string &text, double &bytes) {
-  std::string error = "--memory-budget must be a positive number of bytes, "
-                      "got '" + text + "'";
+std::string gantk::parsePositiveNumber(const std::string &name,
+                                       const std::string &text, double &out) {
+  std::string error = name + " must be a positive number, got '" + text + "'";
   if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
     return error;
   char *end = nullptr;
@@ -77,6 +77,13 @@ std::string gantk::parseBytes(const std::string &text, double &bytes) {
   double value = std::strtod(text.c_str(), &end);
   if (*end != '\0' || errno == ERANGE || !std::isfinite(value) || !(value > 0))
     return error;
-  bytes = value;
+  out = value;
+  return {};
+}
+
+std::string gantk::parseBytes(const std::string &text, double &bytes) {
+  if (!parsePositiveNumber("--memory-budget", text, bytes).empty())
+    return "--memory-budget must be a positive number of bytes, got '" +
+           text + "'";
   return {};
 }

@@ -27,6 +27,7 @@
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/LambdaSearch.h"
 #include "gantk/runtime/Finite.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Options.h"
@@ -78,6 +79,9 @@ cl::SubCommand kernelCmd("kernel",
                          "on the rows of S");
 cl::SubCommand benchCmd("bench", "Time steps of a spec at n real points");
 cl::SubCommand describeCmd("describe", "Print what an artifact holds");
+cl::SubCommand tuneLambdaCmd(
+    "tune-lambda", "Choose lambda by the paper's Algorithm 1 (double it until "
+                   "the discriminator separates the real rows from noise)");
 
 /// The input of each subcommand.
 cl::opt<std::string> compileInput(cl::Positional, cl::sub(compileCmd),
@@ -88,6 +92,7 @@ cl::opt<std::string> runInput(cl::Positional, cl::sub(runCmd),
                               cl::cat(category));
 cl::opt<std::string> specInput(cl::Positional, cl::sub(gradCmd),
                                cl::sub(kernelCmd), cl::sub(benchCmd),
+                               cl::sub(tuneLambdaCmd),
                                cl::desc("<SPEC.gantk>"), cl::cat(category));
 cl::opt<std::string> artifactInput(cl::Positional, cl::sub(describeCmd),
                                    cl::desc("<ARTIFACT>"), cl::cat(category));
@@ -193,6 +198,16 @@ cl::opt<bool> profile("profile", cl::sub(benchCmd), cl::ValueRequired,
                       cl::desc("1: split a step by command (and give each "
                                "Krylov command's projected dimension)"),
                       cl::value_desc("0|1"), cl::cat(category));
+cl::opt<std::string> searchEps(
+    "eps", cl::sub(tuneLambdaCmd),
+    cl::desc("Stop at the first lambda whose separation loss is at most EPS "
+             "(the spec's search(eps: ...) otherwise, else 1e-3)"),
+    cl::value_desc("EPS"), cl::cat(category));
+cl::opt<std::string> searchStart(
+    "start", cl::sub(tuneLambdaCmd),
+    cl::desc("The first lambda tried (the spec's search(start: ...) "
+             "otherwise, else 1)"),
+    cl::value_desc("LAMBDA"), cl::cat(category));
 cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
                                 cl::desc("Write this code object (e.g. "
                                          "x86_64-linux-cpu, nvptx64-sm_90) "
@@ -202,8 +217,20 @@ cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
 /// The subcommands, for dispatch and the usage line.
 const std::vector<cl::SubCommand *> &subcommands() {
   static const std::vector<cl::SubCommand *> all = {
-      &compileCmd, &runCmd, &gradCmd, &kernelCmd, &benchCmd, &describeCmd};
+      &compileCmd, &runCmd,   &gradCmd,     &kernelCmd,
+      &benchCmd,   &describeCmd, &tuneLambdaCmd};
   return all;
+}
+
+/// The subcommands' names, "compile, run, …, LAST" with `last` before the
+/// last one (", " or " or ").
+std::string commandNames(const char *last) {
+  std::string names;
+  const std::vector<cl::SubCommand *> &all = subcommands();
+  for (size_t i = 0; i < all.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == all.size() ? last : ", ") +
+             all[i]->getName().str();
+  return names;
 }
 
 void printVersion(llvm::raw_ostream &os) {
@@ -449,6 +476,85 @@ std::unique_ptr<Session> openSpec(const LoadedSpec &loaded,
   return compileAndOpen(*graph, specInput, options, /*report=*/false, plan);
 }
 
+int nonFiniteOutput(Session &s, const std::string &what);
+
+/// The paper's Algorithm 1 for a spec (its objective's search eps and
+/// start): the kernel of the step's rows — the real rows as a run loads
+/// them and its initial Z, or `given` (X then Z, the step's shape) — from
+/// the spec's discriminator, λ doubled from `start` until the
+/// discriminator trained on those rows separates real from noise within
+/// eps. Prints the trace to `log`; sets the objective's λ (raw) and
+/// returns 0, or reports the failure and returns the exit status.
+int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
+                   const RunOptions &options, std::ostream &log,
+                   const std::vector<double> *given = nullptr) {
+  int64_t rows = step.numReal + step.numFake;
+  std::unique_ptr<Session> s =
+      openSpec(loaded, GraphShape{rows, 0, step.dim, step.image},
+               EntryKind::Kernel, options);
+  if (!s)
+    return exitStatus(ExitCode::InputError);
+  const schema::Artifact &root = s->root();
+  const schema::TrainSpec &train = *root.train();
+  std::vector<double> points;
+  if (given) {
+    points = *given;
+  } else {
+    // What the run's first step sees: X loaded with the run's seed, Z its
+    // first draw; batch-wise, the rows that step 1 takes.
+    int64_t wholeReal = step.totalReal ? step.totalReal : step.numReal;
+    int64_t wholeFake = step.totalFake ? step.totalFake : step.numFake;
+    Result<Dataset> real = loadRealData(DataConfig::fromSpec(*root.data()),
+                                        wholeReal, step.dim, train.seed());
+    if (!real.ok())
+      return fail(ExitCode::InputError, real.message());
+    std::vector<double> z =
+        initialPoints(train.init(), size_t(wholeFake * step.dim),
+                      initSeed(train.seed()));
+    auto take = [&](const std::vector<double> &from, int stream,
+                    int64_t whole, int64_t count) {
+      std::vector<int64_t> picked =
+          step.totalReal ? batchRows(train.seed(), stream, 1, whole, count,
+                                     loaded.spec.objective.epoch)
+                         : std::vector<int64_t>();
+      for (int64_t r = 0; r < count; ++r) {
+        int64_t row = picked.empty() ? r : picked[size_t(r)];
+        points.insert(points.end(), from.begin() + row * step.dim,
+                      from.begin() + (row + 1) * step.dim);
+      }
+    };
+    take(real->values, 0, wholeReal, step.numReal);
+    take(z, 1, wholeFake, step.numFake);
+  }
+  if (Status st = s->setReal(points.data(), points.size()); !st.ok())
+    return fail(ExitCode::InputError, st.message());
+  if (Status st = s->step(); !st.ok())
+    return fail(exitCodeFor(st.error()), st.message());
+  std::vector<double> k = s->readView(*root.ntk());
+  if (!allFinite(k))
+    return nonFiniteOutput(*s, "the kernel");
+  const ast::Objective &obj = loaded.spec.objective;
+  Result<LambdaSearch> found = searchLambda(
+      k, rows, step.numReal, obj.eigReg, obj.searchEps, obj.searchStart);
+  log << "lambda search (Algorithm 1): eps " << obj.searchEps << ", N = "
+      << rows << " (" << step.numReal << " real rows, " << step.numFake
+      << " of noise)\n";
+  if (!found.ok())
+    return fail(exitCodeFor(found.error()),
+                loaded.spec.file + ": " + found.message());
+  for (const LambdaTrial &t : found->trace) {
+    char line[96];
+    std::snprintf(line, sizeof(line), "  lambda %-12g  loss %.6e\n", t.lambda,
+                  t.loss);
+    log << line;
+  }
+  log << "lambda = " << found->lambda << '\n';
+  loaded.spec.objective.lambda = found->lambda;
+  loaded.spec.objective.normalized = false;
+  loaded.spec.objective.lambdaSearch = false;
+  return 0;
+}
+
 /// Rows read from an .npy file for grad or kernel: (N, d), or images
 /// (N, H, W[, C]) whose shape the graph gets.
 struct Rows {
@@ -562,6 +668,12 @@ int commandCompile() {
     std::optional<GraphShape> shape = stepShape(*loaded, nRows);
     if (!shape || !checkPlot(*loaded))
       return exitStatus(ExitCode::InputError);
+    // The search's trace goes where it cannot mix with emitted IR.
+    if (loaded->spec.objective.lambdaSearch)
+      if (int status = resolveLambda(*loaded, *shape, RunOptions(),
+                                     emit == EmitKind::Artifact ? std::cout
+                                                                : std::cerr))
+        return status;
     graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
   }
   if (!graph)
@@ -636,6 +748,9 @@ int commandRun() {
       std::optional<GraphShape> shape = stepShape(*loaded, std::nullopt);
       if (!shape || !checkPlot(*loaded))
         return exitStatus(ExitCode::InputError);
+      if (loaded->spec.objective.lambdaSearch)
+        if (int status = resolveLambda(*loaded, *shape, options, std::cout))
+          return status;
       graph = buildModule(context.get(), loaded->spec, *shape, EntryKind::Step);
     }
     if (!graph)
@@ -696,11 +811,17 @@ int commandGrad() {
                     "; real and fake rows must be images of the same H, W "
                     "and C");
   }
-  std::unique_ptr<Session> s = openSpec(
-      *loaded,
-      GraphShape{x->shape.rows, z->shape.rows, x->shape.dim,
-                 rowsImage(*loaded, x->shape)},
-      EntryKind::Step, options);
+  GraphShape shape{x->shape.rows, z->shape.rows, x->shape.dim,
+                   rowsImage(*loaded, x->shape)};
+  // λ from the given rows; the trace goes to stderr, beside the loss line.
+  if (loaded->spec.objective.lambdaSearch) {
+    std::vector<double> rows = x->array.values;
+    rows.insert(rows.end(), z->array.values.begin(), z->array.values.end());
+    if (int status = resolveLambda(*loaded, shape, options, std::cerr, &rows))
+      return status;
+  }
+  std::unique_ptr<Session> s =
+      openSpec(*loaded, shape, EntryKind::Step, options);
   if (!s)
     return exitStatus(ExitCode::InputError);
   if (Status st = s->setReal(x->array.values.data(), x->array.values.size());
@@ -791,6 +912,9 @@ int commandBench() {
   std::optional<GraphShape> shape = stepShape(*loaded, rows);
   if (!shape)
     return exitStatus(ExitCode::InputError);
+  if (loaded->spec.objective.lambdaSearch)
+    if (int status = resolveLambda(*loaded, *shape, options, std::cout))
+      return status;
   auto compileStart = std::chrono::steady_clock::now();
   PlanSummary plan;
   std::unique_ptr<Session> session =
@@ -881,6 +1005,35 @@ int commandBench() {
 }
 
 /// Prints what an artifact holds, or writes one code object's bytes.
+int commandTuneLambda() {
+  if (specInput.empty())
+    return usage("tune-lambda", "tune-lambda needs SPEC");
+  RunOptions options;
+  double eps = 0, start = 0;
+  if (!runOptions(options) ||
+      !optionValue(searchEps, eps,
+                   [](const std::string &text, double &out) {
+                     return parsePositiveNumber("--eps", text, out);
+                   }) ||
+      !optionValue(searchStart, start,
+                   [](const std::string &text, double &out) {
+                     return parsePositiveNumber("--start", text, out);
+                   }))
+    return exitStatus(ExitCode::UsageError);
+  std::optional<LoadedSpec> loaded = loadSpec(specInput, true);
+  if (!loaded)
+    return exitStatus(ExitCode::InputError);
+  std::optional<GraphShape> shape = stepShape(*loaded, std::nullopt);
+  if (!shape)
+    return exitStatus(ExitCode::InputError);
+  ast::Objective &obj = loaded->spec.objective;
+  if (searchEps.getNumOccurrences())
+    obj.searchEps = eps;
+  if (searchStart.getNumOccurrences())
+    obj.searchStart = start;
+  return resolveLambda(*loaded, *shape, options, std::cout);
+}
+
 int commandDescribe() {
   if (artifactInput.empty() ||
       codeTarget.getNumOccurrences() != outputFile.getNumOccurrences())
@@ -926,16 +1079,16 @@ int main(int argc, char **argv) {
   // A first word that names no command is an error of its own.
   if (argc < 2)
     return fail(ExitCode::UsageError,
-                "no command given; usage: gantk COMMAND [OPTIONS], commands: "
-                "compile, run, grad, kernel, bench, describe (gantk --help)");
+                "no command given; usage: gantk COMMAND [OPTIONS], commands: " +
+                    commandNames(", ") + " (gantk --help)");
   if (argv[1][0] != '-' &&
       llvm::none_of(subcommands(), [&](cl::SubCommand *sub) {
         return sub->getName() == argv[1];
       }))
     return fail(ExitCode::UsageError,
                 std::string("unknown command '") + argv[1] +
-                    "' (expected compile, run, grad, kernel, bench or "
-                    "describe; see gantk --help)");
+                    "' (expected " + commandNames(" or ") +
+                    "; see gantk --help)");
   // Messages name the tool, not the path it was started by.
   argv[0] = const_cast<char *>("gantk");
   // llvm::cl's own messages ("gantk: Unknown command line argument …")
@@ -984,7 +1137,9 @@ int main(int argc, char **argv) {
     return commandBench();
   if (describeCmd)
     return commandDescribe();
+  if (tuneLambdaCmd)
+    return commandTuneLambda();
   return fail(ExitCode::UsageError,
-              "no command given (compile, run, grad, kernel, bench or "
-              "describe; see gantk --help)");
+              "no command given (" + commandNames(" or ") +
+                  "; see gantk --help)");
 }

@@ -101,6 +101,12 @@ struct Objective {
   Location loc;
   double lambda = 1.0;
   bool normalized = false; // lambda = t / (N k) as Neural Tangents' predict
+  /// `lambda = search(eps: e, start: s)`: the paper's Algorithm 1 picks λ
+  /// from the data (doubling from s until the discriminator separates the
+  /// real rows from noise within e); the driver resolves it into `lambda`
+  /// before the step is built.
+  bool lambdaSearch = false;
+  double searchEps = 1e-3, searchStart = 1;
   enum class Loss { Squared, CrossEntropy } loss = Loss::Squared;
   double eigReg = 0.0; // K + eigReg * (tr K / N) I, eigenvalues clamped at 0
   /// How exp(−λK) y and its gradient are computed: a dense

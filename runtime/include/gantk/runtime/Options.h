@@ -34,8 +34,10 @@ std::string parseDigest(const std::string &text);
 std::string parseThreads(const std::string &text, int &threads);
 /// --device cpu|cuda.
 std::string parseDevice(const std::string &text, DeviceKind &device);
-/// --memory-budget BYTES: a finite positive number, plain or scientific
-/// (8e9).
+/// A finite positive number, plain or scientific (8e9), for option `name`.
+std::string parsePositiveNumber(const std::string &name,
+                                const std::string &text, double &out);
+/// --memory-budget BYTES: a positive number of bytes.
 std::string parseBytes(const std::string &text, double &bytes);
 
 } // namespace gantk
