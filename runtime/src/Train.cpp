@@ -115,6 +115,17 @@ std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
   return out;
 }
 
+void Optimizer::updateRows(double *z, const double *g,
+                           const std::vector<int64_t> &rows, int64_t width) {
+  ++t;
+  for (int64_t row : rows)
+    for (int64_t i = row * width; i < (row + 1) * width; ++i) {
+      z[i] -= config.lr * g[i];
+      if (config.clip)
+        z[i] = std::clamp(z[i], config.clipLo, config.clipHi);
+    }
+}
+
 uint64_t gantk::initSeed(uint64_t seed) {
   // A fixed odd constant (2^64 / golden ratio) decorrelates the two streams.
   return seed ^ 0x9e3779b97f4a7c15ull;
@@ -484,15 +495,18 @@ Result<TrainResult> gantk::train(Session &session,
       if (Status s = session.getGrad(stepGrad.data(), stepGrad.size());
           !s.ok())
         return s.error();
-      std::fill(g.begin(), g.end(), 0.0);
+      if (!allFinite(stepGrad))
+        return nonFinite(t, "dL/dZ holds non-finite values");
+      // g stays zero but on the step's rows (they are zeroed again below).
       for (size_t r = 0; r < fakeRows.size(); ++r)
         std::copy_n(stepGrad.begin() + r * dim, dim,
                     g.begin() + fakeRows[r] * dim);
-    } else if (Status s = session.getGrad(g.data(), g.size()); !s.ok()) {
-      return s.error();
+    } else {
+      if (Status s = session.getGrad(g.data(), g.size()); !s.ok())
+        return s.error();
+      if (!allFinite(g))
+        return nonFinite(t, "dL/dZ holds non-finite values");
     }
-    if (!allFinite(g))
-      return nonFinite(t, "dL/dZ holds non-finite values");
     // A loss frozen from the start would let the run "succeed" without
     // moving Z: exp(-lambda K) is 0 or I to the last bit on K's whole
     // spectrum, said with lambda times K's extreme eigenvalue where the step
@@ -518,8 +532,27 @@ Result<TrainResult> gantk::train(Session &session,
                 "between about 1e-3 and 1e3 (or use lambda = ... normalized)");
     }
     result.losses.push_back(loss);
-    optimizer.update(z.data(), g.data());
-    if (!allFinite(z))
+    // Batch-wise gradient descent moves only the step's rows once a first
+    // whole update has clipped every row, so a step's cost does not grow
+    // with m; Adam's moments move every row.
+    bool rowsOnly = batched && spec.optimizer() == fbs::OptimizerKind::GD &&
+                    t > first;
+    if (rowsOnly)
+      optimizer.updateRows(z.data(), g.data(), fakeRows, dim);
+    else
+      optimizer.update(z.data(), g.data());
+    bool finite = true;
+    if (rowsOnly)
+      for (int64_t row : fakeRows)
+        finite = finite && std::all_of(z.begin() + row * dim,
+                                       z.begin() + (row + 1) * dim,
+                                       [](double v) { return std::isfinite(v); });
+    else
+      finite = allFinite(z);
+    if (batched)
+      for (int64_t row : fakeRows)
+        std::fill_n(g.begin() + row * dim, dim, 0.0);
+    if (!finite)
       return makeError(ErrorCode::FailedPrecondition,
                        name + ": step " + std::to_string(t) +
                            ": the optimiser's update made generated points "

@@ -273,12 +273,19 @@ TEST(BatchRows, EpochsVisitEveryRowOncePerPass) {
 TEST(Train, BatchWiseStepsGatherAndScatterTheDrawnRows) {
   // Pull loss on a batch: L = 1/2 |Z_b - X_b|^2, so one GD step moves each
   // drawn generated row r (paired with the drawn real row at the same
-  // place) by -lr (Z[r] - X[r']) and leaves every other row where it was.
+  // place) by -lr (Z[r] - X[r']); then every row is clipped, as a whole
+  // update would. Normal(0, 1) points start outside the clip range, so the
+  // first step clips rows it did not draw, and later steps (which update
+  // the drawn rows only) must agree with the whole update.
   TestArtifact t = pullArtifact(schema::Precision::F64, 3, 2);
   t.realRows = 7;
   t.fakeRows = 9;
   t.lr = 0.25;
-  t.steps = 2;
+  t.steps = 3;
+  t.init = schema::InitKind::Normal;
+  t.clip = true;
+  t.clipLo = -0.5;
+  t.clipHi = 0.5;
   std::unique_ptr<Session> s = makeSession(t);
   ASSERT_TRUE(s);
   TempDir dir;
@@ -293,7 +300,11 @@ TEST(Train, BatchWiseStepsGatherAndScatterTheDrawnRows) {
   Result<Dataset> x =
       loadRealData(DataConfig::fromSpec(*s->root().data()), 7, 2, t.seed);
   ASSERT_TRUE(x.ok());
-  for (int64_t step = 1; step <= 2; ++step) {
+  int outside = 0;
+  for (double v : z)
+    outside += std::abs(v) > 0.5;
+  EXPECT_GE(outside, 3); // some rows need the first step's clip
+  for (int64_t step = 1; step <= 3; ++step) {
     std::vector<int64_t> real = batchRows(t.seed, 0, step, 7, 3, false);
     std::vector<int64_t> fake = batchRows(t.seed, 1, step, 9, 3, false);
     double loss = 0;
@@ -304,6 +315,8 @@ TEST(Train, BatchWiseStepsGatherAndScatterTheDrawnRows) {
         loss += 0.5 * g * g;
         zc -= t.lr * g;
       }
+    for (double &v : z)
+      v = std::clamp(v, -0.5, 0.5);
     options.steps = step;
     std::unique_ptr<Session> fresh = makeSession(t);
     Result<TrainResult> r = train(*fresh, options);

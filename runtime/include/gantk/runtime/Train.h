@@ -39,6 +39,11 @@ public:
   ///         z -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
   /// then, with clip, z is clamped to [clipLo, clipHi].
   void update(double *z, const double *g);
+  /// Gradient descent on the rows `rows` (each `width` values) of z only:
+  /// update() exactly when g is zero on the other rows and they lie within
+  /// the clip range (batch-wise steps after a first whole update). GD only.
+  void updateRows(double *z, const double *g, const std::vector<int64_t> &rows,
+                  int64_t width);
 
   /// Updates done so far.
   int64_t steps() const { return t; }
