@@ -138,8 +138,13 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
      << '\n';
   dumpSource(data.real, os);
 
-  for (const Layer &layer : module.layers)
-    dumpLayer(layer, os);
+  for (const Discriminator &d : module.discriminators) {
+    if (!d.name.empty())
+      os << "  Discriminator" << formatLoc(d.loc) << " " << d.name
+         << " weight=" << formatNumber(d.weight) << '\n';
+    for (const Layer &layer : d.layers)
+      dumpLayer(layer, os);
+  }
 
   const Objective &obj = module.objective;
   os << "  Objective" << formatLoc(obj.loc)

@@ -171,15 +171,16 @@ public:
 
   /// Whether the network works on maps over positions: it has a flatten
   /// (the parser has checked that every conv comes before it).
-  bool onMaps() const {
-    return llvm::any_of(spec.layers, [](const ast::Layer &layer) {
+  static bool onMaps(const std::vector<ast::Layer> &layers) {
+    return llvm::any_of(layers, [](const ast::Layer &layer) {
       return layer.name == "flatten";
     });
   }
 
   /// The input layers (avg_pool) on the image rows; `image` follows them.
-  FailureOr<Value> inputLayers(Value points, std::vector<int64_t> &image) {
-    for (const ast::Layer &layer : spec.layers) {
+  FailureOr<Value> inputLayers(const std::vector<ast::Layer> &layers,
+                               Value points, std::vector<int64_t> &image) {
+    for (const ast::Layer &layer : layers) {
       if (!layer.onInput)
         continue;
       Location l = loc(layer.loc);
@@ -229,13 +230,13 @@ public:
 
   /// input → layers; returns the final kernel state. Images (`image`:
   /// H, W, C) enter as maps over positions when the network has a flatten.
-  FailureOr<Value> network(Value points, FloatType element,
-                           std::vector<int64_t> image) {
+  FailureOr<Value> network(const std::vector<ast::Layer> &net, Value points,
+                           FloatType element, std::vector<int64_t> image) {
     int64_t n = cast<RankedTensorType>(points.getType()).getDimSize(0);
     auto kernelType = KernelType::get(b.getContext(), n, element);
-    if (onMaps()) {
+    if (onMaps(net)) {
       if (image.empty()) {
-        const ast::Layer &first = spec.layers.front();
+        const ast::Layer &first = net.front();
         int64_t d = cast<RankedTensorType>(points.getType()).getDimSize(1);
         return emitError(loc(first.loc), "'")
                << first.name
@@ -243,7 +244,7 @@ public:
                   "(N, H, W[, C])), but the rows are flat vectors of "
                << d << " values";
       }
-      FailureOr<Value> pooled = inputLayers(points, image);
+      FailureOr<Value> pooled = inputLayers(net, points, image);
       if (failed(pooled))
         return failure();
       points = *pooled;
@@ -251,7 +252,7 @@ public:
     }
     Value state = InputOp::create(b, loc(spec.data.loc), kernelType, points);
     std::vector<ast::Layer> stateLayers;
-    for (const ast::Layer &layer : spec.layers)
+    for (const ast::Layer &layer : net)
       if (!layer.onInput)
         stateLayers.push_back(layer);
     return layers(stateLayers, state);
@@ -304,14 +305,23 @@ public:
     auto matrix = [&](int64_t r, int64_t c) {
       return RankedTensorType::get({r, c}, element);
     };
-    Location last = loc(spec.layers.back().loc);
+    const std::vector<ast::Discriminator> &nets = spec.discriminators;
 
     if (entry == EntryKind::Kernel) {
+      if (nets.size() > 1) {
+        emitError(loc(nets[1].loc), "the kernel of one discriminator is "
+                                    "computed, and this spec has ")
+            << nets.size() << " (write a spec with the one you want)";
+        return nullptr;
+      }
+      const std::vector<ast::Layer> &net = nets.front().layers;
+      Location last = loc(net.back().loc);
       auto fn = func::FuncOp::create(
           b, fileLoc, "kernel",
           b.getFunctionType({matrix(n, d)}, {matrix(n, n), matrix(n, n)}));
       b.setInsertionPointToStart(fn.addEntryBlock());
-      FailureOr<Value> state = network(fn.getArgument(0), element, shape.image);
+      FailureOr<Value> state =
+          network(net, fn.getArgument(0), element, shape.image);
       if (failed(state))
         return nullptr;
       Value ntk = NtkOp::create(b, last, matrix(n, n), *state);
@@ -328,27 +338,42 @@ public:
     b.setInsertionPointToStart(fn.addEntryBlock());
     Value s = StackOp::create(b, loc(spec.data.loc), matrix(total, d),
                               fn.getArgument(0), fn.getArgument(1));
-    FailureOr<Value> state = network(s, element, shape.image);
-    if (failed(state))
-      return nullptr;
     const ast::Objective &objective = spec.objective;
     Location objLoc = loc(objective.loc);
-    Value kernel = NtkOp::create(b, last, matrix(total, total), *state);
     Loss loss = lossOf(objective.loss);
-    Value labels =
-        LabelsOp::create(b, objLoc, matrix(total, labelColumnsForLoss(loss)),
-                         b.getI64IntegerAttr(n));
+    Value labels; // made after the first kernel, shared by all
     FloatAttr lambda = b.getF64FloatAttr(effectiveLambda(objective, total));
     (*module)->setAttr(GantkDialect::getLambdaAttrName(), lambda);
-    Value action = ExpmActionOp::create(
-        b, objLoc, labels.getType(), kernel, labels, lambda,
-        b.getF64FloatAttr(objective.eigReg),
-        SolverAttr::get(b.getContext(), solverOf(objective.solver)),
-        b.getF64FloatAttr(objective.tol),
-        b.getI64IntegerAttr(objective.maxIter));
-    Value value = LossOp::create(b, objLoc, RankedTensorType::get({}, element),
-                                 action, labels,
-                                 LossAttr::get(b.getContext(), loss));
+    auto scalar = RankedTensorType::get({}, element);
+    // One loss per discriminator, on its own view of the rows; several are
+    // summed with their weights (the multi-resolution objective).
+    SmallVector<Value> losses;
+    SmallVector<double> weights;
+    for (const ast::Discriminator &net : nets) {
+      FailureOr<Value> state = network(net.layers, s, element, shape.image);
+      if (failed(state))
+        return nullptr;
+      Value kernel = NtkOp::create(b, loc(net.layers.back().loc),
+                                   matrix(total, total), *state);
+      if (!labels)
+        labels = LabelsOp::create(
+            b, objLoc, matrix(total, labelColumnsForLoss(loss)),
+            b.getI64IntegerAttr(n));
+      Value action = ExpmActionOp::create(
+          b, objLoc, labels.getType(), kernel, labels, lambda,
+          b.getF64FloatAttr(objective.eigReg),
+          SolverAttr::get(b.getContext(), solverOf(objective.solver)),
+          b.getF64FloatAttr(objective.tol),
+          b.getI64IntegerAttr(objective.maxIter));
+      losses.push_back(LossOp::create(b, objLoc, scalar, action, labels,
+                                      LossAttr::get(b.getContext(), loss)));
+      weights.push_back(net.weight);
+    }
+    Value value = losses.size() == 1 && weights.front() == 1
+                      ? losses.front()
+                      : LossSumOp::create(b, objLoc, scalar, losses,
+                                          b.getDenseF64ArrayAttr(weights))
+                            .getResult();
     func::ReturnOp::create(b, objLoc, value);
     return module;
   }

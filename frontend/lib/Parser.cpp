@@ -12,6 +12,7 @@
 #include "gantk/Frontend/Diagnostic.h"
 #include "gantk/Frontend/Lexer.h"
 
+#include <cmath>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -321,6 +322,8 @@ private:
   bool buildRepeat(const Value &v, ast::Layer &layer);
   /// The Gaussian-input rule and the final dense of a checked layer list.
   bool checkLayers(const Token &blockTok, const std::vector<ast::Layer> &layers);
+  bool parseDiscriminatorHeader(const ast::Module &module,
+                                ast::Discriminator &out);
   bool buildObjective(const StatementList &stmts, ast::Objective &obj);
   bool buildTrain(const StatementList &stmts, ast::Train &train);
   bool buildOptimizer(const Value &v, ast::Optimizer &opt);
@@ -638,7 +641,7 @@ std::optional<ast::Module> Parser::parseModule() {
       return std::nullopt;
     }
     for (const Token &first : seen)
-      if (first.text == tok.text) {
+      if (first.text == tok.text && tok.text != "discriminator") {
         emitError(tok.line, tok.col,
                   "duplicate '" + tok.text + "' block (first at " +
                       locString(first.line, first.col) + ")");
@@ -647,6 +650,11 @@ std::optional<ast::Module> Parser::parseModule() {
     Token blockTok = tok;
     seen.push_back(blockTok);
     consume();
+    ast::Discriminator discriminator;
+    discriminator.loc = makeLoc(blockTok.line, blockTok.col);
+    if (blockTok.text == "discriminator" &&
+        !parseDiscriminatorHeader(module, discriminator))
+      return std::nullopt;
     skipSeparators();
     if (!expect(Token::Kind::LBrace, "after '" + blockTok.text + "'"))
       return std::nullopt;
@@ -654,8 +662,9 @@ std::optional<ast::Module> Parser::parseModule() {
     const std::string &name = blockTok.text;
     bool ok;
     if (name == "discriminator") {
-      ok = parseLayerList(blockTok, module.layers) &&
-           checkLayers(blockTok, module.layers);
+      ok = parseLayerList(blockTok, discriminator.layers) &&
+           checkLayers(blockTok, discriminator.layers);
+      module.discriminators.push_back(std::move(discriminator));
     } else {
       StatementList stmts;
       if (name == "data") {
@@ -1036,6 +1045,49 @@ bool Parser::buildRepeat(const Value &v, ast::Layer &layer) {
       !checkRange(layer.count >= 1, bound[0], "count", ">= 1"))
     return false;
   layer.args.emplace_back("count", ast::LayerValue::ofNumber(double(layer.count)));
+  return true;
+}
+
+/// `discriminator` is followed by `{`, or by NAME or NAME(weight: w): several
+/// named discriminators (distinct names, no unnamed one beside them) sum
+/// their weighted losses.
+bool Parser::parseDiscriminatorHeader(const ast::Module &module,
+                                      ast::Discriminator &out) {
+  if (!module.discriminators.empty() &&
+      module.discriminators.front().name.empty())
+    return emitError(out.loc.line, out.loc.col,
+                     "duplicate 'discriminator' block (first at " +
+                         locString(module.discriminators.front().loc.line,
+                                   module.discriminators.front().loc.col) +
+                         "); several discriminators need names: "
+                         "discriminator NAME(weight: w) { ... }");
+  if (!tok.is(Token::Kind::Identifier)) {
+    if (!module.discriminators.empty())
+      return emitError(out.loc.line, out.loc.col,
+                       "this discriminator needs a name, as the others have: "
+                       "discriminator NAME(weight: w) { ... }");
+    return true;
+  }
+  Value header;
+  if (!parseValue(header))
+    return false;
+  if (header.kind != Value::Kind::Identifier &&
+      header.kind != Value::Kind::Call)
+    return emitError(header, "expected a discriminator name, found '" +
+                                 header.spelling + "'");
+  out.name = header.text;
+  for (const ast::Discriminator &d : module.discriminators)
+    if (d.name == out.name)
+      return emitError(header, "duplicate discriminator '" + out.name +
+                                   "' (first at " +
+                                   locString(d.loc.line, d.loc.col) + ")");
+  std::vector<const Value *> args;
+  if (header.kind == Value::Kind::Call &&
+      (!bindArgs(header, {"weight"}, 0, args) ||
+       !getNumber(args[0], "weight", out.weight) ||
+       !checkRange(out.weight > 0 && std::isfinite(out.weight), args[0],
+                   "weight", "> 0")))
+    return false;
   return true;
 }
 

@@ -488,6 +488,12 @@ int nonFiniteOutput(Session &s, const std::string &what);
 int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                    const RunOptions &options, std::ostream &log,
                    const std::vector<double> *given = nullptr) {
+  if (loaded.spec.discriminators.size() > 1)
+    return fail(ExitCode::InputError,
+                loaded.spec.file + ": the lambda search (Algorithm 1) trains "
+                                   "one discriminator, and this spec has " +
+                    std::to_string(loaded.spec.discriminators.size()) +
+                    ": search on a spec with one of them and set lambda here");
   int64_t rows = step.numReal + step.numFake;
   std::unique_ptr<Session> s =
       openSpec(loaded, GraphShape{rows, 0, step.dim, step.image},

@@ -480,19 +480,35 @@ struct GraphAdjoint {
     Value points, cotangent;
     SmallVector<AvgPoolOp> pools;
   };
-  llvm::DenseMap<Value, PendingGram> pendingGram;
+  /// Several discriminators' grams may read one stack (each through its
+  /// own pools): their dZ parts are summed there.
+  llvm::DenseMap<Value, SmallVector<PendingGram, 1>> pendingGram;
+  /// d(step loss)/d(loss) of each loss: its weight in a gantk.loss_sum, 1
+  /// for the step's loss itself (the seed).
+  llvm::DenseMap<Value, double> lossScale;
 
   LogicalResult visit(Operation *op) {
     Location loc = op->getLoc();
+    if (auto sum = dyn_cast<LossSumOp>(op)) {
+      auto scale = lossScale.find(sum.getResult());
+      if (scale == lossScale.end())
+        return success();
+      for (auto [loss, weight] : llvm::zip(sum.getLosses(), sum.getWeights()))
+        lossScale[loss] += scale->second * weight;
+      return success();
+    }
     if (auto loss = dyn_cast<LossOp>(op)) {
+      auto scale = lossScale.find(loss.getResult());
+      if (scale == lossScale.end())
+        return success();
       if (!loss.getLabels().getDefiningOp<LabelsOp>())
         return op->emitOpError("labels must come from gantk.labels to be "
                                "differentiated"),
                failure();
-      adjoints[loss.getAction()] =
-          LossGradOp::create(b, loc, loss.getAction().getType(),
-                             loss.getAction(), loss.getLabels(),
-                             loss.getKindAttr());
+      adjoints[loss.getAction()] = LossGradOp::create(
+          b, loc, loss.getAction().getType(), loss.getAction(),
+          loss.getLabels(), loss.getKindAttr(),
+          b.getF64FloatAttr(scale->second));
       return success();
     }
     Value adj;
@@ -547,24 +563,25 @@ struct GraphAdjoint {
     }
     if (auto gram = dyn_cast<GramOp>(op)) {
       if (adj)
-        pendingGram[gram.getPoints()] = {gram.getPoints(), adj, {}};
+        pendingGram[gram.getPoints()].push_back({gram.getPoints(), adj, {}});
       return success();
     }
     if (auto pool = dyn_cast<AvgPoolOp>(op)) {
       auto it = pendingGram.find(pool.getResult());
       if (it == pendingGram.end())
         return success();
-      PendingGram pending = it->second;
+      SmallVector<PendingGram, 1> pending = std::move(it->second);
       pendingGram.erase(it);
-      pending.pools.push_back(pool);
-      pendingGram[pool.getPoints()] = pending;
+      for (PendingGram &p : pending) {
+        p.pools.push_back(pool);
+        pendingGram[pool.getPoints()].push_back(std::move(p));
+      }
       return success();
     }
     if (auto stack = dyn_cast<StackOp>(op)) {
       auto it = pendingGram.find(stack.getResult());
       if (it == pendingGram.end())
         return success();
-      const PendingGram &pending = it->second;
       auto fakeType = stack.getFake().getType();
       int64_t numReal =
           cast<RankedTensorType>(stack.getReal().getType()).getDimSize(0);
@@ -576,14 +593,19 @@ struct GraphAdjoint {
              cast<RankedTensorType>(points.getType()).getDimSize(1)},
             fakeType.getElementType());
       };
-      Value grad = GramGradOp::create(b, loc, rowsOf(pending.points),
-                                      pending.points, pending.cotangent,
-                                      b.getI64IntegerAttr(numReal));
-      for (AvgPoolOp pool : pending.pools)
-        grad = AvgPoolTransposeOp::create(
-            b, loc, rowsOf(pool.getPoints()), grad, pool.getImageAttr(),
-            pool.getWindowAttr(), pool.getStrideAttr(), pool.getPaddingAttr());
-      adjoints[stack.getFake()] = grad;
+      Value total;
+      for (const PendingGram &pending : it->second) {
+        Value grad = GramGradOp::create(b, loc, rowsOf(pending.points),
+                                        pending.points, pending.cotangent,
+                                        b.getI64IntegerAttr(numReal));
+        for (AvgPoolOp pool : pending.pools)
+          grad = AvgPoolTransposeOp::create(
+              b, loc, rowsOf(pool.getPoints()), grad, pool.getImageAttr(),
+              pool.getWindowAttr(), pool.getStrideAttr(),
+              pool.getPaddingAttr());
+        total = total ? AddOp::create(b, loc, total, grad).getResult() : grad;
+      }
+      adjoints[stack.getFake()] = total;
       return success();
     }
     if (isa<LabelsOp, func::ReturnOp>(op))
@@ -613,8 +635,10 @@ struct AutodiffPass : public gantk::impl::AutodiffPassBase<AutodiffPass> {
       return fn.emitOpError("gantk.differentiate needs one block, one loss "
                             "result and the variable as the last argument");
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
-    if (!ret.getOperand(0).getDefiningOp<LossOp>())
-      return fn.emitOpError("differentiated result must come from gantk.loss");
+    if (!ret.getOperand(0).getDefiningOp<LossOp>() &&
+        !ret.getOperand(0).getDefiningOp<LossSumOp>())
+      return fn.emitOpError("differentiated result must come from gantk.loss "
+                            "or gantk.loss_sum");
 
     OpBuilder b(fn);
     b.setInsertionPointAfter(fn);
@@ -627,6 +651,7 @@ struct AutodiffPass : public gantk::impl::AutodiffPassBase<AutodiffPass> {
 
     b.setInsertionPoint(gradRet);
     GraphAdjoint graph(b);
+    graph.lossScale[gradRet.getOperand(0)] = 1; // the seed
     SmallVector<Operation *> ops;
     for (Operation &op : block)
       ops.push_back(&op);

@@ -97,7 +97,8 @@ public:
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, GramBlocksOp,
               AddDiagOp,
               AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
-              LabelsOp, LossOp, LossGradOp, AvgPoolOp, AvgPoolTransposeOp>(
+              LabelsOp, LossOp, LossGradOp, LossSumOp, AddOp, AvgPoolOp,
+              AvgPoolTransposeOp>(
               op))
         ops.push_back(op);
     });
@@ -131,7 +132,8 @@ private:
         cast<ShapedType>(op->getResult(0).getType()).getElementType());
     // Rows of the first operand (labels have none: their result).
     Value shaped = op->getNumOperands() ? op->getOperand(0) : op->getResult(0);
-    int64_t n = cast<ShapedType>(shaped.getType()).getDimSize(0);
+    auto shapedType = cast<ShapedType>(shaped.getType());
+    int64_t n = shapedType.getRank() ? shapedType.getDimSize(0) : 1;
     // range, parallel, tied operand per result, body
     int64_t range = n;
     bool parallel = true;
@@ -424,14 +426,39 @@ private:
         });
         k.store(s.mul(s.c(squared ? 0.5 : 1.0 / n), total), out, {});
       };
+    } else if (auto sum = dyn_cast<LossSumOp>(op)) {
+      range = 1;
+      parallel = false;
+      SmallVector<double> weights(sum.getWeights());
+      body = [weights](KernelBody &k, ScalarBuilder &s) {
+        Value total = s.c(0);
+        for (size_t i = 0; i < weights.size(); ++i)
+          total = s.add(total, s.mul(s.c(weights[i]), k.load(k.args[i], {})));
+        k.store(total, k.args[weights.size()], {});
+      };
+    } else if (isa<AddOp>(op)) {
+      body = [](KernelBody &k, ScalarBuilder &s) {
+        Value lhs = k.args[0], rhs = k.args[1], out = k.args[2];
+        Value cols = k.index(k.dim(lhs, 1));
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.loop(k.index(0), cols, [&](Value j) {
+            k.store(s.add(k.load(lhs, {i, j}), k.load(rhs, {i, j})), out,
+                    {i, j});
+          });
+        });
+      };
     } else if (auto lossGrad = dyn_cast<LossGradOp>(op)) {
       bool squared = lossGrad.getKind() == Loss::Squared;
-      body = [squared, n](KernelBody &k, ScalarBuilder &s) {
+      // Its weight in the step's loss (gantk.loss_sum), 1 for the loss alone.
+      double scale = lossGrad.getScale().convertToDouble();
+      body = [squared, n, scale](KernelBody &k, ScalarBuilder &s) {
         Value u = k.args[0], y = k.args[1], out = k.args[2];
         Value zero = k.index(0), one = k.index(1);
+        auto scaled = [&](Value v) { return scale == 1 ? v : s.mul(s.c(scale), v); };
         k.loop(k.begin, k.end, [&](Value i) {
           if (squared) {
-            k.store(s.add(s.sub(s.c(1), k.load(y, {i, zero})), k.load(u, {i, zero})),
+            k.store(scaled(s.add(s.sub(s.c(1), k.load(y, {i, zero})),
+                                 k.load(u, {i, zero}))),
                     out, {i, zero});
             return;
           }
@@ -439,7 +466,7 @@ private:
           Value z = s.sub(s.sub(k.load(y, {i, zero}), k.load(u, {i, zero})),
                           s.sub(k.load(y, {i, one}), k.load(u, {i, one})));
           Value sigma = s.div(s.c(1), s.add(s.c(1), s.exp(s.neg(z))));
-          Value g = s.mul(sigma, s.c(1.0 / n));
+          Value g = scaled(s.mul(sigma, s.c(1.0 / n)));
           k.store(s.neg(g), out, {i, zero});
           k.store(g, out, {i, one});
         });

@@ -381,6 +381,21 @@ LogicalResult LossOp::verify() {
   return verifyLossShapes(*this, getAction(), getLabels(), getKind());
 }
 
+LogicalResult LossSumOp::verify() {
+  if (getLosses().empty())
+    return emitOpError("needs at least one loss");
+  if (getWeights().size() != getLosses().size())
+    return emitOpError("has ") << getLosses().size() << " losses but "
+                               << getWeights().size() << " weights";
+  for (Value loss : getLosses())
+    if (loss.getType() != getResult().getType())
+      return emitOpError("losses and result must have one type");
+  for (double w : getWeights())
+    if (!(w > 0) || !std::isfinite(w))
+      return emitOpError("weights must be positive and finite");
+  return success();
+}
+
 LogicalResult LossGradOp::verify() {
   if (failed(verifyLossShapes(*this, getAction(), getLabels(), getKind())))
     return failure();

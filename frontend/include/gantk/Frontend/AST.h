@@ -97,6 +97,16 @@ struct Layer {
   std::vector<Layer> body;
 };
 
+/// One discriminator: `discriminator { … }`, or one of several named ones
+/// (`discriminator NAME(weight: w) { … }`, the multi-resolution objective:
+/// the step's loss is Σ weight · loss of each).
+struct Discriminator {
+  std::string name; // empty for the one unnamed block
+  double weight = 1;
+  Location loc;
+  std::vector<Layer> layers;
+};
+
 struct Objective {
   Location loc;
   double lambda = 1.0;
@@ -157,7 +167,7 @@ struct Output {
 struct Module {
   std::string file;
   Data data;
-  std::vector<Layer> layers;
+  std::vector<Discriminator> discriminators; // at least one
   Objective objective;
   Train train;
   Output output;

@@ -382,6 +382,26 @@ def Gantk_LossOp : Gantk_Op<"loss", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_LossSumOp : Gantk_Op<"loss_sum", [Pure]> {
+  let summary = "Weighted sum of losses: the multi-resolution objective";
+  let description = [{
+    Σ_k weights[k] · losses[k], the step's loss when several
+    discriminators (each on its own view of the rows) are trained.
+
+    ```mlir
+    %l = gantk.loss_sum %a, %b {weights = array<f64: 1.0, 0.5>}
+        : tensor<f64>, tensor<f64> -> tensor<f64>
+    ```
+  }];
+  let arguments = (ins Variadic<Gantk_Scalar>:$losses,
+                       DenseF64ArrayAttr:$weights);
+  let results = (outs Gantk_Scalar:$result);
+  let assemblyFormat = [{
+    $losses attr-dict `:` type($losses) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // After fusion: the layer recursion as one scalar program per pair.
 //===----------------------------------------------------------------------===//
@@ -562,14 +582,19 @@ def Gantk_SpatialMeanOp : Gantk_Op<"spatial_mean", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Gantk_LossGradOp : Gantk_Op<"loss_grad", [Pure]> {
-  let summary = "dL/dU of gantk.loss";
+  let summary = "dL/dU of gantk.loss, times scale";
   let description = [{
+    `scale` is the loss's weight in the step's loss (gantk.loss_sum), 1
+    when it is the step's loss itself.
+
     ```mlir
     %du = gantk.loss_grad %u, %y {kind = #gantk.loss<squared>}
         : tensor<12x1xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels, Gantk_LossAttr:$kind);
+  let arguments = (ins Gantk_Matrix:$action, Gantk_Matrix:$labels,
+                       Gantk_LossAttr:$kind,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $action `,` $labels attr-dict `:` type($action) `,` type($labels) `->` type($result)
@@ -624,6 +649,18 @@ def Gantk_GramGradOp : Gantk_Op<"gram_grad", [Pure]> {
     `->` type($result)
   }];
   let hasVerifier = 1;
+}
+
+def Gantk_AddOp : Gantk_Op<"add", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise sum: dL/dZ from several discriminators";
+  let description = [{
+    ```mlir
+    %g = gantk.add %a, %b : tensor<6x3xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$lhs, Gantk_Matrix:$rhs);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
 def Gantk_AddDiagOp : Gantk_Op<"add_diag", [Pure]> {
