@@ -89,6 +89,24 @@ TEST(Artifact, RejectsOtherFormatVersion) {
                           "runtime reads 1); recompile the spec");
 }
 
+TEST(Artifact, ChecksBatchWiseRows) {
+  // The whole X and Z of a batch-wise run hold at least a step's rows, and
+  // their sizes may not overflow (the runtime allocates them).
+  TestArtifact t = fullArtifact();
+  t.realRows = t.nReal + 5;
+  t.fakeRows = t.nFake + 7;
+  Result<Artifact> ok = Artifact::loadBytes(t.build(), "test");
+  EXPECT_TRUE(ok.ok()) << ok.message();
+  t.realRows = t.nReal - 1;
+  EXPECT_THAT(loadError(t), HasSubstr("batch-wise rows: real_rows"));
+  EXPECT_THAT(loadError(t), HasSubstr("must hold the step's"));
+  t.realRows = t.nReal;
+  t.fakeRows = int64_t(1) << 61; // × dim × 8 bytes overflows
+  EXPECT_THAT(loadError(t), HasSubstr("batch-wise rows"));
+  t.fakeRows = 0; // one without the other
+  EXPECT_THAT(loadError(t), HasSubstr("batch-wise rows"));
+}
+
 TEST(Artifact, RejectsViewOutsideArena) {
   TestArtifact t = fullArtifact();
   t.grad = {1020, 2};
