@@ -188,6 +188,11 @@ cl::opt<std::string> kernelInput("input", cl::sub(kernelCmd),
 cl::opt<std::string> kernelOut("out", cl::sub(kernelCmd),
                                cl::desc("Write the NTK here"),
                                cl::value_desc("K.npy"), cl::cat(category));
+cl::opt<std::string> discriminatorName(
+    "discriminator", cl::sub(kernelCmd),
+    cl::desc("The discriminator whose kernel is written (a spec with several "
+             "names them)"),
+    cl::value_desc("NAME"), cl::cat(category));
 cl::opt<std::string> nngpOut("nngp", cl::sub(kernelCmd),
                              cl::desc("Write the NNGP here too"),
                              cl::value_desc("P.npy"), cl::cat(category));
@@ -861,6 +866,26 @@ int commandKernel() {
   auto rows = loaded ? readRows(kernelInput) : std::nullopt;
   if (!rows)
     return exitStatus(ExitCode::InputError);
+  // One discriminator's kernel: the spec's only one, or the one named.
+  std::vector<ast::Discriminator> &nets = loaded->spec.discriminators;
+  if (nets.size() > 1 || discriminatorName.getNumOccurrences()) {
+    std::string names;
+    for (const ast::Discriminator &d : nets)
+      names += (names.empty() ? "" : ", ") +
+               (d.name.empty() ? std::string("(unnamed)") : d.name);
+    auto named = llvm::find_if(nets, [](const ast::Discriminator &d) {
+      return d.name == discriminatorName.getValue();
+    });
+    if (named == nets.end())
+      return usage("kernel",
+                   discriminatorName.getNumOccurrences()
+                       ? "no discriminator '" + discriminatorName +
+                             "' in " + specInput + " (it has " + names + ")"
+                       : specInput + " has " + std::to_string(nets.size()) +
+                             " discriminators: give --discriminator NAME (" +
+                             names + ")");
+    nets = {*named};
+  }
   int64_t count = rows->shape.rows;
   std::unique_ptr<Session> s = openSpec(
       *loaded,
