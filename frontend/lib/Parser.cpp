@@ -338,6 +338,7 @@ private:
   /// Typed reads of an optional value; a null `v` leaves `out` unchanged.
   bool getNumber(const Value *v, const char *what, double &out);
   bool getInteger(const Value *v, const char *what, int64_t &out);
+  bool getModifier(const Statement *stmt, const char *allowed, bool &out);
   bool getString(const Value *v, const char *what, std::string &out);
   template <typename E>
   bool getEnum(const Value *v, const char *what,
@@ -732,6 +733,21 @@ bool Parser::getInteger(const Value *v, const char *what, int64_t &out) {
     return emitError(*v, std::string("expected an integer for '") + what +
                              "', found '" + v->spelling + "'");
   out = v->integer;
+  return true;
+}
+
+/// A statement's trailing name (`lambda = 1000 normalized`): `out` is set
+/// when it is `allowed`; any other name is an error.
+bool Parser::getModifier(const Statement *stmt, const char *allowed,
+                         bool &out) {
+  if (!stmt || !stmt->modifier)
+    return true;
+  const Token &mod = *stmt->modifier;
+  if (mod.text != allowed)
+    return emitError(mod.line, mod.col,
+                     "unknown " + stmt->name + " modifier '" + mod.text +
+                         "' (expected " + allowed + ")");
+  out = true;
   return true;
 }
 
@@ -1223,14 +1239,8 @@ bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
   if (!getNumber(lambda, "lambda", obj.lambda) ||
       !checkRange(obj.lambda > 0, lambda, "lambda", "> 0"))
     return false;
-  if (lambdaStmt && lambdaStmt->modifier) {
-    const Token &mod = *lambdaStmt->modifier;
-    if (mod.text != "normalized")
-      return emitError(mod.line, mod.col,
-                       "unknown lambda modifier '" + mod.text +
-                           "' (expected normalized)");
-    obj.normalized = true;
-  }
+  if (!getModifier(lambdaStmt, "normalized", obj.normalized))
+    return false;
   if (const Statement *batchStmt = stmts.find("batch")) {
     const Value &batch = batchStmt->value;
     obj.batchLoc = makeLoc(batch.line, batch.col);
@@ -1239,14 +1249,8 @@ bool Parser::buildObjective(const StatementList &stmts, ast::Objective &obj) {
                     "an even number >= 2 (batch / 2 real and batch / 2 "
                     "generated rows a step)"))
       return false;
-    if (batchStmt->modifier) {
-      const Token &mod = *batchStmt->modifier;
-      if (mod.text != "epoch")
-        return emitError(mod.line, mod.col,
-                         "unknown batch modifier '" + mod.text +
-                             "' (expected epoch)");
-      obj.epoch = true;
-    }
+    if (!getModifier(batchStmt, "epoch", obj.epoch))
+      return false;
   }
   const Value *eigReg = stmts.get("eig_reg");
   return getEnum<ast::Objective::Loss>(
