@@ -115,6 +115,16 @@ std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
   return out;
 }
 
+std::vector<double> gantk::gatherRows(const std::vector<double> &values,
+                                      const std::vector<int64_t> &rows,
+                                      int64_t width) {
+  std::vector<double> out(rows.size() * size_t(width));
+  for (size_t r = 0; r < rows.size(); ++r)
+    std::copy_n(values.begin() + rows[r] * width, width,
+                out.begin() + r * width);
+  return out;
+}
+
 void Optimizer::updateRows(double *z, const double *g,
                            const std::vector<int64_t> &rows, int64_t width) {
   ++t;
@@ -461,23 +471,17 @@ Result<TrainResult> gantk::train(Session &session,
   // scattered into g (zero on the rows the step did not take).
   std::vector<double> stepReal, stepFake, stepGrad;
   std::vector<int64_t> fakeRows;
-  auto gather = [&](const std::vector<double> &from,
-                    const std::vector<int64_t> &rows, std::vector<double> &to) {
-    to.resize(rows.size() * size_t(dim));
-    for (size_t r = 0; r < rows.size(); ++r)
-      std::copy_n(from.begin() + rows[r] * dim, dim, to.begin() + r * dim);
-  };
   int64_t every = root.output()->every();
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now(), lastLine = start;
   int64_t first = result.resumedAt + 1, lastLineStep = result.resumedAt;
   for (int64_t t = first; t <= steps; ++t) {
     if (batched) {
-      gather(real->values,
-             batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()),
-             stepReal);
+      stepReal = gatherRows(
+          real->values,
+          batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()), dim);
       fakeRows = batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
-      gather(z, fakeRows, stepFake);
+      stepFake = gatherRows(z, fakeRows, dim);
       if (Status s = session.setReal(stepReal.data(), stepReal.size());
           !s.ok())
         return s.error();
@@ -544,9 +548,8 @@ Result<TrainResult> gantk::train(Session &session,
     bool finite = true;
     if (rowsOnly)
       for (int64_t row : fakeRows)
-        finite = finite && std::all_of(z.begin() + row * dim,
-                                       z.begin() + (row + 1) * dim,
-                                       [](double v) { return std::isfinite(v); });
+        finite = finite && allFinite(&z[size_t(row * dim)],
+                                     &z[size_t(row * dim)] + dim);
     else
       finite = allFinite(z);
     if (batched)

@@ -522,20 +522,19 @@ int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
     std::vector<double> z =
         initialPoints(train.init(), size_t(wholeFake * step.dim),
                       initSeed(train.seed()));
-    auto take = [&](const std::vector<double> &from, int stream,
-                    int64_t whole, int64_t count) {
-      std::vector<int64_t> picked =
-          step.totalReal ? batchRows(train.seed(), stream, 1, whole, count,
-                                     loaded.spec.objective.epoch)
-                         : std::vector<int64_t>();
-      for (int64_t r = 0; r < count; ++r) {
-        int64_t row = picked.empty() ? r : picked[size_t(r)];
-        points.insert(points.end(), from.begin() + row * step.dim,
-                      from.begin() + (row + 1) * step.dim);
-      }
-    };
-    take(real->values, 0, wholeReal, step.numReal);
-    take(z, 1, wholeFake, step.numFake);
+    points = std::move(real->values);
+    if (step.totalReal) {
+      bool epoch = loaded.spec.objective.epoch;
+      points = gatherRows(points,
+                          batchRows(train.seed(), 0, 1, wholeReal,
+                                    step.numReal, epoch),
+                          step.dim);
+      z = gatherRows(z,
+                     batchRows(train.seed(), 1, 1, wholeFake, step.numFake,
+                               epoch),
+                     step.dim);
+    }
+    points.insert(points.end(), z.begin(), z.end());
   }
   if (Status st = s->setReal(points.data(), points.size()); !st.ok())
     return fail(ExitCode::InputError, st.message());

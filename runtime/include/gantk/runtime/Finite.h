@@ -14,10 +14,12 @@
 
 namespace gantk {
 
-/// True when no value is NaN or infinite.
+/// True when no value in [begin, end) is NaN or infinite.
+inline bool allFinite(const double *begin, const double *end) {
+  return std::all_of(begin, end, [](double v) { return std::isfinite(v); });
+}
 inline bool allFinite(const std::vector<double> &values) {
-  return std::all_of(values.begin(), values.end(),
-                     [](double v) { return std::isfinite(v); });
+  return allFinite(values.data(), values.data() + values.size());
 }
 
 /// "NaN", "+infinity" or "-infinity": a non-finite value in a message.

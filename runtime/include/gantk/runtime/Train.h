@@ -82,6 +82,11 @@ uint64_t initSeed(uint64_t seed);
 std::vector<int64_t> batchRows(uint64_t seed, int stream, int64_t step,
                                int64_t total, int64_t count, bool epoch);
 
+/// The rows `rows` of `values` (rows of `width` values each), in that order.
+std::vector<double> gatherRows(const std::vector<double> &values,
+                               const std::vector<int64_t> &rows,
+                               int64_t width);
+
 /// Options of a training run.
 struct TrainOptions {
   /// Overrides TrainSpec.steps.
