@@ -111,6 +111,20 @@ static void dumpLayer(const Layer &layer, std::ostream &os,
     dumpLayer(inner, os, indent + "  ");
 }
 
+static const char *activationName(GeneratorLayer::Activation a) {
+  switch (a) {
+  case GeneratorLayer::Activation::Identity:
+    return "identity";
+  case GeneratorLayer::Activation::Relu:
+    return "relu";
+  case GeneratorLayer::Activation::Tanh:
+    return "tanh";
+  case GeneratorLayer::Activation::Sigmoid:
+    return "sigmoid";
+  }
+  return "?";
+}
+
 static void dumpOptimizer(const Optimizer &opt, std::ostream &os) {
   os << "    Optimizer " << (opt.kind == Optimizer::Kind::GD ? "gd" : "adam")
      << formatLoc(opt.loc) << " lr=" << formatNumber(opt.lr);
@@ -144,6 +158,13 @@ void gantk::dumpAST(const Module &module, std::ostream &os) {
          << " weight=" << formatNumber(d.weight) << '\n';
     for (const Layer &layer : d.layers)
       dumpLayer(layer, os);
+  }
+
+  if (const std::optional<Generator> &g = module.generator) {
+    os << "  Generator" << formatLoc(g->loc) << " latent=" << g->latent << '\n';
+    for (const GeneratorLayer &layer : g->layers)
+      os << "    Dense" << formatLoc(layer.loc) << " width=" << layer.width
+         << " activation=" << activationName(layer.activation) << '\n';
   }
 
   const Objective &obj = module.objective;

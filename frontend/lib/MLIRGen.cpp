@@ -218,6 +218,20 @@ public:
     return points;
   }
 
+  static StringRef activationOf(ast::GeneratorLayer::Activation a) {
+    switch (a) {
+    case ast::GeneratorLayer::Activation::Identity:
+      return "identity";
+    case ast::GeneratorLayer::Activation::Relu:
+      return "relu";
+    case ast::GeneratorLayer::Activation::Tanh:
+      return "tanh";
+    case ast::GeneratorLayer::Activation::Sigmoid:
+      return "sigmoid";
+    }
+    llvm_unreachable("activation");
+  }
+
   FailureOr<Value> layers(const std::vector<ast::Layer> &list, Value state) {
     for (const ast::Layer &l : list) {
       FailureOr<Value> next = layer(l, state);
@@ -330,14 +344,49 @@ public:
       return module;
     }
 
+    // The variable (the last argument) is Z, or with a generator its θ:
+    // @step(X, E, θ) with Z = G(E; θ).
+    SmallVector<Type> args{matrix(n, d)};
+    SmallVector<int64_t> widths;
+    SmallVector<Attribute> activations;
+    if (const std::optional<ast::Generator> &g = spec.generator) {
+      widths.push_back(g->latent);
+      for (const ast::GeneratorLayer &layer : g->layers) {
+        widths.push_back(layer.width);
+        activations.push_back(b.getStringAttr(activationOf(layer.activation)));
+      }
+      if (widths.back() != d) {
+        emitError(loc(g->layers.back().loc),
+                  "the generator's last dense layer has width ")
+            << widths.back() << ", but the data rows have " << d
+            << " values (write dense(" << d << "))";
+        return nullptr;
+      }
+      args.push_back(matrix(m, g->latent));
+      args.push_back(RankedTensorType::get({generatorParamCount(widths)},
+                                           element));
+      (*module)->setAttr(GantkDialect::getGeneratorAttrName(),
+                         b.getDictionaryAttr(
+                             {b.getNamedAttr("widths",
+                                             b.getDenseI64ArrayAttr(widths)),
+                              b.getNamedAttr("activations",
+                                             b.getArrayAttr(activations))}));
+    } else {
+      args.push_back(matrix(m, d));
+    }
     auto fn = func::FuncOp::create(
         b, fileLoc, "step",
-        b.getFunctionType({matrix(n, d), matrix(m, d)},
-                          {RankedTensorType::get({}, element)}));
+        b.getFunctionType(args, {RankedTensorType::get({}, element)}));
     fn->setAttr("gantk.differentiate", b.getUnitAttr());
     b.setInsertionPointToStart(fn.addEntryBlock());
+    Value z = fn.getArgument(1);
+    if (spec.generator)
+      z = GeneratorOp::create(b, loc(spec.generator->loc), matrix(m, d),
+                              fn.getArgument(1), fn.getArgument(2),
+                              b.getDenseI64ArrayAttr(widths),
+                              b.getArrayAttr(activations));
     Value s = StackOp::create(b, loc(spec.data.loc), matrix(total, d),
-                              fn.getArgument(0), fn.getArgument(1));
+                              fn.getArgument(0), z);
     const ast::Objective &objective = spec.objective;
     Location objLoc = loc(objective.loc);
     Loss loss = lossOf(objective.loss);

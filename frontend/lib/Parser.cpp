@@ -249,6 +249,10 @@ const std::vector<LayerKind> &layerTable() {
 /// the parser recurses once per level.
 constexpr int kMaxRepeatDepth = 16;
 
+/// The widest generator layer (and latent): θ's size stays far from any
+/// integer limit, and a typo of a few digits is caught here.
+constexpr int64_t kMaxGeneratorWidth = 1 << 16;
+
 /// How deep lists and calls may nest in a value (`[[1, 2], [3, 4]]` is 2
 /// deep; no statement or layer needs more than 3): the parser recurses once
 /// per level, and a spec of 100000 '[' must be an error, not a stack
@@ -324,6 +328,9 @@ private:
   bool checkLayers(const Token &blockTok, const std::vector<ast::Layer> &layers);
   bool parseDiscriminatorHeader(const ast::Module &module,
                                 ast::Discriminator &out);
+  /// `generator(latent: l)` and its `{ dense(w) [activation] ... }`.
+  bool parseGeneratorHeader(ast::Generator &out);
+  bool parseGeneratorLayers(const Token &blockTok, ast::Generator &out);
   bool buildObjective(const StatementList &stmts, ast::Objective &obj);
   bool buildTrain(const StatementList &stmts, ast::Train &train);
   bool buildOptimizer(const Value &v, ast::Optimizer &opt);
@@ -615,7 +622,7 @@ bool Parser::parseLayerList(const Token &blockTok,
 
 std::optional<ast::Module> Parser::parseModule() {
   static const std::vector<const char *> blockNames = {
-      "data", "discriminator", "objective", "train", "output"};
+      "data", "discriminator", "generator", "objective", "train", "output"};
   ast::Module module;
   module.file = fileName;
   // Omitted optional blocks keep their defaults and have no location.
@@ -656,6 +663,10 @@ std::optional<ast::Module> Parser::parseModule() {
     if (blockTok.text == "discriminator" &&
         !parseDiscriminatorHeader(module, discriminator))
       return std::nullopt;
+    ast::Generator generator;
+    generator.loc = discriminator.loc;
+    if (blockTok.text == "generator" && !parseGeneratorHeader(generator))
+      return std::nullopt;
     skipSeparators();
     if (!expect(Token::Kind::LBrace, "after '" + blockTok.text + "'"))
       return std::nullopt;
@@ -666,6 +677,9 @@ std::optional<ast::Module> Parser::parseModule() {
       ok = parseLayerList(blockTok, discriminator.layers) &&
            checkLayers(blockTok, discriminator.layers);
       module.discriminators.push_back(std::move(discriminator));
+    } else if (name == "generator") {
+      ok = parseGeneratorLayers(blockTok, generator);
+      module.generator = std::move(generator);
     } else {
       StatementList stmts;
       if (name == "data") {
@@ -705,6 +719,15 @@ std::optional<ast::Module> Parser::parseModule() {
                 std::string("missing required '") + required + "' block");
       return std::nullopt;
     }
+  }
+  // The optimiser moves θ, not the points: a box on θ means nothing.
+  const ast::Optimizer &opt = module.train.optimizer;
+  if (module.generator && opt.clip) {
+    emitError(opt.loc.line, opt.loc.col,
+              "'clip' bounds the generated points, but with a generator the "
+              "optimiser moves its weights; bound the points with a sigmoid "
+              "or tanh last layer instead");
+    return std::nullopt;
   }
   // A lexical error turns the rest of the input into its end: fail anyway.
   if (diag.hadError())
@@ -1104,6 +1127,102 @@ bool Parser::parseDiscriminatorHeader(const ast::Module &module,
        !checkRange(out.weight > 0 && std::isfinite(out.weight), args[0],
                    "weight", "> 0")))
     return false;
+  return true;
+}
+
+bool Parser::parseGeneratorHeader(ast::Generator &out) {
+  if (!tok.is(Token::Kind::LParen))
+    return emitError(tok.line, tok.col,
+                     "expected '(latent: l)' after 'generator', found " +
+                         describe(tok));
+  Value header;
+  header.kind = Value::Kind::Call;
+  header.text = "generator";
+  header.line = out.loc.line;
+  header.col = out.loc.col;
+  std::vector<const Value *> args;
+  if (!parseCallArgs(header) || !bindArgs(header, {"latent"}, 1, args))
+    return false;
+  if (!args[0])
+    return emitError(header, "the generator needs its latent size: "
+                             "generator(latent: l) { ... }");
+  return getInteger(args[0], "latent", out.latent) &&
+         checkRange(out.latent >= 1 && out.latent <= kMaxGeneratorWidth,
+                    args[0], "latent",
+                    ("between 1 and " + std::to_string(kMaxGeneratorWidth))
+                        .c_str());
+}
+
+bool Parser::parseGeneratorLayers(const Token &blockTok, ast::Generator &out) {
+  using Activation = ast::GeneratorLayer::Activation;
+  static const std::vector<EnumCase<Activation>> activations = {
+      {"relu", Activation::Relu},
+      {"tanh", Activation::Tanh},
+      {"sigmoid", Activation::Sigmoid}};
+  std::string widthRule =
+      "between 1 and " + std::to_string(kMaxGeneratorWidth);
+  while (true) {
+    skipSeparators();
+    if (tok.is(Token::Kind::RBrace)) {
+      consume();
+      break;
+    }
+    if (tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected '}' to close the 'generator' block opened "
+                       "at " + locString(blockTok.line, blockTok.col));
+    if (!tok.is(Token::Kind::Identifier))
+      return emitError(tok.line, tok.col,
+                       "expected a generator layer (dense(width), relu, "
+                       "tanh, sigmoid), found " + describe(tok));
+    Value value;
+    if (!parseValue(value))
+      return false;
+    if (value.text == "dense") {
+      ast::GeneratorLayer layer;
+      layer.loc = makeLoc(value.line, value.col);
+      std::vector<const Value *> args;
+      if (!bindArgs(value, {"width"}, 1, args))
+        return false;
+      if (!args[0])
+        return emitError(value, "a generator's dense layer needs its width: "
+                                "dense(width)");
+      if (!getInteger(args[0], "width", layer.width) ||
+          !checkRange(layer.width >= 1 && layer.width <= kMaxGeneratorWidth,
+                      args[0], "width", widthRule.c_str()))
+        return false;
+      out.layers.push_back(layer);
+    } else {
+      const EnumCase<Activation> *found = nullptr;
+      for (const EnumCase<Activation> &c : activations)
+        if (value.text == c.name)
+          found = &c;
+      if (!found)
+        return emitError(value, "unknown generator layer '" + value.text +
+                                    "' (expected dense(width), relu, tanh "
+                                    "or sigmoid)");
+      if (value.kind == Value::Kind::Call)
+        return emitError(value, "'" + value.text + "' takes no arguments");
+      if (out.layers.empty())
+        return emitError(value, "'" + value.text +
+                                    "' must follow a dense layer: it is that "
+                                    "layer's activation");
+      if (out.layers.back().activation != Activation::Identity)
+        return emitError(value, "'" + value.text +
+                                    "' follows another activation; a dense "
+                                    "layer has one");
+      out.layers.back().activation = found->value;
+    }
+    if (!isSeparator() && !tok.is(Token::Kind::RBrace) &&
+        !tok.is(Token::Kind::Eof))
+      return emitError(tok.line, tok.col,
+                       "expected end of line or ';' after layer '" +
+                           value.text + "', found " + describe(tok));
+  }
+  if (out.layers.empty())
+    return emitError(blockTok.line, blockTok.col,
+                     "the generator has no layers (it needs at least one "
+                     "dense layer)");
   return true;
 }
 

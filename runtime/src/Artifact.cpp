@@ -431,6 +431,38 @@ Status Checker::run() {
                 ", " + std::to_string(root.n_fake()) + ", " +
                 std::to_string(root.dim()) + ") give sizes that overflow 64 "
                 "bits");
+  // GA-NTKg: the latent rows and θ are views too, and grad is dL/dθ.
+  const fbs::Generator *generator = root.generator();
+  uint64_t latentElems = 0, paramElems = 0;
+  if (generator) {
+    if (kernelEntry)
+      return fail("a kernel entry has no generator");
+    Result<GeneratorShape> shape = generatorShape(root);
+    if (!shape.ok())
+      return fail("generator: " + shape.message());
+    if (shape->outputs() != root.dim())
+      return fail("generator: its last width " +
+                  std::to_string(shape->outputs()) + " is not dim " +
+                  std::to_string(root.dim()));
+    // Widths ≤ 65536 each; the layer count is bounded by the file's size.
+    if (!checkedProduct({uint64_t(root.n_fake()), uint64_t(shape->latent())},
+                        latentElems))
+      return fail("generator: the latent rows overflow 64 bits");
+    paramElems = uint64_t(shape->paramCount());
+    if (Status s = checkView(generator->latent(), "generator latent", elemSize);
+        !s.ok())
+      return s;
+    if (Status s = checkView(generator->params(), "generator params", elemSize);
+        !s.ok())
+      return s;
+    if (generator->latent()->elements() != latentElems ||
+        generator->params()->elements() != paramElems)
+      return fail("generator: the latent and params views hold " +
+                  std::to_string(generator->latent()->elements()) + " and " +
+                  std::to_string(generator->params()->elements()) +
+                  " elements, expected " + std::to_string(latentElems) +
+                  " and " + std::to_string(paramElems));
+  }
   struct {
     const fbs::View *view;
     const char *what;
@@ -438,7 +470,7 @@ Status Checker::run() {
   } fixed[] = {{root.real(), "real", realElems},
                {root.fake(), "fake", fakeElems},
                {root.loss(), "loss", kernelEntry ? 0u : 1u},
-               {root.grad(), "grad", fakeElems},
+               {root.grad(), "grad", generator ? paramElems : fakeElems},
                {root.ntk(), "ntk", kernelEntry ? pairElems : 0},
                {root.nngp(), "nngp", kernelEntry ? pairElems : 0}};
   for (auto &f : fixed) {
@@ -699,4 +731,27 @@ Result<const fbs::CodeObject *> Artifact::ptxFor(int sm) const {
                    name() + ": no PTX this GPU can run: the device is sm_" +
                        std::to_string(sm) + ", the artifact has " + targets +
                        "; compile for an older sm");
+}
+
+Result<GeneratorShape> gantk::generatorShape(const fbs::Artifact &root) {
+  const fbs::Generator *g = root.generator();
+  if (!g)
+    return makeError(ErrorCode::InvalidArgument,
+                     "the artifact has no generator (its spec has no "
+                     "'generator' block)");
+  std::vector<int64_t> widths;
+  if (g->widths())
+    widths.assign(g->widths()->begin(), g->widths()->end());
+  std::vector<std::string> acts;
+  if (g->activations())
+    for (fbs::Activation a : *g->activations()) {
+      // The schema's names in lower case; an unknown value has none.
+      std::string name = a <= fbs::Activation::MAX
+                             ? fbs::EnumNameActivation(a)
+                             : "#" + std::to_string(int(a));
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return char(std::tolower(c)); });
+      acts.push_back(name);
+    }
+  return GeneratorShape::make(std::move(widths), std::move(acts));
 }

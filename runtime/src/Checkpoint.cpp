@@ -118,11 +118,23 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
   auto data = fbb.CreateString(id.data);
   auto precision = fbb.CreateString(id.precision);
   auto optimizer = fbb.CreateString(id.optimizer);
+  flatbuffers::Offset<flatbuffers::Vector<int64_t>> widths;
+  flatbuffers::Offset<
+      flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+      activations;
+  if (artifact.root().generator()) {
+    Result<GeneratorShape> shape = generatorShape(artifact.root());
+    if (!shape.ok())
+      return shape.error();
+    widths = vectorOf(fbb, shape->widths);
+    activations = fbb.CreateVectorOfStrings(shape->activations);
+  }
   fbb.Finish(ck::CreateCheckpoint(
                  fbb, kCheckpointFormatVersion, sha, specName, data, precision,
                  id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
                  vectorOf(fbb, points), vectorOf(fbb, adamM),
-                 vectorOf(fbb, adamV), vectorOf(fbb, losses)),
+                 vectorOf(fbb, adamV), vectorOf(fbb, losses), widths,
+                 activations),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
   Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
@@ -130,8 +142,17 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
                                 {check.data(), check.size()}});
 }
 
-Result<RunState> gantk::readCheckpoint(const std::string &where,
-                                       const Artifact &artifact) {
+namespace {
+/// The checkpoint file at `where` (a file, or a directory holding
+/// kCheckpointFile), its digest and FlatBuffers structure checked.
+struct CheckpointFile {
+  std::string path;
+  std::vector<uint8_t> bytes;
+  const ck::Checkpoint &root() const { return *ck::GetCheckpoint(bytes.data()); }
+};
+
+Result<CheckpointFile> loadCheckpoint(const std::string &where,
+                                      const char *purpose) {
   std::error_code ec;
   std::string path = std::filesystem::is_directory(where, ec)
                          ? (std::filesystem::path(where) / kCheckpointFile)
@@ -140,7 +161,7 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
   Result<std::vector<uint8_t>> file = readFile(path);
   if (!file.ok())
     return makeError(file.error().code,
-                     file.message() + " (the checkpoint to resume from)");
+                     file.message() + " (" + purpose + ")");
   std::vector<uint8_t> &bytes = *file;
   auto corrupt = [&](const std::string &why) {
     return makeError(ErrorCode::DataLoss,
@@ -163,6 +184,50 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
     return corrupt("format version " + std::to_string(c.format_version()) +
                    ", this gantk reads " +
                    std::to_string(kCheckpointFormatVersion));
+  return CheckpointFile{std::move(path), std::move(bytes)};
+}
+} // namespace
+
+Result<GeneratorState> gantk::readGeneratorCheckpoint(const std::string &where) {
+  Result<CheckpointFile> file = loadCheckpoint(where, "the checkpoint to sample from");
+  if (!file.ok())
+    return file.error();
+  const ck::Checkpoint &c = file->root();
+  if (!c.generator_widths() || !c.generator_activations())
+    return makeError(ErrorCode::InvalidArgument,
+                     file->path + ": a checkpoint of a run without a "
+                                  "generator (its points are the samples: "
+                                  "samples.npy beside it)");
+  std::vector<int64_t> widths(c.generator_widths()->begin(),
+                              c.generator_widths()->end());
+  std::vector<std::string> acts;
+  for (const flatbuffers::String *a : *c.generator_activations())
+    acts.push_back(a->str());
+  Result<GeneratorShape> shape =
+      GeneratorShape::make(std::move(widths), std::move(acts));
+  if (!shape.ok())
+    return makeError(ErrorCode::DataLoss, file->path + ": " + shape.message());
+  GeneratorState state{std::move(*shape), toVector(c.points()), c.step()};
+  if (int64_t(state.params.size()) != state.shape.paramCount())
+    return makeError(ErrorCode::DataLoss,
+                     file->path + ": θ holds " +
+                         std::to_string(state.params.size()) +
+                         " values, its generator has " +
+                         std::to_string(state.shape.paramCount()));
+  return state;
+}
+
+Result<RunState> gantk::readCheckpoint(const std::string &where,
+                                       const Artifact &artifact) {
+  Result<CheckpointFile> file = loadCheckpoint(where, "the checkpoint to resume from");
+  if (!file.ok())
+    return file.error();
+  const std::string &path = file->path;
+  auto corrupt = [&](const std::string &why) {
+    return makeError(ErrorCode::DataLoss,
+                     path + ": not a valid gantk checkpoint (" + why + ")");
+  };
+  const ck::Checkpoint &c = file->root();
 
   // The artifact that wrote it, or what differs from this run's.
   Identity mine = Identity::of(artifact.root()), theirs = Identity::of(c);
@@ -189,7 +254,7 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
   state.adamM = toVector(c.adam_m());
   state.adamV = toVector(c.adam_v());
   state.losses = toVector(c.losses());
-  size_t size = size_t(mine.nFake) * size_t(mine.dim);
+  size_t size = size_t(variableSize(artifact.root()));
   bool adam = mine.optimizer == "adam";
   if (state.step < 0 || state.points.size() != size ||
       state.losses.size() != size_t(state.step) ||

@@ -73,10 +73,25 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
   if (root.lambda() > 0)
     os << ", lambda " << root.lambda();
   os << "\n";
-  if (const fbs::TrainSpec *train = root.train(); train && train->real_rows())
+  if (root.generator())
+    if (Result<GeneratorShape> g = generatorShape(root); g.ok()) {
+      os << "generator (GA-NTKg): latent " << g->latent();
+      for (size_t k = 0; k + 1 < g->widths.size(); ++k)
+        os << " -> " << g->widths[k + 1] << " " << g->activations[k];
+      os << "; theta " << g->paramCount() << " values, " << root.n_fake()
+         << " latent rows drawn each step\n";
+    }
+  if (const fbs::TrainSpec *train = root.train();
+      train && train->real_rows() && !root.generator())
     os << "batch-wise: each step takes " << root.n_real() << " of "
        << train->real_rows() << " real and " << root.n_fake() << " of "
        << train->fake_rows() << " generated rows"
+       << (train->epoch() ? ", in shuffled passes (epochs)"
+                          : ", drawn afresh each step")
+       << "\n";
+  else if (train && train->real_rows())
+    os << "batch-wise: each step takes " << root.n_real() << " of "
+       << train->real_rows() << " real rows"
        << (train->epoch() ? ", in shuffled passes (epochs)"
                           : ", drawn afresh each step")
        << "\n";

@@ -1,10 +1,12 @@
 //===- Train.cpp - The optimiser loop over generated points --------------===//
 
 #include "gantk/runtime/Train.h"
+#include "gantk/runtime/Artifact.h"
 #include "gantk/runtime/Checkpoint.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Finite.h"
+#include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
@@ -293,6 +295,16 @@ Result<TrainResult> gantk::train(Session &session,
   int64_t nReal = root.n_real(), nFake = root.n_fake(), dim = root.dim();
   int64_t wholeReal = wholeRealRows(root), wholeFake = wholeFakeRows(root);
   bool batched = spec.real_rows() > 0;
+  // GA-NTKg: the optimiser moves the generator's θ; each step draws fresh
+  // latent rows and its Z are the samples.
+  const fbs::Generator *gen = root.generator();
+  std::optional<GeneratorShape> genShape;
+  if (gen) {
+    Result<GeneratorShape> shape = generatorShape(root);
+    if (!shape.ok())
+      return shape.error();
+    genShape = std::move(*shape);
+  }
 
   int64_t steps = options.steps ? *options.steps : spec.steps();
   if (steps < 0)
@@ -345,9 +357,15 @@ Result<TrainResult> gantk::train(Session &session,
 
   TrainResult result;
   result.steps = steps;
-  std::vector<double> z =
-      initialPoints(spec.init(), size_t(wholeFake * dim), initSeed(spec.seed()));
-  Optimizer optimizer(OptimizerConfig::fromSpec(spec), z.size());
+  // v: what the optimiser moves (Z, or θ); z: the generated points.
+  std::vector<double> v =
+      gen ? initialParams(*genShape, initSeed(spec.seed()))
+          : initialPoints(spec.init(), size_t(wholeFake * dim),
+                          initSeed(spec.seed()));
+  std::vector<double> z = gen ? std::vector<double>(size_t(wholeFake * dim))
+                              : std::vector<double>();
+  std::vector<double> &points = gen ? z : v;
+  Optimizer optimizer(OptimizerConfig::fromSpec(spec), v.size());
   if (!options.resumeFrom.empty()) {
     Result<RunState> saved =
         readCheckpoint(options.resumeFrom, session.artifact());
@@ -358,7 +376,7 @@ Result<TrainResult> gantk::train(Session &session,
                        options.resumeFrom + ": the checkpoint is at step " +
                            std::to_string(saved->step) + ", past the run's " +
                            std::to_string(steps) + " steps (raise --steps)");
-    z = std::move(saved->points);
+    v = std::move(saved->points);
     optimizer.restore(saved->step, std::move(saved->adamM),
                       std::move(saved->adamV));
     result.losses = std::move(saved->losses);
@@ -386,13 +404,14 @@ Result<TrainResult> gantk::train(Session &session,
     std::vector<uint8_t> npy, png;
   };
   auto encodeSamples = [&]() -> Result<Encoded> {
-    Encoded e{encodeNpy({wholeFake, dim}, z.data(), dtype), {}};
+    Encoded e{encodeNpy({wholeFake, dim}, points.data(), dtype), {}};
     if (!plotted)
       return e;
     Result<std::vector<uint8_t>> png = encodePng(
         plot == fbs::PlotKind::Scatter
-            ? scatterPlot(real->values.data(), wholeReal, z.data(), wholeFake)
-            : imageGrid(z.data(), wholeFake, data.imageH, data.imageW,
+            ? scatterPlot(real->values.data(), wholeReal, points.data(),
+                          wholeFake)
+            : imageGrid(points.data(), wholeFake, data.imageH, data.imageW,
                         data.imageC));
     if (!png.ok())
       return makeError(png.error().code,
@@ -417,7 +436,8 @@ Result<TrainResult> gantk::train(Session &session,
     if (!e.ok())
       return e.error();
     uint64_t checkpointBytes =
-        checkpointEvery > 0 ? 8 * (3 * z.size() + uint64_t(steps)) + 4096 : 0;
+        checkpointEvery > 0 || gen ? 8 * (3 * v.size() + uint64_t(steps)) + 4096
+                                   : 0;
     uint64_t largest = std::max<uint64_t>(
         {e->npy.size(), 2 * e->png.size(), checkpointBytes});
     if (Status s = checkSpace(out->dir,
@@ -434,10 +454,11 @@ Result<TrainResult> gantk::train(Session &session,
   }
   int64_t lastCheckpoint = -1;
   std::optional<CheckpointWriter> checkpoints;
-  if (checkpointEvery > 0)
+  // A generator run always ends with one: θ is what `gantk sample` needs.
+  if (checkpointEvery > 0 || gen)
     checkpoints.emplace(session.artifact());
   auto writeRunCheckpoint = [&](int64_t t) -> Status {
-    if (Status s = checkpoints->write(out->checkpoint, t, z,
+    if (Status s = checkpoints->write(out->checkpoint, t, v,
                                       optimizer.firstMoments(),
                                       optimizer.secondMoments(), result.losses);
         !s.ok())
@@ -466,7 +487,7 @@ Result<TrainResult> gantk::train(Session &session,
     return makeError(ErrorCode::FailedPrecondition, message);
   };
 
-  std::vector<double> g(z.size());
+  std::vector<double> g(v.size());
   // Batch-wise: the step's rows gathered from X and Z, and its gradient,
   // scattered into g (zero on the rows the step did not take).
   std::vector<double> stepReal, stepFake, stepGrad;
@@ -480,21 +501,38 @@ Result<TrainResult> gantk::train(Session &session,
       stepReal = gatherRows(
           real->values,
           batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()), dim);
-      fakeRows = batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
-      stepFake = gatherRows(z, fakeRows, dim);
+      if (!gen) {
+        fakeRows =
+            batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
+        stepFake = gatherRows(v, fakeRows, dim);
+      }
       if (Status s = session.setReal(stepReal.data(), stepReal.size());
           !s.ok())
         return s.error();
     }
-    const std::vector<double> &fake = batched ? stepFake : z;
-    if (Status s = session.setFake(fake.data(), fake.size()); !s.ok())
-      return s.error();
+    if (gen) {
+      std::vector<double> latent =
+          latentRows(spec.seed(), t, nFake, genShape->latent());
+      if (Status s = session.writeView(*gen->latent(), latent.data(),
+                                       latent.size());
+          !s.ok())
+        return s.error();
+      if (Status s = session.writeView(*gen->params(), v.data(), v.size());
+          !s.ok())
+        return s.error();
+    } else {
+      const std::vector<double> &fake = batched ? stepFake : v;
+      if (Status s = session.setFake(fake.data(), fake.size()); !s.ok())
+        return s.error();
+    }
     if (Status s = session.step(); !s.ok())
       return s.error();
     double loss = session.loss();
     if (!std::isfinite(loss))
       return nonFinite(t, std::string("the loss is ") + nonFiniteName(loss));
-    if (batched) {
+    if (gen)
+      z = session.readView(*root.fake()); // G(E_t; θ) of this step
+    if (batched && !gen) {
       stepGrad.resize(stepFake.size());
       if (Status s = session.getGrad(stepGrad.data(), stepGrad.size());
           !s.ok())
@@ -509,7 +547,8 @@ Result<TrainResult> gantk::train(Session &session,
       if (Status s = session.getGrad(g.data(), g.size()); !s.ok())
         return s.error();
       if (!allFinite(g))
-        return nonFinite(t, "dL/dZ holds non-finite values");
+        return nonFinite(t, std::string(gen ? "dL/dθ" : "dL/dZ") +
+                                " holds non-finite values");
     }
     // A loss frozen from the start would let the run "succeed" without
     // moving Z: exp(-lambda K) is 0 or I to the last bit on K's whole
@@ -528,7 +567,8 @@ Result<TrainResult> gantk::train(Session &session,
       if (largest < 1e-200)
         return makeError(
             ErrorCode::FailedPrecondition,
-            name + ": step 1: dL/dZ vanishes (largest |dL/dZ| = " +
+            name + ": step 1: " + (gen ? "dL/dθ" : "dL/dZ") +
+                " vanishes (largest |" + (gen ? "dL/dθ" : "dL/dZ") + "| = " +
                 shortNumber(largest) + ", loss " + shortNumber(loss) +
                 "): exp(-lambda K) has underflowed to 0 or rounds to I on "
                 "the kernel's whole spectrum, so Z would never move; choose "
@@ -539,27 +579,29 @@ Result<TrainResult> gantk::train(Session &session,
     // Batch-wise gradient descent moves only the step's rows once a first
     // whole update has clipped every row, so a step's cost does not grow
     // with m; Adam's moments move every row.
-    bool rowsOnly = batched && spec.optimizer() == fbs::OptimizerKind::GD &&
-                    t > first;
+    bool rowsOnly = batched && !gen &&
+                    spec.optimizer() == fbs::OptimizerKind::GD && t > first;
     if (rowsOnly)
-      optimizer.updateRows(z.data(), g.data(), fakeRows, dim);
+      optimizer.updateRows(v.data(), g.data(), fakeRows, dim);
     else
-      optimizer.update(z.data(), g.data());
+      optimizer.update(v.data(), g.data());
     bool finite = true;
     if (rowsOnly)
       for (int64_t row : fakeRows)
-        finite = finite && allFinite(&z[size_t(row * dim)],
-                                     &z[size_t(row * dim)] + dim);
+        finite = finite && allFinite(&v[size_t(row * dim)],
+                                     &v[size_t(row * dim)] + dim);
     else
-      finite = allFinite(z);
-    if (batched)
+      finite = allFinite(v);
+    if (batched && !gen)
       for (int64_t row : fakeRows)
         std::fill_n(g.begin() + row * dim, dim, 0.0);
     if (!finite)
       return makeError(ErrorCode::FailedPrecondition,
                        name + ": step " + std::to_string(t) +
-                           ": the optimiser's update made generated points "
-                           "non-finite (the gradient was finite; lower the "
+                           ": the optimiser's update made " +
+                           (gen ? "the generator's weights"
+                                : "generated points") +
+                           " non-finite (the gradient was finite; lower the "
                            "learning rate)");
     killAfterStepForTests(t);
     if ((every > 0 && t % every == 0) || t == steps) {
@@ -574,7 +616,8 @@ Result<TrainResult> gantk::train(Session &session,
         lastLineStep = t;
       }
     }
-    if (checkpointEvery > 0 && (t % checkpointEvery == 0 || t == steps))
+    if (checkpoints && ((checkpointEvery > 0 && t % checkpointEvery == 0) ||
+                        t == steps))
       if (Status s = writeRunCheckpoint(t); !s.ok())
         return s.error();
   }
@@ -583,12 +626,20 @@ Result<TrainResult> gantk::train(Session &session,
     result.secondsPerStep =
         std::chrono::duration<double>(Clock::now() - start).count() /
         double(ran);
-  else if (Status s = writeSamples(); !s.ok()) // nothing left to run
-    return s.error();
+  else {
+    // Nothing left to run: a generator's samples are drawn from the
+    // checkpoint's θ with the last step's latent rows.
+    if (gen)
+      z = generate(*genShape, v,
+                   latentRows(spec.seed(), steps, nFake, genShape->latent()),
+                   nFake);
+    if (Status s = writeSamples(); !s.ok())
+      return s.error();
+  }
 
   result.samplesNpy = out->samplesNpy;
   if (plotted)
     result.samplesPng = out->samplesPng;
-  result.samples = std::move(z);
+  result.samples = std::move(points);
   return result;
 }

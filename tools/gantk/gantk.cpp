@@ -23,6 +23,7 @@
 #include "gantk/Frontend/MLIRGen.h"
 #include "gantk/Frontend/Parser.h"
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Checkpoint.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
@@ -48,6 +49,7 @@
 
 #include <unistd.h>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -79,6 +81,9 @@ cl::SubCommand kernelCmd("kernel",
                          "on the rows of S");
 cl::SubCommand benchCmd("bench", "Time steps of a spec at n real points");
 cl::SubCommand describeCmd("describe", "Print what an artifact holds");
+cl::SubCommand sampleCmd(
+    "sample", "Draw new points from a generator (GA-NTKg): a run's "
+              "checkpoint, or an artifact's untrained generator");
 cl::SubCommand tuneLambdaCmd(
     "tune-lambda", "Choose lambda by the paper's Algorithm 1 (double it until "
                    "the discriminator separates the real rows from noise)");
@@ -96,6 +101,12 @@ cl::opt<std::string> specInput(cl::Positional, cl::sub(gradCmd),
                                cl::desc("<SPEC.gantk>"), cl::cat(category));
 cl::opt<std::string> artifactInput(cl::Positional, cl::sub(describeCmd),
                                    cl::desc("<ARTIFACT>"), cl::cat(category));
+cl::opt<std::string> sampleInput(cl::Positional, cl::sub(sampleCmd),
+                                 cl::desc("<CHECKPOINT | RUN_DIR | ARTIFACT>"),
+                                 cl::cat(category));
+cl::opt<std::string> sampleSeed("seed", cl::sub(sampleCmd),
+                                cl::desc("Seed of the latent rows (default 0)"),
+                                cl::value_desc("S"), cl::cat(category));
 
 enum class EmitKind { Ast, Mlir, Lowered, Llvm, Ptx, Artifact };
 cl::opt<EmitKind> emit(
@@ -129,15 +140,17 @@ cl::opt<std::string> outputFile("o", cl::sub(compileCmd), cl::sub(describeCmd),
                                          "object for describe --code)"),
                                 cl::value_desc("FILE"), cl::cat(category));
 cl::opt<std::string> n("n", cl::sub(compileCmd), cl::sub(benchCmd),
+                       cl::sub(sampleCmd),
                        cl::desc("Real rows n (generated rows m = n); the "
-                                "spec's n otherwise"),
+                                "spec's n otherwise. sample: the rows to "
+                                "draw"),
                        cl::value_desc("N"), cl::cat(category));
 cl::opt<std::string> memoryBudget(
     "memory-budget", cl::sub(compileCmd), cl::sub(runCmd), cl::sub(gradCmd),
     cl::sub(benchCmd),
     cl::desc("Bytes one step may use (overrides the spec's memory_budget)"),
     cl::value_desc("BYTES"), cl::cat(category));
-cl::opt<std::string> outDir("out", cl::sub(runCmd),
+cl::opt<std::string> outDir("out", cl::sub(runCmd), cl::sub(sampleCmd),
                             cl::desc("Output directory (the spec's otherwise)"),
                             cl::value_desc("DIR"), cl::cat(category));
 cl::opt<std::string> steps("steps", cl::sub(runCmd), cl::sub(benchCmd),
@@ -223,7 +236,7 @@ cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
 const std::vector<cl::SubCommand *> &subcommands() {
   static const std::vector<cl::SubCommand *> all = {
       &compileCmd, &runCmd,   &gradCmd,     &kernelCmd,
-      &benchCmd,   &describeCmd, &tuneLambdaCmd};
+      &benchCmd,   &describeCmd, &tuneLambdaCmd, &sampleCmd};
   return all;
 }
 
@@ -326,6 +339,11 @@ std::optional<GraphShape> stepShape(const LoadedSpec &loaded,
   GraphShape shape{n, m, loaded.data.dim, {}};
   if (int64_t half = loaded.spec.objective.batch / 2) {
     const ast::Location &at = loaded.spec.objective.batchLoc;
+    // A generator makes each step's generated rows afresh: there is no
+    // whole Z to draw them from.
+    bool generator = loaded.spec.generator.has_value();
+    if (generator)
+      m = half;
     if (half > n || half > m) {
       // Where the spec sets it, as the parser reports spec errors.
       std::cerr << at.file << ":" << at.line << ":" << at.col << ": error: "
@@ -390,13 +408,17 @@ void printPlan(const PlanSummary &plan, int64_t points, int64_t dim) {
 /// The points and columns of a graph's entry function (N = rows of X and
 /// Z together, or of S).
 std::pair<int64_t, int64_t> graphSize(mlir::ModuleOp graph) {
+  // N and d: a step's stack of X and Z, or a kernel entry's one argument S.
   int64_t points = 0, dim = 0;
   graph.walk([&](mlir::func::FuncOp fn) {
-    for (mlir::Type t : fn.getArgumentTypes()) {
-      auto shaped = mlir::cast<mlir::RankedTensorType>(t);
-      points += shaped.getDimSize(0);
-      dim = shaped.getDimSize(1);
-    }
+    auto shaped = mlir::cast<mlir::RankedTensorType>(fn.getArgumentTypes()[0]);
+    points = shaped.getDimSize(0);
+    dim = shaped.getDimSize(1);
+  });
+  graph.walk([&](mlir::Operation *op) {
+    if (op->getName().getStringRef() == "gantk.stack")
+      points = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType())
+                   .getDimSize(0);
   });
   return {points, dim};
 }
@@ -490,6 +512,23 @@ int nonFiniteOutput(Session &s, const std::string &what);
 /// discriminator trained on those rows separates real from noise within
 /// eps. Prints the trace to `log`; sets the objective's λ (raw) and
 /// returns 0, or reports the failure and returns the exit status.
+/// The spec's generator as the runtime describes it (GA-NTKg), or none.
+std::optional<GeneratorShape> generatorOf(const ast::Module &spec) {
+  if (!spec.generator)
+    return std::nullopt;
+  GeneratorShape shape;
+  shape.widths.push_back(spec.generator->latent);
+  for (const ast::GeneratorLayer &layer : spec.generator->layers) {
+    shape.widths.push_back(layer.width);
+    using A = ast::GeneratorLayer::Activation;
+    shape.activations.push_back(layer.activation == A::Relu      ? "relu"
+                                : layer.activation == A::Tanh    ? "tanh"
+                                : layer.activation == A::Sigmoid ? "sigmoid"
+                                                                 : "identity");
+  }
+  return shape;
+}
+
 int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                    const RunOptions &options, std::ostream &log,
                    const std::vector<double> *given = nullptr) {
@@ -519,9 +558,15 @@ int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                                         wholeReal, step.dim, train.seed());
     if (!real.ok())
       return fail(ExitCode::InputError, real.message());
+    // With a generator, Z is what its initial θ makes of step 1's latent
+    // rows.
+    std::optional<GeneratorShape> gen = generatorOf(loaded.spec);
     std::vector<double> z =
-        initialPoints(train.init(), size_t(wholeFake * step.dim),
-                      initSeed(train.seed()));
+        gen ? generate(*gen, initialParams(*gen, initSeed(train.seed())),
+                       latentRows(train.seed(), 1, step.numFake, gen->latent()),
+                       step.numFake)
+            : initialPoints(train.init(), size_t(wholeFake * step.dim),
+                            initSeed(train.seed()));
     points = std::move(real->values);
     if (step.totalReal) {
       bool epoch = loaded.spec.objective.epoch;
@@ -529,10 +574,11 @@ int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                           batchRows(train.seed(), 0, 1, wholeReal,
                                     step.numReal, epoch),
                           step.dim);
-      z = gatherRows(z,
-                     batchRows(train.seed(), 1, 1, wholeFake, step.numFake,
-                               epoch),
-                     step.dim);
+      if (!gen)
+        z = gatherRows(z,
+                       batchRows(train.seed(), 1, 1, wholeFake, step.numFake,
+                                 epoch),
+                       step.dim);
     }
     points.insert(points.end(), z.begin(), z.end());
   }
@@ -804,6 +850,16 @@ int commandGrad() {
   if (!runOptions(options))
     return exitStatus(ExitCode::UsageError);
   std::optional<LoadedSpec> loaded = loadSpec(specInput, false);
+  if (loaded && loaded->spec.generator) {
+    const ast::Location &at = loaded->spec.generator->loc;
+    return fail(ExitCode::InputError,
+                at.file + ":" + std::to_string(at.line) + ":" +
+                    std::to_string(at.col) +
+                    ": gantk grad computes dL/dZ at a given Z, and this spec's "
+                    "Z comes from its generator (whose gradient is dL/dθ, "
+                    "which `gantk run` follows); remove the generator block "
+                    "for dL/dZ at given points");
+  }
   auto x = loaded ? readRows(realFile) : std::nullopt;
   auto z = x ? readRows(fakeFile) : std::nullopt;
   if (!z)
@@ -961,13 +1017,29 @@ int commandBench() {
                    shape->dim, root.train()->seed());
   if (!real.ok())
     return fail(ExitCode::InputError, real.message());
-  std::vector<double> z = initialPoints(root.train()->init(),
-                                        size_t(shape->numFake * shape->dim),
-                                        initSeed(root.train()->seed()));
   if (Status st = s.setReal(real->values.data(), real->values.size()); !st.ok())
     return fail(ExitCode::InputError, st.message());
-  if (Status st = s.setFake(z.data(), z.size()); !st.ok())
-    return fail(ExitCode::InputError, st.message());
+  // The first step's variable: Z, or θ and the latent rows.
+  Status set;
+  if (const schema::Generator *gen = root.generator()) {
+    Result<GeneratorShape> g = generatorShape(root);
+    if (!g.ok())
+      return fail(ExitCode::InputError, g.message());
+    std::vector<double> theta =
+        initialParams(*g, initSeed(root.train()->seed()));
+    std::vector<double> e =
+        latentRows(root.train()->seed(), 1, shape->numFake, g->latent());
+    set = s.writeView(*gen->params(), theta.data(), theta.size());
+    if (set.ok())
+      set = s.writeView(*gen->latent(), e.data(), e.size());
+  } else {
+    std::vector<double> z = initialPoints(root.train()->init(),
+                                          size_t(shape->numFake * shape->dim),
+                                          initSeed(root.train()->seed()));
+    set = s.setFake(z.data(), z.size());
+  }
+  if (!set.ok())
+    return fail(ExitCode::InputError, set.message());
   std::vector<double> seconds;
   // Warm-up steps fill caches and start threads; they are not timed.
   for (int64_t i = 0; i < warmupCount + stepCount; ++i) {
@@ -1094,6 +1166,77 @@ int commandDescribe() {
                                         ")");
 }
 
+/// gantk sample: Z = G(E; θ) for N fresh latent rows E ~ N(0, 1), with θ of
+/// a generator run's checkpoint (or, from an artifact, θ's initial draw);
+/// the discriminator and the real data are not needed.
+int commandSample() {
+  if (sampleInput.empty() || outDir.empty() || n.empty())
+    return usage("sample", "sample needs CHECKPOINT|RUN_DIR|ARTIFACT --n N "
+                           "--out DIR");
+  int64_t rows = 0, seed = 0;
+  if (std::string error = parseIntegerOption("--n", n, 1, int64_t(1) << 32,
+                                             rows);
+      !error.empty())
+    return fail(ExitCode::UsageError, error);
+  if (sampleSeed.getNumOccurrences())
+    if (std::string error =
+            parseIntegerOption("--seed", sampleSeed, 0, INT64_MAX, seed);
+        !error.empty())
+      return fail(ExitCode::UsageError, error);
+
+  // An artifact file starts with its identifier at byte 4; anything else
+  // (a directory, a checkpoint) is read as a checkpoint.
+  std::error_code ec;
+  bool artifact = false;
+  if (!std::filesystem::is_directory(sampleInput.getValue(), ec)) {
+    Result<std::vector<uint8_t>> head = readFile(sampleInput.getValue());
+    if (!head.ok())
+      return fail(ExitCode::InputError, head.message());
+    artifact = head->size() >= 8 && schema::ArtifactBufferHasIdentifier(head->data());
+  }
+  GeneratorShape shape;
+  std::vector<double> theta;
+  std::string from;
+  if (artifact) {
+    Result<Artifact> art = Artifact::loadFile(sampleInput.getValue());
+    if (!art.ok())
+      return fail(ExitCode::InputError, art.message());
+    Result<GeneratorShape> g = generatorShape(art->root());
+    if (!g.ok())
+      return fail(ExitCode::InputError, art->name() + ": " + g.message());
+    shape = std::move(*g);
+    theta = initialParams(shape, initSeed(art->root().train()->seed()));
+    from = "the untrained generator of " + art->name();
+  } else {
+    Result<GeneratorState> state = readGeneratorCheckpoint(sampleInput.getValue());
+    if (!state.ok())
+      return fail(exitCodeFor(state.error()), state.message());
+    shape = std::move(state->shape);
+    theta = std::move(state->params);
+    from = "the generator after step " + std::to_string(state->step) +
+           " of " + sampleInput.getValue();
+  }
+  // Step 0 is no training step: these latent rows are none a run drew.
+  std::vector<double> z =
+      generate(shape, theta, latentRows(uint64_t(seed), 0, rows, shape.latent()),
+               rows);
+  if (!allFinite(z))
+    return fail(ExitCode::RunFailure, from + " made non-finite points");
+  std::filesystem::create_directories(outDir.getValue(), ec);
+  if (ec)
+    return fail(ExitCode::InputError,
+                outDir + ": cannot create the directory: " + ec.message());
+  std::vector<uint8_t> npy =
+      encodeNpy({rows, shape.outputs()}, z.data(), NpyDType::F64);
+  std::string path = (std::filesystem::path(outDir.getValue()) / "samples.npy")
+                         .string();
+  if (Status st = writeFileAtomic(path, npy.data(), npy.size()); !st.ok())
+    return fail(exitCodeFor(st.error()), st.message());
+  std::cout << "wrote " << path << ": " << rows << " points of "
+            << shape.outputs() << " values from " << from << "\n";
+  return exitStatus(ExitCode::Success);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -1169,6 +1312,8 @@ int main(int argc, char **argv) {
     return commandDescribe();
   if (tuneLambdaCmd)
     return commandTuneLambda();
+  if (sampleCmd)
+    return commandSample();
   return fail(ExitCode::UsageError,
               "no command given (" + commandNames(" or ") +
                   "; see gantk --help)");

@@ -40,8 +40,8 @@ public:
   LogicalResult commands(flatbuffers::FlatBufferBuilder &fbb, Commands &out,
                          Kernels &kernels) {
     for (Operation &op : fn.getBody().front()) {
-      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp,
-              KernelOperatorOp>(op))
+      if (isa<StackOp, tensor::ExtractSliceOp, ParamViewOp, ConcatOp,
+              func::ReturnOp, KernelOperatorOp>(op))
         continue;
       if (failed(command(fbb, op, out, kernels)))
         return failure();
@@ -286,7 +286,39 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
            failure();
   fb::View real = writer.view(block.getArgument(0));
   fb::View fake, loss, grad, ntk, nngp;
-  if (step) {
+  // GA-NTKg: @step(X, E, θ); Z is made by the step, inside its stack.
+  auto generatorAttr = planned->getAttrOfType<DictionaryAttr>(
+      GantkDialect::getGeneratorAttrName());
+  flatbuffers::Offset<fb::Generator> generator;
+  if (step && generatorAttr) {
+    auto widths = generatorAttr.getAs<DenseI64ArrayAttr>("widths");
+    auto activations = generatorAttr.getAs<ArrayAttr>("activations");
+    StackOp stack;
+    for (auto s : block.getOps<StackOp>())
+      stack = s;
+    if (block.getNumArguments() != 3 || !stack ||
+        stack.getFake().getDefiningOp() == nullptr)
+      return planned.emitError("a step with a generator takes (X, E, θ) and "
+                               "stacks the rows its generator makes"),
+             failure();
+    std::vector<fb::Activation> acts;
+    for (Attribute a : activations) {
+      StringRef name = cast<StringAttr>(a).getValue();
+      acts.push_back(name == "relu"      ? fb::Activation::Relu
+                     : name == "tanh"    ? fb::Activation::Tanh
+                     : name == "sigmoid" ? fb::Activation::Sigmoid
+                                         : fb::Activation::Identity);
+    }
+    fb::View latent = writer.view(block.getArgument(1));
+    fb::View params = writer.view(block.getArgument(2));
+    generator = fb::CreateGenerator(
+        fbb, fbb.CreateVector(widths.asArrayRef().vec()),
+        fbb.CreateVector(acts), &latent, &params);
+    fake = writer.view(stack.getFake());
+    numFake = cast<RankedTensorType>(stack.getFake().getType()).getDimSize(0);
+    loss = writer.view(ret.getOperand(0));
+    grad = writer.view(ret.getOperand(1));
+  } else if (step) {
     fake = writer.view(block.getArgument(1));
     loss = writer.view(ret.getOperand(0));
     grad = writer.view(ret.getOperand(1));
@@ -337,6 +369,8 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
   auto specName = fbb.CreateString(source);
   auto peak = fbb.CreateString(peakOp ? peakOp.str() : "");
   fb::ArtifactBuilder ab(fbb);
+  if (!generator.IsNull())
+    ab.add_generator(generator);
   ab.add_format_version(1);
   ab.add_precision(realType.getElementType().isF32() ? fb::Precision::F32
                                                      : fb::Precision::F64);

@@ -608,6 +608,15 @@ struct GraphAdjoint {
       adjoints[stack.getFake()] = total;
       return success();
     }
+    if (auto gen = dyn_cast<GeneratorOp>(op)) {
+      // dθ only: the latent rows are drawn, not optimised.
+      if (adj)
+        adjoints[gen.getParams()] = GeneratorGradOp::create(
+            b, loc, gen.getParams().getType(), gen.getLatent(),
+            gen.getParams(), adj, gen.getWidthsAttr(),
+            gen.getActivationsAttr());
+      return success();
+    }
     if (isa<LabelsOp, func::ReturnOp>(op))
       return success();
     if (adj || llvm::any_of(op->getResults(),

@@ -104,6 +104,78 @@ struct LowerGramGrad : OpRewritePattern<GramGradOp> {
   }
 };
 
+/// A generator's layers as library ops: per layer a GEMM with its weights
+/// (a view into θ) and the bias-and-activation kernel. `outputs` gets A_0
+/// (the latent rows), …, A_L (= Z); `weights` each layer's W. The forward
+/// and the backward build the same ops, which CSE then shares.
+void generatorForward(OpBuilder &b, Location loc, Value latent, Value params,
+                      ArrayRef<int64_t> widths, ArrayAttr activations,
+                      SmallVectorImpl<Value> &outputs,
+                      SmallVectorImpl<Value> &weights) {
+  Type element = cast<ShapedType>(latent.getType()).getElementType();
+  int64_t offset = 0;
+  Value a = latent;
+  outputs.push_back(a);
+  for (size_t k = 0; k + 1 < widths.size(); ++k) {
+    int64_t in = widths[k], out = widths[k + 1];
+    Value w = ParamViewOp::create(b, loc, matrixType(in, out, element), params,
+                                  b.getI64IntegerAttr(offset));
+    Value bias = ParamViewOp::create(b, loc, matrixType(1, out, element),
+                                     params,
+                                     b.getI64IntegerAttr(offset + in * out));
+    offset += (in + 1) * out;
+    Value h = gemm(b, loc, a, w, 1, false, false);
+    a = BiasActOp::create(b, loc, h.getType(), h, bias,
+                          cast<StringAttr>(activations[k]));
+    outputs.push_back(a);
+    weights.push_back(w);
+  }
+}
+
+struct LowerGenerator : OpRewritePattern<GeneratorOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GeneratorOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> outputs, weights;
+    generatorForward(rewriter, op.getLoc(), op.getLatent(), op.getParams(),
+                     op.getWidths(), op.getActivations(), outputs, weights);
+    rewriter.replaceOp(op, outputs.back());
+    return success();
+  }
+};
+
+/// dθ, layer by layer from the last: dH = act'(A) ⊙ dA, dW = A_{k−1}ᵀ dH,
+/// db = Σ_rows dH, dA_{k−1} = dH Wᵀ; the pieces concatenated in θ's layout.
+struct LowerGeneratorGrad : OpRewritePattern<GeneratorGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GeneratorGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> outputs, weights;
+    generatorForward(rewriter, loc, op.getLatent(), op.getParams(),
+                     op.getWidths(), op.getActivations(), outputs, weights);
+    Type element = op.getType().getElementType();
+    size_t layers = weights.size();
+    SmallVector<Value> pieces(2 * layers);
+    Value da = op.getCotangent();
+    for (size_t k = layers; k-- > 0;) {
+      auto act = cast<StringAttr>(op.getActivations()[k]);
+      Value dh = act.getValue() == "identity"
+                     ? da
+                     : ActGradOp::create(rewriter, loc, da.getType(),
+                                         outputs[k + 1], da, act)
+                           .getResult();
+      pieces[2 * k] = gemm(rewriter, loc, outputs[k], dh, 1, true, false);
+      pieces[2 * k + 1] = ColumnSumOp::create(
+          rewriter, loc, matrixType(1, op.getWidths()[k + 1], element), dh);
+      if (k > 0)
+        da = gemm(rewriter, loc, dh, weights[k], 1, false, true);
+    }
+    rewriter.replaceOpWithNewOp<ConcatOp>(op, op.getType(), pieces);
+    return success();
+  }
+};
+
 /// Whether the exponential action of an N × N kernel runs on the Krylov
 /// path: as the solver says, or by size for auto.
 bool useKrylov(Solver solver, int64_t n) {
@@ -285,7 +357,8 @@ struct LowerToLibraryPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
-                 LowerExpmActionGrad>(&getContext());
+                 LowerExpmActionGrad, LowerGenerator, LowerGeneratorGrad>(
+        &getContext());
     patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
     patterns.add<RecomputeBackwardRows>(&getContext(), recomputeRows);
     GreedyRewriteConfig config;

@@ -50,6 +50,30 @@ SmallVector<Value> inlinePairBody(KernelBody &k, Block &body, ValueRange in) {
   return out;
 }
 
+/// A generator activation of x (tanh and the sigmoid from exp, which
+/// every target lowers).
+Value activate(ScalarBuilder &s, StringRef act, Value x) {
+  if (act == "relu")
+    return s.max(x, s.c(0));
+  if (act == "tanh") // 1 − 2 / (e^{2x} + 1): ±1 where e^{2x} overflows or is 0
+    return s.sub(s.c(1), s.div(s.c(2), s.add(s.exp(s.mul(s.c(2), x)), s.c(1))));
+  if (act == "sigmoid")
+    return s.div(s.c(1), s.add(s.c(1), s.exp(s.neg(x))));
+  return x;
+}
+
+/// act'(x) from a = act(x).
+Value activationSlope(ScalarBuilder &s, StringRef act, Value a) {
+  if (act == "relu")
+    return s.select(s.cmp(arith::CmpFPredicate::OGT, a, s.c(0)), s.c(1),
+                    s.c(0));
+  if (act == "tanh")
+    return s.sub(s.c(1), s.mul(a, a));
+  if (act == "sigmoid")
+    return s.mul(a, s.sub(s.c(1), a));
+  return s.c(1);
+}
+
 /// True when `op` is the last reader of `v`, which owns its buffer (the
 /// result of a compute op, not an argument or a view): the op may then
 /// overwrite it.
@@ -98,7 +122,7 @@ public:
               AddDiagOp,
               AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
               LabelsOp, LossOp, LossGradOp, LossSumOp, AddOp, AvgPoolOp,
-              AvgPoolTransposeOp>(
+              AvgPoolTransposeOp, BiasActOp, ActGradOp, ColumnSumOp>(
               op))
         ops.push_back(op);
     });
@@ -445,6 +469,42 @@ private:
             k.store(s.add(k.load(lhs, {i, j}), k.load(rhs, {i, j})), out,
                     {i, j});
           });
+        });
+      };
+    } else if (auto biasAct = dyn_cast<BiasActOp>(op)) {
+      std::string act = biasAct.getActivation().str();
+      body = [act](KernelBody &k, ScalarBuilder &s) {
+        Value h = k.args[0], bias = k.args[1], out = k.args[2];
+        Value zero = k.index(0);
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.loop(zero, k.index(k.dim(h, 1)), [&](Value j) {
+            Value x = s.add(k.load(h, {i, j}), k.load(bias, {zero, j}));
+            k.store(activate(s, act, x), out, {i, j});
+          });
+        });
+      };
+    } else if (auto actGrad = dyn_cast<ActGradOp>(op)) {
+      std::string act = actGrad.getActivation().str();
+      body = [act](KernelBody &k, ScalarBuilder &s) {
+        Value a = k.args[0], da = k.args[1], out = k.args[2];
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.loop(k.index(0), k.index(k.dim(a, 1)), [&](Value j) {
+            k.store(s.mul(activationSlope(s, act, k.load(a, {i, j})),
+                          k.load(da, {i, j})),
+                    out, {i, j});
+          });
+        });
+      };
+    } else if (isa<ColumnSumOp>(op)) {
+      range = shapedType.getDimSize(1); // one column per index
+      body = [](KernelBody &k, ScalarBuilder &s) {
+        Value in = k.args[0], out = k.args[1];
+        k.loop(k.begin, k.end, [&](Value j) {
+          Value sum = k.reduce(k.index(0), k.index(k.dim(in, 0)), s.c(0),
+                               [&](Value i, Value acc) {
+                                 return s.add(acc, k.load(in, {i, j}));
+                               });
+          k.store(sum, out, {k.index(0), j});
         });
       };
     } else if (auto lossGrad = dyn_cast<LossGradOp>(op)) {

@@ -78,6 +78,12 @@ int64_t valueBytes(Value v) {
 
 /// The values an op reads: its operands, and for a gantk.row_tiles the
 /// values from outside that its body reads.
+/// Ops that place values in other values' buffers and run nothing.
+bool isViewOp(Operation &op) {
+  return isa<StackOp, tensor::ExtractSliceOp, ParamViewOp, ConcatOp,
+             func::ReturnOp>(op);
+}
+
 SmallVector<Value> readValues(Operation &op) {
   SmallVector<Value> values(op.getOperands());
   if (auto tiles = dyn_cast<RowTilesOp>(op))
@@ -232,13 +238,41 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     // Aliases: stack operands inside the stack, row slices inside the source.
     for (Operation &op : block) {
       if (auto stack = dyn_cast<StackOp>(op)) {
+        // X is an argument; Z an argument or made by the step (a
+        // generator's output), which then writes it into the stack.
+        auto madeHere = [&](Value v) {
+          Operation *def = v.getDefiningOp();
+          return def && def->getBlock() == &block && !aliasOf.count(v) &&
+                 !isa<StackOp>(def);
+        };
         if (!isa<BlockArgument>(stack.getReal()) ||
-            !isa<BlockArgument>(stack.getFake()))
-          return stack.emitOpError("memory plan needs function arguments as "
-                                   "stack operands");
+            !(isa<BlockArgument>(stack.getFake()) || madeHere(stack.getFake())))
+          return stack.emitOpError("memory plan needs the real rows as a "
+                                   "function argument and the generated rows "
+                                   "as one or made by the step");
         aliasOf[stack.getReal()] = {stack.getResult(), 0};
         aliasOf[stack.getFake()] = {stack.getResult(),
                                     byteSize(stack.getReal().getType())};
+      } else if (auto view = dyn_cast<ParamViewOp>(op)) {
+        int64_t elementBytes =
+            cast<ShapedType>(view.getType()).getElementTypeBitWidth() / 8;
+        aliasOf[view.getResult()] = {view.getParams(),
+                                     view.getOffset() * elementBytes};
+      } else if (auto concat = dyn_cast<ConcatOp>(op)) {
+        // Each piece is made in its place in the result, by an op of the
+        // step that makes nothing else there.
+        int64_t at = 0;
+        for (Value piece : concat.getPieces()) {
+          Operation *def = piece.getDefiningOp();
+          if (!def || def->getBlock() != &block || aliasOf.count(piece) ||
+              def->getNumResults() != 1 || isa<StackOp, ConcatOp>(def) ||
+              !piece.hasOneUse())
+            return concat.emitOpError("memory plan needs each piece made by "
+                                      "an op of the step for this concat "
+                                      "alone");
+          aliasOf[piece] = {concat.getResult(), at};
+          at += byteSize(piece.getType());
+        }
       } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
         auto src = slice.getSourceType();
         if (!slice.hasUnitStride() || src.getRank() != 2 ||
@@ -320,7 +354,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     llvm::DenseMap<Operation *, SmallVector<size_t>> scratchOf;
     for (Operation &op : block) {
       int64_t at = order[&op];
-      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
+      if (isViewOp(op))
         continue;
       // The arguments (X, Z and their stack) outlive the step: the runtime
       // sets X once and keeps it for every step.
@@ -394,7 +428,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     std::string peakOp;
     int64_t peakLive = -1;
     for (Operation &op : block) {
-      if (isa<StackOp, tensor::ExtractSliceOp, func::ReturnOp>(op))
+      if (isViewOp(op))
         continue;
       int64_t at = order[&op], live = 0;
       for (const Interval &it : buffers)
@@ -430,7 +464,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       argOffsets.push_back(offsets.lookup(root(arg)) + offsetInRoot(arg));
     fn->setAttr("gantk.arg_offsets", b.getDenseI64ArrayAttr(argOffsets));
     for (Operation &op : block)
-      if (isa<StackOp, tensor::ExtractSliceOp>(op)) {
+      if (isa<StackOp, tensor::ExtractSliceOp, ParamViewOp, ConcatOp>(op)) {
         Value r = op.getResult(0);
         op.setAttr("gantk.offsets",
                    b.getDenseI64ArrayAttr(

@@ -130,6 +130,23 @@ LogicalResult GantkDialect::verifyOperationAttribute(Operation *op,
                (name == getTrainAttrName() && isa<TrainAttr>(attr.getValue())) ||
                (name == getOutputAttrName() && isa<OutputAttr>(attr.getValue())) ||
                (name == getLambdaAttrName() && isa<FloatAttr>(attr.getValue()));
+  if (name == getGeneratorAttrName()) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto widths = dict ? dict.getAs<DenseI64ArrayAttr>("widths") : nullptr;
+    auto acts = dict ? dict.getAs<ArrayAttr>("activations") : nullptr;
+    if (!isa<ModuleOp>(op) || !widths || !acts ||
+        widths.size() != int64_t(acts.size()) + 1 ||
+        llvm::any_of(widths.asArrayRef(), [](int64_t w) { return w < 1; }) ||
+        !llvm::all_of(acts, [](Attribute a) {
+          auto s = dyn_cast<StringAttr>(a);
+          return s && isGeneratorActivation(s.getValue());
+        }))
+      return op->emitOpError("'")
+             << name
+             << "' must be a module attribute {widths = array<i64: l, ...>, "
+                "activations = [one per layer]}";
+    return success();
+  }
   bool config = name == getDataAttrName() || name == getTrainAttrName() ||
                 name == getOutputAttrName() || name == getLambdaAttrName();
   if (!config)

@@ -553,6 +553,104 @@ LogicalResult GramBlocksOp::verify() {
   return success();
 }
 
+/// widths (latent first, ≥ 2 of them, all ≥ 1), one activation per layer,
+/// θ of the right size, E and Z (or dZ) with the first and last widths.
+static LogicalResult verifyGenerator(Operation *op, Value latent, Value params,
+                                     Value points, ArrayRef<int64_t> widths,
+                                     ArrayAttr activations) {
+  if (failed(verifyCommon(op)))
+    return failure();
+  if (widths.size() < 2 || llvm::any_of(widths, [](int64_t w) { return w < 1; }))
+    return op->emitOpError("needs at least two widths (the latent's and a "
+                           "layer's), each at least 1");
+  if (activations.size() + 1 != widths.size())
+    return op->emitOpError("needs one activation per layer: ")
+           << widths.size() - 1 << " layers, " << activations.size()
+           << " activations";
+  for (Attribute a : activations)
+    if (!isGeneratorActivation(cast<StringAttr>(a).getValue()))
+      return op->emitOpError("unknown activation ")
+             << a << " (expected identity, relu, tanh or sigmoid)";
+  int64_t count = generatorParamCount(widths);
+  if (dim0(cast<ShapedType>(params.getType())) != count)
+    return op->emitOpError("θ must hold ") << count << " values for widths "
+                                           << widths << ", got "
+                                           << params.getType();
+  if (cols(latent) != widths.front() || cols(points) != widths.back() ||
+      rows(latent) != rows(points))
+    return op->emitOpError("the latent rows must be m x ")
+           << widths.front() << " and the generated rows m x "
+           << widths.back();
+  return success();
+}
+
+LogicalResult GeneratorOp::verify() {
+  return verifyGenerator(*this, getLatent(), getParams(), getResult(),
+                         getWidths(), getActivations());
+}
+
+LogicalResult GeneratorGradOp::verify() {
+  if (getResult().getType() != getParams().getType())
+    return emitOpError("the result must have θ's type");
+  return verifyGenerator(*this, getLatent(), getParams(), getCotangent(),
+                         getWidths(), getActivations());
+}
+
+LogicalResult ParamViewOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t size = rows(getResult()) * cols(getResult());
+  if (getOffset() < 0 ||
+      getOffset() + size > dim0(cast<ShapedType>(getParams().getType())))
+    return emitOpError("elements [")
+           << getOffset() << ", " << getOffset() + size << ") lie outside "
+           << getParams().getType();
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t total = 0;
+  for (Value piece : getPieces())
+    total += rows(piece) * cols(piece);
+  if (total != dim0(cast<ShapedType>(getResult().getType())))
+    return emitOpError("the pieces hold ")
+           << total << " values, the result " << getResult().getType();
+  return success();
+}
+
+LogicalResult BiasActOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (!isGeneratorActivation(getActivation()))
+    return emitOpError("unknown activation '") << getActivation() << "'";
+  if (rows(getBias()) != 1 || cols(getBias()) != cols(getInput()) ||
+      getResult().getType() != getInput().getType())
+    return emitOpError("the bias must be 1 x ")
+           << cols(getInput()) << " and the result the input's type";
+  return success();
+}
+
+LogicalResult ActGradOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (!isGeneratorActivation(getActivation()))
+    return emitOpError("unknown activation '") << getActivation() << "'";
+  if (getOutput().getType() != getCotangent().getType() ||
+      getResult().getType() != getOutput().getType())
+    return emitOpError("output, cotangent and result must have one type");
+  return success();
+}
+
+LogicalResult ColumnSumOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (rows(getResult()) != 1 || cols(getResult()) != cols(getInput()))
+    return emitOpError("the result must be 1 x ") << cols(getInput());
+  return success();
+}
+
 LogicalResult GemmOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();

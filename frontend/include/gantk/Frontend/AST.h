@@ -107,6 +107,23 @@ struct Discriminator {
   std::vector<Layer> layers;
 };
 
+/// The generator of GA-NTKg (the paper's Eq. 6): the generated rows are
+/// Z = G(E; θ) for a fresh latent E ~ N(0, I) of `latent` columns each
+/// step, and θ is what the optimiser moves. Each dense layer maps to
+/// `width` units and is followed by its activation (none: identity).
+struct GeneratorLayer {
+  enum class Activation { Identity, Relu, Tanh, Sigmoid };
+  int64_t width = 0;
+  Activation activation = Activation::Identity;
+  Location loc; // the dense layer
+};
+
+struct Generator {
+  Location loc;
+  int64_t latent = 0;
+  std::vector<GeneratorLayer> layers; // at least one
+};
+
 struct Objective {
   Location loc;
   double lambda = 1.0;
@@ -168,6 +185,7 @@ struct Module {
   std::string file;
   Data data;
   std::vector<Discriminator> discriminators; // at least one
+  std::optional<Generator> generator;         // GA-NTKg
   Objective objective;
   Train train;
   Output output;

@@ -11,6 +11,7 @@
 #ifndef GANTK_RUNTIME_ARTIFACT_H
 #define GANTK_RUNTIME_ARTIFACT_H
 
+#include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Result.h"
 
 #include "artifact_generated.h"
@@ -95,6 +96,18 @@ inline int64_t wholeRealRows(const schema::Artifact &root) {
 inline int64_t wholeFakeRows(const schema::Artifact &root) {
   return root.train()->fake_rows() ? root.train()->fake_rows()
                                    : root.n_fake();
+}
+
+/// GA-NTKg: the artifact's generator (its widths and activation names),
+/// or an error when the artifact has none.
+Result<GeneratorShape> generatorShape(const schema::Artifact &root);
+
+/// How many values the optimiser moves: θ with a generator, else the whole
+/// Z (wholeFakeRows × dim).
+inline int64_t variableSize(const schema::Artifact &root) {
+  if (const schema::Generator *g = root.generator())
+    return int64_t(g->params()->elements());
+  return wholeFakeRows(root) * root.dim();
 }
 
 /// The LAPACK ?syevd workspace minimum for order n with vectors:

@@ -13,6 +13,7 @@
 #ifndef GANTK_RUNTIME_CHECKPOINT_H
 #define GANTK_RUNTIME_CHECKPOINT_H
 
+#include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Result.h"
 #include "gantk/runtime/Sha256.h"
 
@@ -30,6 +31,7 @@ constexpr const char *kCheckpointFile = "checkpoint.gantk";
 /// The state of a run after `step` updates.
 struct RunState {
   int64_t step = 0;
+  /// Z, or with a generator its θ.
   std::vector<double> points;
   /// Adam's moments (empty for gradient descent).
   std::vector<double> adamM, adamV;
@@ -62,6 +64,19 @@ private:
 /// a checkpoint of another artifact is refused naming what differs.
 Result<RunState> readCheckpoint(const std::string &path,
                                 const Artifact &artifact);
+
+/// A generator run's checkpoint as `gantk sample` reads it: the generator
+/// and its θ after `step` updates.
+struct GeneratorState {
+  GeneratorShape shape;
+  std::vector<double> params;
+  int64_t step = 0;
+};
+
+/// Reads the checkpoint at `path` (a file, or a directory holding
+/// kCheckpointFile) of a run with a generator, checking its integrity; no
+/// artifact is needed.
+Result<GeneratorState> readGeneratorCheckpoint(const std::string &path);
 
 } // namespace gantk
 

@@ -37,6 +37,12 @@ def Gantk_Dialect : Dialect {
     /// The objective's training time λ (after `normalized`), an f64 on the
     /// module: the runtime reports λ times K's extreme eigenvalues when the
     /// loss is frozen.
+    /// GA-NTKg: the generator's widths (the latent's first) and
+    /// activations, {widths = array<i64: ...>, activations = [...]}, for the
+    /// artifact (θ's initialisation, sampling).
+    static constexpr ::llvm::StringLiteral getGeneratorAttrName() {
+      return ::llvm::StringLiteral("gantk.generator");
+    }
     static constexpr ::llvm::StringLiteral getLambdaAttrName() {
       return ::llvm::StringLiteral("gantk.lambda");
     }

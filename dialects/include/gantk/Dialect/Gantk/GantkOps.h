@@ -38,6 +38,22 @@ inline int64_t labelColumnsForLoss(Loss kind) {
   return kind == Loss::Squared ? 1 : 2;
 }
 
+/// Whether `name` is a generator activation (gantk.generator, bias_act,
+/// act_grad): identity, relu, tanh or sigmoid.
+inline bool isGeneratorActivation(llvm::StringRef name) {
+  return name == "identity" || name == "relu" || name == "tanh" ||
+         name == "sigmoid";
+}
+
+/// The size of θ of a generator with these widths (latent first): each
+/// layer's weights and bias.
+inline int64_t generatorParamCount(llvm::ArrayRef<int64_t> widths) {
+  int64_t total = 0;
+  for (size_t k = 0; k + 1 < widths.size(); ++k)
+    total += (widths[k] + 1) * widths[k + 1];
+  return total;
+}
+
 /// N of a kernel operand: a stored N × N kernel or a matrix-free operator.
 inline int64_t kernelSize(mlir::Value kernel) {
   if (auto op = llvm::dyn_cast<OperatorType>(kernel.getType()))

@@ -402,6 +402,55 @@ def Gantk_LossSumOp : Gantk_Op<"loss_sum", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_GeneratorOp : Gantk_Op<"generator", [Pure]> {
+  let summary = "The generated rows Z = G(E; θ) of GA-NTKg (Eq. 6)";
+  let description = [{
+    A fully connected network on the latent rows E (m × widths[0]): layer k
+    maps widths[k] to widths[k + 1] units, A_k = act_k(A_{k−1} W_k + b_k),
+    with act_k one of "identity", "relu", "tanh", "sigmoid". θ holds, layer
+    after layer, W_k (widths[k] × widths[k + 1], row-major) then b_k.
+    gantk-lower-to-library turns it into GEMMs on views into θ and bias and
+    activation kernels.
+
+    ```mlir
+    %z = gantk.generator %e, %theta {widths = array<i64: 2, 8, 2>,
+                                     activations = ["relu", "sigmoid"]}
+        : tensor<4x2xf64>, tensor<42xf64> -> tensor<4x2xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$latent, Gantk_Vector:$params,
+                       DenseI64ArrayAttr:$widths, StrArrayAttr:$activations);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $latent `,` $params attr-dict `:` type($latent) `,` type($params) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_GeneratorGradOp : Gantk_Op<"generator_grad", [Pure]> {
+  let summary = "dL/dθ of gantk.generator from dL/dZ";
+  let description = [{
+    The adjoint of `gantk.generator %latent, %params` (same attributes) for
+    the cotangent dL/dZ: dL/dθ in θ's layout. Lowered with the forward it
+    recomputes (CSE shares it with the forward's): per layer from the last,
+    dH = act'(A) ⊙ dA, dW = A_{k−1}ᵀ dH, db = Σ_rows dH, dA_{k−1} = dH Wᵀ.
+
+    ```mlir
+    %dtheta = gantk.generator_grad %e, %theta, %dz {widths = array<i64: 2, 8, 2>,
+                                                    activations = ["relu", "sigmoid"]}
+        : tensor<4x2xf64>, tensor<42xf64>, tensor<4x2xf64> -> tensor<42xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$latent, Gantk_Vector:$params,
+                       Gantk_Matrix:$cotangent, DenseI64ArrayAttr:$widths,
+                       StrArrayAttr:$activations);
+  let results = (outs Gantk_Vector:$result);
+  let assemblyFormat = [{
+    $latent `,` $params `,` $cotangent attr-dict `:` type($latent) `,` type($params) `,` type($cotangent) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // After fusion: the layer recursion as one scalar program per pair.
 //===----------------------------------------------------------------------===//
@@ -704,6 +753,90 @@ def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
     /// Whether this is the Gram α A Aᵀ of one operand's rows.
     bool isGram() { return getA() == getB() && !getTransA() && getTransB(); }
   }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ParamViewOp : Gantk_Op<"param_view", [Pure]> {
+  let summary = "A matrix of a flat parameter vector, in place";
+  let description = [{
+    Elements [offset, offset + R·C) of `params` as an R × C row-major
+    matrix: a generator layer's weights or bias. The memory plan places it
+    inside `params` (no copy, no command).
+
+    ```mlir
+    %w = gantk.param_view %theta {offset = 0 : i64} : tensor<42xf64> -> tensor<2x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Vector:$params, I64Attr:$offset);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$params attr-dict `:` type($params) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_ConcatOp : Gantk_Op<"concat", [Pure]> {
+  let summary = "A flat parameter vector from its matrices, in place";
+  let description = [{
+    The row-major elements of `pieces`, one after the other: dL/dθ from
+    each layer's dW and db. The memory plan makes each piece inside the
+    result (no copy, no command).
+
+    ```mlir
+    %g = gantk.concat %dw, %db : tensor<2x8xf64>, tensor<1x8xf64> -> tensor<24xf64>
+    ```
+  }];
+  let arguments = (ins Variadic<Gantk_Matrix>:$pieces);
+  let results = (outs Gantk_Vector:$result);
+  let assemblyFormat = "$pieces attr-dict `:` type($pieces) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Gantk_BiasActOp : Gantk_Op<"bias_act", [Pure]> {
+  let summary = "act(H + 1 bᵀ): a generator layer's bias and activation";
+  let description = [{
+    ```mlir
+    %a = gantk.bias_act %h, %b {activation = "relu"} : tensor<4x8xf64>, tensor<1x8xf64> -> tensor<4x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, Gantk_Matrix:$bias,
+                       StrAttr:$activation);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $input `,` $bias attr-dict `:` type($input) `,` type($bias) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ActGradOp : Gantk_Op<"act_grad", [Pure]> {
+  let summary = "dH = act'(H) ⊙ dA, from the activation's output A";
+  let description = [{
+    Every activation of a generator has a derivative that its output
+    gives: relu' = [A > 0], tanh' = 1 − A², sigmoid' = A (1 − A); so the
+    backward reads the forward's A and keeps no pre-activation.
+
+    ```mlir
+    %dh = gantk.act_grad %a, %da {activation = "tanh"}
+        : tensor<4x8xf64>, tensor<4x8xf64> -> tensor<4x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$output, Gantk_Matrix:$cotangent,
+                       StrAttr:$activation);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $output `,` $cotangent attr-dict `:` type($output) `,` type($cotangent) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ColumnSumOp : Gantk_Op<"column_sum", [Pure]> {
+  let summary = "The sums of a matrix's columns (a bias's gradient)";
+  let description = [{
+    ```mlir
+    %db = gantk.column_sum %dh : tensor<4x8xf64> -> tensor<1x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
 
