@@ -100,13 +100,53 @@ module {
 
 // -----
 
-// The stack is free only when its operands are the function's arguments,
-// which the runtime writes straight into it.
+// The stack's real rows must be the function's argument, which the runtime
+// writes straight into it.
 func.func @stack_of_gemm(%x: tensor<2x2xf64>, %z: tensor<2x2xf64>) -> tensor<4x2xf64> {
   %g = gantk.gemm %x, %z {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
-  // expected-error @+1 {{'gantk.stack' op memory plan needs function arguments as stack operands}}
-  %s = gantk.stack %x, %g : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  // expected-error @+1 {{'gantk.stack' op memory plan needs the real rows as a function argument and the generated rows as one or made by the step}}
+  %s = gantk.stack %g, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
   return %s : tensor<4x2xf64>
+}
+
+// -----
+
+// GA-NTKg: Z made by the step (a generator's last layer) is made inside the
+// stack, after X; param_view reads θ in place at its offset (8 bytes an
+// element); the concat's pieces are made in their places in it.
+//   stack (64 B) at 0: x at 0, Z (the gemm) at 32. e (64 B) at 64. θ (6
+//   elements, 64 B) at 128: w = θ[0:4] at 128, b = θ[4:6] at 160. The
+//   concat (48 -> 64 B) at 192: the column_sum (16 B) at 192, the second
+//   gemm (32 B) right after it at 208.
+// CHECK-LABEL: func.func @generated_rows
+// CHECK-SAME: gantk.arg_offsets = array<i64: 0, 64, 128>
+// CHECK: gantk.param_view {{.*}}gantk.offsets = array<i64: 128>
+// CHECK: gantk.param_view {{.*}}gantk.offsets = array<i64: 160>
+// CHECK: gantk.gemm {{.*}}gantk.offsets = array<i64: 32>
+// CHECK: gantk.stack {{.*}}gantk.offsets = array<i64: 0>
+// CHECK: gantk.column_sum {{.*}}gantk.offsets = array<i64: 192>
+// CHECK: gantk.gemm {{.*}}gantk.offsets = array<i64: 208>
+// CHECK: gantk.concat {{.*}}gantk.offsets = array<i64: 192>
+func.func @generated_rows(%x: tensor<2x2xf64>, %e: tensor<2x2xf64>, %theta: tensor<6xf64>) -> (tensor<4x2xf64>, tensor<6xf64>) {
+  %w = gantk.param_view %theta {offset = 0 : i64} : tensor<6xf64> -> tensor<2x2xf64>
+  %b = gantk.param_view %theta {offset = 4 : i64} : tensor<6xf64> -> tensor<1x2xf64>
+  %z = gantk.gemm %e, %w {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  %s = gantk.stack %x, %z : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<4x2xf64>
+  %db = gantk.column_sum %z : tensor<2x2xf64> -> tensor<1x2xf64>
+  %dw = gantk.gemm %e, %z {alpha = 1.0 : f64, trans_a = true, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  %g = gantk.concat %db, %dw : tensor<1x2xf64>, tensor<2x2xf64> -> tensor<6xf64>
+  return %s, %g : tensor<4x2xf64>, tensor<6xf64>
+}
+
+// -----
+
+// A concat's piece is made for it alone: one read elsewhere too would see
+// the bytes of dL/dθ.
+func.func @concat_shared(%e: tensor<2x2xf64>, %w: tensor<2x2xf64>) -> (tensor<4xf64>, tensor<2x2xf64>) {
+  %p = gantk.gemm %e, %w {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<2x2xf64>, tensor<2x2xf64> -> tensor<2x2xf64>
+  // expected-error @+1 {{'gantk.concat' op memory plan needs each piece made by an op of the step for this concat alone}}
+  %g = gantk.concat %p : tensor<2x2xf64> -> tensor<4xf64>
+  return %g, %p : tensor<4xf64>, tensor<2x2xf64>
 }
 
 // -----

@@ -910,3 +910,51 @@ func.func @gram_blocks_corner(%c: tensor<3x2xf64>, %r: tensor<2x5xf64>) -> tenso
   %g = gantk.gram_blocks %c, %r : tensor<3x2xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
   return %g : tensor<5x5xf64>
 }
+
+// -----
+
+func.func @generator_theta_size(%e: tensor<4x2xf64>, %theta: tensor<40xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{θ must hold 42 values for widths}}
+  %z = gantk.generator %e, %theta {widths = array<i64: 2, 8, 2>, activations = ["relu", "sigmoid"]} : tensor<4x2xf64>, tensor<40xf64> -> tensor<4x2xf64>
+  return %z : tensor<4x2xf64>
+}
+
+// -----
+
+func.func @generator_activations(%e: tensor<4x2xf64>, %theta: tensor<42xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{needs one activation per layer: 2 layers, 1 activations}}
+  %z = gantk.generator %e, %theta {widths = array<i64: 2, 8, 2>, activations = ["relu"]} : tensor<4x2xf64>, tensor<42xf64> -> tensor<4x2xf64>
+  return %z : tensor<4x2xf64>
+}
+
+// -----
+
+func.func @generator_unknown_activation(%e: tensor<4x2xf64>, %theta: tensor<42xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{unknown activation "gelu" (expected identity, relu, tanh or sigmoid)}}
+  %z = gantk.generator %e, %theta {widths = array<i64: 2, 8, 2>, activations = ["relu", "gelu"]} : tensor<4x2xf64>, tensor<42xf64> -> tensor<4x2xf64>
+  return %z : tensor<4x2xf64>
+}
+
+// -----
+
+func.func @param_view_outside(%theta: tensor<10xf64>) -> tensor<2x8xf64> {
+  // expected-error @+1 {{elements [0, 16) lie outside 'tensor<10xf64>'}}
+  %w = gantk.param_view %theta {offset = 0 : i64} : tensor<10xf64> -> tensor<2x8xf64>
+  return %w : tensor<2x8xf64>
+}
+
+// -----
+
+func.func @concat_size(%a: tensor<2x2xf64>) -> tensor<5xf64> {
+  // expected-error @+1 {{the pieces hold 4 values, the result 'tensor<5xf64>'}}
+  %c = gantk.concat %a : tensor<2x2xf64> -> tensor<5xf64>
+  return %c : tensor<5xf64>
+}
+
+// -----
+
+func.func @bias_shape(%h: tensor<4x8xf64>, %b: tensor<1x4xf64>) -> tensor<4x8xf64> {
+  // expected-error @+1 {{the bias must be 1 x 8 and the result the input's type}}
+  %a = gantk.bias_act %h, %b {activation = "relu"} : tensor<4x8xf64>, tensor<1x4xf64> -> tensor<4x8xf64>
+  return %a : tensor<4x8xf64>
+}

@@ -255,3 +255,25 @@ func.func @outlined_operator(%s: tensor<6x2xf64>, %v: tensor<6xf64>) -> !gantk.o
   }
   return %k : !gantk.operator<6, f64>
 }
+
+// GA-NTKg: the generator and its adjoint, and the library ops they lower to.
+// CHECK-LABEL: func.func @generator_ops
+func.func @generator_ops(%e: tensor<4x2xf64>, %theta: tensor<42xf64>, %dz: tensor<4x2xf64>) -> (tensor<4x2xf64>, tensor<42xf64>) {
+  // CHECK: gantk.generator %{{.*}}, %{{.*}} {activations = ["relu", "sigmoid"], widths = array<i64: 2, 8, 2>} : tensor<4x2xf64>, tensor<42xf64> -> tensor<4x2xf64>
+  %z = gantk.generator %e, %theta {widths = array<i64: 2, 8, 2>, activations = ["relu", "sigmoid"]} : tensor<4x2xf64>, tensor<42xf64> -> tensor<4x2xf64>
+  // CHECK: gantk.generator_grad
+  %g = gantk.generator_grad %e, %theta, %dz {widths = array<i64: 2, 8, 2>, activations = ["relu", "sigmoid"]} : tensor<4x2xf64>, tensor<42xf64>, tensor<4x2xf64> -> tensor<42xf64>
+  // CHECK: gantk.param_view %{{.*}} {offset = 16 : i64} : tensor<42xf64> -> tensor<1x8xf64>
+  %b = gantk.param_view %theta {offset = 16 : i64} : tensor<42xf64> -> tensor<1x8xf64>
+  %w = gantk.param_view %theta {offset = 0 : i64} : tensor<42xf64> -> tensor<2x8xf64>
+  %h = gantk.gemm %e, %w {alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<4x2xf64>, tensor<2x8xf64> -> tensor<4x8xf64>
+  // CHECK: gantk.bias_act %{{.*}}, %{{.*}} {activation = "tanh"} : tensor<4x8xf64>, tensor<1x8xf64> -> tensor<4x8xf64>
+  %a = gantk.bias_act %h, %b {activation = "tanh"} : tensor<4x8xf64>, tensor<1x8xf64> -> tensor<4x8xf64>
+  // CHECK: gantk.act_grad %{{.*}}, %{{.*}} {activation = "tanh"} : tensor<4x8xf64>, tensor<4x8xf64> -> tensor<4x8xf64>
+  %dh = gantk.act_grad %a, %a {activation = "tanh"} : tensor<4x8xf64>, tensor<4x8xf64> -> tensor<4x8xf64>
+  // CHECK: gantk.column_sum %{{.*}} : tensor<4x8xf64> -> tensor<1x8xf64>
+  %db = gantk.column_sum %dh : tensor<4x8xf64> -> tensor<1x8xf64>
+  // CHECK: gantk.concat %{{.*}}, %{{.*}} : tensor<2x8xf64>, tensor<1x8xf64> -> tensor<24xf64>
+  %c = gantk.concat %w, %db : tensor<2x8xf64>, tensor<1x8xf64> -> tensor<24xf64>
+  return %z, %g : tensor<4x2xf64>, tensor<42xf64>
+}
