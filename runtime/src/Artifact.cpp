@@ -746,7 +746,7 @@ Result<GeneratorShape> gantk::generatorShape(const fbs::Artifact &root) {
   if (g->activations())
     for (fbs::Activation a : *g->activations()) {
       // The schema's names in lower case; an unknown value has none.
-      std::string name = a <= fbs::Activation::MAX
+      std::string name = a >= fbs::Activation::MIN && a <= fbs::Activation::MAX
                              ? fbs::EnumNameActivation(a)
                              : "#" + std::to_string(int(a));
       std::transform(name.begin(), name.end(), name.begin(),

@@ -107,6 +107,44 @@ TEST(Artifact, ChecksBatchWiseRows) {
   EXPECT_THAT(loadError(t), HasSubstr("batch-wise rows"));
 }
 
+TEST(Artifact, ChecksTheGenerator) {
+  // GA-NTKg: latent 3 -> 4 relu -> 2 (dim) identity: θ = 4·4 + 5·2 = 26
+  // values, and grad is dL/dθ.
+  TestArtifact t = fullArtifact();
+  t.generator = true;
+  t.genWidths = {3, 4, 2};
+  t.genActivations = {schema::Activation::Relu, schema::Activation::Identity};
+  t.genLatent = {600, 3};
+  t.genParams = {640, 26};
+  t.grad = {840, 26};
+  Result<Artifact> ok = Artifact::loadBytes(t.build(), "test");
+  ASSERT_TRUE(ok.ok()) << ok.message();
+  Result<GeneratorShape> shape = generatorShape(ok->root());
+  ASSERT_TRUE(shape.ok()) << shape.message();
+  EXPECT_EQ(shape->activations, (std::vector<std::string>{"relu", "identity"}));
+  EXPECT_EQ(variableSize(ok->root()), 26);
+
+  TestArtifact bad = t;
+  bad.genParams = {640, 25};
+  EXPECT_THAT(loadError(bad), HasSubstr("the latent and params views hold 3 "
+                                        "and 25 elements, expected 3 and 26"));
+  bad = t;
+  bad.grad = {40, 2}; // dL/dZ's size, not θ's
+  EXPECT_THAT(loadError(bad), HasSubstr("grad view holds 2 elements, expected 26"));
+  bad = t;
+  bad.genWidths = {3, 4, 5};
+  EXPECT_THAT(loadError(bad), HasSubstr("its last width 5 is not dim 2"));
+  bad = t;
+  bad.genActivations = {schema::Activation::Relu, schema::Activation(9)};
+  EXPECT_THAT(loadError(bad), HasSubstr("unknown generator activation '#9'"));
+  bad = t;
+  bad.genWidths = {3, 0, 2};
+  EXPECT_THAT(loadError(bad), HasSubstr("a generator width is 0"));
+  bad = t;
+  bad.genLatent = {1020, 3};
+  EXPECT_THAT(loadError(bad), HasSubstr("generator latent view"));
+}
+
 TEST(Artifact, RejectsViewOutsideArena) {
   TestArtifact t = fullArtifact();
   t.grad = {1020, 2};

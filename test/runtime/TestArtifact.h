@@ -129,6 +129,11 @@ struct TestArtifact {
   int64_t realRows = 0, fakeRows = 0;
   bool epoch = false;
   schema::InitKind init = schema::InitKind::Uniform;
+  /// GA-NTKg: a Generator table when `generator` is set.
+  bool generator = false;
+  std::vector<int64_t> genWidths;
+  std::vector<schema::Activation> genActivations;
+  schema::View genLatent{0, 0}, genParams{0, 0};
   schema::PlotKind plot = schema::PlotKind::None;
   int64_t every = 0;
   std::string outDir;
@@ -191,10 +196,15 @@ struct TestArtifact {
                                       realRows, fakeRows, epoch);
     auto output = fbs::CreateOutputSpecDirect(
         b, outDir.empty() ? nullptr : outDir.c_str(), plot, every);
+    flatbuffers::Offset<fbs::Generator> gen;
+    if (generator)
+      gen = fbs::CreateGeneratorDirect(b, &genWidths, &genActivations,
+                                       &genLatent, &genParams);
     auto root = fbs::CreateArtifactDirect(
         b, formatVersion, precision, nReal, nFake, dim, arenaBytes, &real,
         &fake, &loss, &grad, &commands, &kernelOffsets, &codeOffsets, data,
-        train, output, "test");
+        train, output, "test", fbs::EntryKind::Step, nullptr, nullptr,
+        nullptr, 0.0, gen);
     fbs::FinishArtifactBuffer(b, root);
     return std::vector<uint8_t>(b.GetBufferPointer(),
                                 b.GetBufferPointer() + b.GetSize());
