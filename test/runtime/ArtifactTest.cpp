@@ -116,7 +116,8 @@ TEST(Artifact, ChecksTheGenerator) {
   t.genActivations = {schema::Activation::Relu, schema::Activation::Identity};
   t.genLatent = {600, 3};
   t.genParams = {640, 26};
-  t.grad = {840, 26};
+  t.grad = {856, 26};
+  t.arenaBytes = 2048;
   Result<Artifact> ok = Artifact::loadBytes(t.build(), "test");
   ASSERT_TRUE(ok.ok()) << ok.message();
   Result<GeneratorShape> shape = generatorShape(ok->root());
@@ -141,7 +142,7 @@ TEST(Artifact, ChecksTheGenerator) {
   bad.genWidths = {3, 0, 2};
   EXPECT_THAT(loadError(bad), HasSubstr("a generator width is 0"));
   bad = t;
-  bad.genLatent = {1020, 3};
+  bad.genLatent = {2040, 3};
   EXPECT_THAT(loadError(bad), HasSubstr("generator latent view"));
 }
 

@@ -257,7 +257,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         int64_t elementBytes =
             cast<ShapedType>(view.getType()).getElementTypeBitWidth() / 8;
         aliasOf[view.getResult()] = {view.getParams(),
-                                     view.getOffset() * elementBytes};
+                                     view.getOffsetAttr().getInt() * elementBytes};
       } else if (auto concat = dyn_cast<ConcatOp>(op)) {
         // Each piece is made in its place in the result, by an op of the
         // step that makes nothing else there.

@@ -600,10 +600,11 @@ LogicalResult ParamViewOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
   int64_t size = rows(getResult()) * cols(getResult());
-  if (getOffset() < 0 ||
-      getOffset() + size > dim0(cast<ShapedType>(getParams().getType())))
+  int64_t offset = getOffsetAttr().getInt();
+  if (offset < 0 ||
+      offset > dim0(cast<ShapedType>(getParams().getType())) - size)
     return emitOpError("elements [")
-           << getOffset() << ", " << getOffset() + size << ") lie outside "
+           << offset << ", " << offset + size << ") lie outside "
            << getParams().getType();
   return success();
 }

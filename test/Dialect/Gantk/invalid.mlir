@@ -958,3 +958,11 @@ func.func @bias_shape(%h: tensor<4x8xf64>, %b: tensor<1x4xf64>) -> tensor<4x8xf6
   %a = gantk.bias_act %h, %b {activation = "relu"} : tensor<4x8xf64>, tensor<1x4xf64> -> tensor<4x8xf64>
   return %a : tensor<4x8xf64>
 }
+
+// -----
+
+func.func @param_view_negative(%theta: tensor<10xf64>) -> tensor<1x2xf64> {
+  // expected-error @+1 {{elements [-1, 1) lie outside 'tensor<10xf64>'}}
+  %w = gantk.param_view %theta {offset = -1 : i64} : tensor<10xf64> -> tensor<1x2xf64>
+  return %w : tensor<1x2xf64>
+}
