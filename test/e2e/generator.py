@@ -1,7 +1,18 @@
-"""generator.test's checks of GA-NTKg samples (numpy only)."""
+"""generator.test's checks of GA-NTKg samples (numpy only).
+
+  generator.py close A.npy B.npy TOL     the two agree to TOL (max abs)
+  generator.py LAST S1 S2 S3 S4          the samples' properties (below)
+"""
 import sys
 
 import numpy as np
+
+if sys.argv[1] == "close":
+    a, b = np.load(sys.argv[2]), np.load(sys.argv[3])
+    err = np.abs(a - b).max()
+    print(f"max |A - B| = {err:.3g}")
+    assert a.shape == b.shape and err <= float(sys.argv[4]), err
+    sys.exit(0)
 
 last, s1, s2, s3, s4 = (np.load(p) for p in sys.argv[1:6])
 assert last.shape == (6, 2), last.shape
