@@ -480,9 +480,11 @@ Result<TrainResult> gantk::train(Session &session,
     // Before the first update Z is its initial draw in [0, 1) or N(0, 1): the
     // data or lambda overflowed, not the learning rate.
     message += t == result.resumedAt + 1 && result.resumedAt == 0
-                   ? " (Z is still its initial draw, so the data or lambda "
-                     "is out of range: scale the data (scale = unit) or "
-                     "lower lambda)"
+                   ? std::string(" (") +
+                         (gen ? "θ is" : "Z is") +
+                         " still its initial draw, so the data or lambda "
+                         "is out of range: scale the data (scale = unit) or "
+                         "lower lambda)"
                    : " (lower the learning rate or lambda, or use float64)";
     return makeError(ErrorCode::FailedPrecondition, message);
   };

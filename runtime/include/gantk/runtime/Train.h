@@ -109,7 +109,8 @@ struct TrainResult {
   std::vector<double> losses;
   /// Mean wall time of one step (command run plus update).
   double secondsPerStep = 0;
-  /// The final generated points, n_fake x dim.
+  /// The final generated points, n_fake x dim (with a generator: the last
+  /// step's Z).
   std::vector<double> samples;
   std::string samplesNpy, samplesPng;
   /// The last checkpoint written (empty: none).
@@ -122,7 +123,10 @@ struct TrainResult {
 /// and writes DIR/samples.npy and (when the output spec asks for a plot)
 /// DIR/samples.png every OutputSpec.every steps and at the end, all
 /// atomically; with checkpoints, DIR/checkpoint.gantk every
-/// checkpoint_every steps and at the end. A step whose loss, gradient or
+/// checkpoint_every steps and at the end (a generator's run, GA-NTKg,
+/// always writes the one at the end: it holds θ, which `gantk sample`
+/// reads; its optimiser moves θ, with fresh latent rows each step,
+/// Generator.h). A step whose loss, gradient or
 /// updated points are not finite stops the run naming the step and the
 /// command that produced the first non-finite value; the last checkpoint
 /// stays.
