@@ -111,20 +111,6 @@ static void dumpLayer(const Layer &layer, std::ostream &os,
     dumpLayer(inner, os, indent + "  ");
 }
 
-static const char *activationName(GeneratorLayer::Activation a) {
-  switch (a) {
-  case GeneratorLayer::Activation::Identity:
-    return "identity";
-  case GeneratorLayer::Activation::Relu:
-    return "relu";
-  case GeneratorLayer::Activation::Tanh:
-    return "tanh";
-  case GeneratorLayer::Activation::Sigmoid:
-    return "sigmoid";
-  }
-  return "?";
-}
-
 static void dumpOptimizer(const Optimizer &opt, std::ostream &os) {
   os << "    Optimizer " << (opt.kind == Optimizer::Kind::GD ? "gd" : "adam")
      << formatLoc(opt.loc) << " lr=" << formatNumber(opt.lr);

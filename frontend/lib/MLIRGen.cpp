@@ -218,20 +218,6 @@ public:
     return points;
   }
 
-  static StringRef activationOf(ast::GeneratorLayer::Activation a) {
-    switch (a) {
-    case ast::GeneratorLayer::Activation::Identity:
-      return "identity";
-    case ast::GeneratorLayer::Activation::Relu:
-      return "relu";
-    case ast::GeneratorLayer::Activation::Tanh:
-      return "tanh";
-    case ast::GeneratorLayer::Activation::Sigmoid:
-      return "sigmoid";
-    }
-    llvm_unreachable("activation");
-  }
-
   FailureOr<Value> layers(const std::vector<ast::Layer> &list, Value state) {
     for (const ast::Layer &l : list) {
       FailureOr<Value> next = layer(l, state);
@@ -353,7 +339,8 @@ public:
       widths.push_back(g->latent);
       for (const ast::GeneratorLayer &layer : g->layers) {
         widths.push_back(layer.width);
-        activations.push_back(b.getStringAttr(activationOf(layer.activation)));
+        activations.push_back(
+            b.getStringAttr(ast::activationName(layer.activation)));
       }
       if (widths.back() != d) {
         emitError(loc(g->layers.back().loc),

@@ -520,11 +520,7 @@ std::optional<GeneratorShape> generatorOf(const ast::Module &spec) {
   shape.widths.push_back(spec.generator->latent);
   for (const ast::GeneratorLayer &layer : spec.generator->layers) {
     shape.widths.push_back(layer.width);
-    using A = ast::GeneratorLayer::Activation;
-    shape.activations.push_back(layer.activation == A::Relu      ? "relu"
-                                : layer.activation == A::Tanh    ? "tanh"
-                                : layer.activation == A::Sigmoid ? "sigmoid"
-                                                                 : "identity");
+    shape.activations.push_back(ast::activationName(layer.activation));
   }
   return shape;
 }

@@ -118,6 +118,21 @@ struct GeneratorLayer {
   Location loc; // the dense layer
 };
 
+/// The activation's name in specs, the dialect and the artifact.
+inline const char *activationName(GeneratorLayer::Activation a) {
+  switch (a) {
+  case GeneratorLayer::Activation::Relu:
+    return "relu";
+  case GeneratorLayer::Activation::Tanh:
+    return "tanh";
+  case GeneratorLayer::Activation::Sigmoid:
+    return "sigmoid";
+  case GeneratorLayer::Activation::Identity:
+    break;
+  }
+  return "identity";
+}
+
 struct Generator {
   Location loc;
   int64_t latent = 0;
