@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -79,26 +80,38 @@ struct Case {
 
 class FiniteDifferences : public ::testing::TestWithParam<Case> {};
 
-/// dL/dZ of the session at z against central differences of its loss,
-/// coordinate by coordinate, relative to the gradient's largest entry.
-void expectCentralDifferences(Session &session, const std::vector<double> &z,
-                              const std::string &name) {
-  lossAt(session, z);
-  std::vector<double> grad = session.grad();
-
+/// `grad` (the gradient of `loss` at x) against central differences of
+/// `loss`, coordinate by coordinate, relative to the gradient's largest
+/// entry.
+void expectCentralDifferences(
+    const std::function<double(const std::vector<double> &)> &loss,
+    const std::vector<double> &x, const std::vector<double> &grad,
+    const std::string &name) {
+  ASSERT_EQ(grad.size(), x.size()) << name;
   double h = 1e-5, worst = 0, scale = 0;
   for (double g : grad)
     scale = std::max(scale, std::abs(g));
   ASSERT_GT(scale, 1e-8) << "degenerate case: zero gradient";
-  for (size_t i = 0; i < z.size(); ++i) {
-    std::vector<double> plus = z, minus = z;
+  for (size_t i = 0; i < x.size(); ++i) {
+    std::vector<double> plus = x, minus = x;
     plus[i] += h;
     minus[i] -= h;
-    double fd = (lossAt(session, plus) - lossAt(session, minus)) / (2 * h);
+    double fd = (loss(plus) - loss(minus)) / (2 * h);
     worst = std::max(worst, std::abs(fd - grad[i]) / scale);
   }
-  ::testing::Test::RecordProperty("max_relative_error", std::to_string(worst));
+  std::ostringstream shown;
+  shown << worst;
+  ::testing::Test::RecordProperty("max_relative_error", shown.str());
   EXPECT_LE(worst, 1e-6) << name;
+}
+
+/// dL/dZ of the session at z against central differences of its loss.
+void expectCentralDifferences(Session &session, const std::vector<double> &z,
+                              const std::string &name) {
+  lossAt(session, z);
+  expectCentralDifferences(
+      [&](const std::vector<double> &at) { return lossAt(session, at); }, z,
+      session.grad(), name);
 }
 
 // Central differences in float64 with h = 1e-5 have truncation error
@@ -357,7 +370,6 @@ TEST_P(GeneratorFiniteDifferences, ThetaGradientMatchesCentralDifferences) {
   };
   lossAtTheta(theta);
   std::vector<double> grad = session->grad();
-  ASSERT_EQ(grad.size(), theta.size());
 
   std::vector<double> z = session->readView(*session->root().fake());
   std::vector<double> host = generate(*shape, theta, e, kFake);
@@ -365,19 +377,7 @@ TEST_P(GeneratorFiniteDifferences, ThetaGradientMatchesCentralDifferences) {
   for (size_t i = 0; i < z.size(); ++i)
     EXPECT_NEAR(z[i], host[i], 1e-14) << c.name << " Z[" << i << "]";
 
-  double h = 1e-5, worst = 0, scale = 0;
-  for (double g : grad)
-    scale = std::max(scale, std::abs(g));
-  ASSERT_GT(scale, 1e-8) << "degenerate case: zero gradient";
-  for (size_t i = 0; i < theta.size(); ++i) {
-    std::vector<double> plus = theta, minus = theta;
-    plus[i] += h;
-    minus[i] -= h;
-    double fd = (lossAtTheta(plus) - lossAtTheta(minus)) / (2 * h);
-    worst = std::max(worst, std::abs(fd - grad[i]) / scale);
-  }
-  ::testing::Test::RecordProperty("max_relative_error", [&] { std::ostringstream os; os << worst; return os.str(); }());
-  EXPECT_LE(worst, 1e-6) << c.name;
+  expectCentralDifferences(lossAtTheta, theta, grad, c.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(
