@@ -1212,6 +1212,16 @@ int commandSample() {
     from = "the generator after step " + std::to_string(state->step) +
            " of " + sampleInput.getValue();
   }
+  // The forward holds the latent rows and two layers' activations of every
+  // row: refuse what cannot fit rather than fail to allocate.
+  int64_t widest = *std::max_element(shape.widths.begin(), shape.widths.end());
+  double bytes = 8.0 * double(rows) * double(shape.latent() + 2 * widest);
+  if (bytes > double(int64_t(8) << 30))
+    return fail(ExitCode::UsageError,
+                "--n " + std::to_string(rows) + " would need " +
+                    std::to_string(int64_t(bytes / double(1 << 30))) +
+                    " GiB for the generator's layers (at most 8 GiB); draw "
+                    "fewer rows per call (with --seed for more)");
   // Step 0 is no training step: these latent rows are none a run drew.
   std::vector<double> z =
       generate(shape, theta, latentRows(uint64_t(seed), 0, rows, shape.latent()),
