@@ -350,14 +350,13 @@ public:
         return nullptr;
       }
       args.push_back(matrix(m, g->latent));
-      args.push_back(RankedTensorType::get({generatorParamCount(widths)},
-                                           element));
-      (*module)->setAttr(GantkDialect::getGeneratorAttrName(),
-                         b.getDictionaryAttr(
-                             {b.getNamedAttr("widths",
-                                             b.getDenseI64ArrayAttr(widths)),
-                              b.getNamedAttr("activations",
-                                             b.getArrayAttr(activations))}));
+      args.push_back(
+          RankedTensorType::get({generatorParamCount(widths)}, element));
+      (*module)->setAttr(
+          GantkDialect::getGeneratorAttrName(),
+          b.getDictionaryAttr(
+              {b.getNamedAttr("widths", b.getDenseI64ArrayAttr(widths)),
+               b.getNamedAttr("activations", b.getArrayAttr(activations))}));
     } else {
       args.push_back(matrix(m, d));
     }

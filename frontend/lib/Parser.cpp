@@ -1147,10 +1147,10 @@ bool Parser::parseGeneratorHeader(ast::Generator &out) {
     return emitError(header, "the generator needs its latent size: "
                              "generator(latent: l) { ... }");
   return getInteger(args[0], "latent", out.latent) &&
-         checkRange(out.latent >= 1 && out.latent <= kMaxGeneratorWidth,
-                    args[0], "latent",
-                    ("between 1 and " + std::to_string(kMaxGeneratorWidth))
-                        .c_str());
+         checkRange(
+             out.latent >= 1 && out.latent <= kMaxGeneratorWidth, args[0],
+             "latent",
+             ("between 1 and " + std::to_string(kMaxGeneratorWidth)).c_str());
 }
 
 bool Parser::parseGeneratorLayers(const Token &blockTok, ast::Generator &out) {
@@ -1159,8 +1159,7 @@ bool Parser::parseGeneratorLayers(const Token &blockTok, ast::Generator &out) {
       {"relu", Activation::Relu},
       {"tanh", Activation::Tanh},
       {"sigmoid", Activation::Sigmoid}};
-  std::string widthRule =
-      "between 1 and " + std::to_string(kMaxGeneratorWidth);
+  std::string widthRule = "between 1 and " + std::to_string(kMaxGeneratorWidth);
   while (true) {
     skipSeparators();
     if (tok.is(Token::Kind::RBrace)) {
@@ -1170,11 +1169,13 @@ bool Parser::parseGeneratorLayers(const Token &blockTok, ast::Generator &out) {
     if (tok.is(Token::Kind::Eof))
       return emitError(tok.line, tok.col,
                        "expected '}' to close the 'generator' block opened "
-                       "at " + locString(blockTok.line, blockTok.col));
+                       "at " +
+                           locString(blockTok.line, blockTok.col));
     if (!tok.is(Token::Kind::Identifier))
       return emitError(tok.line, tok.col,
                        "expected a generator layer (dense(width), relu, "
-                       "tanh, sigmoid), found " + describe(tok));
+                       "tanh, sigmoid), found " +
+                           describe(tok));
     Value value;
     if (!parseValue(value))
       return false;

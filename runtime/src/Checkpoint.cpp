@@ -129,12 +129,12 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
     widths = vectorOf(fbb, shape->widths);
     activations = fbb.CreateVectorOfStrings(shape->activations);
   }
-  fbb.Finish(ck::CreateCheckpoint(
-                 fbb, kCheckpointFormatVersion, sha, specName, data, precision,
-                 id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
-                 vectorOf(fbb, points), vectorOf(fbb, adamM),
-                 vectorOf(fbb, adamV), vectorOf(fbb, losses), widths,
-                 activations),
+  fbb.Finish(ck::CreateCheckpoint(fbb, kCheckpointFormatVersion, sha, specName,
+                                  data, precision, id.nReal, id.nFake, id.dim,
+                                  id.seed, optimizer, id.lr, step,
+                                  vectorOf(fbb, points), vectorOf(fbb, adamM),
+                                  vectorOf(fbb, adamV), vectorOf(fbb, losses),
+                                  widths, activations),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
   Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
@@ -148,7 +148,9 @@ namespace {
 struct CheckpointFile {
   std::string path;
   std::vector<uint8_t> bytes;
-  const ck::Checkpoint &root() const { return *ck::GetCheckpoint(bytes.data()); }
+  const ck::Checkpoint &root() const {
+    return *ck::GetCheckpoint(bytes.data());
+  }
 };
 
 Result<CheckpointFile> loadCheckpoint(const std::string &where,
@@ -160,8 +162,7 @@ Result<CheckpointFile> loadCheckpoint(const std::string &where,
                          : where;
   Result<std::vector<uint8_t>> file = readFile(path);
   if (!file.ok())
-    return makeError(file.error().code,
-                     file.message() + " (" + purpose + ")");
+    return makeError(file.error().code, file.message() + " (" + purpose + ")");
   std::vector<uint8_t> &bytes = *file;
   auto corrupt = [&](const std::string &why) {
     return makeError(ErrorCode::DataLoss,
@@ -188,8 +189,10 @@ Result<CheckpointFile> loadCheckpoint(const std::string &where,
 }
 } // namespace
 
-Result<GeneratorState> gantk::readGeneratorCheckpoint(const std::string &where) {
-  Result<CheckpointFile> file = loadCheckpoint(where, "the checkpoint to sample from");
+Result<GeneratorState>
+gantk::readGeneratorCheckpoint(const std::string &where) {
+  Result<CheckpointFile> file =
+      loadCheckpoint(where, "the checkpoint to sample from");
   if (!file.ok())
     return file.error();
   const ck::Checkpoint &c = file->root();
@@ -219,7 +222,8 @@ Result<GeneratorState> gantk::readGeneratorCheckpoint(const std::string &where) 
 
 Result<RunState> gantk::readCheckpoint(const std::string &where,
                                        const Artifact &artifact) {
-  Result<CheckpointFile> file = loadCheckpoint(where, "the checkpoint to resume from");
+  Result<CheckpointFile> file =
+      loadCheckpoint(where, "the checkpoint to resume from");
   if (!file.ok())
     return file.error();
   const std::string &path = file->path;

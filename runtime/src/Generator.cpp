@@ -34,9 +34,9 @@ Result<GeneratorShape> GeneratorShape::make(std::vector<int64_t> widths,
   if (widths.size() < 2 || acts.size() + 1 != widths.size())
     return makeError(ErrorCode::InvalidArgument,
                      "a generator needs at least one layer and one activation "
-                     "per layer (got " + std::to_string(widths.size()) +
-                         " widths and " + std::to_string(acts.size()) +
-                         " activations)");
+                     "per layer (got " +
+                         std::to_string(widths.size()) + " widths and " +
+                         std::to_string(acts.size()) + " activations)");
   for (int64_t w : widths)
     if (w < 1 || w > kMaxWidth)
       return makeError(ErrorCode::InvalidArgument,
@@ -65,8 +65,8 @@ std::vector<double> gantk::initialParams(const GeneratorShape &shape,
   return theta;
 }
 
-std::vector<double> gantk::latentRows(uint64_t seed, int64_t step,
-                                      int64_t rows, int64_t latent) {
+std::vector<double> gantk::latentRows(uint64_t seed, int64_t step, int64_t rows,
+                                      int64_t latent) {
   // splitmix64 of (seed, step): independent streams per step.
   uint64_t x = seed + 0x9e3779b97f4a7c15ull * uint64_t(step + 1);
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;

@@ -407,12 +407,12 @@ Result<TrainResult> gantk::train(Session &session,
     Encoded e{encodeNpy({wholeFake, dim}, points.data(), dtype), {}};
     if (!plotted)
       return e;
-    Result<std::vector<uint8_t>> png = encodePng(
-        plot == fbs::PlotKind::Scatter
-            ? scatterPlot(real->values.data(), wholeReal, points.data(),
-                          wholeFake)
-            : imageGrid(points.data(), wholeFake, data.imageH, data.imageW,
-                        data.imageC));
+    Result<std::vector<uint8_t>> png =
+        encodePng(plot == fbs::PlotKind::Scatter
+                      ? scatterPlot(real->values.data(), wholeReal,
+                                    points.data(), wholeFake)
+                      : imageGrid(points.data(), wholeFake, data.imageH,
+                                  data.imageW, data.imageC));
     if (!png.ok())
       return makeError(png.error().code,
                        out->samplesPng + ": " + png.message());
@@ -435,8 +435,8 @@ Result<TrainResult> gantk::train(Session &session,
     Result<Encoded> e = encodeSamples();
     if (!e.ok())
       return e.error();
-    uint64_t checkpointBytes =
-        checkpointEvery > 0 || gen ? 8 * (3 * v.size() + uint64_t(steps)) + 4096
+    uint64_t checkpointBytes = checkpointEvery > 0 || gen
+                                   ? 8 * (3 * v.size() + uint64_t(steps)) + 4096
                                    : 0;
     uint64_t largest = std::max<uint64_t>(
         {e->npy.size(), 2 * e->png.size(), checkpointBytes});
@@ -458,9 +458,9 @@ Result<TrainResult> gantk::train(Session &session,
   if (checkpointEvery > 0 || gen)
     checkpoints.emplace(session.artifact());
   auto writeRunCheckpoint = [&](int64_t t) -> Status {
-    if (Status s = checkpoints->write(out->checkpoint, t, v,
-                                      optimizer.firstMoments(),
-                                      optimizer.secondMoments(), result.losses);
+    if (Status s =
+            checkpoints->write(out->checkpoint, t, v, optimizer.firstMoments(),
+                               optimizer.secondMoments(), result.losses);
         !s.ok())
       return s;
     lastCheckpoint = t;
@@ -480,8 +480,7 @@ Result<TrainResult> gantk::train(Session &session,
     // Before the first update Z is its initial draw in [0, 1) or N(0, 1): the
     // data or lambda overflowed, not the learning rate.
     message += t == result.resumedAt + 1 && result.resumedAt == 0
-                   ? std::string(" (") +
-                         (gen ? "θ is" : "Z is") +
+                   ? std::string(" (") + (gen ? "θ is" : "Z is") +
                          " still its initial draw, so the data or lambda "
                          "is out of range: scale the data (scale = unit) or "
                          "lower lambda)"
@@ -504,8 +503,7 @@ Result<TrainResult> gantk::train(Session &session,
           real->values,
           batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()), dim);
       if (!gen) {
-        fakeRows =
-            batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
+        fakeRows = batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
         stepFake = gatherRows(v, fakeRows, dim);
       }
       if (Status s = session.setReal(stepReal.data(), stepReal.size());
@@ -515,8 +513,8 @@ Result<TrainResult> gantk::train(Session &session,
     if (gen) {
       std::vector<double> latent =
           latentRows(spec.seed(), t, nFake, genShape->latent());
-      if (Status s = session.writeView(*gen->latent(), latent.data(),
-                                       latent.size());
+      if (Status s =
+              session.writeView(*gen->latent(), latent.data(), latent.size());
           !s.ok())
         return s.error();
       if (Status s = session.writeView(*gen->params(), v.data(), v.size());
@@ -570,8 +568,8 @@ Result<TrainResult> gantk::train(Session &session,
         return makeError(
             ErrorCode::FailedPrecondition,
             name + ": step 1: " + (gen ? "dL/dθ" : "dL/dZ") +
-                " vanishes (largest |" + (gen ? "dL/dθ" : "dL/dZ") + "| = " +
-                shortNumber(largest) + ", loss " + shortNumber(loss) +
+                " vanishes (largest |" + (gen ? "dL/dθ" : "dL/dZ") +
+                "| = " + shortNumber(largest) + ", loss " + shortNumber(loss) +
                 "): exp(-lambda K) has underflowed to 0 or rounds to I on "
                 "the kernel's whole spectrum, so Z would never move; choose "
                 "lambda so that lambda times K's largest eigenvalue is "
@@ -590,21 +588,21 @@ Result<TrainResult> gantk::train(Session &session,
     bool finite = true;
     if (rowsOnly)
       for (int64_t row : fakeRows)
-        finite = finite && allFinite(&v[size_t(row * dim)],
-                                     &v[size_t(row * dim)] + dim);
+        finite = finite &&
+                 allFinite(&v[size_t(row * dim)], &v[size_t(row * dim)] + dim);
     else
       finite = allFinite(v);
     if (batched && !gen)
       for (int64_t row : fakeRows)
         std::fill_n(g.begin() + row * dim, dim, 0.0);
     if (!finite)
-      return makeError(ErrorCode::FailedPrecondition,
-                       name + ": step " + std::to_string(t) +
-                           ": the optimiser's update made " +
-                           (gen ? "the generator's weights"
-                                : "generated points") +
-                           " non-finite (the gradient was finite; lower the "
-                           "learning rate)");
+      return makeError(
+          ErrorCode::FailedPrecondition,
+          name + ": step " + std::to_string(t) +
+              ": the optimiser's update made " +
+              (gen ? "the generator's weights" : "generated points") +
+              " non-finite (the gradient was finite; lower the "
+              "learning rate)");
     killAfterStepForTests(t);
     if ((every > 0 && t % every == 0) || t == steps) {
       if (Status s = writeSamples(); !s.ok())
@@ -618,8 +616,8 @@ Result<TrainResult> gantk::train(Session &session,
         lastLineStep = t;
       }
     }
-    if (checkpoints && ((checkpointEvery > 0 && t % checkpointEvery == 0) ||
-                        t == steps))
+    if (checkpoints &&
+        ((checkpointEvery > 0 && t % checkpointEvery == 0) || t == steps))
       if (Status s = writeRunCheckpoint(t); !s.ok())
         return s.error();
   }

@@ -131,7 +131,8 @@ TEST(Artifact, ChecksTheGenerator) {
                                         "and 25 elements, expected 3 and 26"));
   bad = t;
   bad.grad = {40, 2}; // dL/dZ's size, not θ's
-  EXPECT_THAT(loadError(bad), HasSubstr("grad view holds 2 elements, expected 26"));
+  EXPECT_THAT(loadError(bad),
+              HasSubstr("grad view holds 2 elements, expected 26"));
   bad = t;
   bad.genWidths = {3, 4, 5};
   EXPECT_THAT(loadError(bad), HasSubstr("its last width 5 is not dim 2"));

@@ -38,23 +38,24 @@ TEST(Generator, ShapeErrors) {
     return s.ok() ? std::string() : s.message();
   };
   EXPECT_THAT(error({3}, {}), HasSubstr("at least one layer"));
-  EXPECT_THAT(error({3, 2}, {"relu", "relu"}), HasSubstr("one activation per layer"));
+  EXPECT_THAT(error({3, 2}, {"relu", "relu"}),
+              HasSubstr("one activation per layer"));
   EXPECT_THAT(error({3, 0}, {"relu"}), HasSubstr("a generator width is 0"));
   EXPECT_THAT(error({3, 65537}, {"relu"}), HasSubstr("outside [1, 65536]"));
-  EXPECT_THAT(error({3, 2}, {"gelu"}), HasSubstr("unknown generator activation 'gelu'"));
+  EXPECT_THAT(error({3, 2}, {"gelu"}),
+              HasSubstr("unknown generator activation 'gelu'"));
 }
 
 // Two layers on two latent rows, every activation, computed by hand:
 // layer 1: 2 -> 3 (relu), layer 2: 3 -> 2 (identity / tanh / sigmoid).
 TEST(Generator, ForwardMatchesHandComputation) {
-  std::vector<double> theta = {
-      1, -1, 0.5,      // W1 row 0
-      2, 0.5, -1,      // W1 row 1
-      0.1, 0.2, -0.3,  // b1
-      1, 0,            // W2 row 0
-      -1, 2,           // W2 row 1
-      0.5, 1,          // W2 row 2
-      0.05, -0.05};    // b2
+  std::vector<double> theta = {1,    -1,   0.5,  // W1 row 0
+                               2,    0.5,  -1,   // W1 row 1
+                               0.1,  0.2,  -0.3, // b1
+                               1,    0,          // W2 row 0
+                               -1,   2,          // W2 row 1
+                               0.5,  1,          // W2 row 2
+                               0.05, -0.05};     // b2
   std::vector<double> e = {1, 2, -1, 0.5};
   // Row 0: h1 = [1+4+.1, -1+1+.2, .5-2-.3] = [5.1, .2, -1.8] -> relu
   //        [5.1, .2, 0]; h2 = [5.1 - .2 + .05, .4 - .05] = [4.95, .35].
@@ -81,7 +82,8 @@ TEST(Generator, LatentRowsArePerStepStandardNormal) {
   EXPECT_NE(latentRows(3, 5, 4, 2), latentRows(4, 5, 4, 2));
   // Step 0 (gantk sample's) is none a run draws, and the streams of
   // neighbouring steps are not shifted copies of each other.
-  std::vector<double> a = latentRows(0, 1, 1000, 1), b = latentRows(0, 2, 1000, 1);
+  std::vector<double> a = latentRows(0, 1, 1000, 1),
+                      b = latentRows(0, 2, 1000, 1);
   double dot = 0;
   for (size_t i = 0; i < a.size(); ++i)
     dot += a[i] * b[i];

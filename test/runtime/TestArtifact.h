@@ -203,8 +203,8 @@ struct TestArtifact {
     auto root = fbs::CreateArtifactDirect(
         b, formatVersion, precision, nReal, nFake, dim, arenaBytes, &real,
         &fake, &loss, &grad, &commands, &kernelOffsets, &codeOffsets, data,
-        train, output, "test", fbs::EntryKind::Step, nullptr, nullptr,
-        nullptr, 0.0, gen);
+        train, output, "test", fbs::EntryKind::Step, nullptr, nullptr, nullptr,
+        0.0, gen);
     fbs::FinishArtifactBuffer(b, root);
     return std::vector<uint8_t>(b.GetBufferPointer(),
                                 b.GetBufferPointer() + b.GetSize());

@@ -347,8 +347,8 @@ TEST_P(GeneratorFiniteDifferences, ThetaGradientMatchesCentralDifferences) {
       "  n = 5\n  m = 4\n}\ngenerator(latent: 3) {\n" +
       std::string(c.generator) +
       "}\ndiscriminator {\n  dense(w_std: 1.5, b_std: 0.1)\n  erf\n"
-      "  dense(w_std: 1.5, b_std: 0.1)\n}\nobjective {\n" + c.objective +
-      "}\ntrain {\n  precision = f64\n}\n";
+      "  dense(w_std: 1.5, b_std: 0.1)\n}\nobjective {\n" +
+      c.objective + "}\ntrain {\n  precision = f64\n}\n";
   auto session = compile(text, EntryKind::Step, {kReal, kFake, kDim});
   ASSERT_TRUE(session);
   const schema::Generator *gen = session->root().generator();

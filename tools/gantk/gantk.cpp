@@ -28,8 +28,8 @@
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
-#include "gantk/runtime/LambdaSearch.h"
 #include "gantk/runtime/Finite.h"
+#include "gantk/runtime/LambdaSearch.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Options.h"
 #include "gantk/runtime/Png.h"
@@ -47,12 +47,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include <unistd.h>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #ifndef GANTK_VERSION
@@ -81,9 +81,9 @@ cl::SubCommand kernelCmd("kernel",
                          "on the rows of S");
 cl::SubCommand benchCmd("bench", "Time steps of a spec at n real points");
 cl::SubCommand describeCmd("describe", "Print what an artifact holds");
-cl::SubCommand sampleCmd(
-    "sample", "Draw new points from a generator (GA-NTKg): a run's "
-              "checkpoint, or an artifact's untrained generator");
+cl::SubCommand sampleCmd("sample",
+                         "Draw new points from a generator (GA-NTKg): a run's "
+                         "checkpoint, or an artifact's untrained generator");
 cl::SubCommand tuneLambdaCmd(
     "tune-lambda", "Choose lambda by the paper's Algorithm 1 (double it until "
                    "the discriminator separates the real rows from noise)");
@@ -235,7 +235,7 @@ cl::opt<std::string> codeTarget("code", cl::sub(describeCmd),
 /// The subcommands, for dispatch and the usage line.
 const std::vector<cl::SubCommand *> &subcommands() {
   static const std::vector<cl::SubCommand *> all = {
-      &compileCmd, &runCmd,   &gradCmd,     &kernelCmd,
+      &compileCmd, &runCmd,      &gradCmd,       &kernelCmd,
       &benchCmd,   &describeCmd, &tuneLambdaCmd, &sampleCmd};
   return all;
 }
@@ -571,10 +571,9 @@ int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                                     step.numReal, epoch),
                           step.dim);
       if (!gen)
-        z = gatherRows(z,
-                       batchRows(train.seed(), 1, 1, wholeFake, step.numFake,
-                                 epoch),
-                       step.dim);
+        z = gatherRows(
+            z, batchRows(train.seed(), 1, 1, wholeFake, step.numFake, epoch),
+            step.dim);
     }
     points.insert(points.end(), z.begin(), z.end());
   }
@@ -1029,9 +1028,9 @@ int commandBench() {
     if (set.ok())
       set = s.writeView(*gen->latent(), e.data(), e.size());
   } else {
-    std::vector<double> z = initialPoints(root.train()->init(),
-                                          size_t(shape->numFake * shape->dim),
-                                          initSeed(root.train()->seed()));
+    std::vector<double> z =
+        initialPoints(root.train()->init(), size_t(shape->numFake * shape->dim),
+                      initSeed(root.train()->seed()));
     set = s.setFake(z.data(), z.size());
   }
   if (!set.ok())
@@ -1170,8 +1169,8 @@ int commandSample() {
     return usage("sample", "sample needs CHECKPOINT|RUN_DIR|ARTIFACT --n N "
                            "--out DIR");
   int64_t rows = 0, seed = 0;
-  if (std::string error = parseIntegerOption("--n", n, 1, int64_t(1) << 32,
-                                             rows);
+  if (std::string error =
+          parseIntegerOption("--n", n, 1, int64_t(1) << 32, rows);
       !error.empty())
     return fail(ExitCode::UsageError, error);
   if (sampleSeed.getNumOccurrences())
@@ -1188,7 +1187,8 @@ int commandSample() {
     Result<std::vector<uint8_t>> head = readFile(sampleInput.getValue());
     if (!head.ok())
       return fail(ExitCode::InputError, head.message());
-    artifact = head->size() >= 8 && schema::ArtifactBufferHasIdentifier(head->data());
+    artifact =
+        head->size() >= 8 && schema::ArtifactBufferHasIdentifier(head->data());
   }
   GeneratorShape shape;
   std::vector<double> theta;
@@ -1204,13 +1204,14 @@ int commandSample() {
     theta = initialParams(shape, initSeed(art->root().train()->seed()));
     from = "the untrained generator of " + art->name();
   } else {
-    Result<GeneratorState> state = readGeneratorCheckpoint(sampleInput.getValue());
+    Result<GeneratorState> state =
+        readGeneratorCheckpoint(sampleInput.getValue());
     if (!state.ok())
       return fail(exitCodeFor(state.error()), state.message());
     shape = std::move(state->shape);
     theta = std::move(state->params);
-    from = "the generator after step " + std::to_string(state->step) +
-           " of " + sampleInput.getValue();
+    from = "the generator after step " + std::to_string(state->step) + " of " +
+           sampleInput.getValue();
   }
   // The forward holds the latent rows and two layers' activations of every
   // row: refuse what cannot fit rather than fail to allocate.
@@ -1223,9 +1224,8 @@ int commandSample() {
                     " GiB for the generator's layers (at most 8 GiB); draw "
                     "fewer rows per call (with --seed for more)");
   // Step 0 is no training step: these latent rows are none a run drew.
-  std::vector<double> z =
-      generate(shape, theta, latentRows(uint64_t(seed), 0, rows, shape.latent()),
-               rows);
+  std::vector<double> z = generate(
+      shape, theta, latentRows(uint64_t(seed), 0, rows, shape.latent()), rows);
   if (!allFinite(z))
     return fail(ExitCode::RunFailure, from + " made non-finite points");
   std::filesystem::create_directories(outDir.getValue(), ec);
@@ -1234,8 +1234,8 @@ int commandSample() {
                 outDir + ": cannot create the directory: " + ec.message());
   std::vector<uint8_t> npy =
       encodeNpy({rows, shape.outputs()}, z.data(), NpyDType::F64);
-  std::string path = (std::filesystem::path(outDir.getValue()) / "samples.npy")
-                         .string();
+  std::string path =
+      (std::filesystem::path(outDir.getValue()) / "samples.npy").string();
   if (Status st = writeFileAtomic(path, npy.data(), npy.size()); !st.ok())
     return fail(exitCodeFor(st.error()), st.message());
   std::cout << "wrote " << path << ": " << rows << " points of "

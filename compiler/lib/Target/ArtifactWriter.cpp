@@ -311,9 +311,9 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
     }
     fb::View latent = writer.view(block.getArgument(1));
     fb::View params = writer.view(block.getArgument(2));
-    generator = fb::CreateGenerator(
-        fbb, fbb.CreateVector(widths.asArrayRef().vec()),
-        fbb.CreateVector(acts), &latent, &params);
+    generator =
+        fb::CreateGenerator(fbb, fbb.CreateVector(widths.asArrayRef().vec()),
+                            fbb.CreateVector(acts), &latent, &params);
     fake = writer.view(stack.getFake());
     numFake = cast<RankedTensorType>(stack.getFake().getType()).getDimSize(0);
     loss = writer.view(ret.getOperand(0));

@@ -612,9 +612,8 @@ struct GraphAdjoint {
       // dθ only: the latent rows are drawn, not optimised.
       if (adj)
         adjoints[gen.getParams()] = GeneratorGradOp::create(
-            b, loc, gen.getParams().getType(), gen.getLatent(),
-            gen.getParams(), adj, gen.getWidthsAttr(),
-            gen.getActivationsAttr());
+            b, loc, gen.getParams().getType(), gen.getLatent(), gen.getParams(),
+            adj, gen.getWidthsAttr(), gen.getActivationsAttr());
       return success();
     }
     if (isa<LabelsOp, func::ReturnOp>(op))

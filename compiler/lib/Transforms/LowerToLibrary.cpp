@@ -120,9 +120,9 @@ void generatorForward(OpBuilder &b, Location loc, Value latent, Value params,
     int64_t in = widths[k], out = widths[k + 1];
     Value w = ParamViewOp::create(b, loc, matrixType(in, out, element), params,
                                   b.getI64IntegerAttr(offset));
-    Value bias = ParamViewOp::create(b, loc, matrixType(1, out, element),
-                                     params,
-                                     b.getI64IntegerAttr(offset + in * out));
+    Value bias =
+        ParamViewOp::create(b, loc, matrixType(1, out, element), params,
+                            b.getI64IntegerAttr(offset + in * out));
     offset += (in + 1) * out;
     Value h = gemm(b, loc, a, w, 1, false, false);
     a = BiasActOp::create(b, loc, h.getType(), h, bias,
@@ -356,9 +356,8 @@ struct LowerToLibraryPass
   using LowerToLibraryPassBase::LowerToLibraryPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerGram, LowerGramGrad, LowerExpmAction,
-                 LowerExpmActionGrad, LowerGenerator, LowerGeneratorGrad>(
-        &getContext());
+    patterns.add<LowerGram, LowerGramGrad, LowerExpmAction, LowerExpmActionGrad,
+                 LowerGenerator, LowerGeneratorGrad>(&getContext());
     patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
     patterns.add<RecomputeBackwardRows>(&getContext(), recomputeRows);
     GreedyRewriteConfig config;

@@ -119,10 +119,9 @@ public:
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, GramBlocksOp,
-              AddDiagOp,
-              AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp, DaleckiiKreinOp,
-              LabelsOp, LossOp, LossGradOp, LossSumOp, AddOp, AvgPoolOp,
-              AvgPoolTransposeOp, BiasActOp, ActGradOp, ColumnSumOp>(
+              AddDiagOp, AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp,
+              DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp, LossSumOp, AddOp,
+              AvgPoolOp, AvgPoolTransposeOp, BiasActOp, ActGradOp, ColumnSumOp>(
               op))
         ops.push_back(op);
     });

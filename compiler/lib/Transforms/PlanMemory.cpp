@@ -256,8 +256,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       } else if (auto view = dyn_cast<ParamViewOp>(op)) {
         int64_t elementBytes =
             cast<ShapedType>(view.getType()).getElementTypeBitWidth() / 8;
-        aliasOf[view.getResult()] = {view.getParams(),
-                                     view.getOffsetAttr().getInt() * elementBytes};
+        aliasOf[view.getResult()] = {
+            view.getParams(), view.getOffsetAttr().getInt() * elementBytes};
       } else if (auto concat = dyn_cast<ConcatOp>(op)) {
         // Each piece is made in its place in the result, by an op of the
         // step that makes nothing else there.

@@ -560,7 +560,8 @@ static LogicalResult verifyGenerator(Operation *op, Value latent, Value params,
                                      ArrayAttr activations) {
   if (failed(verifyCommon(op)))
     return failure();
-  if (widths.size() < 2 || llvm::any_of(widths, [](int64_t w) { return w < 1; }))
+  if (widths.size() < 2 ||
+      llvm::any_of(widths, [](int64_t w) { return w < 1; }))
     return op->emitOpError("needs at least two widths (the latent's and a "
                            "layer's), each at least 1");
   if (activations.size() + 1 != widths.size())
@@ -573,14 +574,13 @@ static LogicalResult verifyGenerator(Operation *op, Value latent, Value params,
              << a << " (expected identity, relu, tanh or sigmoid)";
   int64_t count = generatorParamCount(widths);
   if (dim0(cast<ShapedType>(params.getType())) != count)
-    return op->emitOpError("θ must hold ") << count << " values for widths "
-                                           << widths << ", got "
-                                           << params.getType();
+    return op->emitOpError("θ must hold ")
+           << count << " values for widths " << widths << ", got "
+           << params.getType();
   if (cols(latent) != widths.front() || cols(points) != widths.back() ||
       rows(latent) != rows(points))
     return op->emitOpError("the latent rows must be m x ")
-           << widths.front() << " and the generated rows m x "
-           << widths.back();
+           << widths.front() << " and the generated rows m x " << widths.back();
   return success();
 }
 

@@ -200,7 +200,7 @@ struct Module {
   std::string file;
   Data data;
   std::vector<Discriminator> discriminators; // at least one
-  std::optional<Generator> generator;         // GA-NTKg
+  std::optional<Generator> generator;        // GA-NTKg
   Objective objective;
   Train train;
   Output output;
