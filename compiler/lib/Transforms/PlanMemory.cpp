@@ -236,17 +236,20 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
     OpBuilder b(fn.getContext());
 
     // Aliases: stack operands inside the stack, row slices inside the source.
+    // A value an op of the step makes, and not yet placed in another, may be
+    // made inside a larger buffer instead of in its own.
+    auto placeable = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def && def->getBlock() == &block && !aliasOf.count(v) &&
+             !isa<StackOp, ConcatOp>(def);
+    };
     for (Operation &op : block) {
       if (auto stack = dyn_cast<StackOp>(op)) {
         // X is an argument; Z an argument or made by the step (a
         // generator's output), which then writes it into the stack.
-        auto madeHere = [&](Value v) {
-          Operation *def = v.getDefiningOp();
-          return def && def->getBlock() == &block && !aliasOf.count(v) &&
-                 !isa<StackOp>(def);
-        };
         if (!isa<BlockArgument>(stack.getReal()) ||
-            !(isa<BlockArgument>(stack.getFake()) || madeHere(stack.getFake())))
+            !(isa<BlockArgument>(stack.getFake()) ||
+              placeable(stack.getFake())))
           return stack.emitOpError("memory plan needs the real rows as a "
                                    "function argument and the generated rows "
                                    "as one or made by the step");
@@ -263,9 +266,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
         // step that makes nothing else there.
         int64_t at = 0;
         for (Value piece : concat.getPieces()) {
-          Operation *def = piece.getDefiningOp();
-          if (!def || def->getBlock() != &block || aliasOf.count(piece) ||
-              def->getNumResults() != 1 || isa<StackOp, ConcatOp>(def) ||
+          if (!placeable(piece) ||
+              piece.getDefiningOp()->getNumResults() != 1 ||
               !piece.hasOneUse())
             return concat.emitOpError("memory plan needs each piece made by "
                                       "an op of the step for this concat "
@@ -292,9 +294,7 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
                                 inside[0] < int64_t(op.getNumOperands())
                             ? op.getOperand(inside[0])
                             : Value();
-        Operation *def = operand ? operand.getDefiningOp() : nullptr;
-        if (!def || def->getBlock() != &block || isa<StackOp>(def) ||
-            aliasOf.count(operand) || op.getNumResults() != 1 ||
+        if (!operand || !placeable(operand) || op.getNumResults() != 1 ||
             inside[1] < 0 ||
             inside[1] + byteSize(operand.getType()) >
                 byteSize(op.getResult(0).getType()))
