@@ -81,20 +81,18 @@ void gantk::describeArtifact(const Artifact &artifact, std::ostream &os) {
       os << "; theta " << g->paramCount() << " values, " << root.n_fake()
          << " latent rows drawn each step\n";
     }
-  if (const fbs::TrainSpec *train = root.train();
-      train && train->real_rows() && !root.generator())
+  // A generator makes each step's generated rows: only X's are drawn.
+  if (const fbs::TrainSpec *train = root.train(); train && train->real_rows()) {
     os << "batch-wise: each step takes " << root.n_real() << " of "
-       << train->real_rows() << " real and " << root.n_fake() << " of "
-       << train->fake_rows() << " generated rows"
+       << train->real_rows() << " real";
+    if (!root.generator())
+      os << " and " << root.n_fake() << " of " << train->fake_rows()
+         << " generated";
+    os << " rows"
        << (train->epoch() ? ", in shuffled passes (epochs)"
                           : ", drawn afresh each step")
        << "\n";
-  else if (train && train->real_rows())
-    os << "batch-wise: each step takes " << root.n_real() << " of "
-       << train->real_rows() << " real rows"
-       << (train->epoch() ? ", in shuffled passes (epochs)"
-                          : ", drawn afresh each step")
-       << "\n";
+  }
   os << "sha256: " << artifact.digest() << "\n";
   os << "memory plan: " << root.arena_bytes() << " bytes, peak at "
      << (root.peak_op() ? root.peak_op()->str() : "?") << "\n";
