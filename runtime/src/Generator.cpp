@@ -1,6 +1,7 @@
 //===- Generator.cpp - GA-NTKg's generator on the host --------------------===//
 
 #include "gantk/runtime/Generator.h"
+#include "gantk/runtime/Train.h"
 
 #include <algorithm>
 #include <cmath>
@@ -67,11 +68,8 @@ std::vector<double> gantk::initialParams(const GeneratorShape &shape,
 
 std::vector<double> gantk::latentRows(uint64_t seed, int64_t step, int64_t rows,
                                       int64_t latent) {
-  // splitmix64 of (seed, step): independent streams per step.
-  uint64_t x = seed + 0x9e3779b97f4a7c15ull * uint64_t(step + 1);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  std::mt19937_64 rng(x ^ (x >> 31));
+  // Independent streams per step.
+  std::mt19937_64 rng(mixBits(seed + 0x9e3779b97f4a7c15ull * uint64_t(step)));
   std::normal_distribution<double> dist(0.0, 1.0);
   std::vector<double> e(size_t(rows * latent));
   for (double &v : e)

@@ -67,14 +67,6 @@ void Optimizer::update(double *z, const double *g) {
 
 namespace {
 
-/// splitmix64's finaliser: consecutive inputs give unrelated outputs.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 /// A uniform integer in [0, bound) (Lemire's multiply-and-reject): the
 /// same on every standard library, unlike std::uniform_int_distribution.
 uint64_t below(std::mt19937_64 &rng, uint64_t bound) {
@@ -89,6 +81,13 @@ uint64_t below(std::mt19937_64 &rng, uint64_t bound) {
 
 } // namespace
 
+uint64_t gantk::mixBits(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
                                       int64_t total, int64_t count,
                                       bool epoch) {
@@ -97,7 +96,7 @@ std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
   // One generator per step (independent draws) or per pass (epochs), keyed
   // apart from the data's and Z's seeds.
   int64_t draw = epoch ? (step - 1) / perPass : step;
-  std::mt19937_64 rng(mix(mix(mix(seed ^ 0x243f6a8885a308d3ull) ^
+  std::mt19937_64 rng(mixBits(mixBits(mixBits(seed ^ 0x243f6a8885a308d3ull) ^
                               uint64_t(stream)) ^
                           uint64_t(draw)));
   std::vector<int64_t> rows(static_cast<size_t>(total));
@@ -285,6 +284,19 @@ struct OutputPaths {
 };
 
 } // namespace
+
+Status gantk::setGeneratorInputs(Session &session,
+                                const std::vector<double> &theta,
+                                int64_t step) {
+  const fbs::Artifact &root = session.root();
+  const fbs::Generator &gen = *root.generator();
+  std::vector<double> latent = latentRows(root.train()->seed(), step,
+                                          root.n_fake(), gen.widths()->Get(0));
+  if (Status s = session.writeView(*gen.latent(), latent.data(), latent.size());
+      !s.ok())
+    return s;
+  return session.writeView(*gen.params(), theta.data(), theta.size());
+}
 
 Result<TrainResult> gantk::train(Session &session,
                                  const TrainOptions &options) {
@@ -511,14 +523,7 @@ Result<TrainResult> gantk::train(Session &session,
         return s.error();
     }
     if (gen) {
-      std::vector<double> latent =
-          latentRows(spec.seed(), t, nFake, genShape->latent());
-      if (Status s =
-              session.writeView(*gen->latent(), latent.data(), latent.size());
-          !s.ok())
-        return s.error();
-      if (Status s = session.writeView(*gen->params(), v.data(), v.size());
-          !s.ok())
+      if (Status s = setGeneratorInputs(session, v, t); !s.ok())
         return s.error();
     } else {
       const std::vector<double> &fake = batched ? stepFake : v;
@@ -530,8 +535,6 @@ Result<TrainResult> gantk::train(Session &session,
     double loss = session.loss();
     if (!std::isfinite(loss))
       return nonFinite(t, std::string("the loss is ") + nonFiniteName(loss));
-    if (gen)
-      z = session.readView(*root.fake()); // G(E_t; θ) of this step
     if (batched && !gen) {
       stepGrad.resize(stepFake.size());
       if (Status s = session.getGrad(stepGrad.data(), stepGrad.size());
@@ -605,6 +608,8 @@ Result<TrainResult> gantk::train(Session &session,
               "learning rate)");
     killAfterStepForTests(t);
     if ((every > 0 && t % every == 0) || t == steps) {
+      if (gen) // G(E_t; θ) as this step made it, still in the arena
+        z = session.readView(*root.fake());
       if (Status s = writeSamples(); !s.ok())
         return s.error();
       if (options.log) {

@@ -505,13 +505,6 @@ std::unique_ptr<Session> openSpec(const LoadedSpec &loaded,
 
 int nonFiniteOutput(Session &s, const std::string &what);
 
-/// The paper's Algorithm 1 for a spec (its objective's search eps and
-/// start): the kernel of the step's rows — the real rows as a run loads
-/// them and its initial Z, or `given` (X then Z, the step's shape) — from
-/// the spec's discriminator, λ doubled from `start` until the
-/// discriminator trained on those rows separates real from noise within
-/// eps. Prints the trace to `log`; sets the objective's λ (raw) and
-/// returns 0, or reports the failure and returns the exit status.
 /// The spec's generator as the runtime describes it (GA-NTKg), or none.
 std::optional<GeneratorShape> generatorOf(const ast::Module &spec) {
   if (!spec.generator)
@@ -525,6 +518,13 @@ std::optional<GeneratorShape> generatorOf(const ast::Module &spec) {
   return shape;
 }
 
+/// The paper's Algorithm 1 for a spec (its objective's search eps and
+/// start): the kernel of the step's rows — the real rows as a run loads
+/// them and its initial Z, or `given` (X then Z, the step's shape) — from
+/// the spec's discriminator, λ doubled from `start` until the
+/// discriminator trained on those rows separates real from noise within
+/// eps. Prints the trace to `log`; sets the objective's λ (raw) and
+/// returns 0, or reports the failure and returns the exit status.
 int resolveLambda(LoadedSpec &loaded, const GraphShape &step,
                    const RunOptions &options, std::ostream &log,
                    const std::vector<double> *given = nullptr) {
@@ -1016,17 +1016,12 @@ int commandBench() {
     return fail(ExitCode::InputError, st.message());
   // The first step's variable: Z, or θ and the latent rows.
   Status set;
-  if (const schema::Generator *gen = root.generator()) {
+  if (root.generator()) {
     Result<GeneratorShape> g = generatorShape(root);
     if (!g.ok())
       return fail(ExitCode::InputError, g.message());
-    std::vector<double> theta =
-        initialParams(*g, initSeed(root.train()->seed()));
-    std::vector<double> e =
-        latentRows(root.train()->seed(), 1, shape->numFake, g->latent());
-    set = s.writeView(*gen->params(), theta.data(), theta.size());
-    if (set.ok())
-      set = s.writeView(*gen->latent(), e.data(), e.size());
+    set = setGeneratorInputs(
+        s, initialParams(*g, initSeed(root.train()->seed())), 1);
   } else {
     std::vector<double> z =
         initialPoints(root.train()->init(), size_t(shape->numFake * shape->dim),
@@ -1101,7 +1096,6 @@ int commandBench() {
   return exitStatus(ExitCode::Success);
 }
 
-/// Prints what an artifact holds, or writes one code object's bytes.
 int commandTuneLambda() {
   if (specInput.empty())
     return usage("tune-lambda", "tune-lambda needs SPEC");
@@ -1131,6 +1125,7 @@ int commandTuneLambda() {
   return resolveLambda(*loaded, *shape, options, std::cout);
 }
 
+/// Prints what an artifact holds, or writes one code object's bytes.
 int commandDescribe() {
   if (artifactInput.empty() ||
       codeTarget.getNumOccurrences() != outputFile.getNumOccurrences())
@@ -1184,11 +1179,11 @@ int commandSample() {
   std::error_code ec;
   bool artifact = false;
   if (!std::filesystem::is_directory(sampleInput.getValue(), ec)) {
-    Result<std::vector<uint8_t>> head = readFile(sampleInput.getValue());
+    auto head = readFilePrefix(sampleInput.getValue(), 8);
     if (!head.ok())
       return fail(ExitCode::InputError, head.message());
-    artifact =
-        head->size() >= 8 && schema::ArtifactBufferHasIdentifier(head->data());
+    artifact = head->first.size() == 8 &&
+               schema::ArtifactBufferHasIdentifier(head->first.data());
   }
   GeneratorShape shape;
   std::vector<double> theta;

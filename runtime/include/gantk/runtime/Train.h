@@ -71,6 +71,10 @@ std::vector<double> initialPoints(schema::InitKind init, size_t count,
 /// the real-data seed so that X and Z are independent draws.
 uint64_t initSeed(uint64_t seed);
 
+/// splitmix64's finaliser: consecutive inputs give unrelated outputs. The
+/// seeds of a run's per-step draws (batchRows, latentRows) come from it.
+uint64_t mixBits(uint64_t x);
+
 /// Batch-wise GA-NTK: the `count` distinct rows, ascending, of `total` that
 /// step `step` (1, 2, …) takes from one stream (`stream`: 0 real, 1
 /// generated; the streams draw independently). Without `epoch` each step is
@@ -86,6 +90,12 @@ std::vector<int64_t> batchRows(uint64_t seed, int stream, int64_t step,
 std::vector<double> gatherRows(const std::vector<double> &values,
                                const std::vector<int64_t> &rows,
                                int64_t width);
+
+/// GA-NTKg: writes θ and the latent rows of training step `step`
+/// (latentRows of the artifact's seed, n_fake of them) into the session's
+/// generator views, from which its step makes Z = G(E; θ).
+Status setGeneratorInputs(Session &session, const std::vector<double> &theta,
+                          int64_t step);
 
 /// Options of a training run.
 struct TrainOptions {
