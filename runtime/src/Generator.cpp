@@ -1,7 +1,7 @@
 //===- Generator.cpp - GA-NTKg's generator on the host --------------------===//
 
 #include "gantk/runtime/Generator.h"
-#include "gantk/runtime/Train.h"
+#include "gantk/runtime/Random.h"
 
 #include <algorithm>
 #include <cmath>

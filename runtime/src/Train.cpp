@@ -9,6 +9,7 @@
 #include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Npy.h"
 #include "gantk/runtime/Png.h"
+#include "gantk/runtime/Random.h"
 #include "gantk/runtime/Session.h"
 
 #include <algorithm>
@@ -80,13 +81,6 @@ uint64_t below(std::mt19937_64 &rng, uint64_t bound) {
 }
 
 } // namespace
-
-uint64_t gantk::mixBits(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 std::vector<int64_t> gantk::batchRows(uint64_t seed, int stream, int64_t step,
                                       int64_t total, int64_t count,

@@ -71,10 +71,6 @@ std::vector<double> initialPoints(schema::InitKind init, size_t count,
 /// the real-data seed so that X and Z are independent draws.
 uint64_t initSeed(uint64_t seed);
 
-/// splitmix64's finaliser: consecutive inputs give unrelated outputs. The
-/// seeds of a run's per-step draws (batchRows, latentRows) come from it.
-uint64_t mixBits(uint64_t x);
-
 /// Batch-wise GA-NTK: the `count` distinct rows, ascending, of `total` that
 /// step `step` (1, 2, …) takes from one stream (`stream`: 0 real, 1
 /// generated; the streams draw independently). Without `epoch` each step is
