@@ -13,6 +13,7 @@
 #include "gantk/runtime/FileIO.h"
 
 #include "TempDir.h"
+#include "TestText.h"
 
 #include <gtest/gtest.h>
 
@@ -26,14 +27,10 @@
 #include <iterator>
 
 using namespace gantk;
+using gantk::test::contents;
 using gantk::test::TempDir;
 
 namespace {
-
-std::string contents(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 void put(const std::string &path, const std::string &text) {
   std::ofstream(path, std::ios::binary) << text;
