@@ -7,9 +7,10 @@
 
 #include "checkpoint_generated.h"
 
+#include <cmath>
 #include <cstring>
-#include <memory>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 using namespace gantk;
@@ -102,8 +103,8 @@ Digest stepDigest(const Artifact &artifact) {
 
 } // namespace
 
-CheckpointWriter::CheckpointWriter(const Artifact &artifact)
-    : artifact(artifact), identity(stepDigest(artifact)) {}
+CheckpointWriter::CheckpointWriter(const Artifact &artifact, UnitMap units)
+    : artifact(artifact), identity(stepDigest(artifact)), units(units) {}
 
 Status CheckpointWriter::write(const std::string &path, int64_t step,
                                const std::vector<double> &points,
@@ -129,12 +130,12 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
     widths = vectorOf(fbb, shape->widths);
     activations = fbb.CreateVectorOfStrings(shape->activations);
   }
-  fbb.Finish(ck::CreateCheckpoint(fbb, kCheckpointFormatVersion, sha, specName,
-                                  data, precision, id.nReal, id.nFake, id.dim,
-                                  id.seed, optimizer, id.lr, step,
-                                  vectorOf(fbb, points), vectorOf(fbb, adamM),
-                                  vectorOf(fbb, adamV), vectorOf(fbb, losses),
-                                  widths, activations),
+  fbb.Finish(ck::CreateCheckpoint(
+                 fbb, kCheckpointFormatVersion, sha, specName, data, precision,
+                 id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
+                 vectorOf(fbb, points), vectorOf(fbb, adamM),
+                 vectorOf(fbb, adamV), vectorOf(fbb, losses), widths,
+                 activations, units.offset, units.scale),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
   Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
@@ -210,7 +211,11 @@ gantk::readGeneratorCheckpoint(const std::string &where) {
       GeneratorShape::make(std::move(widths), std::move(acts));
   if (!shape.ok())
     return makeError(ErrorCode::DataLoss, file->path + ": " + shape.message());
-  GeneratorState state{std::move(*shape), toVector(c.points()), c.step()};
+  GeneratorState state{std::move(*shape), toVector(c.points()), c.step(),
+                       UnitMap{c.data_offset(), c.data_scale()}};
+  if (!std::isfinite(state.units.offset) || !std::isfinite(state.units.scale))
+    return makeError(ErrorCode::DataLoss,
+                     file->path + ": its data units are not finite");
   if (int64_t(state.params.size()) != state.shape.paramCount())
     return makeError(ErrorCode::DataLoss,
                      file->path + ": θ holds " +

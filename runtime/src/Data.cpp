@@ -89,13 +89,15 @@ Dataset sampleMixture(const std::vector<std::pair<double, double>> &modes,
 }
 
 /// Affine map of all values onto [0, 1]; a constant array maps to 0.
-void minMaxScale(std::vector<double> &values) {
+/// Returns the map back.
+UnitMap minMaxScale(std::vector<double> &values) {
   if (values.empty())
-    return;
+    return {};
   auto [lo, hi] = std::minmax_element(values.begin(), values.end());
   double min = *lo, range = *hi - *lo;
   for (double &v : values)
     v = range > 0 ? (v - min) / range : 0.0;
+  return UnitMap{min, range > 0 ? range : 1.0};
 }
 
 /// Keeps the first n of a seeded shuffle of `candidates` rows of `src`.
@@ -169,16 +171,21 @@ Result<Dataset> loadNpy(const DataConfig &c, int64_t n, int64_t dim,
     return s.error();
   if (shape->rows < n)
     return tooFewRows(c.path, shape->rows, n, "");
+  UnitMap units;
   if (c.scale == fbs::Scale::Unit) {
-    if (array->dtype == NpyDType::U8)
+    if (array->dtype == NpyDType::U8) {
       for (double &v : array->values)
         v /= 255.0;
-    else
-      minMaxScale(array->values);
+      units = UnitMap{0, 255};
+    } else {
+      units = minMaxScale(array->values);
+    }
   }
   std::vector<int64_t> rows(size_t(shape->rows));
   std::iota(rows.begin(), rows.end(), 0);
-  return takeShuffled(array->values, dim, std::move(rows), n, seed);
+  Dataset d = takeShuffled(array->values, dim, std::move(rows), n, seed);
+  d.units = units;
+  return d;
 }
 
 /// images(dir): the first n of a seeded shuffle of the folder's files, each
@@ -268,8 +275,12 @@ Result<Dataset> loadIdx(const DataConfig &c, int64_t n, int64_t dim,
   if (int64_t(candidates.size()) < n)
     return tooFewRows(c.path, int64_t(candidates.size()), n, which);
 
-  return takeShuffled(images->values, dim, std::move(candidates), n, seed,
-                      c.scale == fbs::Scale::Unit ? 1.0 / 255.0 : 1.0);
+  bool unit = c.scale == fbs::Scale::Unit;
+  Dataset d = takeShuffled(images->values, dim, std::move(candidates), n, seed,
+                           unit ? 1.0 / 255.0 : 1.0);
+  if (unit)
+    d.units = UnitMap{0, 255};
+  return d;
 }
 
 bool hasPngExtension(const std::string &name) {
@@ -605,7 +616,7 @@ Result<Dataset> gantk::loadRealData(const DataConfig &c, int64_t n, int64_t dim,
     }
     Dataset d = sampleMixture(modes, c.std, n, seed);
     if (c.scale == fbs::Scale::Unit)
-      minMaxScale(d.values);
+      d.units = minMaxScale(d.values);
     return d;
   }
   case fbs::DataKind::Npy:

@@ -8,9 +8,13 @@
 #include "gantk/runtime/Finite.h"
 #include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Plot.h"
 #include "gantk/runtime/Png.h"
+#include "gantk/runtime/Progress.h"
 #include "gantk/runtime/Random.h"
+#include "gantk/runtime/Report.h"
 #include "gantk/runtime/Session.h"
+#include "gantk/runtime/Stats.h"
 
 #include <algorithm>
 #include <chrono>
@@ -163,16 +167,6 @@ void Optimizer::restore(int64_t steps, std::vector<double> firstMoments,
 
 namespace {
 
-void progressLine(std::ostream &os, int64_t step, int64_t steps, double loss,
-                  double secondsPerStep) {
-  char line[128];
-  std::snprintf(line, sizeof(line), "step %lld/%lld  loss %.6e  %.4f s/step",
-                static_cast<long long>(step), static_cast<long long>(steps),
-                loss, secondsPerStep);
-  os << line << '\n';
-  os.flush();
-}
-
 std::string shortNumber(double v) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.3g", v);
@@ -276,6 +270,42 @@ struct OutputPaths {
     return p;
   }
 };
+
+/// The file of the samples' plot at step t, relative to the output dir.
+std::string snapshotName(int64_t t) {
+  char name[40];
+  std::snprintf(name, sizeof(name), "snapshots/step-%06lld.png", (long long)t);
+  return name;
+}
+
+/// Each sample of image rows (values in [0, 1], the training scaling) as
+/// DIR/samples/NNNNNN.png, numbered from 1; each file is written atomically.
+Result<std::string> writeSamplePngs(const std::string &dir,
+                                    const std::vector<double> &points,
+                                    int64_t h, int64_t w, int64_t c) {
+  namespace fs = std::filesystem;
+  std::string folder = (fs::path(dir) / "samples").string();
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec || !fs::is_directory(folder, ec))
+    return makeError(ErrorCode::InvalidArgument,
+                     folder +
+                         ": cannot create the directory for the sample "
+                         "images" +
+                         (ec ? ": " + ec.message() : std::string()));
+  int64_t size = h * w * c, count = int64_t(points.size()) / size;
+  for (int64_t i = 0; i < count; ++i) {
+    Image image{w, h, c, std::vector<uint8_t>(size_t(size))};
+    for (int64_t k = 0; k < size; ++k)
+      image.pixels[size_t(k)] = uint8_t(std::lround(
+          255.0 * std::clamp(points[size_t(i * size + k)], 0.0, 1.0)));
+    char file[32];
+    std::snprintf(file, sizeof(file), "%06lld.png", (long long)(i + 1));
+    if (Status s = writePng((fs::path(folder) / file).string(), image); !s.ok())
+      return s.error();
+  }
+  return folder;
+}
 
 } // namespace
 
@@ -395,6 +425,10 @@ Result<TrainResult> gantk::train(Session &session,
   Result<Dataset> real = loadRealData(data, wholeReal, dim, spec.seed());
   if (!real.ok())
     return real.error();
+  // Samples leave the run in the data's own coordinates (the inverse of
+  // `scale = unit`) unless the caller asks for the training scaling.
+  result.units = real->units;
+  UnitMap sampleUnits = options.unitSamples ? UnitMap{} : real->units;
   if (!batched)
     if (Status s = session.setReal(real->values.data(), real->values.size());
         !s.ok())
@@ -409,52 +443,149 @@ Result<TrainResult> gantk::train(Session &session,
   struct Encoded {
     std::vector<uint8_t> npy, png;
   };
-  auto encodeSamples = [&]() -> Result<Encoded> {
-    Encoded e{encodeNpy({wholeFake, dim}, points.data(), dtype), {}};
+  // Plots show the data's own coordinates (images: their [0, 1] pixels).
+  // The spec's (or artifact's) file name: a title, not a path.
+  std::string title =
+      std::filesystem::path(root.spec_name() && root.spec_name()->size()
+                                ? root.spec_name()->str()
+                                : name)
+          .filename()
+          .string();
+  std::vector<double> realInUnits = plot == fbs::PlotKind::Scatter
+                                        ? sampleUnits.toData(real->values)
+                                        : std::vector<double>();
+  auto plotSamples = [&](int64_t t) {
+    std::string caption = title + ", step " + std::to_string(t);
+    if (plot != fbs::PlotKind::Scatter)
+      return titledImageGrid(points.data(), wholeFake, data.imageH, data.imageW,
+                             data.imageC, caption);
+    ScatterChart chart;
+    chart.title = caption;
+    chart.xLabel = "x1";
+    chart.yLabel = "x2";
+    chart.series = {{"real (n = " + std::to_string(wholeReal) + ")",
+                     realInUnits, RGB{150, 150, 150}, 2},
+                    {"generated (m = " + std::to_string(wholeFake) + ")",
+                     sampleUnits.toData(points), RGB{214, 39, 40}, 2}};
+    return scatterChart(chart);
+  };
+  auto encodeSamples = [&](int64_t t) -> Result<Encoded> {
+    std::vector<double> samples = sampleUnits.toData(points);
+    Encoded e{encodeNpy({wholeFake, dim}, samples.data(), dtype), {}};
     if (!plotted)
       return e;
-    Result<std::vector<uint8_t>> png =
-        encodePng(plot == fbs::PlotKind::Scatter
-                      ? scatterPlot(real->values.data(), wholeReal,
-                                    points.data(), wholeFake)
-                      : imageGrid(points.data(), wholeFake, data.imageH,
-                                  data.imageW, data.imageC));
+    Result<std::vector<uint8_t>> png = encodePng(plotSamples(t));
     if (!png.ok())
       return makeError(png.error().code,
                        out->samplesPng + ": " + png.message());
     e.png = std::move(*png);
     return e;
   };
-  auto writeSamples = [&]() -> Status {
-    Result<Encoded> e = encodeSamples();
+  int64_t every = root.output()->every();
+  // The report's pieces: a snapshot of the samples' plot at each output
+  // step, the loss curve, and report.html over them.
+  namespace fs = std::filesystem;
+  std::vector<ReportSnapshot> snapshots;
+  if (options.report && plotted && result.resumedAt > 0) {
+    // A resumed run's report keeps the snapshots its first part wrote.
+    std::error_code ec;
+    for (int64_t t = every; every > 0 && t <= result.resumedAt; t += every)
+      if (fs::exists(fs::path(out->dir) / snapshotName(t), ec))
+        snapshots.push_back({t, snapshotName(t)});
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  auto writeReportFiles = [&]() -> Status {
+    // Seconds of the steps before a resume are not known: gaps in the plot.
+    std::vector<double> seconds(size_t(result.resumedAt),
+                                std::numeric_limits<double>::quiet_NaN());
+    seconds.insert(seconds.end(), result.stepSeconds.begin(),
+                   result.stepSeconds.end());
+    Result<std::vector<uint8_t>> png =
+        encodePng(lossCurve(result.losses, seconds, title + ": loss"));
+    if (!png.ok())
+      return png.error();
+    std::string lossPath = (fs::path(out->dir) / "loss.png").string();
+    if (Status s = writeFileAtomic(lossPath, png->data(), png->size()); !s.ok())
+      return s;
+    RunReport report = options.reportBase;
+    if (report.title.empty())
+      report.title = title;
+    report.lossCurvePng = "loss.png";
+    report.snapshots = snapshots;
+    report.samplesPng = plotted ? "samples.png" : "";
+    report.losses = result.losses;
+    report.timings.steps = int64_t(result.stepSeconds.size());
+    report.timings.totalSeconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    if (!result.stepSeconds.empty()) {
+      report.timings.medianSecondsPerStep = median(result.stepSeconds);
+      double sum = 0;
+      for (double v : result.stepSeconds)
+        sum += v;
+      report.timings.meanSecondsPerStep =
+          sum / double(result.stepSeconds.size());
+    }
+    if (Status s = writeReport(out->dir, report); !s.ok())
+      return s;
+    result.lossPng = lossPath;
+    result.reportHtml = (fs::path(out->dir) / "report.html").string();
+    return {};
+  };
+  auto writeSamples = [&](int64_t t) -> Status {
+    Result<Encoded> e = encodeSamples(t);
     if (!e.ok())
       return e.error();
     std::vector<FileWrite> files{{"samples.npy", e->npy.data(), e->npy.size()}};
     if (plotted)
       files.push_back({"samples.png", e->png.data(), e->png.size()});
-    return writeFilesAtomic(out->dir, files);
+    if (Status s = writeFilesAtomic(out->dir, files); !s.ok())
+      return s;
+    if (!options.report)
+      return {};
+    if (plotted && t > result.resumedAt) {
+      std::error_code ec;
+      fs::create_directories(fs::path(out->dir) / "snapshots", ec);
+      std::string path = (fs::path(out->dir) / snapshotName(t)).string();
+      if (Status s = writeFileAtomic(path, e->png.data(), e->png.size());
+          !s.ok())
+        return s;
+      if (snapshots.empty() || snapshots.back().step != t)
+        snapshots.push_back({t, snapshotName(t)});
+    }
+    return writeReportFiles();
   };
   // A full disk or a file size limit is found now, not after the steps:
   // the outputs' sizes are those of the first samples (a plot of the same
   // size compresses about as well), the checkpoint's its vectors.
   {
-    Result<Encoded> e = encodeSamples();
+    Result<Encoded> e = encodeSamples(result.resumedAt);
     if (!e.ok())
       return e.error();
     uint64_t checkpointBytes = checkpointEvery > 0 || gen
                                    ? 8 * (3 * v.size() + uint64_t(steps)) + 4096
                                    : 0;
+    // The report: a snapshot per output step, the loss curve and the page.
+    uint64_t outputs = every > 0 ? uint64_t(steps / every) + 1 : 1;
+    // loss.png (two 640-pixel panels of lines) and the page: 128 KiB.
+    uint64_t reportBytes =
+        options.report ? (plotted ? outputs * e->png.size() : 0) + (128 << 10)
+                       : 0;
     uint64_t largest = std::max<uint64_t>(
         {e->npy.size(), 2 * e->png.size(), checkpointBytes});
-    if (Status s = checkSpace(out->dir,
-                              e->npy.size() + 2 * e->png.size() +
-                                  checkpointBytes + (64 << 10),
-                              largest,
-                              std::string("samples.npy") +
-                                  (plotted ? ", samples.png" : "") +
-                                  (checkpointBytes ? ", " + std::string(
-                                                         kCheckpointFile)
-                                                   : std::string()));
+    if (Status s = checkSpace(
+            out->dir,
+            e->npy.size() + 2 * e->png.size() + checkpointBytes + reportBytes +
+                (64 << 10),
+            largest,
+            std::string("samples.npy") + (plotted ? ", samples.png" : "") +
+                (checkpointBytes ? ", " + std::string(kCheckpointFile)
+                                 : std::string()) +
+                (options.report ? plotted ? ", the report (loss.png, "
+                                            "report.html, snapshots)"
+                                          : ", the report (loss.png, "
+                                            "report.html)"
+                                : ""));
         !s.ok())
       return s.error();
   }
@@ -462,7 +593,7 @@ Result<TrainResult> gantk::train(Session &session,
   std::optional<CheckpointWriter> checkpoints;
   // A generator run always ends with one: θ is what `gantk sample` needs.
   if (checkpointEvery > 0 || gen)
-    checkpoints.emplace(session.artifact());
+    checkpoints.emplace(session.artifact(), real->units);
   auto writeRunCheckpoint = [&](int64_t t) -> Status {
     if (Status s =
             checkpoints->write(out->checkpoint, t, v, optimizer.firstMoments(),
@@ -499,11 +630,15 @@ Result<TrainResult> gantk::train(Session &session,
   // scattered into g (zero on the rows the step did not take).
   std::vector<double> stepReal, stepFake, stepGrad;
   std::vector<int64_t> fakeRows;
-  int64_t every = root.output()->every();
-  using Clock = std::chrono::steady_clock;
-  Clock::time_point start = Clock::now(), lastLine = start;
-  int64_t first = result.resumedAt + 1, lastLineStep = result.resumedAt;
+  int64_t first = result.resumedAt + 1;
+  std::optional<ProgressMeter> progress;
+  if (options.log)
+    progress.emplace(*options.log, options.liveProgress, steps,
+                     result.resumedAt + 1, every);
+  start = Clock::now();
+  int64_t lastStep = steps;
   for (int64_t t = first; t <= steps; ++t) {
+    Clock::time_point stepStart = Clock::now();
     if (batched) {
       stepReal = gatherRows(
           real->values,
@@ -600,27 +735,42 @@ Result<TrainResult> gantk::train(Session &session,
               (gen ? "the generator's weights" : "generated points") +
               " non-finite (the gradient was finite; lower the "
               "learning rate)");
+    result.stepSeconds.push_back(
+        std::chrono::duration<double>(Clock::now() - stepStart).count());
     killAfterStepForTests(t);
-    if ((every > 0 && t % every == 0) || t == steps) {
-      if (gen) // G(E_t; θ) as this step made it, still in the arena
+    bool last = t == steps, zRead = false;
+    if (options.onStep) {
+      if (gen) { // G(E_t; θ) as this step made it, still in the arena
         z = session.readView(*root.fake());
-      if (Status s = writeSamples(); !s.ok())
-        return s.error();
-      if (options.log) {
-        Clock::time_point now = Clock::now();
-        double secs = std::chrono::duration<double>(now - lastLine).count();
-        progressLine(*options.log, t, steps, loss,
-                     secs / double(t - lastLineStep));
-        lastLine = now;
-        lastLineStep = t;
+        zRead = true;
       }
+      if (!options.onStep(t, loss, sampleUnits.toData(points)))
+        last = true;
+    }
+    if ((every > 0 && t % every == 0) || last) {
+      if (gen && !zRead)
+        z = session.readView(*root.fake());
+      if (Status s = writeSamples(t); !s.ok())
+        return s.error();
+    }
+    if (progress) {
+      progress->step(t, loss);
+      if (last && t < steps)
+        progress->message("stopped after step " + std::to_string(t) + " of " +
+                          std::to_string(steps) + " (the caller asked)");
     }
     if (checkpoints &&
-        ((checkpointEvery > 0 && t % checkpointEvery == 0) || t == steps))
+        ((checkpointEvery > 0 && t % checkpointEvery == 0) || last))
       if (Status s = writeRunCheckpoint(t); !s.ok())
         return s.error();
+    if (last) {
+      lastStep = t;
+      break;
+    }
   }
-  int64_t ran = steps - result.resumedAt;
+  // A caller's onStep may have stopped the run early.
+  result.steps = std::max(lastStep, result.resumedAt);
+  int64_t ran = result.steps - result.resumedAt;
   if (ran > 0)
     result.secondsPerStep =
         std::chrono::duration<double>(Clock::now() - start).count() /
@@ -632,13 +782,25 @@ Result<TrainResult> gantk::train(Session &session,
       z = generate(*genShape, v,
                    latentRows(spec.seed(), steps, nFake, genShape->latent()),
                    nFake);
-    if (Status s = writeSamples(); !s.ok())
+    if (Status s = writeSamples(steps); !s.ok())
       return s.error();
   }
 
   result.samplesNpy = out->samplesNpy;
   if (plotted)
     result.samplesPng = out->samplesPng;
-  result.samples = std::move(points);
+  if (options.samplePngs) {
+    if (!data.imageH)
+      return makeError(ErrorCode::InvalidArgument,
+                       name + ": a PNG per sample needs image data, and " +
+                           dataSourceName(data) + " has flat rows of " +
+                           std::to_string(dim) + " values");
+    Result<std::string> dirOut = writeSamplePngs(out->dir, points, data.imageH,
+                                                 data.imageW, data.imageC);
+    if (!dirOut.ok())
+      return dirOut.error();
+    result.samplePngDir = *dirOut;
+  }
+  result.samples = sampleUnits.toData(std::move(points));
   return result;
 }

@@ -117,6 +117,7 @@ struct TestArtifact {
   std::string dataPath;
   int64_t dataSize = 2;
   double dataSpacing = 1, dataStd = 0.1;
+  schema::Scale scale = schema::Scale::None;
   int64_t imageH = 0, imageW = 0, imageC = 0;
 
   schema::OptimizerKind optimizer = schema::OptimizerKind::GD;
@@ -189,8 +190,7 @@ struct TestArtifact {
           fbs::CreateCodeObjectDirect(b, target.c_str(), &blob));
     auto data = fbs::CreateDataSpecDirect(
         b, dataKind, dataPath.empty() ? nullptr : dataPath.c_str(), -1,
-        dataSize, dataSpacing, dataStd, fbs::Scale::None, imageH, imageW,
-        imageC);
+        dataSize, dataSpacing, dataStd, scale, imageH, imageW, imageC);
     auto train = fbs::CreateTrainSpec(b, optimizer, lr, clip, clipLo, clipHi,
                                       0.9, 0.999, 1e-8, steps, seed, init,
                                       realRows, fakeRows, epoch);

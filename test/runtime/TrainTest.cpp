@@ -4,7 +4,9 @@
 #include "TestArtifact.h"
 
 #include "gantk/runtime/Data.h"
+#include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Npy.h"
+#include "gantk/runtime/Plot.h"
 #include "gantk/runtime/Png.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Stats.h"
@@ -139,6 +141,22 @@ TestArtifact pullArtifact(schema::Precision precision, int64_t n, int64_t dim) {
   return t;
 }
 
+/// The pull artifact on `count` 2x2 grey images (values 0 … 1 in order),
+/// written as DIR/x.npy.
+TestArtifact greyImagesArtifact(const fs::path &dir, int64_t count) {
+  TestArtifact t = pullArtifact(schema::Precision::F64, count, 4);
+  t.dataKind = schema::DataKind::Npy;
+  t.dataPath = (dir / "x.npy").string();
+  std::vector<double> x(size_t(4 * count));
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = double(i) / double(x.size() - 1);
+  EXPECT_TRUE(
+      writeNpy(t.dataPath, {count, 2, 2}, x.data(), NpyDType::F64).ok());
+  t.imageH = t.imageW = 2;
+  t.imageC = 1;
+  return t;
+}
+
 std::unique_ptr<Session> makeSession(const TestArtifact &t) {
   Result<Artifact> a = t.load();
   EXPECT_TRUE(a.ok()) << a.message();
@@ -180,8 +198,9 @@ TEST(Train, GradientDescentContractsGeometrically) {
   std::snprintf(expected, sizeof(expected), "step 20/20  loss %.6e  ",
                 r->losses.back());
   EXPECT_THAT(lines[3], ::testing::StartsWith(expected));
-  EXPECT_THAT(lines[3], ::testing::EndsWith(" s/step"));
+  EXPECT_THAT(lines[3], ::testing::HasSubstr(" s/step  done in "));
   EXPECT_THAT(lines[0], ::testing::StartsWith("step 5/20  loss "));
+  EXPECT_THAT(lines[0], ::testing::EndsWith(" left"));
 
   // samples.npy holds the final Z, which has converged onto X.
   Result<NpyArray> samples = readNpy(r->samplesNpy);
@@ -195,14 +214,142 @@ TEST(Train, GradientDescentContractsGeometrically) {
   for (size_t i = 0; i < x->values.size(); ++i)
     EXPECT_NEAR(r->samples[i], x->values[i], 1e-5);
 
+  // The scatter chart (Plot.h), one snapshot of it per output step, the
+  // loss curve and the report over them.
   PngInfo png = readPngInfo(r->samplesPng);
-  EXPECT_EQ(png.width, 512u);
-  EXPECT_EQ(png.height, 512u);
+  EXPECT_EQ(png.width, 640u);
+  EXPECT_EQ(png.height, 560u);
   EXPECT_EQ(png.channels, 3u);
+  EXPECT_EQ(readFile(r->samplesPng).take(),
+            readFile(options.outDir + "/snapshots/step-000020.png").take());
+  for (int step : {5, 10, 15})
+    EXPECT_TRUE(fs::exists(options.outDir + "/snapshots/step-0000" +
+                           (step < 10 ? "0" : "") + std::to_string(step) +
+                           ".png"));
+  EXPECT_EQ(readPngInfo(r->lossPng).width, 640u);
+  Result<std::vector<uint8_t>> page = readFile(r->reportHtml);
+  ASSERT_TRUE(page.ok()) << page.message();
+  std::string html(page->begin(), page->end());
+  EXPECT_THAT(html, ::testing::HasSubstr("src=\"snapshots/step-000015.png\""));
+  EXPECT_THAT(html, ::testing::HasSubstr("src=\"loss.png\""));
   // Atomic writes leave no temporaries behind.
   for (const auto &entry : fs::directory_iterator(options.outDir))
     EXPECT_THAT(entry.path().filename().string(),
-                ::testing::AnyOf("samples.npy", "samples.png"));
+                ::testing::AnyOf("samples.npy", "samples.png", "loss.png",
+                                 "report.html", "snapshots"));
+}
+
+TEST(Train, SamplesInTheDataUnitsAndACallbackEachStep) {
+  // scale = unit trains on the data mapped onto [0, 1]; the pull converges
+  // Z onto that X, so the samples in the data's units are the raw draw
+  // (scale = none) and, when asked, the unit ones.
+  TestArtifact t = pullArtifact(schema::Precision::F64, 12, 2);
+  t.scale = schema::Scale::Unit;
+  t.dataSpacing = 2;
+  t.lr = 0.5;
+  t.steps = 40;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  DataConfig raw = DataConfig::fromSpec(*s->root().data());
+  raw.scale = schema::Scale::None;
+  Result<Dataset> x = loadRealData(raw, 12, 2, t.seed);
+  ASSERT_TRUE(x.ok());
+  auto [lo, hi] = std::minmax_element(x->values.begin(), x->values.end());
+
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  std::vector<double> seenLosses;
+  std::vector<double> lastSeen;
+  options.onStep = [&](int64_t step, double loss,
+                       const std::vector<double> &z) {
+    EXPECT_EQ(step, int64_t(seenLosses.size()) + 1);
+    seenLosses.push_back(loss);
+    lastSeen = z;
+    return true;
+  };
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_DOUBLE_EQ(r->units.offset, *lo);
+  EXPECT_DOUBLE_EQ(r->units.scale, *hi - *lo);
+  EXPECT_EQ(seenLosses, r->losses);
+  EXPECT_EQ(lastSeen, r->samples);
+  EXPECT_EQ(r->stepSeconds.size(), 40u);
+  for (size_t i = 0; i < x->values.size(); ++i)
+    EXPECT_NEAR(r->samples[i], x->values[i], 1e-9 * (*hi - *lo));
+  Result<NpyArray> npy = readNpy(r->samplesNpy);
+  ASSERT_TRUE(npy.ok());
+  EXPECT_EQ(npy->values, r->samples);
+
+  // The training scaling when asked for: X mapped onto [0, 1].
+  std::unique_ptr<Session> s2 = makeSession(t);
+  ASSERT_TRUE(s2);
+  options.unitSamples = true;
+  options.onStep = nullptr;
+  Result<TrainResult> unit = train(*s2, options);
+  ASSERT_TRUE(unit.ok()) << unit.message();
+  for (size_t i = 0; i < x->values.size(); ++i)
+    EXPECT_NEAR(unit->samples[i], (x->values[i] - *lo) / (*hi - *lo), 1e-9);
+}
+
+TEST(Train, ACallbackStopsTheRunAndItsOutputsAreWritten) {
+  TestArtifact t = pullArtifact(schema::Precision::F64, 4, 2);
+  t.steps = 50;
+  t.every = 0;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TempDir dir;
+  TrainOptions options;
+  options.outDir = dir.path.string();
+  options.checkpointEvery = 100;
+  options.onStep = [](int64_t step, double, const std::vector<double> &) {
+    return step < 7;
+  };
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->steps, 7);
+  EXPECT_EQ(r->losses.size(), 7u);
+  // The stopped run's last step is saved like a last step: samples and a
+  // checkpoint to resume from.
+  Result<NpyArray> npy = readNpy(r->samplesNpy);
+  ASSERT_TRUE(npy.ok());
+  EXPECT_EQ(npy->values, r->samples);
+  EXPECT_FALSE(r->checkpoint.empty());
+}
+
+TEST(Train, OnePngPerImageSample) {
+  // Three 2x2 grey images, one step at lr 1 pulls Z onto X exactly.
+  TempDir dir;
+  TestArtifact t = greyImagesArtifact(dir.path, 3);
+  t.lr = 1;
+  t.steps = 1;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+  TrainOptions options;
+  options.outDir = (dir.path / "out").string();
+  options.samplePngs = true;
+  Result<TrainResult> r = train(*s, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  ASSERT_EQ(r->samplePngDir, (dir.path / "out" / "samples").string());
+  for (int i = 0; i < 3; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof(name), "%06d.png", i + 1);
+    Result<PngPixels> png =
+        readPng((dir.path / "out" / "samples" / name).string());
+    ASSERT_TRUE(png.ok()) << png.message();
+    ASSERT_EQ(png->values.size(), 4u);
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(png->values[size_t(k)], r->samples[size_t(4 * i + k)],
+                  0.5 / 255 + 1e-12);
+  }
+  // Flat rows have no images to write.
+  TestArtifact flat = pullArtifact(schema::Precision::F64, 2, 2);
+  std::unique_ptr<Session> s2 = makeSession(flat);
+  ASSERT_TRUE(s2);
+  Result<TrainResult> bad = train(*s2, options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), ::testing::HasSubstr("a PNG per sample needs "
+                                                  "image data"));
 }
 
 TEST(BatchRows, DistinctAscendingAndAPureFunctionOfTheirArguments) {
@@ -359,17 +506,8 @@ TEST(Train, AdamWithClipAndStepOverrideInFloat32) {
 
 TEST(Train, GridPlotOfImages) {
   // Five 2x2 grey images: ceil(sqrt 5) = 3 columns, 2 rows, 1-px gaps.
-  TestArtifact t = pullArtifact(schema::Precision::F64, 5, 4);
-  t.dataKind = schema::DataKind::Npy;
   TempDir dir;
-  std::string data = (dir.path / "x.npy").string();
-  std::vector<double> x(20);
-  for (size_t i = 0; i < x.size(); ++i)
-    x[i] = double(i) / 19;
-  ASSERT_TRUE(writeNpy(data, {5, 2, 2}, x.data(), NpyDType::F64).ok());
-  t.dataPath = data;
-  t.imageH = t.imageW = 2;
-  t.imageC = 1;
+  TestArtifact t = greyImagesArtifact(dir.path, 5);
   t.plot = schema::PlotKind::Grid;
   t.steps = 3;
   // The spec's output dir, below the working directory (an artifact may
@@ -385,9 +523,12 @@ TEST(Train, GridPlotOfImages) {
   Result<TrainResult> r = train(*s, TrainOptions());
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(r->samplesPng, "from-spec/samples.png");
+  // Titled with the artifact's name and the step (Plot.h's layout).
+  GridLayout layout = titledImageGridLayout(5, 2, 2, "test, step 3");
+  EXPECT_EQ(layout.columns, 3);
   PngInfo png = readPngInfo(r->samplesPng);
-  EXPECT_EQ(png.width, 3u * 2 + 2);
-  EXPECT_EQ(png.height, 2u * 2 + 1);
+  EXPECT_EQ(png.width, uint32_t(layout.width));
+  EXPECT_EQ(png.height, uint32_t(layout.height));
   EXPECT_EQ(png.channels, 1u);
 }
 
@@ -422,27 +563,35 @@ TEST(Train, GridPlotOfAnRgbImageFolder) {
   Result<TrainResult> r = train(*s, options);
   ASSERT_TRUE(r.ok()) << r.message();
   ASSERT_EQ(r->samplesPng, options.outDir + "/samples.png");
-  // 2 x 2 tiles of 3 wide, 2 high, 1-px gaps: 7 x 5, RGB.
+  // 2 x 2 tiles of 3 wide, 2 high, each pixel a block of `scale` pixels,
+  // 1-px gaps, under a title band; RGB.
+  GridLayout g = titledImageGridLayout(4, 2, 3, "test, step 1");
+  ASSERT_EQ(g.columns, 2);
   Result<PngPixels> plot = readPng(r->samplesPng);
   ASSERT_TRUE(plot.ok()) << plot.message();
-  EXPECT_EQ(plot->shape.width, 7);
-  EXPECT_EQ(plot->shape.height, 5);
+  EXPECT_EQ(plot->shape.width, g.width);
+  EXPECT_EQ(plot->shape.height, g.height);
   EXPECT_EQ(plot->shape.channels, 3);
   Result<Dataset> real =
       loadRealData(DataConfig::fromSpec(*s->root().data()), 4, 18, t.seed);
   ASSERT_TRUE(real.ok()) << real.message();
+  auto at = [&](int64_t px, int64_t py, int c) {
+    return plot->values[size_t((py * g.width + px) * 3 + c)];
+  };
   for (int k = 0; k < 4; ++k) {
-    int x0 = (k % 2) * 4, y0 = (k / 2) * 3;
+    int64_t x0 = g.left + (k % 2) * (3 * g.scale + 1),
+            y0 = g.top + (k / 2) * (2 * g.scale + 1);
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 3; ++x)
         for (int c = 0; c < 3; ++c)
-          EXPECT_EQ(plot->values[size_t(((y0 + y) * 7 + x0 + x) * 3 + c)],
+          EXPECT_EQ(at(x0 + x * g.scale + g.scale / 2,
+                       y0 + y * g.scale + g.scale / 2, c),
                     real->values[size_t(k * 18 + (y * 3 + x) * 3 + c)])
               << "tile " << k << " pixel (" << y << ", " << x << ")";
   }
   // The gap column between the tiles is white.
   for (int c = 0; c < 3; ++c)
-    EXPECT_EQ(plot->values[size_t(3 * 3 + c)], 1.0);
+    EXPECT_EQ(at(g.left + 3 * g.scale, g.top, c), 1.0);
 }
 
 TEST(Train, GridPlotNeedsImageData) {
@@ -496,45 +645,6 @@ TEST(Train, DivergenceStopsWithAClearError) {
   EXPECT_EQ(r.message(), "test: step 65: the loss is +infinity (lower the "
                          "learning rate or lambda, or use float64)");
   EXPECT_FALSE(fs::exists(dir.path / "samples.npy"));
-}
-
-TEST(Png, ScatterColoursAndGrid) {
-  // Real points grey, generated red, on white.
-  double real[4] = {0, 0, 1, 1}, fake[2] = {0.5, 0.5};
-  Image img = scatterPlot(real, 2, fake, 1);
-  ASSERT_EQ(img.width, 512);
-  auto pixel = [&](int64_t x, int64_t y) {
-    const uint8_t *p = &img.pixels[size_t((y * img.width + x) * 3)];
-    return std::vector<int>{p[0], p[1], p[2]};
-  };
-  EXPECT_EQ(pixel(256, 256), (std::vector<int>{220, 30, 30})); // the centre
-  EXPECT_EQ(pixel(0, 0), (std::vector<int>{255, 255, 255}));
-  int grey = 0;
-  for (size_t i = 0; i < img.pixels.size(); i += 3)
-    grey += img.pixels[i] == 160;
-  EXPECT_EQ(grey, 2 * 9); // two 3x3 dots
-
-  double images[3 * 4] = {0, 1, 0.5, 2, 0, 0, 0, 0, 1, 1, 1, 1};
-  Image grid = imageGrid(images, 3, 2, 2, 1);
-  EXPECT_EQ(grid.width, 5);
-  EXPECT_EQ(grid.height, 5);
-  EXPECT_EQ(grid.pixels[0], 0);
-  EXPECT_EQ(grid.pixels[1], 255);
-  EXPECT_EQ(grid.pixels[2], 255); // gap column
-  EXPECT_EQ(grid.pixels[5], 128); // 0.5 -> 128 on the second row
-  EXPECT_EQ(grid.pixels[6], 255); // 2 clamps to 1
-
-  TempDir dir;
-  std::string path = (dir.path / "g.png").string();
-  ASSERT_TRUE(writePng(path, grid).ok());
-  PngInfo info = readPngInfo(path);
-  EXPECT_EQ(info.width, 5u);
-  EXPECT_EQ(info.height, 5u);
-  EXPECT_EQ(info.channels, 1u);
-
-  Status bad = writePng((dir.path / "missing" / "g.png").string(), grid);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.message(), HasSubstr("cannot create"));
 }
 
 TEST(Stats, MedianAndPeakRss) {

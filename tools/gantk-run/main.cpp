@@ -11,6 +11,7 @@
 
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/Options.h"
+#include "gantk/runtime/Progress.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Train.h"
 
@@ -18,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unistd.h>
 
 #ifndef GANTK_VERSION
 #error "GANTK_VERSION is defined by tools/gantk-run/CMakeLists.txt"
@@ -182,6 +184,10 @@ int main(int argc, char **argv) {
     return fail(ExitCode::InputError, session.message());
   options.train.outDir = options.outDir;
   options.train.log = &std::cout;
+  // A terminal gets one live progress line; pipes and CI logs plain lines.
+  options.train.liveProgress = isTerminal(STDOUT_FILENO);
+  options.train.reportBase.facts = {{"artifact", options.artifact},
+                                    {"runner", "gantk-run"}};
   Result<TrainResult> result = train(**session, options.train);
   if (!result.ok())
     return fail(exitCodeFor(result.error()), result.message());

@@ -13,6 +13,7 @@
 #ifndef GANTK_RUNTIME_CHECKPOINT_H
 #define GANTK_RUNTIME_CHECKPOINT_H
 
+#include "gantk/runtime/Data.h"
 #include "gantk/runtime/Generator.h"
 #include "gantk/runtime/Result.h"
 #include "gantk/runtime/Sha256.h"
@@ -43,7 +44,9 @@ struct RunState {
 /// checkpoint is written from the run's own vectors.
 class CheckpointWriter {
 public:
-  explicit CheckpointWriter(const Artifact &artifact);
+  /// `units`: how the run's values map to the data's coordinates (kept
+  /// for `gantk sample`).
+  explicit CheckpointWriter(const Artifact &artifact, UnitMap units = {});
 
   /// Writes the state after `step` updates to `path` atomically: the
   /// previous checkpoint stays whole until the new one is complete on disk.
@@ -57,6 +60,7 @@ public:
 private:
   const Artifact &artifact;
   Digest identity;
+  UnitMap units;
 };
 
 /// Reads the checkpoint at `path` (a file, or a directory holding
@@ -71,6 +75,8 @@ struct GeneratorState {
   GeneratorShape shape;
   std::vector<double> params;
   int64_t step = 0;
+  /// The generated points' map to the data's coordinates.
+  UnitMap units;
 };
 
 /// Reads the checkpoint at `path` (a file, or a directory holding

@@ -65,11 +65,30 @@ struct ImageFolder {
 /// shape differs (naming it and both shapes).
 Result<ImageFolder> scanImageFolder(const std::string &dir);
 
+/// How the values a run trains on relate to the data's own coordinates:
+/// data = offset + scale · value. `scale = unit` maps the data onto
+/// [0, 1] (min-max for float data, /255 for bytes); otherwise, and for PNG
+/// folders (always read into [0, 1]), it is the identity.
+struct UnitMap {
+  double offset = 0, scale = 1;
+
+  bool identity() const { return offset == 0 && scale == 1; }
+  /// `values` (in the training scaling) in the data's coordinates.
+  std::vector<double> toData(std::vector<double> values) const {
+    if (!identity())
+      for (double &v : values)
+        v = offset + scale * v;
+    return values;
+  }
+};
+
 /// Rows of real data, row-major.
 struct Dataset {
   int64_t rows = 0;
   int64_t dim = 0;
   std::vector<double> values;
+  /// What `scale = unit` did to them.
+  UnitMap units;
 };
 
 /// An IDX array of unsigned bytes.

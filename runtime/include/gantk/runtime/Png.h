@@ -55,16 +55,6 @@ Result<std::vector<uint8_t>> encodePng(const Image &image);
 /// Writes an image as a PNG file, atomically.
 Status writePng(const std::string &path, const Image &image);
 
-/// A 512x512 scatter plot of 2-D points: `real` (nReal x 2) in grey,
-/// `fake` (nFake x 2) in red on top, bounds from both sets plus a margin.
-Image scatterPlot(const double *real, int64_t nReal, const double *fake,
-                  int64_t nFake);
-
-/// A grid of `count` images of h x w x c values in [0, 1] (c is 1 or 3,
-/// channels interleaved), ceil(sqrt(count)) columns, 1-pixel white gaps.
-Image imageGrid(const double *images, int64_t count, int64_t h, int64_t w,
-                int64_t c);
-
 /// Success when rows of `dim` values with image shape h x w x c (all 0 for
 /// flat rows) can be drawn as an image grid; else the error says why,
 /// naming `source` (a data file or folder, or a synthetic source's name).

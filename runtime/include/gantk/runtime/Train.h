@@ -3,11 +3,14 @@
 #ifndef GANTK_RUNTIME_TRAIN_H
 #define GANTK_RUNTIME_TRAIN_H
 
+#include "gantk/runtime/Data.h"
+#include "gantk/runtime/Report.h"
 #include "gantk/runtime/Result.h"
 
 #include "artifact_generated.h"
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -99,13 +102,36 @@ struct TrainOptions {
   std::optional<int64_t> steps;
   /// Overrides OutputSpec.dir (created if missing); "." when both are empty.
   std::string outDir;
-  /// Progress lines go here (null: no progress).
+  /// Progress goes here (null: none, `--quiet`): one line every
+  /// OutputSpec.every steps and at the last, or with liveProgress one line
+  /// rewritten in place (a terminal), with the time left (Progress.h).
   std::ostream *log = nullptr;
+  bool liveProgress = false;
+  /// Write DIR/report.html, DIR/loss.png and (with a plot) a snapshot of
+  /// the samples DIR/snapshots/step-NNNNNN.png every OutputSpec.every steps
+  /// and at the last. `reportBase` holds what the caller knows and the
+  /// runtime does not (the spec's text, the memory plan, versions); train()
+  /// adds the losses, timings and images.
+  bool report = true;
+  RunReport reportBase;
   /// Overrides OutputSpec.checkpoint_every (0: no checkpoints).
   std::optional<int64_t> checkpointEvery;
   /// Continue the run saved in this checkpoint (a file, or a directory
   /// holding checkpoint.gantk); the output directory defaults to it.
   std::string resumeFrom;
+  /// Samples (samples.npy, TrainResult::samples, onStep) in the unit
+  /// scaling the steps train in (`scale = unit`), not in the data's own
+  /// coordinates.
+  bool unitSamples = false;
+  /// Image data: also write each final sample as DIR/samples/NNNNNN.png.
+  bool samplePngs = false;
+  /// Called after every step t with its loss and the generated points as
+  /// samples.npy would hold them after that step (n_fake x dim, in data
+  /// units unless unitSamples). Returning false stops the run after the
+  /// step, as if it were the last (its outputs are written).
+  std::function<bool(int64_t step, double loss,
+                     const std::vector<double> &samples)>
+      onStep;
 };
 
 /// What a training run produced.
@@ -115,9 +141,19 @@ struct TrainResult {
   std::vector<double> losses;
   /// Mean wall time of one step (command run plus update).
   double secondsPerStep = 0;
+  /// The wall time of each step this run made (a resumed run: from its
+  /// first step on).
+  std::vector<double> stepSeconds;
   /// The final generated points, n_fake x dim (with a generator: the last
-  /// step's Z).
+  /// step's Z), in the data's coordinates unless TrainOptions::unitSamples.
   std::vector<double> samples;
+  /// What the data's `scale = unit` did (samples in data units are
+  /// units.toData of the training values).
+  UnitMap units;
+  /// With TrainOptions::samplePngs: DIR/samples/ (empty otherwise).
+  std::string samplePngDir;
+  /// With TrainOptions::report: DIR/report.html and DIR/loss.png.
+  std::string reportHtml, lossPng;
   std::string samplesNpy, samplesPng;
   /// The last checkpoint written (empty: none).
   std::string checkpoint;
