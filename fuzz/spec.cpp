@@ -3,7 +3,7 @@
 // Bytes -> parseSpec (lex, parse, check) -> on success the AST dump. The
 // front end reads no file here: parseSpec takes the text, and a data
 // source's path is only resolved (lexically) against the spec's name, never
-// opened; data files are read by the driver (tools/gantk/DataShape.cpp),
+// opened; data files are read by the driver (driver/lib/DataShape.cpp),
 // which this target does not link.
 //
 //===----------------------------------------------------------------------===//

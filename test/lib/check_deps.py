@@ -3,7 +3,10 @@
 
 The architecture's arrows go one way (see docs/): the front end and the
 compiler build on the dialect, the compiler writes the runtime's artifact
-schema, and the runtime (with gantk-run) depends on nothing of MLIR/LLVM.
+schema, and the runtime (with gantk-run) depends on nothing of MLIR/LLVM;
+the driver library builds on the compiler, the front end and the runtime,
+nothing below it depends on it, and the Python package reaches the rest
+through it.
 This script fails when an arrow that must never exist appears.
 
 Usage:
@@ -65,6 +68,8 @@ DEPENDENCIES = {
     "the front end": (("gantk/Frontend/",),  ("GantkFrontend",)),
     "the compiler":  (("gantk/Compiler/",),  ("GantkCompiler",)),
     "the runtime":   (("gantk/runtime/",),   ("GantkRuntime",)),
+    "the driver":    (("gantk/Driver/",),    ("GantkDriver",)),
+    "Python":        (("pybind11/", "Python.h"), ("pybind11", "Python")),
 }
 
 RUNTIME_WHY = ("the runtime builds with GANTK_ENABLE_COMPILER=OFF and links "
@@ -77,17 +82,23 @@ RUNTIME_WHY = ("the runtime builds with GANTK_ENABLE_COMPILER=OFF and links "
 #               read, filtered by the targets);
 #   targets     the CMake targets the link check applies to, None: every
 #               target in the area's CMake files.
+DRIVER_WHY = ("the driver builds on the compiler, the front end and the "
+              "runtime (for the tool and the Python package), never the "
+              "reverse")
+
 RULES = [
     ("runtime", "runtime/", None, None,
      ("MLIR", "LLVM", "the compiler", "the front end", "the dialect"),
      RUNTIME_WHY),
     ("gantk-run", "tools/gantk-run/", None, None,
-     ("MLIR", "LLVM", "the compiler", "the front end", "the dialect"),
+     ("MLIR", "LLVM", "the compiler", "the front end", "the dialect",
+      "the driver"),
      "it is the runtime-only tool: " + RUNTIME_WHY),
     ("dialects", "dialects/", None, None,
      ("the compiler", "the front end", "the runtime"),
      "the dialect is the vocabulary: passes and front ends build on it, "
      "never the reverse"),
+
     ("compiler", "compiler/", None, None,
      ("the front end",),
      "the compiler starts from IR: the front end owns the bridge"),
@@ -101,6 +112,17 @@ RULES = [
     ("frontend (MLIRGen)", "frontend/", "MLIRGen*", ("GantkFrontendMLIRGen",),
      ("the compiler", "the runtime"),
      "the bridge targets the dialect only"),
+    ("runtime", "runtime/", None, None, ("the driver",), DRIVER_WHY),
+    ("dialects", "dialects/", None, None, ("the driver",), DRIVER_WHY),
+    ("compiler", "compiler/", None, None, ("the driver",), DRIVER_WHY),
+    ("frontend", "frontend/", None, None, ("the driver",), DRIVER_WHY),
+    ("driver", "driver/", None, None, ("Python",),
+     "the driver is the C++ library the tool and the package share: "
+     "pybind11 and Python stay in python/"),
+    ("python", "python/", None, None,
+     ("MLIR", "LLVM", "the compiler", "the front end", "the dialect"),
+     "the package calls the driver, the one way from a spec to an artifact "
+     "and its results; what it needs of the rest comes through it"),
 ]
 # ---------------------------------------------------------------------------
 
