@@ -230,7 +230,7 @@ struct CreatedDirectories {
 /// Where a run writes, checked before the first step so that a bad --out
 /// fails at once and not after hours of steps.
 struct OutputPaths {
-  std::string dir, samplesNpy, samplesPng, checkpoint;
+  std::string dir, samplesNpy, samplesPng, checkpoint, realNpy;
 
   static Result<OutputPaths> prepare(const std::string &dir,
                                      CreatedDirectories &created) {
@@ -250,12 +250,13 @@ struct OutputPaths {
                                : std::string(": a file is in the way")));
     OutputPaths p{dir, (fs::path(dir) / "samples.npy").string(),
                   (fs::path(dir) / "samples.png").string(),
-                  (fs::path(dir) / kCheckpointFile).string()};
+                  (fs::path(dir) / kCheckpointFile).string(),
+                  (fs::path(dir) / "real.npy").string()};
     // A run killed between the renames of one step's outputs left their
     // record: finish them before anything else happens here.
     completeGroupWrite(dir);
     for (const std::string &path :
-         {p.samplesNpy, p.samplesPng, p.checkpoint}) {
+         {p.samplesNpy, p.samplesPng, p.checkpoint, p.realNpy}) {
       if (Status s = checkWritableTarget(path); !s.ok())
         return s.error();
       removeStaleTemporaries(path);
@@ -555,6 +556,10 @@ Result<TrainResult> gantk::train(Session &session,
     }
     return writeReportFiles();
   };
+  std::vector<double> realValues = sampleUnits.toData(real->values);
+  std::vector<uint8_t> realNpy =
+      encodeNpy({wholeReal, dim}, realValues.data(), dtype);
+  realValues = {};
   // A full disk or a file size limit is found now, not after the steps:
   // the outputs' sizes are those of the first samples (a plot of the same
   // size compresses about as well), the checkpoint's its vectors.
@@ -571,14 +576,16 @@ Result<TrainResult> gantk::train(Session &session,
     uint64_t reportBytes =
         options.report ? (plotted ? outputs * e->png.size() : 0) + (128 << 10)
                        : 0;
+    uint64_t realBytes = realNpy.size();
     uint64_t largest = std::max<uint64_t>(
-        {e->npy.size(), 2 * e->png.size(), checkpointBytes});
+        {e->npy.size(), 2 * e->png.size(), checkpointBytes, realBytes});
     if (Status s = checkSpace(
             out->dir,
             e->npy.size() + 2 * e->png.size() + checkpointBytes + reportBytes +
-                (64 << 10),
+                realBytes + (64 << 10),
             largest,
-            std::string("samples.npy") + (plotted ? ", samples.png" : "") +
+            std::string("real.npy, samples.npy") +
+                (plotted ? ", samples.png" : "") +
                 (checkpointBytes ? ", " + std::string(kCheckpointFile)
                                  : std::string()) +
                 (options.report ? plotted ? ", the report (loss.png, "
@@ -589,6 +596,13 @@ Result<TrainResult> gantk::train(Session &session,
         !s.ok())
       return s.error();
   }
+  // The real rows the run trains on, in the samples' units, once: what
+  // `gantk eval --real` compares the samples with.
+  if (Status s = writeFileAtomic(out->realNpy, realNpy.data(), realNpy.size());
+      !s.ok())
+    return s.error();
+  result.realNpy = out->realNpy;
+  realNpy = {};
   int64_t lastCheckpoint = -1;
   std::optional<CheckpointWriter> checkpoints;
   // A generator run always ends with one: θ is what `gantk sample` needs.

@@ -236,7 +236,7 @@ TEST(Train, GradientDescentContractsGeometrically) {
   for (const auto &entry : fs::directory_iterator(options.outDir))
     EXPECT_THAT(entry.path().filename().string(),
                 ::testing::AnyOf("samples.npy", "samples.png", "loss.png",
-                                 "report.html", "snapshots"));
+                                 "report.html", "snapshots", "real.npy"));
 }
 
 TEST(Train, SamplesInTheDataUnitsAndACallbackEachStep) {
@@ -280,6 +280,12 @@ TEST(Train, SamplesInTheDataUnitsAndACallbackEachStep) {
   Result<NpyArray> npy = readNpy(r->samplesNpy);
   ASSERT_TRUE(npy.ok());
   EXPECT_EQ(npy->values, r->samples);
+  // real.npy: the real rows it trained on, in the same units.
+  Result<NpyArray> realNpy = readNpy(r->realNpy);
+  ASSERT_TRUE(realNpy.ok()) << realNpy.message();
+  EXPECT_EQ(realNpy->shape, (std::vector<int64_t>{12, 2}));
+  for (size_t i = 0; i < x->values.size(); ++i)
+    EXPECT_NEAR(realNpy->values[i], x->values[i], 1e-12);
 
   // The training scaling when asked for: X mapped onto [0, 1].
   std::unique_ptr<Session> s2 = makeSession(t);
@@ -288,8 +294,12 @@ TEST(Train, SamplesInTheDataUnitsAndACallbackEachStep) {
   options.onStep = nullptr;
   Result<TrainResult> unit = train(*s2, options);
   ASSERT_TRUE(unit.ok()) << unit.message();
-  for (size_t i = 0; i < x->values.size(); ++i)
+  Result<NpyArray> unitReal = readNpy(unit->realNpy);
+  ASSERT_TRUE(unitReal.ok()) << unitReal.message();
+  for (size_t i = 0; i < x->values.size(); ++i) {
     EXPECT_NEAR(unit->samples[i], (x->values[i] - *lo) / (*hi - *lo), 1e-9);
+    EXPECT_NEAR(unitReal->values[i], (x->values[i] - *lo) / (*hi - *lo), 1e-12);
+  }
 }
 
 TEST(Train, ACallbackStopsTheRunAndItsOutputsAreWritten) {

@@ -72,8 +72,8 @@ cl::opt<std::string>
               cl::value_desc("K"), cl::cat(toolCategory));
 cl::opt<std::string> maxValText(
     "max-val", cl::sub(evalCmd),
-    cl::desc("SSIM's dynamic range L, pixels in [0, L] (default 1, or 255 "
-             "when --real holds bytes)"),
+    cl::desc("SSIM's dynamic range L, pixels in [0, L] (default 1 when the "
+             "real images lie in [0, 1], else 255)"),
     cl::value_desc("L"), cl::cat(toolCategory));
 cl::opt<std::string> sigmaText(
     "sigma", cl::sub(evalCmd),
@@ -417,11 +417,21 @@ std::string realCount(const Settings &s, int64_t used) {
              : std::to_string(used);
 }
 
+/// SSIM's L when --max-val is not given: 255 for bytes, and for other real
+/// images the pixel range they lie in, [0, 1] or else [0, 255] (a byte data
+/// set's real.npy and samples come back in 0 … 255 as floats).
+double defaultMaxVal(const Input &real) {
+  if (real.array.dtype == NpyDType::U8)
+    return 255;
+  for (double v : real.array.values)
+    if (v > 1 + 1e-6)
+      return 255;
+  return 1;
+}
+
 int reportAmSsim(const Settings &s, const PointSet &real) {
   SsimOptions options;
-  options.maxVal = s.maxVal > 0                         ? s.maxVal
-                   : s.real.array.dtype == NpyDType::U8 ? 255
-                                                        : 1;
+  options.maxVal = s.maxVal > 0 ? s.maxVal : defaultMaxVal(s.real);
   for (const Input *in : {&s.samples, &s.real})
     if (std::optional<int> status = checkPixelRange(*in, options.maxVal))
       return *status;

@@ -155,13 +155,17 @@ struct TrainResult {
   /// With TrainOptions::report: DIR/report.html and DIR/loss.png.
   std::string reportHtml, lossPng;
   std::string samplesNpy, samplesPng;
+  /// DIR/real.npy: the real rows the run trained on (all of them,
+  /// batch-wise), in the samples' units.
+  std::string realNpy;
   /// The last checkpoint written (empty: none).
   std::string checkpoint;
   /// The step a resumed run started after (0: a fresh run).
   int64_t resumedAt = 0;
 };
 
-/// Loads the real data, runs the optimiser loop of the artifact's TrainSpec
+/// Loads the real data (written once as DIR/real.npy, in the samples'
+/// units), runs the optimiser loop of the artifact's TrainSpec
 /// and writes DIR/samples.npy and (when the output spec asks for a plot)
 /// DIR/samples.png every OutputSpec.every steps and at the end, all
 /// atomically; with checkpoints, DIR/checkpoint.gantk every
