@@ -238,6 +238,22 @@ void syrk(int n, int k, double alpha, const double *a, int lda, double *c,
               0.0, c, ldc);
 }
 
+/// Row-major C = alpha op(A) op(B) + beta C.
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
+          const float *a, int64_t lda, const float *b, int64_t ldb, double beta,
+          float *c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+              float(alpha), a, int(lda), b, int(ldb), float(beta), c, int(ldc));
+}
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
+          const double *a, int64_t lda, const double *b, int64_t ldb,
+          double beta, double *c, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha, a,
+              int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
 /// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
 /// in 64 × 64 tiles so that the transposed reads stay in cache.
 template <typename T>
@@ -250,6 +266,20 @@ void symmetricProduct(const T *a, const fbs::Gemm &g, T *c) {
       for (int64_t i = bi; i < std::min(n, bi + tile); ++i)
         for (int64_t j = bj; j < std::min(i, bj + tile); ++j)
           c[i * ldc + j] = c[j * ldc + i];
+}
+
+/// r0 when C = alpha A Bᵀ (beta 0) has A = rows [r0, n) of B, the last
+/// ones, with r0 > 0; else 0.
+int64_t trailingRowsOf(const fbs::Gemm &g, uint64_t elementBytes) {
+  if (g.trans_a() || !g.trans_b() || g.beta() != 0 || g.lda() != g.ldb() ||
+      g.a()->offset() <= g.b()->offset())
+    return 0;
+  uint64_t rowBytes = uint64_t(g.ldb()) * elementBytes;
+  uint64_t gap = g.a()->offset() - g.b()->offset();
+  if (gap % rowBytes != 0)
+    return 0;
+  int64_t r0 = int64_t(gap / rowBytes);
+  return r0 + g.m() == g.n() ? r0 : 0;
 }
 } // namespace
 
@@ -317,20 +347,38 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
                        reinterpret_cast<float *>(base + cOffset));
     return {};
   }
-  CBLAS_TRANSPOSE ta = g.trans_a() ? CblasTrans : CblasNoTrans;
-  CBLAS_TRANSPOSE tb = g.trans_b() ? CblasTrans : CblasNoTrans;
+  // A = rows [r0, r0 + m) of B, the last ones (a step's generated rows
+  // against all its points, S[n:N] Sᵀ): C's columns [0, r0) by ?gemm, its
+  // m × m block A Aᵀ, symmetric, by ?syrk, which does half that block's
+  // work — a quarter of the product when m = r0.
+  int64_t r0 = trailingRowsOf(g, elementBytes);
+  if (!tile && r0 > 0) {
+    auto split = [&](auto *arena) {
+      using T = std::remove_pointer_t<decltype(arena)>;
+      const T *a = reinterpret_cast<const T *>(base + aOffset);
+      const T *b = reinterpret_cast<const T *>(base + g.b()->offset());
+      T *c = reinterpret_cast<T *>(base + cOffset);
+      gemm(false, true, m, r0, g.k(), g.alpha(), a, g.lda(), b, g.ldb(), 0.0, c,
+           g.ldc());
+      symmetricProduct(a, g, c + r0);
+    };
+    if (f64)
+      split(reinterpret_cast<double *>(base));
+    else
+      split(reinterpret_cast<float *>(base));
+    return {};
+  }
+  auto run = [&](auto *arena) {
+    using T = std::remove_pointer_t<decltype(arena)>;
+    gemm(g.trans_a(), g.trans_b(), m, g.n(), g.k(), g.alpha(),
+         reinterpret_cast<const T *>(base + aOffset), g.lda(),
+         reinterpret_cast<const T *>(base + g.b()->offset()), g.ldb(), g.beta(),
+         reinterpret_cast<T *>(base + cOffset), g.ldc());
+  };
   if (f64)
-    cblas_dgemm(
-        CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()), g.alpha(),
-        reinterpret_cast<double *>(base + aOffset), int(g.lda()),
-        reinterpret_cast<double *>(base + g.b()->offset()), int(g.ldb()),
-        g.beta(), reinterpret_cast<double *>(base + cOffset), int(g.ldc()));
+    run(reinterpret_cast<double *>(base));
   else
-    cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(g.n()), int(g.k()),
-                float(g.alpha()), reinterpret_cast<float *>(base + aOffset),
-                int(g.lda()), reinterpret_cast<float *>(base + g.b()->offset()),
-                int(g.ldb()), float(g.beta()),
-                reinterpret_cast<float *>(base + cOffset), int(g.ldc()));
+    run(reinterpret_cast<float *>(base));
   return {};
 }
 
