@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gantk/runtime/Krylov.h"
+#include "Blas.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -33,20 +34,7 @@ namespace gantk {
 
 namespace {
 
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
-          const float *a, int64_t lda, const float *b, int64_t ldb,
-          double beta, float *c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              float(alpha), a, int(lda), b, int(ldb), float(beta), c, int(ldc));
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
-          const double *a, int64_t lda, const double *b, int64_t ldb,
-          double beta, double *c, int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha, a,
-              int(lda), b, int(ldb), beta, c, int(ldc));
-}
+using blas::gemm;
 
 /// y = alpha op(A) x + beta y with A row-major m × n.
 void gemv(bool trans, int64_t m, int64_t n, double alpha, const float *a,

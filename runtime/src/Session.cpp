@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gantk/runtime/Session.h"
+#include "Blas.h"
 #include "DeviceSession.h"
 #include "gantk/runtime/Commands.h"
 #include "gantk/runtime/CpuFeatures.h"
@@ -238,21 +239,7 @@ void syrk(int n, int k, double alpha, const double *a, int lda, double *c,
               0.0, c, ldc);
 }
 
-/// Row-major C = alpha op(A) op(B) + beta C.
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
-          const float *a, int64_t lda, const float *b, int64_t ldb, double beta,
-          float *c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              float(alpha), a, int(lda), b, int(ldb), float(beta), c, int(ldc));
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha,
-          const double *a, int64_t lda, const double *b, int64_t ldb,
-          double beta, double *c, int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha, a,
-              int(lda), b, int(ldb), beta, c, int(ldc));
-}
+using blas::gemm;
 
 /// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
 /// in 64 × 64 tiles so that the transposed reads stay in cache.
