@@ -297,13 +297,14 @@ extern "C" char *openblas_get_config(void);
 
 gantk::RunReport gantk::driver::runReport(const std::string &specName,
                                           const std::string &specText,
-                                          const std::string &planText,
+                                          const Compiled *compiled,
                                           const Session &session) {
   const schema::Artifact &root = session.root();
   RunReport report;
   report.specName = specName;
   report.specText = specText;
-  report.planText = planText;
+  if (compiled)
+    report.planText = planReport(*compiled) + compiled->plan.layout;
   auto number = [](double v) {
     char text[32];
     std::snprintf(text, sizeof(text), "%.6g", v);

@@ -214,10 +214,8 @@ py::array_t<double> PyArtifact::run(std::optional<int64_t> steps,
   train.samplePngs = samplePngs;
   std::unique_ptr<Session> session = take(
       withoutGil([&] { return driver::openBuffer(buffer, name, options); }));
-  train.reportBase = driver::runReport(
-      name, specText,
-      plan ? driver::planReport(plan->step) + plan->step.plan.layout : "",
-      *session);
+  train.reportBase =
+      driver::runReport(name, specText, plan ? &plan->step : nullptr, *session);
 
   // The samples as images (m, H, W, C) when the data are images, else as
   // rows (m, d).

@@ -452,9 +452,9 @@ Result<TrainResult> gantk::train(Session &session,
                                 : name)
           .filename()
           .string();
-  std::vector<double> realInUnits = plot == fbs::PlotKind::Scatter
-                                        ? sampleUnits.toData(real->values)
-                                        : std::vector<double>();
+  // The real rows in the samples' units: real.npy, and the scatter's grey
+  // points (kept only for a scatter).
+  std::vector<double> realInUnits = sampleUnits.toData(real->values);
   auto plotSamples = [&](int64_t t) {
     std::string caption = title + ", step " + std::to_string(t);
     if (plot != fbs::PlotKind::Scatter)
@@ -556,10 +556,10 @@ Result<TrainResult> gantk::train(Session &session,
     }
     return writeReportFiles();
   };
-  std::vector<double> realValues = sampleUnits.toData(real->values);
   std::vector<uint8_t> realNpy =
-      encodeNpy({wholeReal, dim}, realValues.data(), dtype);
-  realValues = {};
+      encodeNpy({wholeReal, dim}, realInUnits.data(), dtype);
+  if (plot != fbs::PlotKind::Scatter)
+    realInUnits = {};
   // A full disk or a file size limit is found now, not after the steps:
   // the outputs' sizes are those of the first samples (a plot of the same
   // size compresses about as well), the checkpoint's its vectors.

@@ -11,8 +11,9 @@
 #include "Command.h"
 
 #include "gantk/Driver/DataShape.h"
+#include "gantk/Driver/Errors.h"
+#include "gantk/Driver/Spec.h"
 
-#include "gantk/Frontend/Parser.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/Eval.h"
 #include "gantk/runtime/Npy.h"
@@ -332,10 +333,12 @@ std::optional<int> parseCommandLine(Settings &s) {
 /// The mixture of a spec's gaussian_grid or gaussian_ring data, and the
 /// image shape of its image data when no other input gives one.
 std::optional<int> readSpec(Settings &s) {
-  std::optional<ast::Module> spec = parseSpecFile(specPath, std::cerr);
-  if (!spec)
-    return exitStatus(ExitCode::InputError);
-  const ast::DataSource &source = spec->data.real;
+  Result<driver::LoadedSpec> spec = driver::loadSpecFile(specPath, false);
+  if (!spec.ok()) {
+    std::cerr << driver::errorText(spec.error());
+    return exitStatus(exitCodeFor(spec.error()));
+  }
+  const ast::DataSource &source = spec->spec.data.real;
   using Kind = ast::DataSource::Kind;
   if (source.kind == Kind::GaussianGrid || source.kind == Kind::GaussianRing) {
     s.mixture = Mixture{source.kind == Kind::GaussianGrid ? Mixture::Kind::Grid

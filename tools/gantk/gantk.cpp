@@ -442,7 +442,8 @@ int commandRun() {
 
   std::optional<Result<std::unique_ptr<Session>>> session;
   // What the report knows beyond the artifact: the spec and the plan.
-  std::string specText, planText;
+  std::string specText;
+  std::optional<driver::Compiled> plan;
   if (endsWith(runInput, ".gantk") || endsWith(runInput, ".mlir")) {
     std::optional<Result<driver::Graph>> graph;
     if (endsWith(runInput, ".mlir")) {
@@ -462,19 +463,19 @@ int commandRun() {
     Result<driver::Compiled> compiled = (*graph)->compile(compile);
     if (!compiled.ok())
       return report(compiled.error());
-    planText = driver::planReport(*compiled) + compiled->plan.layout;
     if (!quiet)
       std::fputs(driver::planReport(*compiled).c_str(), stdout);
     session =
         driver::openBuffer(std::move(compiled->buffer), runInput, options);
+    plan = compiled.take(); // the plan stays; the buffer went to the session
   } else {
     session = driver::openArtifact(Artifact::loadFile(runInput, expectDigest),
                                    options);
   }
   if (!session->ok())
     return report(session->error());
-  train.reportBase =
-      driver::runReport(runInput, specText, planText, ***session);
+  train.reportBase = driver::runReport(runInput, specText,
+                                       plan ? &*plan : nullptr, ***session);
   Result<TrainResult> result = gantk::train(***session, train);
   if (!result.ok())
     return fail(exitCodeFor(result.error()), result.message());

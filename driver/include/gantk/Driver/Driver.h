@@ -108,11 +108,12 @@ Status resolveLambda(LoadedSpec &loaded, const GraphShape &step,
 
 /// What a run's report (DIR/report.html) says that the runtime does not
 /// know: the spec's name and text (empty for an artifact), the memory plan
-/// (`planText`: planReport and the layout; empty when not compiled here),
-/// and facts about the session (rows, precision, device, threads, lambda,
-/// seed, optimiser, steps, versions). train() adds the rest.
+/// of `compiled` (planReport and the layout; none when the artifact was not
+/// compiled here: null), and facts about the session (rows, precision,
+/// device, threads, lambda, seed, optimiser, versions). train() adds the
+/// rest.
 RunReport runReport(const std::string &specName, const std::string &specText,
-                    const std::string &planText, const Session &session);
+                    const Compiled *compiled, const Session &session);
 
 /// The loss and dL/dZ of one step.
 struct Gradient {
