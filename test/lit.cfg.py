@@ -46,6 +46,23 @@ with tempfile.TemporaryDirectory() as probe:
                         "the full-disk tests (REQUIRES: tmpfs-mount) are "
                         "UNSUPPORTED")
 
+# Runs over MPI ranks (test/MPI/) need Open MPI's mpirun and a gantk built
+# with MPI; scripts/setup installs both, so CI (CI=true) must have them.
+# `%mpirun -n P` starts P local ranks on any number of cores, as root too,
+# each with one kernel thread.
+mpirun = shutil.which("mpirun")
+if mpirun and getattr(config, "gantk_have_mpi", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", mpirun + " --oversubscribe --allow-run-as-root "
+         "--mca btl self,vader -x GANTK_NUM_THREADS=1"))
+elif os.environ.get("CI"):
+    lit_config.fatal("CI=true but Open MPI's mpirun or a gantk built with "
+                     "MPI is missing: run scripts/setup and rebuild")
+else:
+    lit_config.note("no mpirun or gantk built without MPI: the MPI tests "
+                    "(REQUIRES: mpi, test/MPI/) are UNSUPPORTED here")
+
 # GPU execution tests need a device: `cuda` is set only where one answers.
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
     config.available_features.add("cuda")

@@ -498,6 +498,27 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
              : run(static_cast<float *>(nullptr));
 }
 
+Status Session::distribute(Communicator &world) {
+  if (ranks() <= 1)
+    return makeError(ErrorCode::FailedPrecondition,
+                     art.name() + " is compiled for one process; compile it "
+                                  "with --ranks " +
+                         std::to_string(world.size()) +
+                         " to split one problem over the ranks");
+  if (world.size() != ranks())
+    return makeError(ErrorCode::FailedPrecondition,
+                     art.name() + " is compiled for " +
+                         std::to_string(ranks()) + " ranks, and this job has " +
+                         std::to_string(world.size()) + " (run it with "
+                         "mpirun -n " + std::to_string(ranks()) + ")");
+  if (accelerator)
+    return makeError(ErrorCode::FailedPrecondition,
+                     art.name() + ": a step split over ranks runs on the "
+                                  "CPU only (--device=cpu)");
+  comm = &world;
+  return {};
+}
+
 Status Session::step() {
   using Clock = std::chrono::steady_clock;
   uint32_t count = root().commands()->size();

@@ -45,6 +45,10 @@ struct CompileOptions {
   /// The CPU the kernels are compiled for: "native" (this machine) or an
   /// LLVM CPU name (`gantk compile --target-cpu`).
   std::string targetCpu = "native";
+  /// MPI ranks one step is split over (`--ranks P`, docs/distributed.md):
+  /// K's row tiles are assigned to ranks and each rank keeps its own; the
+  /// memory plan is then per rank. 1: one process.
+  int ranks = 1;
 };
 
 /// The memory plan of a compiled step, for reports.

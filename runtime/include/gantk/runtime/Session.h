@@ -11,6 +11,7 @@
 #define GANTK_RUNTIME_SESSION_H
 
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Comm.h"
 #include "gantk/runtime/Krylov.h"
 #include "gantk/runtime/Result.h"
 #include "gantk/runtime/ThreadPool.h"
@@ -79,6 +80,16 @@ public:
   }
   /// The device memory of a CUDA session (all zero on the CPU).
   DeviceMemory deviceMemory() const;
+
+  /// The ranks one step is split over (`gantk compile --ranks P`; 1: a
+  /// step of one process).
+  int ranks() const { return root().ranks(); }
+  /// Runs the step over `comm`'s ranks: each rank makes its own row tiles
+  /// of K and of the backward, and the products and rows they make are
+  /// summed over the ranks (docs/distributed.md). An error unless the
+  /// world has exactly ranks() processes, or on a CUDA session. Every rank
+  /// then calls step() in lockstep with the same X and Z.
+  Status distribute(Communicator &comm);
 
   /// Runs every command once, in order; the `once` commands (on X only)
   /// only at the first step after setReal, their results kept.
@@ -166,6 +177,8 @@ private:
   bool invariantsStale = true;
   /// Set when the steps run on an accelerator instead of the CPU path.
   std::unique_ptr<DeviceSession> accelerator;
+  /// The ranks a distributed step runs over (distribute()); null: alone.
+  Communicator *comm = nullptr;
 };
 
 } // namespace gantk
