@@ -66,13 +66,22 @@ struct PlanChoice {
   bool recomputeRows;
   bool matrixFree;
   const char *name;
+  /// Over ranks: each rank keeps its row tiles of K for the step.
+  bool keepTiles = false;
 };
 
 /// The plans a solver allows, fastest first: its solver (auto: Krylov from
 /// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows,
 /// and matrix-free last (it recomputes K in every product).
-std::vector<PlanChoice> candidatePlans(Solver solver, int64_t points) {
+std::vector<PlanChoice> candidatePlans(Solver solver, int64_t points,
+                                      int64_t ranks) {
   const PlanChoice dense{Solver::Dense, false, false, "dense"};
+  // Over ranks only the matrix-free plan splits (by row tiles): K kept,
+  // split over the ranks, before K remade in every product.
+  if (ranks > 1 && solver != Solver::Dense)
+    return {{Solver::Krylov, true, true, "krylov, K's row tiles kept per rank",
+             true},
+            {Solver::Krylov, true, true, "krylov, matrix-free per rank"}};
   const PlanChoice krylov{Solver::Krylov, false, false, "krylov, G kept"};
   const PlanChoice lean{Solver::Krylov, true, false, "krylov, rows recomputed"};
   const PlanChoice free{Solver::Krylov, true, true, "krylov, matrix-free"};
@@ -112,24 +121,38 @@ mlir::OwningOpRef<mlir::ModuleOp> lower(mlir::ModuleOp graph,
 /// (any plan when budget <= 0), or a diagnostic naming the smallest budget
 /// that works.
 mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
-                                                   double budget,
+                                                   double budget, int64_t ranks,
                                                    std::string &planName) {
   mlir::SmallVector<ExpmActionOp> actions;
   graph.walk([&](ExpmActionOp op) { actions.push_back(op); });
   // The kernel entry has no step to plan: its one plan is the only one.
-  if (actions.empty())
+  if (actions.empty()) {
+    if (ranks > 1) {
+      graph.emitError() << "only a step can be split over ranks; this module "
+                           "computes kernels (no exponential action)";
+      return nullptr;
+    }
     return lower(graph, std::nullopt, {});
+  }
   Solver solver = actions.front().getSolver();
   int64_t points = actions.front().getKernel().getType().getDimSize(0);
   int64_t smallest = -1;
   std::string smallestName;
-  for (const PlanChoice &choice : candidatePlans(solver, points)) {
+  for (const PlanChoice &choice : candidatePlans(solver, points, ranks)) {
     PipelineOptions options;
     options.recomputeRows = choice.recomputeRows;
     options.matrixFree = choice.matrixFree;
+    options.ranks = ranks;
+    options.keepTiles = choice.keepTiles;
     // Matrix-free: the largest row tile that fits (bigger tiles make
-    // bigger, faster GEMMs), halving down to single rows.
-    for (int64_t tile = std::min(kMaxTileRows, points); tile >= 1; tile /= 2) {
+    // bigger, faster GEMMs), halving down to single rows. Over ranks, at
+    // most N / 4P rows, so that each rank has about four tiles or more to
+    // even out the upper triangle's shrinking tiles.
+    int64_t largest = std::min(kMaxTileRows, points);
+    if (ranks > 1)
+      largest = std::min(largest, std::max<int64_t>(
+                                      1, (points + 4 * ranks - 1) / (4 * ranks)));
+    for (int64_t tile = largest; tile >= 1; tile /= 2) {
       options.tileRows = tile;
       mlir::OwningOpRef<mlir::ModuleOp> module =
           lower(graph, choice.solver, options);
@@ -157,6 +180,9 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
                                               : graph.getLoc();
   mlir::emitError(at) << "memory_budget of " << int64_t(budget)
                       << " bytes cannot hold one step of N = " << points
+                      << (ranks > 1 ? " on each of " + std::to_string(ranks) +
+                                          " ranks"
+                                    : std::string())
                       << "; the smallest plan (" << smallestName << ") needs "
                       << smallest
                       << " bytes, so that is the smallest budget that works"
@@ -167,6 +193,44 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
 }
 
 } // namespace
+
+std::string describeRanks(mlir::ModuleOp module) {
+  auto ranks = module->getAttrOfType<mlir::IntegerAttr>(kRanksAttrName);
+  if (!ranks)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  int64_t p = ranks.getInt();
+  os << "per rank (" << p << " ranks, the same arena of " << arenaBytes(module)
+     << " bytes each):\n";
+  module.walk([&](KernelOperatorOp op) {
+    int64_t n = op.getType().getSize(), tile = int64_t(op.getTileRows());
+    int64_t bytes = op.getType().getElementType().getWidth() / 8;
+    std::vector<int64_t> tiles(static_cast<size_t>(p), 0),
+        rows(static_cast<size_t>(p), 0), work(static_cast<size_t>(p), 0);
+    for (auto [t, r] : llvm::enumerate(*op.getTileRanks())) {
+      int64_t r0 = int64_t(t) * tile, m = std::min(tile, n - r0);
+      tiles[size_t(r)] += 1;
+      rows[size_t(r)] += m;
+      // The tile's part of K's upper triangle: sum of n - i over its rows.
+      work[size_t(r)] += m * (n - r0) - m * (m - 1) / 2;
+    }
+    for (int64_t r = 0; r < p; ++r) {
+      os << llvm::format("  rank %lld: %lld row tiles of K (%lld rows, "
+                         "%.1f%% of the upper triangle)",
+                         (long long)r, (long long)tiles[size_t(r)],
+                         (long long)rows[size_t(r)],
+                         100.0 * double(work[size_t(r)]) /
+                             (double(n) * double(n + 1) / 2));
+      if (op.getKeepTiles())
+        os << llvm::format(", kept: %lld of the %lld bytes of K's buffer",
+                           (long long)(rows[size_t(r)] * n * bytes),
+                           (long long)(op.getTileElements() * bytes));
+      os << "\n";
+    }
+  });
+  return text;
+}
 
 std::string describeLayout(mlir::ModuleOp module) {
   std::string text;
@@ -182,7 +246,8 @@ std::string describeLayout(mlir::ModuleOp module) {
     if (auto op = v.getDefiningOp<KernelOperatorOp>()) {
       elements = op.getTileElements();
       elementBits = op.getType().getElementType().getWidth();
-      note = " (one row tile of K)";
+      note = op.getKeepTiles() ? " (the row tiles of K a rank keeps)"
+                               : " (one row tile of K)";
     } else {
       auto shaped = mlir::cast<mlir::ShapedType>(v.getType());
       elements = shaped.getNumElements();
@@ -280,7 +345,7 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
                           : 0;
   std::string planName;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      planWithinBudget(graph, budget, planName);
+      planWithinBudget(graph, budget, options.ranks, planName);
   if (!module)
     return std::nullopt;
   if (options.emit == Emit::Lowered) {
@@ -323,6 +388,7 @@ compileModule(mlir::ModuleOp graph, const CompileOptions &options,
     summary->layout = describeLayout(*module);
     summary->recursion = describeRecursion(graph);
     summary->threadScratchBytes = threadScratch;
+    summary->ranks = describeRanks(*module);
   }
   auto bytes = writeArtifact(*module, code);
   if (failed(bytes))

@@ -46,7 +46,7 @@ std::string planReport(const Compiled &compiled) {
                   plan.threadScratchBytes / 1024.0);
     report += line;
   }
-  return report;
+  return report + plan.ranks;
 }
 
 Result<Compiled> compileSpec(LoadedSpec &loaded, std::optional<int64_t> n,
@@ -80,6 +80,14 @@ Result<std::unique_ptr<Session>> openArtifact(Result<Artifact> artifact,
       Session::create(artifact.take(), session);
   if (!opened.ok())
     return asInputError(opened.error());
+  // A step compiled for ranks runs over the job's ranks, or not at all.
+  if ((*opened)->ranks() > 1) {
+    Result<Communicator *> world = Communicator::world();
+    if (!world.ok())
+      return world.error();
+    if (Status s = (*opened)->distribute(**world); !s.ok())
+      return s.error();
+  }
   return opened;
 }
 
@@ -98,6 +106,8 @@ openSpec(const LoadedSpec &loaded, const GraphShape &shape, EntryKind entry,
   CompileOptions compile;
   compile.memoryBudget = options.budget;
   compile.targets = targetsFor(options.device);
+  // Only a step splits over ranks (the λ search's kernel entries do not).
+  compile.ranks = entry == EntryKind::Step ? options.ranks : 1;
   Result<Compiled> compiled = graph->compile(compile);
   if (!compiled.ok())
     return compiled.error();

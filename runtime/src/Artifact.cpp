@@ -60,6 +60,9 @@ private:
                    const fbs::RowTiles *tiles = nullptr) const;
   Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
   Status checkKrylov(const fbs::Krylov &krylov, const std::string &where) const;
+  Status checkTileRanks(const flatbuffers::Vector<int32_t> *ranks,
+                        int64_t tiles, const std::string &what,
+                        int64_t *most) const;
   Status checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
                              const std::string &where) const;
   Status checkDispatch(const fbs::Dispatch &dispatch,
@@ -222,6 +225,36 @@ Status Checker::checkArgs(const flatbuffers::Vector<uint64_t> *args,
   return {};
 }
 
+/// `ranks` (when set) names, for each of `tiles` row tiles, a rank below
+/// the artifact's `ranks`, and is set exactly when the step is split. The
+/// most tiles one rank owns goes to `most`.
+Status Checker::checkTileRanks(const flatbuffers::Vector<int32_t> *ranks,
+                               int64_t tiles, const std::string &what,
+                               int64_t *most) const {
+  int32_t world = root.ranks();
+  if (!ranks) {
+    if (world > 1)
+      return fail(what + " has no tile_ranks in a step over " +
+                  std::to_string(world) + " ranks");
+    return {};
+  }
+  if (world <= 1)
+    return fail(what + " has tile_ranks in a step of one process");
+  if (int64_t(ranks->size()) != tiles)
+    return fail(what + " tile_ranks has " + std::to_string(ranks->size()) +
+                " entries for " + std::to_string(tiles) + " row tiles");
+  std::vector<int64_t> owned(size_t(world), 0);
+  for (int32_t r : *ranks) {
+    if (r < 0 || r >= world)
+      return fail(what + " tile_ranks names rank " + std::to_string(r) +
+                  " in a step over " + std::to_string(world) + " ranks");
+    ++owned[size_t(r)];
+  }
+  if (most)
+    *most = *std::max_element(owned.begin(), owned.end());
+  return {};
+}
+
 Status Checker::checkRowTiles(const fbs::RowTiles &r,
                               const std::string &where) const {
   if (r.rows() <= 0 || r.tile_rows() <= 0)
@@ -245,6 +278,11 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
                   " elements, not a positive multiple of tile_rows " +
                   std::to_string(r.tile_rows()));
   }
+  if (Status s = checkTileRanks(r.tile_ranks(),
+                                (r.rows() + r.tile_rows() - 1) / r.tile_rows(),
+                                where + ": row tiles", nullptr);
+      !s.ok())
+    return s;
   if (!r.body() || r.body()->size() == 0)
     return fail(where + ": row tiles with an empty body");
   for (uint32_t i = 0; i < r.body()->size(); ++i) {
@@ -296,8 +334,20 @@ Status Checker::checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
                                   uint64_t(n) * uint64_t(op.dim()));
       !s.ok())
     return s;
-  if (Status s = checkViewAtLeast(op.tile(), what + " tile",
-                                  uint64_t(op.tile_rows()) * uint64_t(n));
+  int64_t kept = 1;
+  if (Status s = checkTileRanks(op.tile_ranks(),
+                                (n + op.tile_rows() - 1) / op.tile_rows(), what,
+                                &kept);
+      !s.ok())
+    return s;
+  if (op.keep_tiles() && !op.tile_ranks())
+    return fail(what + " keeps tiles without tile_ranks");
+  if (!op.keep_tiles())
+    kept = 1;
+  // kept ≤ ceil(n / tile_rows) and n, tile_rows ≤ INT_MAX: no overflow.
+  if (Status s = checkViewAtLeast(
+          op.tile(), what + " tile",
+          uint64_t(kept) * uint64_t(op.tile_rows()) * uint64_t(n));
       !s.ok())
     return s;
   uint32_t numKernels = root.kernels() ? root.kernels()->size() : 0;
@@ -417,6 +467,9 @@ Status Checker::run() {
                 std::to_string(root.dim()) + ")");
   if (root.arena_bytes() == 0)
     return fail("arena_bytes is zero");
+  if (root.ranks() < 1 || root.ranks() > 65536)
+    return fail("ranks must be between 1 and 65536 (got " +
+                std::to_string(root.ranks()) + ")");
 
   // X, Z and (kernel entries) N x N: products checked, so that shapes
   // whose product wraps cannot match a small view.

@@ -9,6 +9,9 @@
 #include <iostream>
 
 #ifdef GANTK_HAVE_MPI
+// The C API only: Open MPI's deprecated C++ bindings would need libmpi_cxx.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #endif
 

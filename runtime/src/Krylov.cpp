@@ -183,7 +183,9 @@ private:
 /// by tile (Gram rows by GEMM, then the recursion kernel), so only one
 /// tile_rows × n tile of K exists at a time. K is symmetric, so a tile
 /// starts at its diagonal column: its diagonal block and the rectangle right
-/// of it are used once as stored and once transposed.
+/// of it are used once as stored and once transposed. Over MPI ranks each
+/// rank makes its own tiles (kept for the step when the plan says so) and
+/// the ranks' parts of the product are summed.
 template <typename T> class MatrixFreeBackend final : public HostBackend<T> {
 public:
   MatrixFreeBackend(const KrylovProblem &p, const KrylovBuffers<T> &b,
@@ -193,18 +195,28 @@ public:
   Status applyKernel(int64_t col) override {
     const int64_t n = this->n, width = this->width, cap = this->capacity;
     const T *v = this->b.basis + col; // V = basis[:, col : col + width)
-    T *block = this->b.block, *tile = plan.tile;
+    T *block = this->b.block;
     const T *s = plan.points;
     std::fill(block, block + n * width, T(0));
     double trace = 0;
-    for (int64_t r0 = 0; r0 < n; r0 += plan.tileRows) {
+    bool make = !plan.keep || !*plan.made;
+    int64_t slot = 0; // this rank's tiles so far (kept tiles' places)
+    for (int64_t r0 = 0, t = 0; r0 < n; r0 += plan.tileRows, ++t) {
+      if (plan.tileRanks && plan.tileRanks[t] != plan.rank)
+        continue; // another rank's tile
       int64_t r1 = std::min(n, r0 + plan.tileRows), m = r1 - r0;
+      T *tile = plan.tile + (plan.keep ? slot++ * plan.tileRows * n : 0);
       // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
-      if (plan.gram)
+      if (make && plan.gram) {
         gemm(false, true, m, n - r0, plan.dim, plan.gramAlpha,
              s + r0 * plan.dim, plan.dim, s + r0 * plan.dim, plan.dim, 0.0,
              tile + r0, n);
-      plan.recursion(r0, r1);
+        if (plan.gramDiag)
+          for (int64_t i = r0; i < r1; ++i)
+            tile[(i - r0) * n + i] = plan.gramDiag[i];
+      }
+      if (make)
+        plan.recursion(tile, r0, r1);
       for (int64_t i = r0; i < r1; ++i)
         trace += double(tile[(i - r0) * n + i]);
       // Diagonal block: only its upper triangle is K (the rest is Gram).
@@ -218,6 +230,12 @@ public:
              1.0, block + r1 * width, width);
       }
     }
+    if (plan.keep)
+      *plan.made = true;
+    if (plan.sumOverRanks)
+      if (Status summed = plan.sumOverRanks(block, n * width, trace);
+          !summed.ok())
+        return summed;
     if (plan.traceScale != 0) {
       double shift = plan.traceScale * trace;
       for (int64_t i = 0; i < n; ++i)

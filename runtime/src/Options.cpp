@@ -59,6 +59,14 @@ std::string gantk::parseThreads(const std::string &text, int &threads) {
   return error;
 }
 
+std::string gantk::parseRanks(const std::string &text, int &ranks) {
+  int64_t value = 0;
+  std::string error = parseIntegerOption("--ranks", text, 1, 65536, value);
+  if (error.empty())
+    ranks = int(value);
+  return error;
+}
+
 std::string gantk::parseDevice(const std::string &text, DeviceKind &device) {
   std::optional<DeviceKind> kind = parseDeviceKind(text);
   if (!kind)

@@ -434,14 +434,35 @@ Status Session::runDispatch(const fbs::Dispatch &d, const RowTile *tile) {
 }
 
 Status Session::runRowTiles(const fbs::RowTiles &r, uint32_t index) {
+  // Over ranks each rank runs its own tiles; the rows the region yields
+  // (the entry's results) start at zero and are summed over the ranks.
+  const flatbuffers::Vector<int32_t> *owners = comm ? r.tile_ranks() : nullptr;
+  const auto *yielded = root().commands()->Get(index)->results();
+  bool f64 = root().precision() == fbs::Precision::F64;
+  size_t elementBytes = f64 ? sizeof(double) : sizeof(float);
+  if (owners && yielded)
+    for (const fbs::View *v : *yielded)
+      std::memset(arenaBase + v->offset(), 0, v->elements() * elementBytes);
   RowTile at;
   at.rows = &r;
-  for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows()) {
+  uint32_t tile = 0;
+  for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows(), ++tile) {
+    if (owners && owners->Get(tile) != comm->rank())
+      continue;
     at.m = std::min(r.tile_rows(), r.rows() - at.t);
     for (const fbs::CommandEntry *body : *r.body())
       if (Status s = runEntry(*body, index, &at); !s.ok())
         return s;
   }
+  if (owners && yielded)
+    for (const fbs::View *v : *yielded) {
+      uint8_t *p = arenaBase + v->offset();
+      int64_t count = int64_t(v->elements());
+      Status s = f64 ? comm->sum(reinterpret_cast<double *>(p), count)
+                     : comm->sum(reinterpret_cast<float *>(p), count);
+      if (!s.ok())
+        return s;
+    }
   return {};
 }
 
@@ -462,12 +483,12 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
       // The recursion kernel indexes global rows: the tile (rows r0..r1 of
       // K) is passed r0 rows before its start, computed as an integer since
       // it may lie outside the arena.
-      plan.recursion = [&](int64_t r0, int64_t r1) {
+      plan.recursion = [&](T *rows, int64_t r0, int64_t r1) {
         for (size_t i = 0; i < args.size(); ++i) {
           uint64_t offset = op->args()->Get(uint32_t(i));
           args[i] = base + offset;
           if (offset == tileOffset)
-            args[i] = reinterpret_cast<void *>(uintptr_t(base + offset) -
+            args[i] = reinterpret_cast<void *>(uintptr_t(rows) -
                                                uintptr_t(r0) * rowBytes);
         }
         void **a = args.data();
@@ -478,6 +499,17 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
         else
           fn(a, r0, r1);
       };
+      if (comm && op->tile_ranks()) {
+        plan.tileRanks = op->tile_ranks()->data();
+        plan.rank = comm->rank();
+        plan.keep = op->keep_tiles();
+        plan.made = &keptTilesMade;
+        plan.sumOverRanks = [&](T *product, int64_t count, double &trace) {
+          if (Status s = comm->sum(product, count); !s.ok())
+            return s;
+          return comm->sum(&trace, 1);
+        };
+      }
       stats = runKrylov(problem, buffers, plan);
     } else {
       stats = runKrylov(problem, buffers);
@@ -524,6 +556,14 @@ Status Session::step() {
   uint32_t count = root().commands()->size();
   if (profiling && commandSeconds.size() != count)
     commandSeconds.assign(count, 0.0);
+  if (ranks() > 1 && !comm)
+    return makeError(ErrorCode::FailedPrecondition,
+                     art.name() + " is compiled for " +
+                         std::to_string(ranks()) +
+                         " ranks: run it with mpirun -n " +
+                         std::to_string(ranks()));
+  // A step makes its kept row tiles of K anew (Z moved).
+  keptTilesMade = false;
   // The `once` commands (on X only) run at the first step after X is set.
   bool skipOnce = !invariantsStale;
   if (accelerator) {

@@ -192,6 +192,13 @@ cl::opt<std::string> threads("threads", cl::sub(runCmd), cl::sub(gradCmd),
                                       "(default: GANTK_NUM_THREADS or all "
                                       "cores)"),
                              cl::value_desc("T"), cl::cat(category));
+cl::opt<std::string> ranks(
+    "ranks", cl::sub(compileCmd), cl::sub(runCmd), cl::sub(gradCmd),
+    cl::sub(benchCmd),
+    cl::desc("Split one step over P MPI ranks (run under mpirun -n P): each "
+             "makes and keeps its row tiles of K; the memory plan is per "
+             "rank (docs/distributed.md)"),
+    cl::value_desc("P"), cl::cat(category));
 cl::opt<std::string> device("device", cl::sub(runCmd), cl::sub(gradCmd),
                             cl::sub(kernelCmd), cl::sub(benchCmd),
                             cl::desc("cpu, or cuda: the first CUDA GPU (the "
@@ -306,6 +313,7 @@ bool checkDigestOption() {
 /// error.
 bool runOptions(RunOptions &options) {
   return optionValue(threads, options.threads, parseThreads) &&
+         optionValue(ranks, options.ranks, parseRanks) &&
          optionValue(device, options.device, parseDevice) &&
          optionValue(memoryBudget, options.budget, parseBytes);
 }
@@ -355,7 +363,9 @@ int commandCompile() {
     nRows = value;
   }
   double budget = 0;
-  if (!optionValue(memoryBudget, budget, parseBytes))
+  int rankCount = 1;
+  if (!optionValue(memoryBudget, budget, parseBytes) ||
+      !optionValue(ranks, rankCount, parseRanks))
     return exitStatus(ExitCode::UsageError);
 
   std::optional<Result<driver::Graph>> graph;
@@ -389,6 +399,7 @@ int commandCompile() {
   }
   CompileOptions options;
   options.memoryBudget = budget;
+  options.ranks = rankCount;
   options.targets = targets;
   options.targetCpu = targetCpu;
   options.emit = emit == EmitKind::Lowered ? Emit::Lowered
@@ -459,6 +470,7 @@ int commandRun() {
       return report(graph->error());
     CompileOptions compile;
     compile.memoryBudget = options.budget;
+    compile.ranks = options.ranks;
     compile.targets = driver::targetsFor(options.device);
     Result<driver::Compiled> compiled = (*graph)->compile(compile);
     if (!compiled.ok())
@@ -510,6 +522,9 @@ int commandGrad() {
       driver::grad(*loaded, x->rows, z->rows, options, std::cerr);
   if (!g.ok())
     return report(g.error());
+  // Over ranks every rank holds the same loss and dL/dZ: rank 0 answers.
+  if (options.ranks > 1 && !(*Communicator::world())->root())
+    return exitStatus(ExitCode::Success);
   std::printf("loss %.17g\n", g->loss);
   if (!gradOut.empty()) {
     if (Status st = writeNpy(gradOut, z->array.shape, g->grad.data(),

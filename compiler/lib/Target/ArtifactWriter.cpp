@@ -82,7 +82,8 @@ public:
         return {};
     return fb::CreateRowTiles(fbb, tiles.getRows(), tiles.getTileRows(),
                               fbb.CreateVectorOfStructs(tileViews),
-                              fbb.CreateVector(bodyCommands));
+                              fbb.CreateVector(bodyCommands),
+                              tileRanks(fbb, tiles.getTileRanks()));
   }
 
   LogicalResult command(flatbuffers::FlatBufferBuilder &fbb, Operation &op,
@@ -199,7 +200,16 @@ public:
         fbb, &points, cast<ShapedType>(op.getPoints().getType()).getDimSize(1),
         op.getGramAlpha().convertToDouble(), recursion, fbb.CreateVector(args),
         op.getTileRows(), &tile, op.getTraceScale().convertToDouble(),
-        op.formsGram());
+        op.formsGram(), tileRanks(fbb, op.getTileRanks()), op.getKeepTiles());
+  }
+
+  /// The rank of each row tile, when the step is split over ranks.
+  static flatbuffers::Offset<flatbuffers::Vector<int32_t>>
+  tileRanks(flatbuffers::FlatBufferBuilder &fbb,
+            std::optional<ArrayRef<int32_t>> ranks) {
+    if (!ranks)
+      return 0;
+    return fbb.CreateVector(ranks->data(), ranks->size());
   }
 
   ModuleOp module;
@@ -396,6 +406,8 @@ FailureOr<std::vector<uint8_t>> writeArtifact(ModuleOp planned,
   if (auto lambda = planned->getAttrOfType<FloatAttr>(
           GantkDialect::getLambdaAttrName()))
     ab.add_lambda(lambda.getValueAsDouble());
+  if (auto ranks = planned->getAttrOfType<IntegerAttr>(kRanksAttrName))
+    ab.add_ranks(int32_t(ranks.getInt()));
   fbb.Finish(ab.Finish(), fb::ArtifactIdentifier());
   return std::vector<uint8_t>(fbb.GetBufferPointer(),
                               fbb.GetBufferPointer() + fbb.GetSize());

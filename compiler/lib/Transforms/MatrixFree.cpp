@@ -109,7 +109,7 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
         b, loc, OperatorType::get(b.getContext(), n, element), s, gramDiag,
         ValueRange(), b.getF64FloatAttr(alpha), b.getF64FloatAttr(traceScale),
         b.getI64IntegerAttr(std::min<int64_t>(tileRows, n)),
-        FlatSymbolRefAttr());
+        FlatSymbolRefAttr(), DenseI32ArrayAttr(), UnitAttr());
     IRMapping map;
     pairwise.getBody().cloneInto(&op.getBody(), map);
     operators[kernel] = op;
@@ -145,7 +145,7 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
         b, pairwise.getLoc(), OperatorType::get(b.getContext(), n, element), s,
         diag, ValueRange(), b.getF64FloatAttr(0), b.getF64FloatAttr(traceScale),
         b.getI64IntegerAttr(std::min<int64_t>(tileRows, n)),
-        FlatSymbolRefAttr());
+        FlatSymbolRefAttr(), DenseI32ArrayAttr(), UnitAttr());
     IRMapping map;
     pairwise.getBody().cloneInto(&op.getBody(), map);
     operators[kernel] = op;
@@ -192,7 +192,8 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     OpBuilder b(dz);
     auto tiles = RowTilesOp::create(
         b, dz->getLoc(), dz->getResultTypes(), b.getI64IntegerAttr(rows),
-        b.getI64IntegerAttr(std::min<int64_t>(tileRows, rows)));
+        b.getI64IntegerAttr(std::min<int64_t>(tileRows, rows)),
+        DenseI32ArrayAttr());
     dz->getResult(0).replaceAllUsesWith(tiles.getResult(0));
     Block *block = new Block();
     tiles.getBody().push_back(block);

@@ -28,6 +28,12 @@ void buildGantkPassPipeline(OpPassManager &pm,
     matrixFree.tileRows = options.tileRows;
     pm.addPass(createMatrixFreePass(matrixFree));
   }
+  if (options.ranks > 1) {
+    DistributeRowsPassOptions distribute;
+    distribute.ranks = options.ranks;
+    distribute.keepTiles = options.keepTiles;
+    pm.addPass(createDistributeRowsPass(distribute));
+  }
   pm.addPass(createSplitGramPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createHoistInvariantsPass());

@@ -5,6 +5,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
 using namespace gantk;
@@ -740,6 +741,31 @@ LogicalResult GramDiagOp::verify() {
   return success();
 }
 
+/// `ranks`, when set, names a rank ≥ 0 for each of `tiles` row tiles.
+static LogicalResult verifyTileRanks(Operation *op,
+                                     std::optional<ArrayRef<int32_t>> ranks,
+                                     int64_t tiles) {
+  if (!ranks)
+    return success();
+  if (int64_t(ranks->size()) != tiles)
+    return op->emitOpError("tile_ranks must name a rank for each of the ")
+           << tiles << " row tiles, got " << ranks->size();
+  if (llvm::any_of(*ranks, [](int32_t r) { return r < 0; }))
+    return op->emitOpError("tile_ranks must be non-negative");
+  return success();
+}
+
+int64_t KernelOperatorOp::getKeptTiles() {
+  std::optional<ArrayRef<int32_t>> ranks = getTileRanks();
+  if (!getKeepTiles() || !ranks || ranks->empty())
+    return 1;
+  llvm::DenseMap<int32_t, int64_t> owned;
+  int64_t most = 0;
+  for (int32_t r : *ranks)
+    most = std::max(most, ++owned[r]);
+  return most;
+}
+
 LogicalResult KernelOperatorOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
@@ -759,6 +785,10 @@ LogicalResult KernelOperatorOp::verify() {
   if (int64_t(getTileRows()) < 1)
     return emitOpError("tile_rows must be positive, got ")
            << int64_t(getTileRows());
+  if (failed(verifyTileRanks(*this, getTileRanks(), getNumTiles())))
+    return failure();
+  if (getKeepTiles() && !getTileRanks())
+    return emitOpError("keep_tiles needs tile_ranks");
   if (getRecursion()) {
     if (!getBody().empty())
       return emitOpError("has both a recursion kernel and a body");
@@ -819,6 +849,10 @@ LogicalResult SpatialMeanOp::verify() {
 LogicalResult RowTilesOp::verify() {
   if (int64_t(getRows()) < 1 || int64_t(getTileRows()) < 1)
     return emitOpError("rows and tile_rows must be positive");
+  int64_t tiles = (int64_t(getRows()) + int64_t(getTileRows()) - 1) /
+                  int64_t(getTileRows());
+  if (failed(verifyTileRanks(*this, getTileRanks(), tiles)))
+    return failure();
   Block &body = getBody().front();
   auto yield = body.mightHaveTerminator()
                    ? dyn_cast<YieldOp>(body.getTerminator())

@@ -65,6 +65,9 @@ struct PlanSummary {
   /// Stack one CPU kernel call needs: for maps over positions, the per-pair
   /// scratch of one vector of pairs (each thread has its own).
   int64_t threadScratchBytes = 0;
+  /// Over MPI ranks (CompileOptions::ranks > 1): what each rank makes and
+  /// keeps (describeRanks); empty for one process.
+  std::string ranks;
 };
 
 /// An MLIR context with every dialect gantk reads or produces, whose
@@ -92,6 +95,11 @@ private:
 std::optional<std::vector<uint8_t>> compileModule(mlir::ModuleOp graph,
                                                   const CompileOptions &options,
                                                   PlanSummary *summary = nullptr);
+
+/// Over ranks (a planned module with `gantk.ranks`): one line per rank with
+/// the row tiles of K it makes, its share of K's upper triangle and, with
+/// kept tiles, the bytes of K it holds; empty otherwise.
+std::string describeRanks(mlir::ModuleOp module);
 
 /// One line per buffer of a planned module's entry function.
 std::string describeLayout(mlir::ModuleOp module);

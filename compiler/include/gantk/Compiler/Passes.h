@@ -36,6 +36,10 @@ struct PipelineOptions {
   /// in tiles of `tileRows` rows and never stored.
   bool matrixFree = false;
   int64_t tileRows = 256;
+  /// MPI ranks of one step (> 1: gantk-distribute-rows, which needs
+  /// matrixFree), and whether each rank keeps its row tiles of K.
+  int64_t ranks = 1;
+  bool keepTiles = true;
 };
 
 /// The solver `auto` picks: the Krylov path from this many points on (the
@@ -84,6 +88,12 @@ void registerGantkPipelines();
 /// Name of the attribute that marks the ops of an entry function that
 /// depend on the real data only (gantk-hoist-invariants): run once, kept.
 inline constexpr llvm::StringLiteral kInvariantAttrName = "gantk.invariant";
+
+/// The module attribute gantk-distribute-rows sets: the MPI ranks one step
+/// is split over (the artifact's `ranks`).
+inline constexpr llvm::StringLiteral kRanksAttrName = "gantk.ranks";
+/// The most ranks a step may be split over.
+inline constexpr int64_t kMaxRanks = 65536;
 
 /// Name of the attribute of a dispatch whose operand lives inside its
 /// result: [operand index, byte offset in the result]. gantk-plan-memory

@@ -101,6 +101,27 @@ def MatrixFreePass : Pass<"gantk-matrix-free", "mlir::ModuleOp"> {
   ];
 }
 
+def DistributeRowsPass : Pass<"gantk-distribute-rows", "mlir::ModuleOp"> {
+  let summary = "Assigns the matrix-free step's row tiles to MPI ranks";
+  let description = [{
+    For a step over `ranks` processes (`gantk compile --ranks P`): every
+    gantk.kernel_operator and gantk.row_tiles gets `tile_ranks`, the rank
+    that makes each row tile, dealt out in a zigzag (0 … P−1, P−1 … 0, …)
+    so that ranks own nearly equal numbers of tiles and nearly equal parts
+    of K's upper triangle, whose tiles shrink down the rows. With
+    `keep-tiles` the operators also get `keep_tiles`: each rank keeps its
+    tiles of K for the whole step, so K is stored, split over the ranks,
+    and the products after the first cost a GEMM on the kept rows. The
+    module gets `gantk.ranks`. A step without a kernel operator (a plan that
+    stores K whole or factors it densely) cannot be split: an error.
+  }];
+  let options = [
+    Option<"ranks", "ranks", "int64_t", "1", "MPI ranks of one step">,
+    Option<"keepTiles", "keep-tiles", "bool", "true",
+           "keep each rank's row tiles of K for the whole step">
+  ];
+}
+
 def SplitGramPass : Pass<"gantk-split-gram", "mlir::ModuleOp"> {
   let summary = "Splits the Gram GEMM of X ⊕ Z into its real block and its Z rows";
   let description = [{

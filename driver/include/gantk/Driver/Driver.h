@@ -36,8 +36,13 @@ struct RunOptions {
   /// Kernel and BLAS threads (0: the runtime's default).
   int threads = 0;
   DeviceKind device = DeviceKind::Cpu;
-  /// Bytes one step may use (0: the spec's memory_budget, if any).
+  /// Bytes one step may use (0: the spec's memory_budget, if any; over
+  /// ranks, per rank).
   double budget = 0;
+  /// MPI ranks a spec's step is compiled for (`--ranks P`): with P > 1 the
+  /// step is split over the ranks of the job (mpirun -n P), each making
+  /// its row tiles of K (docs/distributed.md).
+  int ranks = 1;
 };
 
 /// What a spec is compiled for when it runs on `device`: CPU code always,

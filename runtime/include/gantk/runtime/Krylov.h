@@ -90,11 +90,33 @@ template <typename T> struct KernelOperatorPlan {
   /// false: the recursion makes the tile's rows from the points itself.
   bool gram = true;
   double traceScale = 0; ///< the operator is K + traceScale·tr(K)·I
+  /// With gram: the Gram diagonal the recursion reads (α‖S_i‖², n). The
+  /// tile's Gram rows take it as their diagonal entries, so that a pair
+  /// (i, i) sees exactly its own diagonal, as with a stored G (the GEMM's
+  /// G_ii may differ from it in the last bits, and arccos-type layers turn
+  /// a correlation of 1 − ε into an error of √ε).
+  const T *gramDiag = nullptr;
   int64_t tileRows = 0;
-  T *tile = nullptr; ///< tileRows × n, leading dimension n
-  /// Turns the Gram rows [r0, r1) held in `tile` into K[i, j ≥ i] (the
-  /// generated recursion kernel; the caller owns its arguments and threads).
-  std::function<void(int64_t r0, int64_t r1)> recursion;
+  /// tileRows × n, leading dimension n; with `keep`, one such tile per row
+  /// tile this rank owns, in tile order.
+  T *tile = nullptr;
+  /// Turns the Gram rows [r0, r1) held in `rows` (tileRows × n) into
+  /// K[i, j ≥ i] (the generated recursion kernel; the caller owns its
+  /// arguments and threads).
+  std::function<void(T *rows, int64_t r0, int64_t r1)> recursion;
+
+  /// Over MPI ranks: the rank that makes each row tile (null: this process
+  /// makes them all) and this process's rank.
+  const int32_t *tileRanks = nullptr;
+  int rank = 0;
+  /// Keep this rank's tiles for the step: the first product makes them and
+  /// sets *made, later products only read them (the owner resets *made at
+  /// every step).
+  bool keep = false;
+  bool *made = nullptr;
+  /// Sums every rank's part of a product (n × width) and of tr(K) over the
+  /// ranks, the same bits on each (Communicator::sum).
+  std::function<Status(T *product, int64_t count, double &trace)> sumOverRanks;
 };
 
 /// The plan of a Krylov command with `operator` in a host arena at `base`,
@@ -110,6 +132,9 @@ KernelOperatorPlan<T> kernelOperatorPlan(const schema::KernelOperator &op,
   plan.traceScale = op.trace_scale();
   plan.tileRows = op.tile_rows();
   plan.tile = reinterpret_cast<T *>(base + op.tile()->offset());
+  // The recursion's arguments are the tile, then the diagonal.
+  if (op.gram() && op.args() && op.args()->size() > 1)
+    plan.gramDiag = reinterpret_cast<const T *>(base + op.args()->Get(1));
   return plan;
 }
 

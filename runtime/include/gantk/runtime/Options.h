@@ -32,6 +32,8 @@ std::string parseCheckpointEvery(const std::string &text, int64_t &every);
 std::string parseDigest(const std::string &text);
 /// --threads T: T in [1, kMaxThreads].
 std::string parseThreads(const std::string &text, int &threads);
+/// --ranks P: P in [1, 65536], the MPI ranks one step is split over.
+std::string parseRanks(const std::string &text, int &ranks);
 /// --device cpu|cuda.
 std::string parseDevice(const std::string &text, DeviceKind &device);
 /// A finite positive number, plain or scientific (8e9), for option `name`.

@@ -179,6 +179,9 @@ private:
   std::unique_ptr<DeviceSession> accelerator;
   /// The ranks a distributed step runs over (distribute()); null: alone.
   Communicator *comm = nullptr;
+  /// Whether this step's kept row tiles of K are made (a kept-tiles
+  /// operator: made by the step's first product).
+  bool keptTilesMade = false;
 };
 
 } // namespace gantk

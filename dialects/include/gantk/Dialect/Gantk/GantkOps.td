@@ -967,6 +967,12 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     into the kernel named by `recursion` (arguments: the tile, `diag`, then
     `maps`), leaving the region empty.
 
+    Over MPI ranks (gantk-distribute-rows) `tile_ranks` names the rank that
+    makes each row tile; with `keep_tiles` each rank keeps its tiles for the
+    whole step (made at the first product, reused by the others): the
+    buffer then holds the most tiles any rank owns, so K is stored split by
+    row tiles over the ranks.
+
     With images (`diag` of N × H × W, maps per point) there is no Gram GEMM:
     the recursion computes each pair's map from the points, which the
     outliner passes as `maps` (S and Sᵀ), with `diag` in the kernels'
@@ -985,7 +991,9 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
                        Variadic<Gantk_Matrix>:$maps,
                        F64Attr:$gram_alpha, F64Attr:$trace_scale,
                        I64Attr:$tile_rows,
-                       OptionalAttr<FlatSymbolRefAttr>:$recursion);
+                       OptionalAttr<FlatSymbolRefAttr>:$recursion,
+                       OptionalAttr<DenseI32ArrayAttr>:$tile_ranks,
+                       UnitAttr:$keep_tiles);
   let results = (outs Gantk_OperatorType:$result);
   let regions = (region AnyRegion:$body);
   let assemblyFormat = [{
@@ -1004,9 +1012,17 @@ def Gantk_KernelOperatorOp : Gantk_Op<"kernel_operator",
     }
     /// Whether the runtime forms the Gram rows of a tile (no maps).
     bool formsGram() { return getMaps().empty(); }
-    /// Elements of the operator's buffer: one row tile of K.
+    /// Row tiles of K: ceil(N / tile_rows).
+    int64_t getNumTiles() {
+      return (getType().getSize() + int64_t(getTileRows()) - 1) /
+             int64_t(getTileRows());
+    }
+    /// Tiles the buffer holds: the most any rank owns with `keep_tiles`,
+    /// else one.
+    int64_t getKeptTiles();
+    /// Elements of the operator's buffer: getKeptTiles() row tiles of K.
     int64_t getTileElements() {
-      return int64_t(getTileRows()) * getType().getSize();
+      return getKeptTiles() * int64_t(getTileRows()) * getType().getSize();
     }
   }];
   let hasVerifier = 1;
@@ -1021,7 +1037,9 @@ def Gantk_RowTilesOp : Gantk_Op<"row_tiles",
     only), so it runs on tiles of `tile_rows` rows: such values exist one
     tile at a time, and only what the body yields is whole. This is how the
     matrix-free backward makes the R × N rows of G and dL/dK without ever
-    holding them.
+    holding them. Over MPI ranks `tile_ranks` names the rank that runs each
+    tile; the yielded rows are then summed over the ranks (each rank's
+    other rows are zero).
 
     ```mlir
     %dz = gantk.row_tiles {rows = 6 : i64, tile_rows = 2 : i64} : tensor<6x3xf64> {
@@ -1033,7 +1051,8 @@ def Gantk_RowTilesOp : Gantk_Op<"row_tiles",
     }
     ```
   }];
-  let arguments = (ins I64Attr:$rows, I64Attr:$tile_rows);
+  let arguments = (ins I64Attr:$rows, I64Attr:$tile_rows,
+                       OptionalAttr<DenseI32ArrayAttr>:$tile_ranks);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict `:` type($results) $body";
