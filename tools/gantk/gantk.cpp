@@ -4,7 +4,9 @@
 // --help` lists each one's options):
 //
 //   gantk compile SPEC|MODULE.mlir   to an artifact, or an intermediate form
-//   gantk run SPEC|MODULE.mlir|ARTIFACT   the optimiser loop
+//   gantk run SPEC|MODULE.mlir|ARTIFACT   the optimiser loop (under
+//       `mpirun -n P`: P independent problems, or with --ranks P one problem
+//       split over the ranks)
 //   gantk grad SPEC --real X --fake Z     loss and dL/dZ once
 //   gantk kernel SPEC --input S           the discriminator's NTK and NNGP
 //   gantk bench SPEC --n N                time per step
@@ -30,6 +32,7 @@
 #include "gantk/Driver/Spec.h"
 #include "gantk/Frontend/ASTDump.h"
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Comm.h"
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
@@ -146,6 +149,13 @@ cl::opt<std::string> n("n", cl::sub(compileCmd), cl::sub(benchCmd),
                                 "spec's n otherwise. sample: the rows to "
                                 "draw"),
                        cl::value_desc("N"), cl::cat(category));
+cl::opt<std::string> ranksOption(
+    "ranks", cl::sub(compileCmd), cl::sub(runCmd),
+    cl::desc("Split one problem's step over P MPI ranks (run it with "
+             "`mpirun -n P gantk run`); without it `mpirun -n P gantk run "
+             "SPEC` runs P independent problems, the spec's m generated rows "
+             "split over them (docs/runtime.md)"),
+    cl::value_desc("P"), cl::cat(category));
 cl::opt<std::string> memoryBudget(
     "memory-budget", cl::sub(compileCmd), cl::sub(runCmd), cl::sub(gradCmd),
     cl::sub(benchCmd),
@@ -310,9 +320,35 @@ bool runOptions(RunOptions &options) {
          optionValue(memoryBudget, options.budget, parseBytes);
 }
 
+/// The MPI job `gantk run` is a rank of (set once it asked for the world;
+/// null before and in other commands). In a job of more than one rank an
+/// error ends the whole job (Communicator::abort) after its message.
+Communicator *jobWorld = nullptr;
+
+bool inJob() { return jobWorld && jobWorld->distributed(); }
+
+/// --ranks P: an integer of at least 1; false after its usage error.
+bool ranksValue(int &ranks) {
+  int64_t value = 1;
+  if (ranksOption.getNumOccurrences()) {
+    if (std::string error = parseIntegerOption("--ranks", ranksOption, 1,
+                                               1 << 20, value);
+        !error.empty())
+      return fail(ExitCode::UsageError, error), false;
+  }
+  ranks = int(value);
+  return true;
+}
+
 /// Prints a driver error as gantk prints it (diagnostics as they are, else
 /// one "gantk: error:" line) and returns its exit status.
 int report(const Error &error) {
+  if (inJob() && !driver::isDiagnostic(error))
+    return fail(exitCodeFor(error), error.message);
+  if (inJob()) {
+    std::cerr << jobWorld->who() << driver::errorText(error);
+    jobWorld->abort(exitStatus(exitCodeFor(error)));
+  }
   std::cerr << driver::errorText(error);
   return exitStatus(exitCodeFor(error));
 }
@@ -357,6 +393,9 @@ int commandCompile() {
   double budget = 0;
   if (!optionValue(memoryBudget, budget, parseBytes))
     return exitStatus(ExitCode::UsageError);
+  int ranks = 1;
+  if (!ranksValue(ranks))
+    return exitStatus(ExitCode::UsageError);
 
   std::optional<Result<driver::Graph>> graph;
   if (endsWith(compileInput, ".mlir")) {
@@ -389,6 +428,7 @@ int commandCompile() {
   }
   CompileOptions options;
   options.memoryBudget = budget;
+  options.ranks = ranks;
   options.targets = targets;
   options.targetCpu = targetCpu;
   options.emit = emit == EmitKind::Lowered ? Emit::Lowered
@@ -412,11 +452,38 @@ int commandCompile() {
 }
 
 int commandRun() {
+  // Under mpirun the job's ranks (MPI is initialised only there): P
+  // independent problems, or with --ranks (or an artifact compiled with it)
+  // one problem split over them.
+  Result<Communicator *> worldOr = Communicator::world();
+  if (!worldOr.ok())
+    return report(worldOr.error());
+  Communicator &world = **worldOr;
+  jobWorld = &world;
   if (runInput.empty())
     return usage("run", "run takes one SPEC, MODULE.mlir or ARTIFACT");
+  int ranks = 1;
+  if (!ranksValue(ranks))
+    return exitStatus(ExitCode::UsageError);
+  bool oneProblem = ranksOption.getNumOccurrences() > 0;
+  bool isSpec = endsWith(runInput, ".gantk");
+  bool independent = world.distributed() && !oneProblem;
+  if (independent && !isSpec && endsWith(runInput, ".mlir"))
+    return usage("run", "under mpirun -n " + std::to_string(world.size()) +
+                            " gantk runs independent problems, each with its "
+                            "share of a spec's m generated rows, and a .mlir "
+                            "module has fixed sizes: run the spec, or give "
+                            "--ranks " +
+                            std::to_string(world.size()) +
+                            " to split one problem over the ranks");
+  // Only rank 0 prints; the other ranks' plan lines and search traces go
+  // nowhere.
+  std::ostream nowhere(nullptr);
+  std::ostream &out = world.root() ? std::cout : nowhere;
+  bool printing = !quiet && world.root();
   RunOptions options;
   TrainOptions train;
-  train.log = quiet ? nullptr : &std::cout;
+  train.log = printing ? &std::cout : nullptr;
   // A terminal gets one live progress line; pipes and CI logs plain lines.
   train.liveProgress = isTerminal(STDOUT_FILENO);
   train.outDir = outDir;
@@ -452,18 +519,39 @@ int commandRun() {
       std::optional<LoadedSpec> loaded = loadSpec(runInput, true);
       if (!loaded)
         return exitStatus(ExitCode::InputError);
-      graph = driver::specStepGraph(*loaded, std::nullopt, options, std::cout);
+      if (independent) {
+        // The command line's m < P is every rank's error; a batch larger
+        // than this rank's rows is its own.
+        int64_t m = driver::generatedRows(*loaded);
+        if (m < world.size())
+          return usage("run",
+                       "mpirun -n " + std::to_string(world.size()) +
+                           " runs " + std::to_string(world.size()) +
+                           " independent problems, and the spec has m = " +
+                           std::to_string(m) +
+                           " generated rows: each problem needs at least "
+                           "one (raise m or start fewer ranks)");
+        if (Status s = driver::splitForRank(*loaded, world.rank(),
+                                            world.size());
+            !s.ok())
+          return report(s.error());
+        train.comm = &world;
+        train.independentProblems = true;
+        train.problemSeed = problemSeed(loaded->spec.train.seed, world.rank());
+      }
+      graph = driver::specStepGraph(*loaded, std::nullopt, options, out);
       specText = loaded->text;
     }
     if (!graph->ok())
       return report(graph->error());
     CompileOptions compile;
     compile.memoryBudget = options.budget;
+    compile.ranks = ranks;
     compile.targets = driver::targetsFor(options.device);
     Result<driver::Compiled> compiled = (*graph)->compile(compile);
     if (!compiled.ok())
       return report(compiled.error());
-    if (!quiet)
+    if (printing)
       std::fputs(driver::planReport(*compiled).c_str(), stdout);
     session =
         driver::openBuffer(std::move(compiled->buffer), runInput, options);
@@ -474,12 +562,32 @@ int commandRun() {
   }
   if (!session->ok())
     return report(session->error());
+  if (oneProblem || (***session).ranks() > 1) {
+    // One problem split over the ranks: every rank runs the same step in
+    // lockstep; rank 0 prints and writes, nothing is gathered.
+    if ((***session).ranks() > 1 || world.distributed() || ranks > 1)
+      if (Status s = (***session).distribute(world); !s.ok())
+        return report(s.error());
+    train.comm = &world;
+    train.independentProblems = false;
+  } else if (independent) {
+    if (!isSpec)
+      return usage("run",
+                   "under mpirun -n " + std::to_string(world.size()) +
+                       " gantk runs independent problems, each with its "
+                       "share of a spec's m generated rows, and an artifact "
+                       "has fixed sizes: run the spec itself under mpirun "
+                       "(each rank compiles its share), or compile it with "
+                       "--ranks " +
+                       std::to_string(world.size()) +
+                       " to split one problem over the ranks");
+  }
   train.reportBase = driver::runReport(runInput, specText,
                                        plan ? &*plan : nullptr, ***session);
   Result<TrainResult> result = gantk::train(***session, train);
   if (!result.ok())
     return fail(exitCodeFor(result.error()), result.message());
-  if (quiet)
+  if (!printing)
     return exitStatus(ExitCode::Success);
   std::printf("wrote %s", result->samplesNpy.c_str());
   if (!result->samplesPng.empty())
@@ -768,6 +876,24 @@ int commandSample() {
 //===----------------------------------------------------------------------===//
 
 int gantk::fail(ExitCode code, const std::string &message) {
+  if (inJob()) {
+    if (code == ExitCode::UsageError) {
+      // The command line is every rank's: rank 0 alone says what is wrong
+      // with it; the others wait until its abort ends the job.
+      if (!jobWorld->root()) {
+        (void)jobWorld->barrier();
+        jobWorld->abort(exitStatus(code));
+      }
+      std::cerr << "gantk: error: " << message << "\n";
+    } else {
+      // One rank's error, said once by that rank.
+      std::string who = jobWorld->who();
+      std::cerr << "gantk: error: "
+                << (message.compare(0, who.size(), who) == 0 ? "" : who)
+                << message << "\n";
+    }
+    jobWorld->abort(exitStatus(code));
+  }
   std::cerr << "gantk: error: " << message << "\n";
   return exitStatus(code);
 }
