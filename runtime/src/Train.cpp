@@ -455,17 +455,25 @@ Result<TrainResult> gantk::train(Session &session,
       from = (base / "ranks" / std::to_string(rank) / kCheckpointFile)
                  .string();
     }
+    // Rank 0 reads its checkpoint first: one that another P wrote is the
+    // whole job's error, said by rank 0 alone (the others wait for its
+    // step, then read their own and go on from the same step).
+    int64_t at = 0;
+    if (independent && !writer)
+      if (Status s = comm->broadcast(&at, sizeof(at)); !s.ok())
+        return s.error();
     Result<RunState> saved =
         independent ? readCheckpoint(from, session.artifact(), rank,
                                      comm->size())
                     : readCheckpoint(from, session.artifact());
     if (!saved.ok())
       return saved.error();
-    if (independent) {
-      // Every rank goes on from the step rank 0's checkpoint holds.
-      int64_t at = saved->step;
+    if (independent && writer) {
+      at = saved->step;
       if (Status s = comm->broadcast(&at, sizeof(at)); !s.ok())
         return s.error();
+    }
+    if (independent) {
       if (at != saved->step)
         return makeError(ErrorCode::InvalidArgument,
                          from + ": at step " + std::to_string(saved->step) +
