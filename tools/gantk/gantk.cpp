@@ -485,7 +485,9 @@ int commandRun() {
   TrainOptions train;
   train.log = printing ? &std::cout : nullptr;
   // A terminal gets one live progress line; pipes and CI logs plain lines.
-  train.liveProgress = isTerminal(STDOUT_FILENO);
+  // Under mpirun a rank's stdout is Open MPI's pty whatever mpirun's own
+  // stdout is: plain lines.
+  train.liveProgress = isTerminal(STDOUT_FILENO) && !world.distributed();
   train.outDir = outDir;
   train.unitSamples = unitSamples;
   train.samplePngs = samplePngs;
