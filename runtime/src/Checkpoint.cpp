@@ -135,7 +135,8 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
                  id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
                  vectorOf(fbb, points), vectorOf(fbb, adamM),
                  vectorOf(fbb, adamV), vectorOf(fbb, losses), widths,
-                 activations, units.offset, units.scale),
+                 activations, units.offset, units.scale, problemCount,
+                 problemRank),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
   Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
@@ -226,7 +227,8 @@ gantk::readGeneratorCheckpoint(const std::string &where) {
 }
 
 Result<RunState> gantk::readCheckpoint(const std::string &where,
-                                       const Artifact &artifact) {
+                                       const Artifact &artifact,
+                                       int problemRank, int problemCount) {
   Result<CheckpointFile> file =
       loadCheckpoint(where, "the checkpoint to resume from");
   if (!file.ok())
@@ -237,6 +239,32 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
                      path + ": not a valid gantk checkpoint (" + why + ")");
   };
   const ck::Checkpoint &c = file->root();
+
+  // Independent problems resume under the same P, each rank from its own
+  // (checked first: another P splits m otherwise, so the artifacts differ).
+  auto job = [](int count) {
+    return count > 1 ? "a job of " + std::to_string(count) +
+                           " independent problems (mpirun -n " +
+                           std::to_string(count) + " gantk run SPEC)"
+                     : std::string("a run alone (without mpirun)");
+  };
+  if (c.problem_count() != problemCount)
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": written by " + job(c.problem_count()) +
+                         ", and this is " + job(problemCount) +
+                         "; resume it as " +
+                         (c.problem_count() > 1
+                              ? "mpirun -n " +
+                                    std::to_string(c.problem_count()) +
+                                    " gantk run SPEC --resume DIR"
+                              : std::string("gantk run without mpirun")));
+  if (c.problem_rank() != problemRank)
+    return makeError(ErrorCode::InvalidArgument,
+                     path + ": rank " + std::to_string(c.problem_rank()) +
+                         "'s checkpoint, read by rank " +
+                         std::to_string(problemRank) +
+                         " (each rank resumes from its own: DIR for rank 0, "
+                         "DIR/ranks/R for rank R)");
 
   // The artifact that wrote it, or what differs from this run's.
   Identity mine = Identity::of(artifact.root()), theirs = Identity::of(c);

@@ -14,7 +14,15 @@ int gantk::defaultThreadCount() {
     if (end != env && *end == '\0' && n > 0)
       return int(std::min<long>(n, 1024));
   }
-  return std::max(1u, std::thread::hardware_concurrency());
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // Under mpirun the ranks on this machine share its cores (Open MPI names
+  // how many ranks it started here).
+  if (const char *local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) {
+    long ranks = std::strtol(local, nullptr, 10);
+    if (ranks > 1)
+      return int(std::max(1u, cores / unsigned(std::min<long>(ranks, cores))));
+  }
+  return int(cores);
 }
 
 ThreadPool::ThreadPool(int threads) {

@@ -3,6 +3,7 @@
 #include "gantk/runtime/Train.h"
 #include "gantk/runtime/Artifact.h"
 #include "gantk/runtime/Checkpoint.h"
+#include "gantk/runtime/Comm.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Finite.h"
@@ -22,6 +23,7 @@
 #include <cstdlib>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <ostream>
@@ -135,6 +137,12 @@ void Optimizer::updateRows(double *z, const double *g,
     }
 }
 
+uint64_t gantk::problemSeed(uint64_t seed, int rank) {
+  if (rank == 0)
+    return seed;
+  return mixBits(seed ^ (uint64_t(rank) * 0xd1b54a32d192ed03ull));
+}
+
 uint64_t gantk::initSeed(uint64_t seed) {
   // A fixed odd constant (2^64 / golden ratio) decorrelates the two streams.
   return seed ^ 0x9e3779b97f4a7c15ull;
@@ -204,13 +212,18 @@ std::string frozenLoss(double lambda, const Session::Spectrum &k, bool f64) {
 
 /// Test hook (docs/runtime.md "Fault injection"): GANTK_FAULT_KILL_AFTER_STEP=T
 /// kills the process with SIGKILL right after the update of step T, before
-/// that step's outputs or checkpoint are written.
-void killAfterStepForTests(int64_t step) {
+/// that step's outputs or checkpoint are written; with
+/// GANTK_FAULT_KILL_RANK=R only the MPI job's rank R (`rank`) does.
+void killAfterStepForTests(int64_t step, int rank) {
   static const int64_t target = [] {
     const char *v = std::getenv("GANTK_FAULT_KILL_AFTER_STEP");
     return v ? std::atoll(v) : 0LL;
   }();
-  if (target > 0 && step == target)
+  static const int only = [] {
+    const char *v = std::getenv("GANTK_FAULT_KILL_RANK");
+    return v ? std::atoi(v) : -1;
+  }();
+  if (target > 0 && step == target && (only < 0 || only == rank))
     std::raise(SIGKILL);
 }
 
@@ -312,10 +325,10 @@ Result<std::string> writeSamplePngs(const std::string &dir,
 
 Status gantk::setGeneratorInputs(Session &session,
                                 const std::vector<double> &theta,
-                                int64_t step) {
+                                int64_t step, std::optional<uint64_t> seed) {
   const fbs::Artifact &root = session.root();
   const fbs::Generator &gen = *root.generator();
-  std::vector<double> latent = latentRows(root.train()->seed(), step,
+  std::vector<double> latent = latentRows(seed.value_or(root.train()->seed()), step,
                                           root.n_fake(), gen.widths()->Get(0));
   if (Status s = session.writeView(*gen.latent(), latent.data(), latent.size());
       !s.ok())
@@ -342,6 +355,17 @@ Result<TrainResult> gantk::train(Session &session,
       return shape.error();
     genShape = std::move(*shape);
   }
+
+  // An MPI job: only rank 0 prints and writes DIR's files; independent
+  // problems sum their losses and gather their samples to it.
+  Communicator *comm = options.comm;
+  bool distributed = comm && comm->distributed();
+  bool independent = distributed && options.independentProblems;
+  bool writer = !distributed || comm->root();
+  int rank = comm ? comm->rank() : 0;
+  std::ostream *log = writer ? options.log : nullptr;
+  // The generated side's draws (the real rows keep the spec's seed).
+  uint64_t drawSeed = options.problemSeed.value_or(spec.seed());
 
   int64_t steps = options.steps ? *options.steps : spec.steps();
   if (steps < 0)
@@ -381,7 +405,23 @@ Result<TrainResult> gantk::train(Session &session,
   if (dir.empty())
     dir = ".";
   CreatedDirectories created;
-  Result<OutputPaths> out = OutputPaths::prepare(dir, created);
+  // Rank r > 0 of independent problems writes only its checkpoints, in
+  // DIR/ranks/R/ (made only when there are any); other non-root ranks of a
+  // job write nothing.
+  bool rankCheckpoints =
+      independent && !writer && (checkpointEvery > 0 || gen);
+  std::string rankDir =
+      independent && !writer
+          ? (std::filesystem::path(dir) / "ranks" / std::to_string(rank))
+                .string()
+          : dir;
+  Result<OutputPaths> out =
+      writer || rankCheckpoints
+          ? OutputPaths::prepare(rankDir, created)
+          : Result<OutputPaths>(OutputPaths{
+                rankDir, "", "",
+                (std::filesystem::path(rankDir) / kCheckpointFile).string(),
+                ""});
   if (!out.ok())
     return out.error();
   DataConfig data = DataConfig::fromSpec(*root.data());
@@ -396,18 +436,52 @@ Result<TrainResult> gantk::train(Session &session,
   result.steps = steps;
   // v: what the optimiser moves (Z, or θ); z: the generated points.
   std::vector<double> v =
-      gen ? initialParams(*genShape, initSeed(spec.seed()))
+      gen ? initialParams(*genShape, initSeed(drawSeed))
           : initialPoints(spec.init(), size_t(wholeFake * dim),
-                          initSeed(spec.seed()));
+                          initSeed(drawSeed));
   std::vector<double> z = gen ? std::vector<double>(size_t(wholeFake * dim))
                               : std::vector<double>();
   std::vector<double> &points = gen ? z : v;
   Optimizer optimizer(OptimizerConfig::fromSpec(spec), v.size());
   if (!options.resumeFrom.empty()) {
+    // Rank r > 0 of independent problems resumes from DIR/ranks/R.
+    std::string from = options.resumeFrom;
+    if (independent && !writer) {
+      std::error_code ec;
+      std::filesystem::path base =
+          std::filesystem::is_directory(from, ec)
+              ? std::filesystem::path(from)
+              : std::filesystem::path(from).parent_path();
+      from = (base / "ranks" / std::to_string(rank) / kCheckpointFile)
+                 .string();
+    }
+    // Rank 0 reads its checkpoint first: one that another P wrote is the
+    // whole job's error, said by rank 0 alone (the others wait for its
+    // step, then read their own and go on from the same step).
+    int64_t at = 0;
+    if (independent && !writer)
+      if (Status s = comm->broadcast(&at, sizeof(at)); !s.ok())
+        return s.error();
     Result<RunState> saved =
-        readCheckpoint(options.resumeFrom, session.artifact());
+        independent ? readCheckpoint(from, session.artifact(), rank,
+                                     comm->size())
+                    : readCheckpoint(from, session.artifact());
     if (!saved.ok())
       return saved.error();
+    if (independent && writer) {
+      at = saved->step;
+      if (Status s = comm->broadcast(&at, sizeof(at)); !s.ok())
+        return s.error();
+    }
+    if (independent) {
+      if (at != saved->step)
+        return makeError(ErrorCode::InvalidArgument,
+                         from + ": at step " + std::to_string(saved->step) +
+                             ", and rank 0's checkpoint at step " +
+                             std::to_string(at) +
+                             " (the ranks' checkpoints are of different "
+                             "runs)");
+    }
     if (saved->step > steps)
       return makeError(ErrorCode::InvalidArgument,
                        options.resumeFrom + ": the checkpoint is at step " +
@@ -418,8 +492,8 @@ Result<TrainResult> gantk::train(Session &session,
                       std::move(saved->adamV));
     result.losses = std::move(saved->losses);
     result.resumedAt = saved->step;
-    if (options.log)
-      *options.log << "resuming at step " << saved->step + 1 << " of " << steps
+    if (log)
+      *log << "resuming at step " << saved->step + 1 << " of " << steps
                    << " from " << options.resumeFrom << '\n';
   }
 
@@ -455,10 +529,32 @@ Result<TrainResult> gantk::train(Session &session,
   // The real rows in the samples' units: real.npy, and the scatter's grey
   // points (kept only for a scatter).
   std::vector<double> realInUnits = sampleUnits.toData(real->values);
+  // The samples the outputs show: this run's points, or at rank 0 of
+  // independent problems every rank's, gathered in rank order by collect()
+  // (which every rank calls at the same steps).
+  const std::vector<double> *shown = &points;
+  int64_t shownRows = wholeFake;
+  std::vector<double> gathered;
+  auto collect = [&]() -> Status {
+    if (!independent)
+      return {};
+    std::vector<uint8_t> all;
+    if (Status s = comm->gather(points.data(),
+                                int64_t(points.size() * sizeof(double)), &all);
+        !s.ok())
+      return s;
+    if (!writer)
+      return {};
+    gathered.resize(all.size() / sizeof(double));
+    std::memcpy(gathered.data(), all.data(), gathered.size() * sizeof(double));
+    shown = &gathered;
+    shownRows = int64_t(gathered.size()) / dim;
+    return {};
+  };
   auto plotSamples = [&](int64_t t) {
     std::string caption = title + ", step " + std::to_string(t);
     if (plot != fbs::PlotKind::Scatter)
-      return titledImageGrid(points.data(), wholeFake, data.imageH, data.imageW,
+      return titledImageGrid(shown->data(), shownRows, data.imageH, data.imageW,
                              data.imageC, caption);
     ScatterChart chart;
     chart.title = caption;
@@ -466,13 +562,13 @@ Result<TrainResult> gantk::train(Session &session,
     chart.yLabel = "x2";
     chart.series = {{"real (n = " + std::to_string(wholeReal) + ")",
                      realInUnits, RGB{150, 150, 150}, 2},
-                    {"generated (m = " + std::to_string(wholeFake) + ")",
-                     sampleUnits.toData(points), RGB{214, 39, 40}, 2}};
+                    {"generated (m = " + std::to_string(shownRows) + ")",
+                     sampleUnits.toData(*shown), RGB{214, 39, 40}, 2}};
     return scatterChart(chart);
   };
   auto encodeSamples = [&](int64_t t) -> Result<Encoded> {
-    std::vector<double> samples = sampleUnits.toData(points);
-    Encoded e{encodeNpy({wholeFake, dim}, samples.data(), dtype), {}};
+    std::vector<double> samples = sampleUnits.toData(*shown);
+    Encoded e{encodeNpy({shownRows, dim}, samples.data(), dtype), {}};
     if (!plotted)
       return e;
     Result<std::vector<uint8_t>> png = encodePng(plotSamples(t));
@@ -563,7 +659,9 @@ Result<TrainResult> gantk::train(Session &session,
   // A full disk or a file size limit is found now, not after the steps:
   // the outputs' sizes are those of the first samples (a plot of the same
   // size compresses about as well), the checkpoint's its vectors.
-  {
+  if (Status s = collect(); !s.ok())
+    return s.error();
+  if (writer) {
     Result<Encoded> e = encodeSamples(result.resumedAt);
     if (!e.ok())
       return e.error();
@@ -598,16 +696,22 @@ Result<TrainResult> gantk::train(Session &session,
   }
   // The real rows the run trains on, in the samples' units, once: what
   // `gantk eval --real` compares the samples with.
-  if (Status s = writeFileAtomic(out->realNpy, realNpy.data(), realNpy.size());
-      !s.ok())
-    return s.error();
-  result.realNpy = out->realNpy;
+  if (writer) {
+    if (Status s =
+            writeFileAtomic(out->realNpy, realNpy.data(), realNpy.size());
+        !s.ok())
+      return s.error();
+    result.realNpy = out->realNpy;
+  }
   realNpy = {};
   int64_t lastCheckpoint = -1;
   std::optional<CheckpointWriter> checkpoints;
   // A generator run always ends with one: θ is what `gantk sample` needs.
-  if (checkpointEvery > 0 || gen)
+  if ((checkpointEvery > 0 || gen) && (writer || independent)) {
     checkpoints.emplace(session.artifact(), real->units);
+    if (independent)
+      checkpoints->setProblem(rank, comm->size());
+  }
   auto writeRunCheckpoint = [&](int64_t t) -> Status {
     if (Status s =
             checkpoints->write(out->checkpoint, t, v, optimizer.firstMoments(),
@@ -646,9 +750,13 @@ Result<TrainResult> gantk::train(Session &session,
   std::vector<int64_t> fakeRows;
   int64_t first = result.resumedAt + 1;
   std::optional<ProgressMeter> progress;
-  if (options.log)
-    progress.emplace(*options.log, options.liveProgress, steps,
-                     result.resumedAt + 1, every);
+  if (log) {
+    if (independent)
+      *log << "loss summed over " << comm->size()
+           << " independent problems (one per rank)\n";
+    progress.emplace(*log, options.liveProgress, steps, result.resumedAt + 1,
+                     every);
+  }
   start = Clock::now();
   int64_t lastStep = steps;
   for (int64_t t = first; t <= steps; ++t) {
@@ -656,9 +764,9 @@ Result<TrainResult> gantk::train(Session &session,
     if (batched) {
       stepReal = gatherRows(
           real->values,
-          batchRows(spec.seed(), 0, t, wholeReal, nReal, spec.epoch()), dim);
+          batchRows(drawSeed, 0, t, wholeReal, nReal, spec.epoch()), dim);
       if (!gen) {
-        fakeRows = batchRows(spec.seed(), 1, t, wholeFake, nFake, spec.epoch());
+        fakeRows = batchRows(drawSeed, 1, t, wholeFake, nFake, spec.epoch());
         stepFake = gatherRows(v, fakeRows, dim);
       }
       if (Status s = session.setReal(stepReal.data(), stepReal.size());
@@ -666,7 +774,7 @@ Result<TrainResult> gantk::train(Session &session,
         return s.error();
     }
     if (gen) {
-      if (Status s = setGeneratorInputs(session, v, t); !s.ok())
+      if (Status s = setGeneratorInputs(session, v, t, drawSeed); !s.ok())
         return s.error();
     } else {
       const std::vector<double> &fake = batched ? stepFake : v;
@@ -721,6 +829,11 @@ Result<TrainResult> gantk::train(Session &session,
                 "lambda so that lambda times K's largest eigenvalue is "
                 "between about 1e-3 and 1e3 (or use lambda = ... normalized)");
     }
+    // Independent problems: the history and the progress hold the loss
+    // summed over the ranks' problems (the same bits on every rank).
+    if (independent)
+      if (Status s = comm->sum(&loss, 1); !s.ok())
+        return s.error();
     result.losses.push_back(loss);
     // Batch-wise gradient descent moves only the step's rows once a first
     // whole update has clipped every row, so a step's cost does not grow
@@ -751,7 +864,7 @@ Result<TrainResult> gantk::train(Session &session,
               "learning rate)");
     result.stepSeconds.push_back(
         std::chrono::duration<double>(Clock::now() - stepStart).count());
-    killAfterStepForTests(t);
+    killAfterStepForTests(t, rank);
     bool last = t == steps, zRead = false;
     if (options.onStep) {
       if (gen) { // G(E_t; θ) as this step made it, still in the arena
@@ -764,8 +877,11 @@ Result<TrainResult> gantk::train(Session &session,
     if ((every > 0 && t % every == 0) || last) {
       if (gen && !zRead)
         z = session.readView(*root.fake());
-      if (Status s = writeSamples(t); !s.ok())
+      if (Status s = collect(); !s.ok())
         return s.error();
+      if (writer)
+        if (Status s = writeSamples(t); !s.ok())
+          return s.error();
     }
     if (progress) {
       progress->step(t, loss);
@@ -794,12 +910,19 @@ Result<TrainResult> gantk::train(Session &session,
     // checkpoint's θ with the last step's latent rows.
     if (gen)
       z = generate(*genShape, v,
-                   latentRows(spec.seed(), steps, nFake, genShape->latent()),
+                   latentRows(drawSeed, steps, nFake, genShape->latent()),
                    nFake);
-    if (Status s = writeSamples(steps); !s.ok())
+    if (Status s = collect(); !s.ok())
       return s.error();
+    if (writer)
+      if (Status s = writeSamples(steps); !s.ok())
+        return s.error();
   }
 
+  if (!writer) {
+    result.samples = sampleUnits.toData(points);
+    return result;
+  }
   result.samplesNpy = out->samplesNpy;
   if (plotted)
     result.samplesPng = out->samplesPng;
@@ -809,12 +932,13 @@ Result<TrainResult> gantk::train(Session &session,
                        name + ": a PNG per sample needs image data, and " +
                            dataSourceName(data) + " has flat rows of " +
                            std::to_string(dim) + " values");
-    Result<std::string> dirOut = writeSamplePngs(out->dir, points, data.imageH,
-                                                 data.imageW, data.imageC);
+    Result<std::string> dirOut = writeSamplePngs(
+        out->dir, *shown, data.imageH, data.imageW, data.imageC);
     if (!dirOut.ok())
       return dirOut.error();
     result.samplePngDir = *dirOut;
   }
-  result.samples = sampleUnits.toData(std::move(points));
+  result.samples = shown == &points ? sampleUnits.toData(std::move(points))
+                                    : sampleUnits.toData(*shown);
   return result;
 }

@@ -4,7 +4,9 @@
 // --help` lists each one's options):
 //
 //   gantk compile SPEC|MODULE.mlir   to an artifact, or an intermediate form
-//   gantk run SPEC|MODULE.mlir|ARTIFACT   the optimiser loop
+//   gantk run SPEC|MODULE.mlir|ARTIFACT   the optimiser loop (under
+//       `mpirun -n P`: P independent problems, or with --ranks P one problem
+//       split over the ranks)
 //   gantk grad SPEC --real X --fake Z     loss and dL/dZ once
 //   gantk kernel SPEC --input S           the discriminator's NTK and NNGP
 //   gantk bench SPEC --n N                time per step
@@ -30,6 +32,7 @@
 #include "gantk/Driver/Spec.h"
 #include "gantk/Frontend/ASTDump.h"
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/Comm.h"
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/FileIO.h"
@@ -195,9 +198,11 @@ cl::opt<std::string> threads("threads", cl::sub(runCmd), cl::sub(gradCmd),
 cl::opt<std::string> ranks(
     "ranks", cl::sub(compileCmd), cl::sub(runCmd), cl::sub(gradCmd),
     cl::sub(benchCmd),
-    cl::desc("Split one step over P MPI ranks (run under mpirun -n P): each "
-             "makes and keeps its row tiles of K; the memory plan is per "
-             "rank (docs/distributed.md)"),
+    cl::desc("Split one problem's step over P MPI ranks (run it under "
+             "mpirun -n P): each makes and keeps its row tiles of K, and the "
+             "memory plan is per rank; without it `mpirun -n P gantk run "
+             "SPEC` runs P independent problems, the spec's m generated rows "
+             "split over them (docs/distributed.md)"),
     cl::value_desc("P"), cl::cat(category));
 cl::opt<std::string> device("device", cl::sub(runCmd), cl::sub(gradCmd),
                             cl::sub(kernelCmd), cl::sub(benchCmd),
@@ -318,9 +323,23 @@ bool runOptions(RunOptions &options) {
          optionValue(memoryBudget, options.budget, parseBytes);
 }
 
+/// The MPI job `gantk run` is a rank of (set once it asked for the world;
+/// null before and in other commands). In a job of more than one rank an
+/// error ends the whole job (Communicator::abort) after its message.
+Communicator *jobWorld = nullptr;
+
+bool inJob() { return jobWorld && jobWorld->distributed(); }
+
+
 /// Prints a driver error as gantk prints it (diagnostics as they are, else
 /// one "gantk: error:" line) and returns its exit status.
 int report(const Error &error) {
+  if (inJob() && !driver::isDiagnostic(error))
+    return fail(exitCodeFor(error), error.message);
+  if (inJob()) {
+    std::cerr << jobWorld->who() << driver::errorText(error);
+    jobWorld->abort(exitStatus(exitCodeFor(error)));
+  }
   std::cerr << driver::errorText(error);
   return exitStatus(exitCodeFor(error));
 }
@@ -423,13 +442,39 @@ int commandCompile() {
 }
 
 int commandRun() {
+  // Under mpirun the job's ranks (MPI is initialised only there): P
+  // independent problems, or with --ranks (or an artifact compiled with it)
+  // one problem split over them.
+  Result<Communicator *> worldOr = Communicator::world();
+  if (!worldOr.ok())
+    return report(worldOr.error());
+  Communicator &world = **worldOr;
+  jobWorld = &world;
   if (runInput.empty())
     return usage("run", "run takes one SPEC, MODULE.mlir or ARTIFACT");
+  bool oneProblem = ranks.getNumOccurrences() > 0;
+  bool isSpec = endsWith(runInput, ".gantk");
+  bool independent = world.distributed() && !oneProblem;
+  if (independent && !isSpec && endsWith(runInput, ".mlir"))
+    return usage("run", "under mpirun -n " + std::to_string(world.size()) +
+                            " gantk runs independent problems, each with its "
+                            "share of a spec's m generated rows, and a .mlir "
+                            "module has fixed sizes: run the spec, or give "
+                            "--ranks " +
+                            std::to_string(world.size()) +
+                            " to split one problem over the ranks");
+  // Only rank 0 prints; the other ranks' plan lines and search traces go
+  // nowhere.
+  std::ostream nowhere(nullptr);
+  std::ostream &out = world.root() ? std::cout : nowhere;
+  bool printing = !quiet && world.root();
   RunOptions options;
   TrainOptions train;
-  train.log = quiet ? nullptr : &std::cout;
+  train.log = printing ? &std::cout : nullptr;
   // A terminal gets one live progress line; pipes and CI logs plain lines.
-  train.liveProgress = isTerminal(STDOUT_FILENO);
+  // Under mpirun a rank's stdout is Open MPI's pty whatever mpirun's own
+  // stdout is: plain lines.
+  train.liveProgress = isTerminal(STDOUT_FILENO) && !world.distributed();
   train.outDir = outDir;
   train.unitSamples = unitSamples;
   train.samplePngs = samplePngs;
@@ -463,7 +508,27 @@ int commandRun() {
       std::optional<LoadedSpec> loaded = loadSpec(runInput, true);
       if (!loaded)
         return exitStatus(ExitCode::InputError);
-      graph = driver::specStepGraph(*loaded, std::nullopt, options, std::cout);
+      if (independent) {
+        // The command line's m < P is every rank's error; a batch larger
+        // than this rank's rows is its own.
+        int64_t m = driver::generatedRows(*loaded);
+        if (m < world.size())
+          return usage("run",
+                       "mpirun -n " + std::to_string(world.size()) +
+                           " runs " + std::to_string(world.size()) +
+                           " independent problems, and the spec has m = " +
+                           std::to_string(m) +
+                           " generated rows: each problem needs at least "
+                           "one (raise m or start fewer ranks)");
+        if (Status s = driver::splitForRank(*loaded, world.rank(),
+                                            world.size());
+            !s.ok())
+          return report(s.error());
+        train.comm = &world;
+        train.independentProblems = true;
+        train.problemSeed = problemSeed(loaded->spec.train.seed, world.rank());
+      }
+      graph = driver::specStepGraph(*loaded, std::nullopt, options, out);
       specText = loaded->text;
     }
     if (!graph->ok())
@@ -475,7 +540,7 @@ int commandRun() {
     Result<driver::Compiled> compiled = (*graph)->compile(compile);
     if (!compiled.ok())
       return report(compiled.error());
-    if (!quiet)
+    if (printing)
       std::fputs(driver::planReport(*compiled).c_str(), stdout);
     session =
         driver::openBuffer(std::move(compiled->buffer), runInput, options);
@@ -486,12 +551,34 @@ int commandRun() {
   }
   if (!session->ok())
     return report(session->error());
+  if (oneProblem || (***session).ranks() > 1) {
+    // One problem split over the ranks (opening a step compiled for them
+    // split it): every rank runs the same step in lockstep; rank 0 prints
+    // and writes, nothing is gathered. A step compiled for one process
+    // under mpirun is refused, with the --ranks to give.
+    if ((***session).ranks() == 1 && world.distributed())
+      if (Status s = (***session).distribute(world); !s.ok())
+        return report(s.error());
+    train.comm = &world;
+    train.independentProblems = false;
+  } else if (independent) {
+    if (!isSpec)
+      return usage("run",
+                   "under mpirun -n " + std::to_string(world.size()) +
+                       " gantk runs independent problems, each with its "
+                       "share of a spec's m generated rows, and an artifact "
+                       "has fixed sizes: run the spec itself under mpirun "
+                       "(each rank compiles its share), or compile it with "
+                       "--ranks " +
+                       std::to_string(world.size()) +
+                       " to split one problem over the ranks");
+  }
   train.reportBase = driver::runReport(runInput, specText,
                                        plan ? &*plan : nullptr, ***session);
   Result<TrainResult> result = gantk::train(***session, train);
   if (!result.ok())
     return fail(exitCodeFor(result.error()), result.message());
-  if (quiet)
+  if (!printing)
     return exitStatus(ExitCode::Success);
   std::printf("wrote %s", result->samplesNpy.c_str());
   if (!result->samplesPng.empty())
@@ -783,6 +870,24 @@ int commandSample() {
 //===----------------------------------------------------------------------===//
 
 int gantk::fail(ExitCode code, const std::string &message) {
+  if (inJob()) {
+    if (code == ExitCode::UsageError) {
+      // The command line is every rank's: rank 0 alone says what is wrong
+      // with it; the others wait until its abort ends the job.
+      if (!jobWorld->root()) {
+        (void)jobWorld->barrier();
+        jobWorld->abort(exitStatus(code));
+      }
+      std::cerr << "gantk: error: " << message << "\n";
+    } else {
+      // One rank's error, said once by that rank.
+      std::string who = jobWorld->who();
+      std::cerr << "gantk: error: "
+                << (message.compare(0, who.size(), who) == 0 ? "" : who)
+                << message << "\n";
+    }
+    jobWorld->abort(exitStatus(code));
+  }
   std::cerr << "gantk: error: " << message << "\n";
   return exitStatus(code);
 }

@@ -46,6 +46,19 @@ Result<LoadedSpec> loadSpecText(std::string_view text, const std::string &name,
 Result<GraphShape> stepShape(const LoadedSpec &loaded,
                              std::optional<int64_t> n);
 
+/// The generated rows m of the whole spec: its `m`, else its n, else every
+/// row of the data file. Needs a probed spec.
+int64_t generatedRows(const LoadedSpec &loaded);
+
+/// Independent problems (`mpirun -n P gantk run SPEC`, docs/runtime.md):
+/// makes `loaded` rank `rank`'s problem of `size`, the spec's m generated
+/// rows split as evenly as possible in rank order (the first m mod P ranks
+/// get one more). The real rows and everything else stay the spec's. Fails
+/// (InvalidArgument) when m < size, and when a batch-wise spec's b / 2 is
+/// more than this rank's m_r (an error of this rank alone). Needs a probed
+/// spec.
+Status splitForRank(LoadedSpec &loaded, int rank, int size);
+
 /// `plot = grid` needs image data: checked when a spec is compiled, so that
 /// no artifact is written (and no step run) that cannot draw its plot.
 Status checkPlot(const LoadedSpec &loaded);

@@ -47,6 +47,12 @@ public:
   /// `units`: how the run's values map to the data's coordinates (kept
   /// for `gantk sample`).
   explicit CheckpointWriter(const Artifact &artifact, UnitMap units = {});
+  /// Independent problems: these checkpoints are rank `rank`'s of `count`
+  /// (recorded, and checked by readCheckpoint).
+  void setProblem(int rank, int count) {
+    problemRank = rank;
+    problemCount = count;
+  }
 
   /// Writes the state after `step` updates to `path` atomically: the
   /// previous checkpoint stays whole until the new one is complete on disk.
@@ -61,13 +67,17 @@ private:
   const Artifact &artifact;
   Digest identity;
   UnitMap units;
+  int problemRank = 0, problemCount = 1;
 };
 
 /// Reads the checkpoint at `path` (a file, or a directory holding
 /// kCheckpointFile), checks its integrity, and that `artifact` wrote it;
-/// a checkpoint of another artifact is refused naming what differs.
+/// a checkpoint of another artifact is refused naming what differs, and
+/// one of another rank or number of independent problems (`problemRank` of
+/// `problemCount`; 0 of 1: a run alone) saying how to resume it.
 Result<RunState> readCheckpoint(const std::string &path,
-                                const Artifact &artifact);
+                                const Artifact &artifact, int problemRank = 0,
+                                int problemCount = 1);
 
 /// A generator run's checkpoint as `gantk sample` reads it: the generator
 /// and its θ after `step` updates.

@@ -19,7 +19,9 @@
 namespace gantk {
 
 /// The default thread count: GANTK_NUM_THREADS when set to a positive
-/// integer, else std::thread::hardware_concurrency() (at least 1).
+/// integer, else std::thread::hardware_concurrency() (at least 1), divided
+/// among the ranks mpirun started on this machine
+/// (OMPI_COMM_WORLD_LOCAL_SIZE, at least 1 each).
 int defaultThreadCount();
 
 /// A fixed set of worker threads; the calling thread takes part in the work.

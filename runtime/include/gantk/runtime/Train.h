@@ -18,6 +18,7 @@
 
 namespace gantk {
 
+class Communicator;
 class Session;
 
 /// The update rule of the optimiser (a plain copy of schema::TrainSpec).
@@ -70,6 +71,14 @@ private:
 std::vector<double> initialPoints(schema::InitKind init, size_t count,
                                   uint64_t seed);
 
+/// The seed of the generated side of rank `rank`'s problem when
+/// `mpirun -n P gantk run SPEC` runs P independent problems
+/// (TrainOptions::problemSeed): `seed` itself for rank 0, so that rank 0
+/// starts like a single run of its rows; for rank r > 0,
+/// mixBits(seed ^ (r · 0xd1b54a32d192ed03)) (Random.h's mixer of a fixed
+/// odd multiple of r), a different stream for every rank.
+uint64_t problemSeed(uint64_t seed, int rank);
+
 /// The seed of the initial points derived from TrainSpec.seed, distinct from
 /// the real-data seed so that X and Z are independent draws.
 uint64_t initSeed(uint64_t seed);
@@ -91,10 +100,12 @@ std::vector<double> gatherRows(const std::vector<double> &values,
                                int64_t width);
 
 /// GA-NTKg: writes θ and the latent rows of training step `step`
-/// (latentRows of the artifact's seed, n_fake of them) into the session's
-/// generator views, from which its step makes Z = G(E; θ).
+/// (latentRows of the artifact's seed, or of `seed` when given, n_fake of
+/// them) into the session's generator views, from which its step makes
+/// Z = G(E; θ).
 Status setGeneratorInputs(Session &session, const std::vector<double> &theta,
-                          int64_t step);
+                          int64_t step,
+                          std::optional<uint64_t> seed = std::nullopt);
 
 /// Options of a training run.
 struct TrainOptions {
@@ -132,6 +143,25 @@ struct TrainOptions {
   std::function<bool(int64_t step, double loss,
                      const std::vector<double> &samples)>
       onStep;
+  /// The MPI job this run is one rank of (Comm.h; null: a process alone).
+  /// Whatever the mode, only its rank 0 prints (`log`) and writes DIR's
+  /// files; every rank must call train() with the same options but
+  /// problemSeed.
+  Communicator *comm = nullptr;
+  /// With a `comm` of more than one rank: true, each rank runs its own
+  /// independent problem (`mpirun -n P gantk run SPEC`: its share of the
+  /// generated rows, its own problemSeed); the progress and loss history
+  /// hold the loss summed over the P problems (one sum of one double a
+  /// step), the samples are gathered to rank 0 at each output step and
+  /// written as one samples.npy in rank order, and rank r > 0 keeps its
+  /// checkpoint in DIR/ranks/R/. False: the ranks run one problem in
+  /// lockstep (Session::distribute), nothing is summed or gathered here.
+  bool independentProblems = false;
+  /// The seed of the generated side's draws (Z's initial points, the
+  /// batch-wise row draws of both streams, a generator's θ initialisation
+  /// and latent rows) instead of TrainSpec.seed; the real rows are still
+  /// loaded with TrainSpec.seed. Independent problems: problemSeed(seed, r).
+  std::optional<uint64_t> problemSeed;
 };
 
 /// What a training run produced.
