@@ -74,7 +74,7 @@ struct PlanChoice {
 /// kKrylovFromPoints on), Krylov keeping G before Krylov recomputing rows,
 /// and matrix-free last (it recomputes K in every product).
 std::vector<PlanChoice> candidatePlans(Solver solver, int64_t points,
-                                      int64_t ranks) {
+                                       int64_t ranks) {
   const PlanChoice dense{Solver::Dense, false, false, "dense"};
   // Over ranks only the matrix-free plan splits (by row tiles): K kept,
   // split over the ranks, before K remade in every product.
@@ -150,8 +150,9 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
     // even out the upper triangle's shrinking tiles.
     int64_t largest = std::min(kMaxTileRows, points);
     if (ranks > 1)
-      largest = std::min(largest, std::max<int64_t>(
-                                      1, (points + 4 * ranks - 1) / (4 * ranks)));
+      largest =
+          std::min(largest, std::max<int64_t>(1, (points + 4 * ranks - 1) /
+                                                     (4 * ranks)));
     for (int64_t tile = largest; tile >= 1; tile /= 2) {
       options.tileRows = tile;
       mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -178,17 +179,14 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
   auto train = graph->getAttrOfType<TrainAttr>(GantkDialect::getTrainAttrName());
   mlir::Location at = train && train.getLoc() ? mlir::Location(train.getLoc())
                                               : graph.getLoc();
-  mlir::emitError(at) << "memory_budget of " << int64_t(budget)
-                      << " bytes cannot hold one step of N = " << points
-                      << (ranks > 1 ? " on each of " + std::to_string(ranks) +
-                                          " ranks"
-                                    : std::string())
-                      << "; the smallest plan (" << smallestName << ") needs "
-                      << smallest
-                      << " bytes, so that is the smallest budget that works"
-                      << (solver == Solver::Auto
-                              ? ""
-                              : " (or let `solver = auto` choose)");
+  mlir::emitError(at)
+      << "memory_budget of " << int64_t(budget)
+      << " bytes cannot hold one step of N = " << points
+      << (ranks > 1 ? " on each of " + std::to_string(ranks) + " ranks"
+                    : std::string())
+      << "; the smallest plan (" << smallestName << ") needs " << smallest
+      << " bytes, so that is the smallest budget that works"
+      << (solver == Solver::Auto ? "" : " (or let `solver = auto` choose)");
   return nullptr;
 }
 
@@ -216,12 +214,11 @@ std::string describeRanks(mlir::ModuleOp module) {
       work[size_t(r)] += m * (n - r0) - m * (m - 1) / 2;
     }
     for (int64_t r = 0; r < p; ++r) {
-      os << llvm::format("  rank %lld: %lld row tiles of K (%lld rows, "
-                         "%.1f%% of the upper triangle)",
-                         (long long)r, (long long)tiles[size_t(r)],
-                         (long long)rows[size_t(r)],
-                         100.0 * double(work[size_t(r)]) /
-                             (double(n) * double(n + 1) / 2));
+      os << llvm::format(
+          "  rank %lld: %lld row tiles of K (%lld rows, "
+          "%.1f%% of the upper triangle)",
+          (long long)r, (long long)tiles[size_t(r)], (long long)rows[size_t(r)],
+          100.0 * double(work[size_t(r)]) / (double(n) * double(n + 1) / 2));
       if (op.getKeepTiles())
         os << llvm::format(", kept: %lld of the %lld bytes of K's buffer",
                            (long long)(rows[size_t(r)] * n * bytes),

@@ -103,12 +103,12 @@ Status splitForRank(LoadedSpec &loaded, int rank, int size) {
     return makeError(ErrorCode::Internal, "rank " + std::to_string(rank) +
                                               " of " + std::to_string(size));
   if (m < size)
-    return makeError(ErrorCode::InvalidArgument,
-                     "m = " + std::to_string(m) +
-                         " generated rows cannot be split into P = " +
-                         std::to_string(size) +
-                         " independent problems (each rank needs at least "
-                         "one row): raise m or start fewer ranks");
+    return makeError(
+        ErrorCode::InvalidArgument,
+        "m = " + std::to_string(m) +
+            " generated rows cannot be split into P = " + std::to_string(size) +
+            " independent problems (each rank needs at least "
+            "one row): raise m or start fewer ranks");
   int64_t rows = m / size + (rank < m % size ? 1 : 0);
   int64_t half = loaded.spec.objective.batch / 2;
   if (half > rows && !loaded.spec.generator)
@@ -117,9 +117,9 @@ Status splitForRank(LoadedSpec &loaded, int rank, int size) {
                          " takes " + std::to_string(half) +
                          " generated rows a step, but this rank's problem "
                          "has m_r = " +
-                         std::to_string(rows) + " of the spec's m = " +
-                         std::to_string(m) + " split over " +
-                         std::to_string(size) +
+                         std::to_string(rows) +
+                         " of the spec's m = " + std::to_string(m) +
+                         " split over " + std::to_string(size) +
                          " ranks (lower batch to at most " +
                          std::to_string(2 * rows) + " or start fewer ranks)");
   loaded.spec.data.m = rows;

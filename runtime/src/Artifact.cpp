@@ -345,9 +345,9 @@ Status Checker::checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
   if (!op.keep_tiles())
     kept = 1;
   // kept ≤ ceil(n / tile_rows) and n, tile_rows ≤ INT_MAX: no overflow.
-  if (Status s = checkViewAtLeast(
-          op.tile(), what + " tile",
-          uint64_t(kept) * uint64_t(op.tile_rows()) * uint64_t(n));
+  if (Status s = checkViewAtLeast(op.tile(), what + " tile",
+                                  uint64_t(kept) * uint64_t(op.tile_rows()) *
+                                      uint64_t(n));
       !s.ok())
     return s;
   uint32_t numKernels = root.kernels() ? root.kernels()->size() : 0;

@@ -130,13 +130,13 @@ Status CheckpointWriter::write(const std::string &path, int64_t step,
     widths = vectorOf(fbb, shape->widths);
     activations = fbb.CreateVectorOfStrings(shape->activations);
   }
-  fbb.Finish(ck::CreateCheckpoint(
-                 fbb, kCheckpointFormatVersion, sha, specName, data, precision,
-                 id.nReal, id.nFake, id.dim, id.seed, optimizer, id.lr, step,
-                 vectorOf(fbb, points), vectorOf(fbb, adamM),
-                 vectorOf(fbb, adamV), vectorOf(fbb, losses), widths,
-                 activations, units.offset, units.scale, problemCount,
-                 problemRank),
+  fbb.Finish(ck::CreateCheckpoint(fbb, kCheckpointFormatVersion, sha, specName,
+                                  data, precision, id.nReal, id.nFake, id.dim,
+                                  id.seed, optimizer, id.lr, step,
+                                  vectorOf(fbb, points), vectorOf(fbb, adamM),
+                                  vectorOf(fbb, adamV), vectorOf(fbb, losses),
+                                  widths, activations, units.offset,
+                                  units.scale, problemCount, problemRank),
              ck::CheckpointIdentifier());
   // The buffer, then its digest: a torn or bit-flipped file is refused.
   Digest check = sha256(fbb.GetBufferPointer(), fbb.GetSize());
@@ -249,15 +249,14 @@ Result<RunState> gantk::readCheckpoint(const std::string &where,
                      : std::string("a run alone (without mpirun)");
   };
   if (c.problem_count() != problemCount)
-    return makeError(ErrorCode::InvalidArgument,
-                     path + ": written by " + job(c.problem_count()) +
-                         ", and this is " + job(problemCount) +
-                         "; resume it as " +
-                         (c.problem_count() > 1
-                              ? "mpirun -n " +
-                                    std::to_string(c.problem_count()) +
-                                    " gantk run SPEC --resume DIR"
-                              : std::string("gantk run without mpirun")));
+    return makeError(
+        ErrorCode::InvalidArgument,
+        path + ": written by " + job(c.problem_count()) + ", and this is " +
+            job(problemCount) + "; resume it as " +
+            (c.problem_count() > 1
+                 ? "mpirun -n " + std::to_string(c.problem_count()) +
+                       " gantk run SPEC --resume DIR"
+                 : std::string("gantk run without mpirun")));
   if (c.problem_rank() != problemRank)
     return makeError(ErrorCode::InvalidArgument,
                      path + ": rank " + std::to_string(c.problem_rank()) +

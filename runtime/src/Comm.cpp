@@ -35,8 +35,8 @@ Status mpiError(int code, const char *what) {
   int length = 0;
   MPI_Error_string(code, text, &length);
   return makeError(ErrorCode::Internal,
-                   std::string("MPI ") + what + " failed: " +
-                       std::string(text, size_t(length)));
+                   std::string("MPI ") + what +
+                       " failed: " + std::string(text, size_t(length)));
 }
 
 template <typename T> MPI_Datatype mpiType();
@@ -47,8 +47,8 @@ template <typename T> Status sumAtRootThenBroadcast(T *data, int64_t count) {
   // Reduce to rank 0 and broadcast: every rank ends with rank 0's bits.
   for (int64_t at = 0; at < count; at += kChunk) {
     int n = int(std::min(kChunk, count - at));
-    int code = MPI_Reduce(MPI_IN_PLACE, data + at, n, mpiType<T>(), MPI_SUM,
-                          0, MPI_COMM_WORLD);
+    int code = MPI_Reduce(MPI_IN_PLACE, data + at, n, mpiType<T>(), MPI_SUM, 0,
+                          MPI_COMM_WORLD);
     if (code != MPI_SUCCESS)
       return mpiError(code, "reduce");
     if ((code = MPI_Bcast(data + at, n, mpiType<T>(), 0, MPI_COMM_WORLD)) !=

@@ -464,6 +464,7 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     bool grew = false;
     if (Status s = lanczos.extend(grew); !s.ok())
       return s.error();
+    ++stats.products;
     int64_t m = grew ? lanczos.dimension - width : lanczos.dimension;
     std::vector<double> t = lanczos.projection(m);
     current = projectedAction(t, m, lanczos.r, width, p.lambda, vectors,

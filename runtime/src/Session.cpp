@@ -533,16 +533,19 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
 Status Session::distribute(Communicator &world) {
   if (ranks() <= 1)
     return makeError(ErrorCode::FailedPrecondition,
-                     art.name() + " is compiled for one process; compile it "
-                                  "with --ranks " +
+                     art.name() +
+                         " is compiled for one process; compile it "
+                         "with --ranks " +
                          std::to_string(world.size()) +
                          " to split one problem over the ranks");
   if (world.size() != ranks())
     return makeError(ErrorCode::FailedPrecondition,
                      art.name() + " is compiled for " +
                          std::to_string(ranks()) + " ranks, and this job has " +
-                         std::to_string(world.size()) + " (run it with "
-                         "mpirun -n " + std::to_string(ranks()) + ")");
+                         std::to_string(world.size()) +
+                         " (run it with "
+                         "mpirun -n " +
+                         std::to_string(ranks()) + ")");
   if (accelerator)
     return makeError(ErrorCode::FailedPrecondition,
                      art.name() + ": a step split over ranks runs on the "
@@ -557,11 +560,10 @@ Status Session::step() {
   if (profiling && commandSeconds.size() != count)
     commandSeconds.assign(count, 0.0);
   if (ranks() > 1 && !comm)
-    return makeError(ErrorCode::FailedPrecondition,
-                     art.name() + " is compiled for " +
-                         std::to_string(ranks()) +
-                         " ranks: run it with mpirun -n " +
-                         std::to_string(ranks()));
+    return makeError(
+        ErrorCode::FailedPrecondition,
+        art.name() + " is compiled for " + std::to_string(ranks()) +
+            " ranks: run it with mpirun -n " + std::to_string(ranks()));
   // A step makes its kept row tiles of K anew (Z moved).
   keptTilesMade = false;
   // The `once` commands (on X only) run at the first step after X is set.

@@ -19,10 +19,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -324,12 +324,13 @@ Result<std::string> writeSamplePngs(const std::string &dir,
 } // namespace
 
 Status gantk::setGeneratorInputs(Session &session,
-                                const std::vector<double> &theta,
-                                int64_t step, std::optional<uint64_t> seed) {
+                                 const std::vector<double> &theta, int64_t step,
+                                 std::optional<uint64_t> seed) {
   const fbs::Artifact &root = session.root();
   const fbs::Generator &gen = *root.generator();
-  std::vector<double> latent = latentRows(seed.value_or(root.train()->seed()), step,
-                                          root.n_fake(), gen.widths()->Get(0));
+  std::vector<double> latent =
+      latentRows(seed.value_or(root.train()->seed()), step, root.n_fake(),
+                 gen.widths()->Get(0));
   if (Status s = session.writeView(*gen.latent(), latent.data(), latent.size());
       !s.ok())
     return s;
@@ -408,8 +409,7 @@ Result<TrainResult> gantk::train(Session &session,
   // Rank r > 0 of independent problems writes only its checkpoints, in
   // DIR/ranks/R/ (made only when there are any); other non-root ranks of a
   // job write nothing.
-  bool rankCheckpoints =
-      independent && !writer && (checkpointEvery > 0 || gen);
+  bool rankCheckpoints = independent && !writer && (checkpointEvery > 0 || gen);
   std::string rankDir =
       independent && !writer
           ? (std::filesystem::path(dir) / "ranks" / std::to_string(rank))
@@ -452,8 +452,7 @@ Result<TrainResult> gantk::train(Session &session,
           std::filesystem::is_directory(from, ec)
               ? std::filesystem::path(from)
               : std::filesystem::path(from).parent_path();
-      from = (base / "ranks" / std::to_string(rank) / kCheckpointFile)
-                 .string();
+      from = (base / "ranks" / std::to_string(rank) / kCheckpointFile).string();
     }
     // Rank 0 reads its checkpoint first: one that another P wrote is the
     // whole job's error, said by rank 0 alone (the others wait for its
@@ -463,9 +462,9 @@ Result<TrainResult> gantk::train(Session &session,
       if (Status s = comm->broadcast(&at, sizeof(at)); !s.ok())
         return s.error();
     Result<RunState> saved =
-        independent ? readCheckpoint(from, session.artifact(), rank,
-                                     comm->size())
-                    : readCheckpoint(from, session.artifact());
+        independent
+            ? readCheckpoint(from, session.artifact(), rank, comm->size())
+            : readCheckpoint(from, session.artifact());
     if (!saved.ok())
       return saved.error();
     if (independent && writer) {
@@ -494,7 +493,7 @@ Result<TrainResult> gantk::train(Session &session,
     result.resumedAt = saved->step;
     if (log)
       *log << "resuming at step " << saved->step + 1 << " of " << steps
-                   << " from " << options.resumeFrom << '\n';
+           << " from " << options.resumeFrom << '\n';
   }
 
   Result<Dataset> real = loadRealData(data, wholeReal, dim, spec.seed());
@@ -932,8 +931,8 @@ Result<TrainResult> gantk::train(Session &session,
                        name + ": a PNG per sample needs image data, and " +
                            dataSourceName(data) + " has flat rows of " +
                            std::to_string(dim) + " values");
-    Result<std::string> dirOut = writeSamplePngs(
-        out->dir, *shown, data.imageH, data.imageW, data.imageC);
+    Result<std::string> dirOut = writeSamplePngs(out->dir, *shown, data.imageH,
+                                                 data.imageW, data.imageC);
     if (!dirOut.ok())
       return dirOut.error();
     result.samplePngDir = *dirOut;

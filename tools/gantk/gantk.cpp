@@ -49,6 +49,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -330,7 +331,6 @@ Communicator *jobWorld = nullptr;
 
 bool inJob() { return jobWorld && jobWorld->distributed(); }
 
-
 /// Prints a driver error as gantk prints it (diagnostics as they are, else
 /// one "gantk: error:" line) and returns its exit status.
 int report(const Error &error) {
@@ -514,14 +514,14 @@ int commandRun() {
         int64_t m = driver::generatedRows(*loaded);
         if (m < world.size())
           return usage("run",
-                       "mpirun -n " + std::to_string(world.size()) +
-                           " runs " + std::to_string(world.size()) +
+                       "mpirun -n " + std::to_string(world.size()) + " runs " +
+                           std::to_string(world.size()) +
                            " independent problems, and the spec has m = " +
                            std::to_string(m) +
                            " generated rows: each problem needs at least "
                            "one (raise m or start fewer ranks)");
-        if (Status s = driver::splitForRank(*loaded, world.rank(),
-                                            world.size());
+        if (Status s =
+                driver::splitForRank(*loaded, world.rank(), world.size());
             !s.ok())
           return report(s.error());
         train.comm = &world;
@@ -699,9 +699,14 @@ int commandBench() {
   if (Status st = driver::prepareBench(s, *shape); !st.ok())
     return report(st.error());
   std::vector<double> seconds;
+  // Over ranks: the bytes this rank hands to collectives in the timed steps.
+  Communicator &world = **Communicator::world();
+  uint64_t sentBefore = 0;
   // Warm-up steps fill caches and start threads; they are not timed.
   for (int64_t i = 0; i < warmupCount + stepCount; ++i) {
     s.setProfiling(profile && i >= warmupCount);
+    if (i == warmupCount)
+      sentBefore = world.bytesSent();
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
       return fail(exitCodeFor(st.error()), st.message());
@@ -710,6 +715,36 @@ int commandBench() {
             .count();
     if (i >= warmupCount)
       seconds.push_back(t);
+  }
+  if (s.ranks() > 1) {
+    // Each rank's bytes a step against docs/distributed.md's volume: per
+    // product with K the N × width block and tr(K), per step the backward's
+    // m × d rows (from the last step's Krylov runs).
+    uint64_t sent = (world.bytesSent() - sentBefore) / uint64_t(stepCount);
+    std::vector<uint8_t> all;
+    if (Status st = world.gather(&sent, sizeof(sent), &all); !st.ok())
+      return report(st.error());
+    if (!world.root())
+      return exitStatus(ExitCode::Success);
+    uint64_t element = root.precision() == schema::Precision::F64 ? 8 : 4;
+    uint64_t model = uint64_t(root.n_fake()) * uint64_t(root.dim()) * element;
+    const auto *commands = root.commands();
+    for (uint32_t i = 0; i < commands->size(); ++i)
+      if (const auto *k = commands->Get(i)->command_as_Krylov();
+          k && i < s.krylovStats().size()) {
+        int64_t width = k->mode() == schema::KrylovMode::Gradient
+                            ? 2 * k->columns()
+                            : k->columns();
+        model += uint64_t(s.krylovStats()[i].products) *
+                 (uint64_t(k->n()) * uint64_t(width) * element + 8);
+      }
+    std::printf("ranks %d: bytes sent a step by each rank:", s.ranks());
+    for (size_t r = 0; r < all.size() / sizeof(uint64_t); ++r) {
+      uint64_t v;
+      std::memcpy(&v, all.data() + r * sizeof(v), sizeof(v));
+      std::printf(" %llu", (unsigned long long)v);
+    }
+    std::printf(" (model %llu)\n", (unsigned long long)model);
   }
   const char *precision =
       loaded->spec.train.precision == ast::Train::Precision::F32 ? "f32"

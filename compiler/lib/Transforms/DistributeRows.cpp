@@ -46,6 +46,7 @@ struct DistributeRowsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    int64_t ranks = this->ranks; // the option's value
     if (ranks < 1 || ranks > kMaxRanks) {
       module.emitError() << "ranks must be between 1 and " << kMaxRanks
                          << ", got " << ranks;

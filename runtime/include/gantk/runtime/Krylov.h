@@ -37,6 +37,9 @@ struct KrylovProblem {
 /// What the iteration reached.
 struct KrylovStats {
   int64_t dimension = 0;  ///< size of the projected problem
+  /// Products with K, each of a block of the run's width (columns, or
+  /// twice that for the gradient).
+  int64_t products = 0;
   double estimate = 0;    ///< relative change of the last step
   /// The extreme Ritz values (eigenvalues of the projection): estimates of
   /// K's smallest and largest eigenvalues seen from the start block.
