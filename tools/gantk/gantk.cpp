@@ -699,14 +699,15 @@ int commandBench() {
   if (Status st = driver::prepareBench(s, *shape); !st.ok())
     return report(st.error());
   std::vector<double> seconds;
-  // Over ranks: the bytes this rank hands to collectives in the timed steps.
-  Communicator &world = **Communicator::world();
+  // Over ranks (opening the step split it over the job's ranks): the bytes
+  // this rank hands to collectives in the timed steps.
+  Communicator *world = s.ranks() > 1 ? *Communicator::world() : nullptr;
   uint64_t sentBefore = 0;
   // Warm-up steps fill caches and start threads; they are not timed.
   for (int64_t i = 0; i < warmupCount + stepCount; ++i) {
     s.setProfiling(profile && i >= warmupCount);
-    if (i == warmupCount)
-      sentBefore = world.bytesSent();
+    if (world && i == warmupCount)
+      sentBefore = world->bytesSent();
     auto start = std::chrono::steady_clock::now();
     if (Status st = s.step(); !st.ok())
       return fail(exitCodeFor(st.error()), st.message());
@@ -716,15 +717,15 @@ int commandBench() {
     if (i >= warmupCount)
       seconds.push_back(t);
   }
-  if (s.ranks() > 1) {
+  if (world) {
     // Each rank's bytes a step against docs/distributed.md's volume: per
     // product with K the N × width block and tr(K), per step the backward's
     // m × d rows (from the last step's Krylov runs).
-    uint64_t sent = (world.bytesSent() - sentBefore) / uint64_t(stepCount);
+    uint64_t sent = (world->bytesSent() - sentBefore) / uint64_t(stepCount);
     std::vector<uint8_t> all;
-    if (Status st = world.gather(&sent, sizeof(sent), &all); !st.ok())
+    if (Status st = world->gather(&sent, sizeof(sent), &all); !st.ok())
       return report(st.error());
-    if (!world.root())
+    if (!world->root())
       return exitStatus(ExitCode::Success);
     uint64_t element = root.precision() == schema::Precision::F64 ? 8 : 4;
     uint64_t model = uint64_t(root.n_fake()) * uint64_t(root.dim()) * element;
