@@ -75,8 +75,14 @@ OperatorData makeData(int64_t columns) {
   d.s.resize(size_t(kN * kDim));
   for (double &x : d.s)
     x = normal(rng);
-  for (int64_t i = 0; i < kN; ++i)
-    d.v.push_back(0.5 + double(i % 7) / 7);
+  // The recursion's diagonal is the Gram diagonal α‖S_i‖², as the compiler
+  // passes it (gram_diag): the runtime writes it into the tile's G_ii.
+  for (int64_t i = 0; i < kN; ++i) {
+    double norm = 0;
+    for (int64_t j = 0; j < kDim; ++j)
+      norm += d.s[size_t(i * kDim + j)] * d.s[size_t(i * kDim + j)];
+    d.v.push_back(kAlpha * norm);
+  }
   d.rhs.resize(size_t(kN * columns));
   d.cotangent.resize(size_t(kN * columns));
   for (double &x : d.rhs)
