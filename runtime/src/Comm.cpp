@@ -43,27 +43,15 @@ template <typename T> MPI_Datatype mpiType();
 template <> MPI_Datatype mpiType<double>() { return MPI_DOUBLE; }
 template <> MPI_Datatype mpiType<float>() { return MPI_FLOAT; }
 
-template <typename T> Status sumAtRootThenBroadcast(T *data, int64_t count) {
-  // Reduce to rank 0 and broadcast: every rank ends with rank 0's bits.
+/// Reduce to rank 0 and broadcast: every rank ends with rank 0's bits.
+template <typename T> Status sumAtRoot(T *data, int64_t count, bool root) {
   for (int64_t at = 0; at < count; at += kChunk) {
     int n = int(std::min(kChunk, count - at));
-    int code = MPI_Reduce(MPI_IN_PLACE, data + at, n, mpiType<T>(), MPI_SUM, 0,
-                          MPI_COMM_WORLD);
-    if (code != MPI_SUCCESS)
-      return mpiError(code, "reduce");
-    if ((code = MPI_Bcast(data + at, n, mpiType<T>(), 0, MPI_COMM_WORLD)) !=
-        MPI_SUCCESS)
-      return mpiError(code, "broadcast");
-  }
-  return {};
-}
-
-/// The other ranks' side (only rank 0 may pass MPI_IN_PLACE to MPI_Reduce).
-template <typename T> Status sumNonRoot(T *data, int64_t count) {
-  for (int64_t at = 0; at < count; at += kChunk) {
-    int n = int(std::min(kChunk, count - at));
-    int code = MPI_Reduce(data + at, nullptr, n, mpiType<T>(), MPI_SUM, 0,
-                          MPI_COMM_WORLD);
+    // Only rank 0 may pass MPI_IN_PLACE to MPI_Reduce.
+    int code = root ? MPI_Reduce(MPI_IN_PLACE, data + at, n, mpiType<T>(),
+                                 MPI_SUM, 0, MPI_COMM_WORLD)
+                    : MPI_Reduce(data + at, nullptr, n, mpiType<T>(), MPI_SUM,
+                                 0, MPI_COMM_WORLD);
     if (code != MPI_SUCCESS)
       return mpiError(code, "reduce");
     if ((code = MPI_Bcast(data + at, n, mpiType<T>(), 0, MPI_COMM_WORLD)) !=
@@ -125,26 +113,24 @@ std::string Communicator::who() const {
          std::to_string(worldSize) + ": ";
 }
 
-Status Communicator::sum(double *data, int64_t count) {
+template <typename T>
+Status Communicator::sumOverRanks(T *data, int64_t count) {
   if (!distributed())
     return {};
-  sent += uint64_t(count) * sizeof(double);
+  sent += uint64_t(count) * sizeof(T);
 #ifdef GANTK_HAVE_MPI
-  return root() ? sumAtRootThenBroadcast(data, count) : sumNonRoot(data, count);
+  return sumAtRoot(data, count, root());
 #else
   return {};
 #endif
 }
 
+Status Communicator::sum(double *data, int64_t count) {
+  return sumOverRanks(data, count);
+}
+
 Status Communicator::sum(float *data, int64_t count) {
-  if (!distributed())
-    return {};
-  sent += uint64_t(count) * sizeof(float);
-#ifdef GANTK_HAVE_MPI
-  return root() ? sumAtRootThenBroadcast(data, count) : sumNonRoot(data, count);
-#else
-  return {};
-#endif
+  return sumOverRanks(data, count);
 }
 
 Status Communicator::broadcast(void *data, int64_t bytes, int from) {

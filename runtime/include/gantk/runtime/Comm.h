@@ -69,6 +69,7 @@ public:
 
 private:
   Communicator() = default;
+  template <typename T> Status sumOverRanks(T *data, int64_t count);
   int rankIndex = 0;
   int worldSize = 1;
   bool mpi = false;
