@@ -337,7 +337,8 @@ int report(const Error &error) {
   if (inJob() && !driver::isDiagnostic(error))
     return fail(exitCodeFor(error), error.message);
   if (inJob()) {
-    std::cerr << jobWorld->who() << driver::errorText(error);
+    // One write: mpirun's own lines must not land inside it.
+    std::cerr << jobWorld->who() + driver::errorText(error);
     jobWorld->abort(exitStatus(exitCodeFor(error)));
   }
   std::cerr << driver::errorText(error);
@@ -914,13 +915,14 @@ int gantk::fail(ExitCode code, const std::string &message) {
         (void)jobWorld->barrier();
         jobWorld->abort(exitStatus(code));
       }
-      std::cerr << "gantk: error: " << message << "\n";
+      // One write: mpirun's abort banner must not land inside the line.
+      std::cerr << "gantk: error: " + message + "\n";
     } else {
       // One rank's error, said once by that rank.
       std::string who = jobWorld->who();
-      std::cerr << "gantk: error: "
-                << (message.compare(0, who.size(), who) == 0 ? "" : who)
-                << message << "\n";
+      std::cerr << "gantk: error: " +
+                       (message.compare(0, who.size(), who) == 0 ? "" : who) +
+                       message + "\n";
     }
     jobWorld->abort(exitStatus(code));
   }
