@@ -47,6 +47,8 @@ struct RankRows {
 /// tileRows over `ranks` ranks: p?syevd's workspace (its documented
 /// minimum on this grid) and two slots-sized matrices for dL/dK. The
 /// compiler reserves the same in the arena (gantk.eigh_ranks' scratch).
+/// The gradient also keeps a = Qᵀg and b = Qᵀy (2·n·cols) in p?syevd's
+/// part, which holds at least 8n + 1: enough for cols ≤ 4.
 struct DenseOverRanksWork {
   int64_t work = 0;
   int64_t iwork = 0;
