@@ -56,6 +56,17 @@ if mpirun and getattr(config, "gantk_have_mpi", "OFF").upper() in ("ON", "1", "T
     config.substitutions.append(
         ("%mpirun", mpirun + " --oversubscribe --allow-run-as-root "
          "--mca btl self,vader -x GANTK_NUM_THREADS=1"))
+    # The dense eigensolver over ranks: its check program is built where
+    # the runtime links ScaLAPACK (test/MPI/dense-over-ranks.test).
+    if getattr(config, "gantk_have_scalapack", "OFF").upper() in ("ON", "1", "TRUE", "YES"):
+        config.available_features.add("scalapack")
+        config.substitutions.append(
+            ("%dense-over-ranks-check",
+             os.path.join(config.gantk_tools_dir, "dense-over-ranks-check")))
+    elif os.environ.get("CI"):
+        lit_config.fatal("CI=true but the runtime was built without "
+                         "ScaLAPACK: run scripts/setup "
+                         "(libscalapack-openmpi-dev) and rebuild")
 elif os.environ.get("CI"):
     lit_config.fatal("CI=true but Open MPI's mpirun or a gantk built with "
                      "MPI is missing: run scripts/setup and rebuild")
