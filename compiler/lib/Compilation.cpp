@@ -5,6 +5,7 @@
 #include "gantk/Compiler/CPUCodeGen.h"
 #include "gantk/Compiler/CUDACodeGen.h"
 #include "gantk/Compiler/InitAll.h"
+#include "gantk/Compiler/MemoryPlan.h"
 #include "gantk/Compiler/Passes.h"
 #include "gantk/Dialect/Gantk/GantkOps.h"
 
@@ -68,6 +69,8 @@ struct PlanChoice {
   const char *name;
   /// Over ranks: each rank keeps its row tiles of K for the step.
   bool keepTiles = false;
+  /// Over ranks: those tiles factored by ScaLAPACK (gantk-dense-over-ranks).
+  bool denseOverRanks = false;
 };
 
 /// The plans a solver allows, fastest first: its solver (auto: Krylov from
@@ -76,9 +79,13 @@ struct PlanChoice {
 std::vector<PlanChoice> candidatePlans(Solver solver, int64_t points,
                                        int64_t ranks) {
   const PlanChoice dense{Solver::Dense, false, false, "dense"};
-  // Over ranks only the matrix-free plan splits (by row tiles): K kept,
-  // split over the ranks, before K remade in every product.
-  if (ranks > 1 && solver != Solver::Dense)
+  // Over ranks the plans split K by row tiles, as the matrix-free plan
+  // makes it: kept and factored by ScaLAPACK for the dense solver; for
+  // Krylov kept before remade in every product.
+  if (ranks > 1 && solver == Solver::Dense)
+    return {{Solver::Dense, true, true,
+             "dense, ScaLAPACK on K's row tiles over the ranks", true, true}};
+  if (ranks > 1)
     return {{Solver::Krylov, true, true, "krylov, K's row tiles kept per rank",
              true},
             {Solver::Krylov, true, true, "krylov, matrix-free per rank"}};
@@ -144,6 +151,7 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
     options.matrixFree = choice.matrixFree;
     options.ranks = ranks;
     options.keepTiles = choice.keepTiles;
+    options.denseOverRanks = choice.denseOverRanks;
     // Matrix-free: the largest row tile that fits (bigger tiles make
     // bigger, faster GEMMs), halving down to single rows. Over ranks, at
     // most N / 4P rows, so that each rank has about four tiles or more to
@@ -226,6 +234,20 @@ std::string describeRanks(mlir::ModuleOp module) {
       os << "\n";
     }
   });
+  module.walk([&](EighRanksOp eigh) {
+    KernelOperatorOp op = eigh.getOperator();
+    int64_t bytes = op.getType().getElementType().getWidth() / 8;
+    int64_t n = op.getType().getSize();
+    os << llvm::format(
+        "  dense: K factored by ScaLAPACK p?syevd on a 1 x %lld grid of "
+        "blocks of %lld rows (tile t on rank t mod %lld); Q^T kept the same "
+        "way, and %lld bytes of workspace on each rank\n",
+        (long long)p, (long long)op.getTileRows(), (long long)p,
+        (long long)(denseRanksWorkElements(n, op.getTileRows(),
+                                           op.getKeptTiles()) *
+                        bytes +
+                    denseRanksIWorkElements(n, p) * 4));
+  });
   return text;
 }
 
@@ -245,6 +267,15 @@ std::string describeLayout(mlir::ModuleOp module) {
       elementBits = op.getType().getElementType().getWidth();
       note = op.getKeepTiles() ? " (the row tiles of K a rank keeps)"
                                : " (one row tile of K)";
+    } else if (auto eigh = v.getDefiningOp<EighRanksOp>();
+               eigh && v == eigh.getVectors()) {
+      elements = eigh.getVectorsElements();
+      elementBits = eigh.getVectors().getType().getElementTypeBitWidth();
+      note = " (the row tiles of Q^T a rank keeps)";
+    } else if (auto rows = v.getDefiningOp<ExpmGradRowsRanksOp>()) {
+      elements = rows.getLocalElements();
+      elementBits = rows.getType().getElementTypeBitWidth();
+      note = " (the row tiles of these rows of dL/dK a rank keeps)";
     } else {
       auto shaped = mlir::cast<mlir::ShapedType>(v.getType());
       elements = shaped.getNumElements();

@@ -1,9 +1,10 @@
 //===- Artifact.cpp - Loading and verifying gantk artifacts --------------===//
 
 #include "gantk/runtime/Artifact.h"
-#include "gantk/runtime/Sha256.h"
+#include "DenseOverRanks.h"
 #include "gantk/runtime/Commands.h"
 #include "gantk/runtime/FileIO.h"
+#include "gantk/runtime/Sha256.h"
 
 #include <algorithm>
 #include <climits>
@@ -60,6 +61,8 @@ private:
                    const fbs::RowTiles *tiles = nullptr) const;
   Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
   Status checkKrylov(const fbs::Krylov &krylov, const std::string &where) const;
+  Status checkDenseRanks(const fbs::DenseRanks &dense,
+                         const std::string &where) const;
   Status checkTileRanks(const flatbuffers::Vector<int32_t> *ranks,
                         int64_t tiles, const std::string &what,
                         int64_t *most) const;
@@ -283,6 +286,23 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
                                 where + ": row tiles", nullptr);
       !s.ok())
     return s;
+  if (r.rank_tiled()) {
+    if (!r.tile_ranks())
+      return fail(where + ": row tiles read rank-tiled values without "
+                          "tile_ranks");
+    int64_t tiles = (r.rows() + r.tile_rows() - 1) / r.tile_rows();
+    int64_t slots = (tiles + root.ranks() - 1) / std::max(1, root.ranks());
+    for (const fbs::View *v : *r.rank_tiled()) {
+      std::string what = where + ": rank-tiled value";
+      if (Status s = checkView(v, what, elemSize); !s.ok())
+        return s;
+      if (root.ranks() <= 1 || v->elements() == 0 ||
+          v->elements() % uint64_t(slots * r.tile_rows()) != 0)
+        return fail(what + " holds " + std::to_string(v->elements()) +
+                    " elements, not rows of " + std::to_string(slots) +
+                    " slots of " + std::to_string(r.tile_rows()) + " rows");
+    }
+  }
   if (!r.body() || r.body()->size() == 0)
     return fail(where + ": row tiles with an empty body");
   for (uint32_t i = 0; i < r.body()->size(); ++i) {
@@ -312,6 +332,9 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
                    },
                    [&](const fbs::Syevd &) { return onlyGemmAndDispatch(); },
                    [&](const fbs::Krylov &) { return onlyGemmAndDispatch(); },
+                   [&](const fbs::DenseRanks &) {
+                     return onlyGemmAndDispatch();
+                   },
                    [&](UnknownCommand) { return onlyGemmAndDispatch(); }});
     if (!s.ok())
       return s;
@@ -416,6 +439,85 @@ Status Checker::checkKrylov(const fbs::Krylov &k,
   if (k.operator_())
     return checkKernelOperator(*k.operator_(), k.n(), where);
   return {};
+}
+
+Status Checker::checkDenseRanks(const fbs::DenseRanks &d,
+                                const std::string &where) const {
+  std::string what = where + ": dense over ranks";
+  int64_t ranks = root.ranks();
+  if (ranks <= 1)
+    return fail(what + " in an artifact compiled for one process");
+  if (d.n() <= 0 || d.tile_rows() <= 0 || d.n() > INT_MAX ||
+      d.tile_rows() > INT_MAX)
+    return fail(what + ": n and tile_rows must be positive ints (got " +
+                std::to_string(d.n()) + ", " + std::to_string(d.tile_rows()) +
+                ")");
+  uint64_t n = uint64_t(d.n());
+  // Rows of the most tiles one rank holds (tile t on rank t mod P), ≤ n + T.
+  auto slotRows = [&](int64_t rows, int64_t tileRows) {
+    int64_t tiles = (rows + tileRows - 1) / tileRows;
+    return uint64_t((tiles + ranks - 1) / ranks) * uint64_t(tileRows);
+  };
+  uint64_t local = slotRows(d.n(), d.tile_rows()) * n;
+  if (Status s = checkViewAtLeast(d.vectors(), what + " vectors", local);
+      !s.ok())
+    return s;
+  if (Status s = checkViewAtLeast(d.values(), what + " values", n); !s.ok())
+    return s;
+  if (d.mode() == fbs::DenseRanksMode::Factor) {
+    const fbs::KernelOperator *op = d.operator_();
+    if (!op)
+      return fail(what + " factor without its kernel operator");
+    if (Status s = checkKernelOperator(*op, d.n(), where); !s.ok())
+      return s;
+    bool cyclic = op->keep_tiles() && op->tile_rows() == d.tile_rows() &&
+                  op->tile_ranks();
+    for (uint32_t t = 0; cyclic && t < op->tile_ranks()->size(); ++t)
+      cyclic = op->tile_ranks()->Get(t) == int32_t(t % uint32_t(ranks));
+    if (!cyclic)
+      return fail(what + " factor needs the operator's kept row tiles of " +
+                  std::to_string(d.tile_rows()) +
+                  " rows, tile t on rank t mod " + std::to_string(ranks));
+    DenseOverRanksWork need =
+        denseOverRanksWork(d.n(), d.tile_rows(), int(ranks));
+    if (Status s =
+            checkViewAtLeast(d.work(), what + " work", uint64_t(need.work));
+        !s.ok())
+      return s;
+    if (Status s = checkView(d.iwork(), what + " iwork", 4); !s.ok())
+      return s;
+    if (d.iwork()->elements() < uint64_t(need.iwork))
+      return fail(what + " iwork holds " +
+                  std::to_string(d.iwork()->elements()) + " integers, needs " +
+                  std::to_string(need.iwork));
+    return {};
+  }
+  if (d.columns() <= 0 || d.columns() > INT_MAX || !(d.lambda() > 0))
+    return fail(what + ": columns and lambda must be positive");
+  uint64_t block = n * uint64_t(d.columns());
+  if (Status s = checkViewAtLeast(d.rhs(), what + " rhs", block); !s.ok())
+    return s;
+  if (d.mode() == fbs::DenseRanksMode::Action)
+    return checkViewAtLeast(d.out(), what + " out", block);
+  if (d.mode() != fbs::DenseRanksMode::GradientRows)
+    return fail(what + ": unknown mode " + std::to_string(int(d.mode())));
+  if (Status s = checkViewAtLeast(d.cotangent(), what + " cotangent", block);
+      !s.ok())
+    return s;
+  if (d.rows() <= 0 || d.row_offset() < 0 ||
+      d.rows() > d.n() - d.row_offset() || d.out_tile_rows() <= 0 ||
+      d.out_tile_rows() > INT_MAX)
+    return fail(what + ": rows [" + std::to_string(d.row_offset()) + ", +" +
+                std::to_string(d.rows()) + ") in tiles of " +
+                std::to_string(d.out_tile_rows()) + " do not fit " +
+                std::to_string(d.n()) + " points");
+  if (Status s = checkViewAtLeast(d.out(), what + " out",
+                                  slotRows(d.rows(), d.out_tile_rows()) * n);
+      !s.ok())
+    return s;
+  return checkViewAtLeast(
+      d.work(), what + " work",
+      uint64_t(denseOverRanksWork(d.n(), d.tile_rows(), int(ranks)).work));
 }
 
 Status Checker::checkData() const {
@@ -567,6 +669,7 @@ Status Checker::run() {
             [&](const fbs::Dispatch &d) { return checkDispatch(d, where); },
             [&](const fbs::Krylov &k) { return checkKrylov(k, where); },
             [&](const fbs::RowTiles &r) { return checkRowTiles(r, where); },
+            [&](const fbs::DenseRanks &d) { return checkDenseRanks(d, where); },
             [&](UnknownCommand) -> Status {
               return fail(where + ": unknown or missing command type");
             }});
@@ -751,6 +854,7 @@ bool Artifact::matrixFree() const {
                  [](const fbs::Dispatch &) { return false; },
                  [](const fbs::Krylov &k) { return k.operator_() != nullptr; },
                  [](const fbs::RowTiles &) { return true; },
+                 [](const fbs::DenseRanks &) { return true; },
                  [](UnknownCommand) { return false; }};
   for (const fbs::CommandEntry *entry : *root().commands())
     if (visitCommand(*entry, recomputesK))

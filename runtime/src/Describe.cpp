@@ -54,6 +54,19 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                           << describeCommand(root, *r.body()->Get(j),
                                              indent + "    ");
                  },
+                 [&](const fbs::DenseRanks &d) {
+                   static const char *modes[] = {"factor", "action",
+                                                 "gradient rows"};
+                   os << "dense over ranks " << modes[int(d.mode()) % 3]
+                      << " n " << d.n() << " tile_rows " << d.tile_rows();
+                   if (d.mode() != fbs::DenseRanksMode::Factor)
+                     os << " columns " << d.columns() << " lambda "
+                        << d.lambda();
+                   if (d.mode() == fbs::DenseRanksMode::GradientRows)
+                     os << " rows [" << d.row_offset() << ", "
+                        << d.row_offset() + d.rows() << ") in tiles of "
+                        << d.out_tile_rows();
+                 },
                  [&](UnknownCommand) { os << "?"; }});
   if (entry.label())
     os << "  [" << entry.label()->str() << "]";

@@ -179,6 +179,44 @@ private:
   std::vector<T> column, product, hT;
 };
 
+} // namespace
+
+template <typename T>
+void makeKernelRows(const KernelOperatorPlan<T> &plan, int64_t n, T *tile,
+                    int64_t r0, int64_t r1) {
+  // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
+  if (plan.gram) {
+    const T *s = plan.points;
+    gemm(false, true, r1 - r0, n - r0, plan.dim, plan.gramAlpha,
+         s + r0 * plan.dim, plan.dim, s + r0 * plan.dim, plan.dim, 0.0,
+         tile + r0, n);
+    if (plan.gramDiag)
+      for (int64_t i = r0; i < r1; ++i)
+        tile[(i - r0) * n + i] = plan.gramDiag[i];
+  }
+  plan.recursion(tile, r0, r1);
+}
+
+template <typename T>
+void makeOwnedKernelRows(const KernelOperatorPlan<T> &plan, int64_t n) {
+  int64_t slot = 0;
+  for (int64_t r0 = 0, t = 0; r0 < n; r0 += plan.tileRows, ++t)
+    if (!plan.tileRanks || plan.tileRanks[t] == plan.rank)
+      makeKernelRows(plan, n, plan.tile + slot++ * plan.tileRows * n, r0,
+                     std::min(n, r0 + plan.tileRows));
+}
+
+template void makeKernelRows<float>(const KernelOperatorPlan<float> &, int64_t,
+                                    float *, int64_t, int64_t);
+template void makeKernelRows<double>(const KernelOperatorPlan<double> &,
+                                     int64_t, double *, int64_t, int64_t);
+template void makeOwnedKernelRows<float>(const KernelOperatorPlan<float> &,
+                                         int64_t);
+template void makeOwnedKernelRows<double>(const KernelOperatorPlan<double> &,
+                                          int64_t);
+
+namespace {
+
 /// The CPU backend without a stored K: every product remakes K's rows tile
 /// by tile (Gram rows by GEMM, then the recursion kernel), so only one
 /// tile_rows × n tile of K exists at a time. K is symmetric, so a tile
@@ -196,7 +234,6 @@ public:
     const int64_t n = this->n, width = this->width, cap = this->capacity;
     const T *v = this->b.basis + col; // V = basis[:, col : col + width)
     T *block = this->b.block;
-    const T *s = plan.points;
     std::fill(block, block + n * width, T(0));
     double trace = 0;
     bool make = !plan.keep || !*plan.made;
@@ -206,17 +243,8 @@ public:
         continue; // another rank's tile
       int64_t r1 = std::min(n, r0 + plan.tileRows), m = r1 - r0;
       T *tile = plan.tile + (plan.keep ? slot++ * plan.tileRows * n : 0);
-      // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
-      if (make && plan.gram) {
-        gemm(false, true, m, n - r0, plan.dim, plan.gramAlpha,
-             s + r0 * plan.dim, plan.dim, s + r0 * plan.dim, plan.dim, 0.0,
-             tile + r0, n);
-        if (plan.gramDiag)
-          for (int64_t i = r0; i < r1; ++i)
-            tile[(i - r0) * n + i] = plan.gramDiag[i];
-      }
       if (make)
-        plan.recursion(tile, r0, r1);
+        makeKernelRows(plan, n, tile, r0, r1);
       for (int64_t i = r0; i < r1; ++i)
         trace += double(tile[(i - r0) * n + i]);
       // Diagonal block: only its upper triangle is K (the rest is Gram).

@@ -7,6 +7,7 @@
 
 #include "gantk/runtime/Session.h"
 #include "Blas.h"
+#include "DenseOverRanks.h"
 #include "DeviceSession.h"
 #include "gantk/runtime/Commands.h"
 #include "gantk/runtime/CpuFeatures.h"
@@ -275,9 +276,21 @@ struct Session::RowTile {
   int64_t t = 0, m = 0;
   const fbs::RowTiles *rows = nullptr;
 
+  /// Over ranks: this tile's place among this rank's tiles, and the most
+  /// tiles one rank owns (the slots of a rank-tiled value).
+  int64_t slot = 0, slots = 1;
+
   /// The tile buffer at `offset`, or null when `offset` is a whole value.
   const fbs::View *tileAt(uint64_t offset) const {
     return rowTileBuffer(*rows, offset);
+  }
+  /// The rank-tiled value at `offset`, or null.
+  const fbs::View *rankTiledAt(uint64_t offset) const {
+    if (rows->rank_tiled())
+      for (const fbs::View *v : *rows->rank_tiled())
+        if (v->offset() == offset)
+          return v;
+    return nullptr;
   }
 };
 
@@ -302,6 +315,9 @@ Status Session::runEntry(const fbs::CommandEntry &entry, uint32_t index,
                  },
                  [&](const fbs::RowTiles &r) {
                    return tile ? unreachable() : runRowTiles(r, index);
+                 },
+                 [&](const fbs::DenseRanks &d) {
+                   return tile ? unreachable() : runDenseRanks(d, index);
                  },
                  [&](UnknownCommand) { return unreachable(); }});
 }
@@ -420,6 +436,18 @@ Status Session::runDispatch(const fbs::Dispatch &d, const RowTile *tile) {
                                      uint64_t(tile->rows->tile_rows()));
       argScratch[i] = reinterpret_cast<void *>(uintptr_t(base + offset) -
                                                uintptr_t(tile->t) * rowBytes);
+    } else if (const fbs::View *v =
+                   tile ? tile->rankTiledAt(offset) : nullptr) {
+      // This rank's rows of the value, its tiles one after another: the
+      // tile [t, t + m) is at slot `slot`.
+      uintptr_t rowBytes =
+          uintptr_t(v->elements() * elementBytes /
+                    uint64_t(tile->slots * tile->rows->tile_rows()));
+      argScratch[i] = reinterpret_cast<void *>(
+          uintptr_t(base + offset) +
+          (uintptr_t(tile->slot * tile->rows->tile_rows()) -
+           uintptr_t(tile->t)) *
+              rowBytes);
     }
   }
   KernelFn fn = kernels[d.kernel()];
@@ -445,6 +473,10 @@ Status Session::runRowTiles(const fbs::RowTiles &r, uint32_t index) {
       std::memset(arenaBase + v->offset(), 0, v->elements() * elementBytes);
   RowTile at;
   at.rows = &r;
+  if (comm) {
+    int64_t tiles = (r.rows() + r.tile_rows() - 1) / r.tile_rows();
+    at.slots = (tiles + comm->size() - 1) / comm->size();
+  }
   uint32_t tile = 0;
   for (at.t = 0; at.t < r.rows(); at.t += r.tile_rows(), ++tile) {
     if (owners && owners->Get(tile) != comm->rank())
@@ -453,6 +485,7 @@ Status Session::runRowTiles(const fbs::RowTiles &r, uint32_t index) {
     for (const fbs::CommandEntry *body : *r.body())
       if (Status s = runEntry(*body, index, &at); !s.ok())
         return s;
+    ++at.slot;
   }
   if (owners && yielded)
     for (const fbs::View *v : *yielded) {
@@ -466,6 +499,88 @@ Status Session::runRowTiles(const fbs::RowTiles &r, uint32_t index) {
   return {};
 }
 
+template <typename T>
+KernelOperatorPlan<T> Session::operatorPlan(const fbs::KernelOperator &op,
+                                            int64_t n,
+                                            std::vector<void *> &args) {
+  uint8_t *base = arenaBase;
+  KernelOperatorPlan<T> plan = kernelOperatorPlan<T>(op, uintptr_t(base));
+  KernelFn fn = kernels[op.recursion()];
+  bool parallel = root().kernels()->Get(op.recursion())->parallel();
+  args.assign(op.args() ? op.args()->size() : 0, nullptr);
+  uint64_t tileOffset = op.tile()->offset();
+  uintptr_t rowBytes = uintptr_t(n) * sizeof(T);
+  // The recursion kernel indexes global rows: the tile (rows r0..r1 of K)
+  // is passed r0 rows before its start, computed as an integer since it
+  // may lie outside the arena.
+  plan.recursion = [this, &op, &args, base, fn, parallel, tileOffset,
+                    rowBytes](T *rows, int64_t r0, int64_t r1) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      uint64_t offset = op.args()->Get(uint32_t(i));
+      args[i] = base + offset;
+      if (offset == tileOffset)
+        args[i] = reinterpret_cast<void *>(uintptr_t(rows) -
+                                           uintptr_t(r0) * rowBytes);
+    }
+    void **a = args.data();
+    if (parallel)
+      pool.parallelFor(r1 - r0,
+                       [&](int64_t b, int64_t e) { fn(a, r0 + b, r0 + e); });
+    else
+      fn(a, r0, r1);
+  };
+  if (comm && op.tile_ranks()) {
+    plan.tileRanks = op.tile_ranks()->data();
+    plan.rank = comm->rank();
+  }
+  return plan;
+}
+
+Status Session::runDenseRanks(const fbs::DenseRanks &d, uint32_t index) {
+  uint8_t *base = arenaBase;
+  RankRows layout{d.n(), d.tile_rows(), comm->rank(), comm->size()};
+  auto at = [&](auto *type, const fbs::View *v) {
+    return reinterpret_cast<std::remove_pointer_t<decltype(type)> *>(
+        base + v->offset());
+  };
+  auto run = [&](auto *type) -> Status {
+    using T = std::remove_pointer_t<decltype(type)>;
+    T *vectors = at(type, d.vectors()), *values = at(type, d.values());
+    switch (d.mode()) {
+    case fbs::DenseRanksMode::Factor: {
+      const fbs::KernelOperator &op = *d.operator_();
+      std::vector<void *> args;
+      KernelOperatorPlan<T> plan = operatorPlan<T>(op, d.n(), args);
+      makeOwnedKernelRows(plan, d.n());
+      return eighOverRanks(*comm, layout, op.trace_scale(), plan.tile, vectors,
+                           values, at(type, d.work()),
+                           int64_t(d.work()->elements()),
+                           reinterpret_cast<int *>(base + d.iwork()->offset()),
+                           int64_t(d.iwork()->elements()));
+    }
+    case fbs::DenseRanksMode::Action:
+      return expActionOverRanks(*comm, layout, vectors, values, d.lambda(),
+                                at(type, d.rhs()), d.columns(),
+                                at(type, d.out()));
+    case fbs::DenseRanksMode::GradientRows:
+      return expActionGradRowsOverRanks(
+          *comm, layout, vectors, values, d.lambda(), at(type, d.rhs()),
+          at(type, d.cotangent()), d.columns(), d.trace_scale(), d.row_offset(),
+          d.rows(), d.out_tile_rows(), at(type, d.out()), at(type, d.work()),
+          int64_t(d.work()->elements()));
+    }
+    return makeError(ErrorCode::Internal, "unknown dense-over-ranks mode");
+  };
+  Status s = root().precision() == fbs::Precision::F64
+                 ? run(static_cast<double *>(nullptr))
+                 : run(static_cast<float *>(nullptr));
+  if (!s.ok())
+    return makeError(s.error().code, art.name() + ": command " +
+                                         std::to_string(index) + ": " +
+                                         s.message());
+  return {};
+}
+
 Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
   uint8_t *base = arenaBase;
   KrylovProblem problem = krylovProblem(k);
@@ -474,34 +589,9 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
     KrylovBuffers<T> buffers = krylovBuffers<T>(k, uintptr_t(base));
     Result<KrylovStats> stats = KrylovStats{};
     if (const fbs::KernelOperator *op = k.operator_()) {
-      KernelOperatorPlan<T> plan = kernelOperatorPlan<T>(*op, uintptr_t(base));
-      KernelFn fn = kernels[op->recursion()];
-      bool parallel = root().kernels()->Get(op->recursion())->parallel();
-      std::vector<void *> args(op->args() ? op->args()->size() : 0);
-      uint64_t tileOffset = op->tile()->offset();
-      uintptr_t rowBytes = uintptr_t(k.n()) * sizeof(T);
-      // The recursion kernel indexes global rows: the tile (rows r0..r1 of
-      // K) is passed r0 rows before its start, computed as an integer since
-      // it may lie outside the arena.
-      plan.recursion = [&](T *rows, int64_t r0, int64_t r1) {
-        for (size_t i = 0; i < args.size(); ++i) {
-          uint64_t offset = op->args()->Get(uint32_t(i));
-          args[i] = base + offset;
-          if (offset == tileOffset)
-            args[i] = reinterpret_cast<void *>(uintptr_t(rows) -
-                                               uintptr_t(r0) * rowBytes);
-        }
-        void **a = args.data();
-        if (parallel)
-          pool.parallelFor(r1 - r0, [&](int64_t b, int64_t e) {
-            fn(a, r0 + b, r0 + e);
-          });
-        else
-          fn(a, r0, r1);
-      };
+      std::vector<void *> args;
+      KernelOperatorPlan<T> plan = operatorPlan<T>(*op, k.n(), args);
       if (comm && op->tile_ranks()) {
-        plan.tileRanks = op->tile_ranks()->data();
-        plan.rank = comm->rank();
         plan.keep = op->keep_tiles();
         plan.made = &keptTilesMade;
         plan.sumOverRanks = [&](T *product, int64_t count, double &trace) {
@@ -604,20 +694,25 @@ template <typename T> bool allFinite(const void *data, uint64_t count) {
 std::string describeCommand(const fbs::CommandEntry &entry, uint32_t index) {
   std::string label = entry.label() ? entry.label()->str() : "";
   std::string kind = visitCommand(
-      entry, Overloaded{[](const fbs::Gemm &) { return std::string("GEMM"); },
-                        [](const fbs::Syevd &) {
-                          return std::string("eigendecomposition");
-                        },
-                        [&](const fbs::Dispatch &) { return "kernel " + label; },
-                        [&](const fbs::Krylov &k) {
-                          return std::string(k.mode() == fbs::KrylovMode::Action
-                                                 ? "Krylov exp action"
-                                                 : "Krylov gradient");
-                        },
-                        [](const fbs::RowTiles &) {
-                          return std::string("row tiles");
-                        },
-                        [](UnknownCommand) { return std::string("command"); }});
+      entry,
+      Overloaded{
+          [](const fbs::Gemm &) { return std::string("GEMM"); },
+          [](const fbs::Syevd &) { return std::string("eigendecomposition"); },
+          [&](const fbs::Dispatch &) { return "kernel " + label; },
+          [&](const fbs::Krylov &k) {
+            return std::string(k.mode() == fbs::KrylovMode::Action
+                                   ? "Krylov exp action"
+                                   : "Krylov gradient");
+          },
+          [](const fbs::RowTiles &) { return std::string("row tiles"); },
+          [](const fbs::DenseRanks &d) {
+            return std::string(d.mode() == fbs::DenseRanksMode::Factor
+                                   ? "eigendecomposition over ranks"
+                               : d.mode() == fbs::DenseRanksMode::Action
+                                   ? "exp action over ranks"
+                                   : "gradient rows over ranks");
+          },
+          [](UnknownCommand) { return std::string("command"); }});
   return "command " + std::to_string(index) + " (" + kind + ")";
 }
 
@@ -655,9 +750,11 @@ std::optional<Session::Spectrum> Session::kernelSpectrum() const {
   uint32_t count = root().commands()->size();
   for (uint32_t i = 0; i < count; ++i) {
     const fbs::CommandEntry &entry = *root().commands()->Get(i);
-    if (const fbs::Syevd *e = entry.command_as_Syevd()) {
-      // ?syevd leaves the eigenvalues in ascending order.
-      std::vector<double> w = readView(*e->w());
+    const fbs::DenseRanks *dense = entry.command_as_DenseRanks();
+    if (const fbs::Syevd *e = entry.command_as_Syevd();
+        e || (dense && dense->mode() == fbs::DenseRanksMode::Factor)) {
+      // ?syevd and p?syevd leave the eigenvalues in ascending order.
+      std::vector<double> w = readView(e ? *e->w() : *dense->values());
       if (!w.empty())
         widen(w.front(), w.back());
     } else if (entry.command_as_Krylov() && i < lastKrylov.size() &&

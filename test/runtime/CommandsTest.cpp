@@ -51,6 +51,9 @@ std::string visit(const fbs::CommandEntry &entry) {
                         [](const fbs::RowTiles &r) {
                           return "row tiles rows " + std::to_string(r.rows());
                         },
+                        [](const fbs::DenseRanks &d) {
+                          return "dense ranks n " + std::to_string(d.n());
+                        },
                         [](UnknownCommand u) {
                           return "unknown " + std::to_string(int(u.type));
                         }});
@@ -88,13 +91,19 @@ TEST(Commands, EachTypeReachesItsHandler) {
         r.add_rows(7);
         return fbs::CreateCommandEntry(b, fbs::Command::RowTiles,
                                        r.Finish().Union());
+      },
+      [](flatbuffers::FlatBufferBuilder &b) {
+        fbs::DenseRanksBuilder d(b);
+        d.add_n(8);
+        return fbs::CreateCommandEntry(b, fbs::Command::DenseRanks,
+                                       d.Finish().Union());
       }};
   std::vector<std::string> seen;
   for (auto make : makers)
     seen.push_back(visit(EntryBuffer(make).entry()));
-  EXPECT_EQ(seen, (std::vector<std::string>{"gemm m 3", "syevd n 4",
-                                            "dispatch range 5", "krylov n 6",
-                                            "row tiles rows 7"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "gemm m 3", "syevd n 4", "dispatch range 5", "krylov n 6",
+                      "row tiles rows 7", "dense ranks n 8"}));
 }
 
 TEST(Commands, NoneIsUnknown) {

@@ -29,6 +29,12 @@ public:
   }
   fb::View view(Value v) {
     int64_t elements = cast<ShapedType>(v.getType()).getNumElements();
+    // Over ranks each rank holds only its row tiles of these.
+    if (auto eigh = v.getDefiningOp<EighRanksOp>();
+        eigh && v == eigh.getVectors())
+      elements = eigh.getVectorsElements();
+    if (auto rows = v.getDefiningOp<ExpmGradRowsRanksOp>())
+      elements = rows.getLocalElements();
     if (auto tiles = dyn_cast<RowTilesOp>(v.getParentBlock()->getParentOp()))
       elements = tiles.bufferElements(v);
     return fb::View(offsetOf(v), elements);
@@ -80,10 +86,20 @@ public:
     for (Operation &inner : body.without_terminator())
       if (failed(command(fbb, inner, bodyCommands, kernels)))
         return {};
-    return fb::CreateRowTiles(fbb, tiles.getRows(), tiles.getTileRows(),
-                              fbb.CreateVectorOfStructs(tileViews),
-                              fbb.CreateVector(bodyCommands),
-                              tileRanks(fbb, tiles.getTileRanks()));
+    // Rows of dL/dK that each rank holds for its own tiles only.
+    std::vector<fb::View> rankTiled;
+    for (Operation &inner : body.without_terminator())
+      for (Value operand : inner.getOperands())
+        if (operand.getDefiningOp<ExpmGradRowsRanksOp>() &&
+            llvm::none_of(rankTiled, [&](const fb::View &t) {
+              return int64_t(t.offset()) == offsetOf(operand);
+            }))
+          rankTiled.push_back(view(operand));
+    return fb::CreateRowTiles(
+        fbb, tiles.getRows(), tiles.getTileRows(),
+        fbb.CreateVectorOfStructs(tileViews), fbb.CreateVector(bodyCommands),
+        tileRanks(fbb, tiles.getTileRanks()),
+        rankTiled.empty() ? 0 : fbb.CreateVectorOfStructs(rankTiled));
   }
 
   LogicalResult command(flatbuffers::FlatBufferBuilder &fbb, Operation &op,
@@ -130,6 +146,10 @@ public:
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label,
           results, once));
+    } else if (isa<EighRanksOp, ExpmRanksOp, ExpmGradRowsRanksOp>(op)) {
+      out.push_back(fb::CreateCommandEntry(fbb, fb::Command::DenseRanks,
+                                           denseRanks(fbb, op, kernels).Union(),
+                                           label, results, once));
     } else if (auto dispatch = dyn_cast<DispatchOp>(op)) {
       StringRef name = dispatch.getKernel();
       uint32_t index =
@@ -182,6 +202,62 @@ public:
         fbb, gradient ? fb::KrylovMode::Gradient : fb::KrylovMode::Action, n,
         c, lambda, tol, maxBlocks, &vk, &vr, &cot, &basis, &block, &out, &fa,
         &fbv, rank, &stats, kernelOperator);
+  }
+
+  /// The dense plan over ranks: one command per op, workspaces from
+  /// `gantk.scratch` (see gantk-plan-memory).
+  flatbuffers::Offset<fb::DenseRanks>
+  denseRanks(flatbuffers::FlatBufferBuilder &fbb, Operation &op,
+             Kernels &kernels) {
+    auto scratch = op.getAttrOfType<DenseI64ArrayAttr>("gantk.scratch");
+    fb::View none(0, 0), work = none, iwork = none, rhs = none,
+                         cotangent = none, out = none;
+    flatbuffers::Offset<fb::KernelOperator> kernelOperator;
+    EighRanksOp eigh;
+    fb::DenseRanksMode mode = fb::DenseRanksMode::Factor;
+    double lambda = 0, traceScale = 0;
+    int64_t columns = 0, rowOffset = 0, rows = 0, outTileRows = 0;
+    if ((eigh = dyn_cast<EighRanksOp>(op))) {
+      KernelOperatorOp k = eigh.getOperator();
+      int64_t n = k.getType().getSize();
+      kernelOperator = operatorTable(fbb, k, kernels);
+      traceScale = k.getTraceScale().convertToDouble();
+      auto ranks = module->getAttrOfType<IntegerAttr>(kRanksAttrName).getInt();
+      work = fb::View(scratch[0], denseRanksWorkElements(n, k.getTileRows(),
+                                                         k.getKeptTiles()));
+      iwork = fb::View(scratch[1], denseRanksIWorkElements(n, ranks));
+    } else if (auto action = dyn_cast<ExpmRanksOp>(op)) {
+      mode = fb::DenseRanksMode::Action;
+      eigh = action.getVectors().getDefiningOp<EighRanksOp>();
+      lambda = action.getLambda().convertToDouble();
+      columns = cast<ShapedType>(action.getRhs().getType()).getDimSize(1);
+      rhs = view(action.getRhs());
+      out = view(action.getResult());
+    } else {
+      auto grad = cast<ExpmGradRowsRanksOp>(op);
+      mode = fb::DenseRanksMode::GradientRows;
+      eigh = grad.getVectors().getDefiningOp<EighRanksOp>();
+      lambda = grad.getLambda().convertToDouble();
+      traceScale = grad.getTraceScale().convertToDouble();
+      columns = cast<ShapedType>(grad.getRhs().getType()).getDimSize(1);
+      rhs = view(grad.getRhs());
+      cotangent = view(grad.getCotangent());
+      out = view(grad.getResult());
+      rowOffset = grad.getRowOffset();
+      rows = cast<ShapedType>(grad.getType()).getDimSize(0);
+      outTileRows = grad.getTileRows();
+      KernelOperatorOp k = eigh.getOperator();
+      work = fb::View(scratch[0], denseRanksWorkElements(k.getType().getSize(),
+                                                         k.getTileRows(),
+                                                         k.getKeptTiles()));
+    }
+    KernelOperatorOp k = eigh.getOperator();
+    fb::View vectors = view(eigh.getVectors());
+    fb::View values = view(eigh.getValues());
+    return fb::CreateDenseRanks(
+        fbb, mode, k.getType().getSize(), k.getTileRows(), columns, lambda,
+        traceScale, kernelOperator, &vectors, &values, &rhs, &cotangent, &out,
+        rowOffset, rows, outTileRows, &work, &iwork);
   }
 
   /// The matrix-free K of a Krylov command: the tile is the operator's

@@ -40,6 +40,14 @@ SmallVector<int32_t> zigzag(int64_t tiles, int64_t ranks) {
   return owner;
 }
 
+/// Tile t to rank t mod P: ScaLAPACK's block-cyclic rows.
+SmallVector<int32_t> cyclic(int64_t tiles, int64_t ranks) {
+  SmallVector<int32_t> owner(tiles);
+  for (int64_t t = 0; t < tiles; ++t)
+    owner[t] = int32_t(t % ranks);
+  return owner;
+}
+
 struct DistributeRowsPass
     : public gantk::impl::DistributeRowsPassBase<DistributeRowsPass> {
   using DistributeRowsPassBase::DistributeRowsPassBase;
@@ -53,18 +61,20 @@ struct DistributeRowsPass
       return signalPassFailure();
     }
     Builder b(module.getContext());
+    auto deal = [&](int64_t tiles) {
+      return b.getDenseI32ArrayAttr(this->cyclic ? ::cyclic(tiles, ranks)
+                                                 : zigzag(tiles, ranks));
+    };
     int64_t operators = 0;
     module.walk([&](KernelOperatorOp op) {
       ++operators;
-      op.setTileRanksAttr(
-          b.getDenseI32ArrayAttr(zigzag(op.getNumTiles(), ranks)));
+      op.setTileRanksAttr(deal(op.getNumTiles()));
       if (keepTiles)
         op.setKeepTiles(true);
     });
     module.walk([&](RowTilesOp op) {
       int64_t rows = int64_t(op.getRows()), tile = int64_t(op.getTileRows());
-      op.setTileRanksAttr(
-          b.getDenseI32ArrayAttr(zigzag((rows + tile - 1) / tile, ranks)));
+      op.setTileRanksAttr(deal((rows + tile - 1) / tile));
     });
     bool step = false;
     module.walk([&](Operation *op) {

@@ -190,11 +190,14 @@ IntegerAttr cappedIterations(OpBuilder &b, int64_t maxIter, int64_t n) {
 }
 
 struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerExpmAction(MLIRContext *ctx, bool krylovForm)
+      : OpRewritePattern(ctx), krylovForm(krylovForm) {}
+  bool krylovForm;
   LogicalResult matchAndRewrite(ExpmActionOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    if (useKrylov(op.getSolver(), op.getKernel().getType().getDimSize(0))) {
+    if (krylovForm ||
+        useKrylov(op.getSolver(), op.getKernel().getType().getDimSize(0))) {
       Value k = shifted(rewriter, loc, op.getKernel(),
                         op.getEigReg().convertToDouble());
       auto rhs = cast<RankedTensorType>(op.getRhs().getType());
@@ -215,13 +218,15 @@ struct LowerExpmAction : OpRewritePattern<ExpmActionOp> {
 };
 
 struct LowerExpmActionGrad : OpRewritePattern<ExpmActionGradOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerExpmActionGrad(MLIRContext *ctx, bool krylovForm)
+      : OpRewritePattern(ctx), krylovForm(krylovForm) {}
+  bool krylovForm;
   LogicalResult matchAndRewrite(ExpmActionGradOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     double eigReg = op.getEigReg().convertToDouble();
     auto type = cast<RankedTensorType>(op.getKernel().getType());
-    if (useKrylov(op.getSolver(), type.getDimSize(0))) {
+    if (krylovForm || useKrylov(op.getSolver(), type.getDimSize(0))) {
       Value k = shifted(rewriter, loc, op.getKernel(), eigReg);
       int64_t n = type.getDimSize(0);
       auto factorType = matrixType(n, std::min(n, kKrylovRank),
@@ -332,6 +337,10 @@ struct RecomputeBackwardRows : OpRewritePattern<PairwiseGradOp> {
       Value s = gram.getA();
       gramRows = gemm(rewriter, loc, rowSlice(rewriter, loc, s, offset, r), s,
                       gram.getAlpha().convertToDouble(), false, true);
+      // The pair (i, i) must read the forward's diagonal to the bit.
+      gramRows = SetRowDiagOp::create(rewriter, loc, gramRows.getType(),
+                                      gramRows, op.getDiag(),
+                                      rewriter.getI64IntegerAttr(offset));
     }
     Value a = product.getA(), b = product.getB();
     Value cotangentRows =
@@ -356,8 +365,10 @@ struct LowerToLibraryPass
   using LowerToLibraryPassBase::LowerToLibraryPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerGram, LowerGramGrad, LowerExpmAction, LowerExpmActionGrad,
-                 LowerGenerator, LowerGeneratorGrad>(&getContext());
+    patterns.add<LowerGram, LowerGramGrad, LowerGenerator, LowerGeneratorGrad>(
+        &getContext());
+    patterns.add<LowerExpmAction, LowerExpmActionGrad>(&getContext(),
+                                                       krylovForm);
     patterns.add<NarrowBackwardToRows>(&getContext(), /*benefit=*/2);
     patterns.add<RecomputeBackwardRows>(&getContext(), recomputeRows);
     GreedyRewriteConfig config;

@@ -165,7 +165,10 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     if (!maps && rowsOf(grad.getGram()) != rows)
       return grad.emitOpError("matrix-free needs the backward on recomputed "
                               "rows (gantk-lower-to-library{recompute-rows})");
-    auto gramRows = grad.getGram().getDefiningOp<GemmOp>();
+    // G rows = set_row_diag(α S[rows] Sᵀ, diag).
+    auto setDiag = grad.getGram().getDefiningOp<SetRowDiagOp>();
+    auto gramRows =
+        (setDiag ? setDiag.getInput() : grad.getGram()).getDefiningOp<GemmOp>();
     auto trace = grad.getCotangent().getDefiningOp<AddFactorTraceOp>();
     auto cotangentRows =
         (trace ? trace.getInput() : grad.getCotangent()).getDefiningOp<GemmOp>();
@@ -185,6 +188,8 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     SmallVector<Operation *> body;
     if (gramRows)
       body.push_back(gramRows);
+    if (setDiag)
+      body.push_back(setDiag);
     body.push_back(cotangentRows);
     if (trace)
       body.push_back(trace);

@@ -79,7 +79,9 @@ Value activationSlope(ScalarBuilder &s, StringRef act, Value a) {
 /// overwrite it.
 bool lastReader(Value v, Operation *op) {
   Operation *def = v.getDefiningOp();
-  if (!def || isa<StackOp, tensor::ExtractSliceOp>(def))
+  // A value from outside a row_tiles body is whole, not this tile's.
+  if (!def || isa<StackOp, tensor::ExtractSliceOp>(def) ||
+      def->getBlock() != op->getBlock())
     return false;
   return llvm::all_of(v.getUsers(), [&](Operation *user) {
     return user == op || user->isBeforeInBlock(op);
@@ -119,10 +121,10 @@ public:
     SmallVector<Operation *> ops;
     fn.walk([&](Operation *op) {
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, GramBlocksOp,
-              AddDiagOp, AddTraceDiagOp, AddFactorTraceOp, ExpScaleOp,
-              DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp, LossSumOp, AddOp,
-              AvgPoolOp, AvgPoolTransposeOp, BiasActOp, ActGradOp, ColumnSumOp>(
-              op))
+              AddDiagOp, SetRowDiagOp, AddTraceDiagOp, AddFactorTraceOp,
+              ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp,
+              LossSumOp, AddOp, AvgPoolOp, AvgPoolTransposeOp, BiasActOp,
+              ActGradOp, ColumnSumOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
@@ -317,6 +319,22 @@ private:
       body = [](KernelBody &k, ScalarBuilder &) {
         k.loop(k.begin, k.end,
                [&](Value i) { k.store(k.load(k.args[0], {i, i}), k.args[1], i); });
+      };
+    } else if (auto setDiag = dyn_cast<SetRowDiagOp>(op)) {
+      // Only the diagonal changes; a copy first when not in place.
+      tied[0] = 0;
+      inPlace = lastReader(setDiag.getInput(), op);
+      int64_t offset = setDiag.getRowOffset();
+      int64_t n = setDiag.getType().getDimSize(1);
+      body = [offset, n, inPlace](KernelBody &k, ScalarBuilder &) {
+        Value a = k.args[0], v = k.args[1], out = inPlace ? a : k.args[2];
+        k.loop(k.begin, k.end, [&](Value i) {
+          if (!inPlace)
+            k.loop(k.index(0), k.index(n),
+                   [&](Value j) { k.store(k.load(a, {i, j}), out, {i, j}); });
+          Value column = k.addIndex(i, offset);
+          k.store(k.load(v, column), out, {i, column});
+        });
       };
     } else if (auto addDiag = dyn_cast<AddDiagOp>(op)) {
       tied[0] = 0;

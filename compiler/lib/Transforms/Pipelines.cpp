@@ -20,6 +20,7 @@ void buildGantkPassPipeline(OpPassManager &pm,
   pm.addPass(createAutodiffPass());
   LowerToLibraryPassOptions lowering;
   lowering.recomputeRows = options.recomputeRows || options.matrixFree;
+  lowering.krylovForm = options.denseOverRanks;
   pm.addPass(createLowerToLibraryPass(lowering));
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
@@ -31,8 +32,11 @@ void buildGantkPassPipeline(OpPassManager &pm,
   if (options.ranks > 1) {
     DistributeRowsPassOptions distribute;
     distribute.ranks = options.ranks;
-    distribute.keepTiles = options.keepTiles;
+    distribute.keepTiles = options.keepTiles || options.denseOverRanks;
+    distribute.cyclic = options.denseOverRanks;
     pm.addPass(createDistributeRowsPass(distribute));
+    if (options.denseOverRanks)
+      pm.addPass(createDenseOverRanksPass());
   }
   pm.addPass(createSplitGramPass());
   pm.addPass(createOutlineKernelsPass());

@@ -69,10 +69,20 @@ LogicalResult checkSizes(func::FuncOp fn) {
   return failure(walk.wasInterrupted());
 }
 
-/// Bytes of `v`'s buffer: a matrix-free operator holds one row tile of K.
+/// Bytes of `v`'s buffer: a matrix-free operator holds one row tile of K
+/// (or its kept tiles); over ranks, Qᵀ and the rows of dL/dK only this
+/// rank's row tiles.
 int64_t valueBytes(Value v) {
+  auto elementBytes = [](Type t) {
+    return int64_t(getElementTypeOrSelf(t).getIntOrFloatBitWidth() / 8);
+  };
   if (auto op = v.getDefiningOp<KernelOperatorOp>())
     return op.getTileElements() * op.getType().getElementType().getWidth() / 8;
+  if (auto eigh = v.getDefiningOp<EighRanksOp>();
+      eigh && v == eigh.getVectors())
+    return eigh.getVectorsElements() * elementBytes(v.getType());
+  if (auto rows = v.getDefiningOp<ExpmGradRowsRanksOp>())
+    return rows.getLocalElements() * elementBytes(v.getType());
   return byteSize(v.getType());
 }
 
@@ -210,6 +220,25 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       int64_t n = eigh.getInput().getType().getDimSize(0);
       return {syevdWorkElements(n) * elementBytes(eigh.getInput()),
               syevdIWorkElements(n) * 4};
+    }
+    // Over ranks: p?syevd's workspaces; the gradient's two matrices.
+    if (auto eigh = dyn_cast<EighRanksOp>(op)) {
+      KernelOperatorOp k = eigh.getOperator();
+      int64_t n = k.getType().getSize();
+      return {denseRanksWorkElements(n, k.getTileRows(), k.getKeptTiles()) *
+                  elementBytes(eigh.getVectors()),
+              denseRanksIWorkElements(
+                  n, eigh->getParentOfType<ModuleOp>()
+                         ->getAttrOfType<IntegerAttr>(kRanksAttrName)
+                         .getInt()) *
+                  4};
+    }
+    if (auto rows = dyn_cast<ExpmGradRowsRanksOp>(op)) {
+      KernelOperatorOp k =
+          rows.getVectors().getDefiningOp<EighRanksOp>().getOperator();
+      return {denseRanksWorkElements(k.getType().getSize(), k.getTileRows(),
+                                     k.getKeptTiles()) *
+              elementBytes(rows.getVectors())};
     }
     // Krylov: the basis, one block, and the two statistics.
     auto krylov = [&](Value kernel, int64_t width,

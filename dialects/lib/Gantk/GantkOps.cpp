@@ -529,6 +529,17 @@ LogicalResult GramGradOp::verify() {
   return success();
 }
 
+LogicalResult SetRowDiagOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  if (dim0(getDiag().getType()) != cols(getInput()) ||
+      getResult().getType() != getInput().getType())
+    return emitOpError("needs R x N rows, N diagonal entries and an R x N "
+                       "result");
+  return verifyRowRange(*this, getRowOffset(), rows(getInput()),
+                        cols(getInput()));
+}
+
 LogicalResult AddDiagOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
@@ -752,6 +763,78 @@ static LogicalResult verifyTileRanks(Operation *op,
            << tiles << " row tiles, got " << ranks->size();
   if (llvm::any_of(*ranks, [](int32_t r) { return r < 0; }))
     return op->emitOpError("tile_ranks must be non-negative");
+  return success();
+}
+
+/// Tile t on rank t mod P for some P: the block-cyclic rows ScaLAPACK
+/// reads (DenseOverRanks.h).
+static bool isCyclic(ArrayRef<int32_t> ranks) {
+  int32_t p = 0;
+  for (int32_t r : ranks)
+    p = std::max(p, r + 1);
+  for (auto [t, r] : llvm::enumerate(ranks))
+    if (r != int32_t(t % size_t(p)))
+      return false;
+  return true;
+}
+
+KernelOperatorOp EighRanksOp::getOperator() {
+  return getKernel().getDefiningOp<KernelOperatorOp>();
+}
+
+int64_t EighRanksOp::getVectorsElements() {
+  return getOperator().getTileElements();
+}
+
+LogicalResult EighRanksOp::verify() {
+  if (failed(verifyCommon(*this)))
+    return failure();
+  int64_t n = cast<OperatorType>(getKernel().getType()).getSize();
+  if (rows(getVectors()) != n || cols(getVectors()) != n ||
+      dim0(getValues().getType()) != n)
+    return emitOpError("needs N x N vectors and N values for an operator of ")
+           << n << " points";
+  KernelOperatorOp op = getOperator();
+  if (!op || !op.getKeepTiles() || !op.getTileRanks() ||
+      !isCyclic(*op.getTileRanks()) || !op.formsGram())
+    return emitOpError("needs a kernel_operator of the points' Gram that keeps "
+                       "its row tiles, dealt tile t to rank t mod P");
+  return success();
+}
+
+LogicalResult ExpmRanksOp::verify() {
+  if (failed(verifyActionShapes(*this, getVectors(), getRhs(), getResult(),
+                                getLambda().convertToDouble(), 0)))
+    return failure();
+  if (dim0(getValues().getType()) != rows(getVectors()))
+    return emitOpError("needs one value per eigenvector");
+  return success();
+}
+
+int64_t ExpmGradRowsRanksOp::getLocalElements() {
+  llvm::DenseMap<int32_t, int64_t> owned;
+  int64_t most = 0;
+  for (int32_t r : getTileRanks())
+    most = std::max(most, ++owned[r]);
+  return most * int64_t(getTileRows()) * cols(getResult());
+}
+
+LogicalResult ExpmGradRowsRanksOp::verify() {
+  if (failed(verifyActionShapes(*this, getVectors(), getRhs(), getCotangent(),
+                                getLambda().convertToDouble(), 0)))
+    return failure();
+  int64_t n = rows(getVectors()), r = rows(getResult());
+  if (dim0(getValues().getType()) != n || cols(getResult()) != n)
+    return emitOpError("needs one value per eigenvector and R x N rows");
+  if (failed(verifyRowRange(*this, getRowOffset(), r, n)))
+    return failure();
+  int64_t tile = int64_t(getTileRows());
+  if (tile < 1)
+    return emitOpError("tile_rows must be positive, got ") << tile;
+  if (failed(verifyTileRanks(*this, getTileRanks(), (r + tile - 1) / tile)))
+    return failure();
+  if (!isCyclic(getTileRanks()))
+    return emitOpError("tile_ranks must deal tile t to rank t mod P");
   return success();
 }
 

@@ -223,15 +223,16 @@ Status CudaDevice::allocateWorkspaces(int sm) {
       krylovElements = std::max(krylovElements, krylovScratchElements(p));
       return {};
     };
-    // Gemm and Dispatch need none; RowTiles and unknown commands never get
-    // here (refused by create() and by the verifier).
-    Status s =
-        visitCommand(*commands->Get(i),
-                     Overloaded{sizeSyevd, sizeKrylov,
-                                [](const fbs::Gemm &) { return Status(); },
-                                [](const fbs::Dispatch &) { return Status(); },
-                                [](const fbs::RowTiles &) { return Status(); },
-                                [](UnknownCommand) { return Status(); }});
+    // Gemm and Dispatch need none; RowTiles, DenseRanks and unknown commands
+    // never get here (refused by create() and by the verifier).
+    Status s = visitCommand(
+        *commands->Get(i),
+        Overloaded{sizeSyevd, sizeKrylov,
+                   [](const fbs::Gemm &) { return Status(); },
+                   [](const fbs::Dispatch &) { return Status(); },
+                   [](const fbs::RowTiles &) { return Status(); },
+                   [](const fbs::DenseRanks &) { return Status(); },
+                   [](UnknownCommand) { return Status(); }});
     if (!s.ok())
       return s;
   }
@@ -345,7 +346,7 @@ Status CudaDevice::step(std::vector<double> *seconds, bool skipOnce) {
 
 Status CudaDevice::runCommand(uint32_t index) {
   // The verifier rejected unknown command types on load, and create() every
-  // matrix-free artifact (RowTiles, Krylov with an operator).
+  // matrix-free artifact (RowTiles, Krylov with an operator, DenseRanks).
   auto unreachable = []() -> Status {
     return makeError(ErrorCode::Internal, "unreachable command type");
   };
@@ -361,6 +362,7 @@ Status CudaDevice::runCommand(uint32_t index) {
                  [&](const fbs::Dispatch &d) { return dispatch(d); },
                  [&](const fbs::Krylov &k) { return krylov(k); },
                  [&](const fbs::RowTiles &) { return unreachable(); },
+                 [&](const fbs::DenseRanks &) { return unreachable(); },
                  [&](UnknownCommand) { return unreachable(); }});
 }
 

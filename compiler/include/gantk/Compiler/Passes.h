@@ -40,6 +40,10 @@ struct PipelineOptions {
   /// matrixFree), and whether each rank keeps its row tiles of K.
   int64_t ranks = 1;
   bool keepTiles = true;
+  /// Over ranks: solve by the dense eigendecomposition (ScaLAPACK) on the
+  /// matrix-free plan's row tiles instead of by Krylov
+  /// (gantk-dense-over-ranks; needs matrixFree and ranks > 1).
+  bool denseOverRanks = false;
 };
 
 /// The solver `auto` picks: the Krylov path from this many points on (the

@@ -79,7 +79,11 @@ def LowerToLibraryPass : Pass<"gantk-lower-to-library", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"recomputeRows", "recompute-rows", "bool", "false",
-           "recompute the backward's rows of G and dL/dK (Krylov path)">
+           "recompute the backward's rows of G and dL/dK (Krylov path)">,
+    Option<"krylovForm", "krylov-form", "bool", "false",
+           "lower every exponential action to the Krylov ops, whatever its "
+           "solver: for a plan whose solver a later pass sets "
+           "(gantk-dense-over-ranks)">
   ];
 }
 
@@ -113,13 +117,32 @@ def DistributeRowsPass : Pass<"gantk-distribute-rows", "mlir::ModuleOp"> {
     tiles of K for the whole step, so K is stored, split over the ranks,
     and the products after the first cost a GEMM on the kept rows. The
     module gets `gantk.ranks`. A step without a kernel operator (a plan that
-    stores K whole or factors it densely) cannot be split: an error.
+    stores K whole or factors it densely) cannot be split: an error. With
+    `cyclic` tile t goes to rank t mod P instead: the block-cyclic layout
+    ScaLAPACK reads (gantk-dense-over-ranks).
   }];
   let options = [
     Option<"ranks", "ranks", "int64_t", "1", "MPI ranks of one step">,
     Option<"keepTiles", "keep-tiles", "bool", "true",
-           "keep each rank's row tiles of K for the whole step">
+           "keep each rank's row tiles of K for the whole step">,
+    Option<"cyclic", "cyclic", "bool", "false",
+           "deal tile t to rank t mod P (ScaLAPACK's block-cyclic rows)">
   ];
+}
+
+def DenseOverRanksPass : Pass<"gantk-dense-over-ranks", "mlir::ModuleOp"> {
+  let summary = "Solves a step split over ranks by the dense eigendecomposition";
+  let description = [{
+    The dense plan over MPI ranks, on the matrix-free plan's structure after
+    gantk-distribute-rows{cyclic keep-tiles}: K exists only as each rank's
+    kept row tiles. The Krylov ops on a kernel operator become
+    gantk.eigh_ranks (ScaLAPACK's p?syevd on those tiles, once per step),
+    gantk.expm_ranks for the value and gantk.expm_grad_rows_ranks for dL/dK,
+    whose rows the backward's gantk.row_tiles read directly: each rank forms
+    the rows of its own backward tiles (p?gemm), so the low-rank factors and
+    their products in the row tiles go. The result equals the one-process
+    dense plan to rounding, where the Krylov ops stop at their tolerance.
+  }];
 }
 
 def SplitGramPass : Pass<"gantk-split-gram", "mlir::ModuleOp"> {

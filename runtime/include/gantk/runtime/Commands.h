@@ -1,11 +1,11 @@
 //===- Commands.h - The one switch over an artifact's commands --*- C++ -*-===//
 //
 // An artifact's commands are the FlatBuffers union `Command` (Gemm, Syevd,
-// Dispatch, Krylov, RowTiles; runtime/schema/artifact.fbs). Everything that
-// handles them (the verifier, the CPU session, the CUDA device, describe)
-// goes through visitCommand, so that adding a command is one schema entry
-// plus one handler in each visitor, never another switch: a visitor without
-// a handler for the new command stops compiling.
+// Dispatch, Krylov, RowTiles, DenseRanks; runtime/schema/artifact.fbs).
+// Everything that handles them (the verifier, the CPU session, the CUDA device,
+// describe) goes through visitCommand, so that adding a command is one schema
+// entry plus one handler in each visitor, never another switch: a visitor
+// without a handler for the new command stops compiling.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +29,8 @@ struct UnknownCommand {
 /// Calls `visitor` with the command held by `entry` and returns what it
 /// returns: `visitor(const schema::Gemm &)`, `visitor(const schema::Syevd &)`,
 /// `visitor(const schema::Dispatch &)`, `visitor(const schema::Krylov &)`,
-/// `visitor(const schema::RowTiles &)`, or `visitor(UnknownCommand{type})`
+/// `visitor(const schema::RowTiles &)`, `visitor(const schema::DenseRanks &)`,
+/// or `visitor(UnknownCommand{type})`
 /// for any other type and for an entry without its command table. Every
 /// handler's result must convert to the Gemm handler's.
 ///
@@ -42,7 +43,7 @@ struct UnknownCommand {
 template <typename Visitor>
 auto visitCommand(const schema::CommandEntry &entry, Visitor &&visitor)
     -> decltype(visitor(std::declval<const schema::Gemm &>())) {
-  static_assert(schema::Command::MAX == schema::Command::RowTiles,
+  static_assert(schema::Command::MAX == schema::Command::DenseRanks,
                 "a command was added to the schema: add its case here and a "
                 "handler for it to every visitor");
   if (!entry.command())
@@ -58,6 +59,8 @@ auto visitCommand(const schema::CommandEntry &entry, Visitor &&visitor)
     return visitor(*entry.command_as_Krylov());
   case schema::Command::RowTiles:
     return visitor(*entry.command_as_RowTiles());
+  case schema::Command::DenseRanks:
+    return visitor(*entry.command_as_DenseRanks());
   default:
     return visitor(UnknownCommand{entry.command_type()});
   }

@@ -122,6 +122,19 @@ template <typename T> struct KernelOperatorPlan {
   std::function<Status(T *product, int64_t count, double &trace)> sumOverRanks;
 };
 
+/// Rows [r0, r1) of K into `tile` ((r1 − r0) × n, leading dimension n):
+/// K[i, j ≥ i], the Gram rows by GEMM then the recursion; the entries left
+/// of the diagonal are not K.
+template <typename T>
+void makeKernelRows(const KernelOperatorPlan<T> &plan, int64_t n, T *tile,
+                    int64_t r0, int64_t r1);
+
+/// Every row tile of K this rank owns (all of them without tileRanks) into
+/// plan.tile, one slot of tileRows × n after another, in tile order: the
+/// kept tiles the dense plan over ranks factors.
+template <typename T>
+void makeOwnedKernelRows(const KernelOperatorPlan<T> &plan, int64_t n);
+
 /// The plan of a Krylov command with `operator` in a host arena at `base`,
 /// all but `recursion`.
 template <typename T>

@@ -160,6 +160,12 @@ private:
   Status runDispatch(const schema::Dispatch &d, const RowTile *tile);
   Status runKrylovCommand(const schema::Krylov &k, uint32_t index);
   Status runRowTiles(const schema::RowTiles &r, uint32_t index);
+  Status runDenseRanks(const schema::DenseRanks &d, uint32_t index);
+  /// K of a kernel operator on this arena; the recursion kernel's
+  /// arguments live in `args`, which must outlive the plan's use.
+  template <typename T>
+  KernelOperatorPlan<T> operatorPlan(const schema::KernelOperator &op,
+                                     int64_t n, std::vector<void *> &args);
 
   Artifact art;
   ThreadPool pool;

@@ -712,6 +712,31 @@ def Gantk_AddOp : Gantk_Op<"add", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
+def Gantk_SetRowDiagOp : Gantk_Op<"set_row_diag", [Pure]> {
+  let summary = "Recomputed Gram rows with the Gram diagonal on their diagonal";
+  let description = [{
+    `input` is rows [row_offset, row_offset + R) of a Gram matrix made again
+    by a GEMM of those rows; the result is them with entry
+    (i, row_offset + i) set to diag[row_offset + i], the diagonal the
+    forward read. A second GEMM rounds G_ii differently in the last bits,
+    and arccos-type layers turn a correlation of 1 − ε into an error of
+    about √ε in dL/dZ; so the backward's pair (i, i) must see exactly the
+    forward's.
+
+    ```mlir
+    %r = gantk.set_row_diag %g, %v {row_offset = 6 : i64}
+        : tensor<6x12xf64>, tensor<12xf64> -> tensor<6x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$input, Gantk_Vector:$diag,
+                       I64Attr:$row_offset);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $input `,` $diag attr-dict `:` type($input) `,` type($diag) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Gantk_AddDiagOp : Gantk_Op<"add_diag", [Pure]> {
   let summary = "A + diag(v): the adjoint of gantk.diag";
   let description = [{
@@ -1131,6 +1156,91 @@ def Gantk_AddFactorTraceOp : Gantk_Op<"add_factor_trace", [Pure]> {
   let assemblyFormat = [{
     $input `,` $a `,` $b attr-dict `:` type($input) `,` type($a) `,` type($b)
     `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_EighRanksOp : Gantk_Op<"eigh_ranks", [Pure]> {
+  let summary = "K's eigendecomposition over MPI ranks (ScaLAPACK p?syevd)";
+  let description = [{
+    The dense plan of a step split over ranks (gantk-dense-over-ranks). K is
+    the operator's, made in its kept row tiles (tile t on rank t mod P) and
+    shifted by its trace_scale; `vectors` is Qᵀ (row j the eigenvector of
+    `values[j]`, ascending) and, like K, is stored by row tiles: each rank
+    holds only its tiles' rows, so its buffer is the operator's kept tiles'
+    size, not N × N.
+
+    ```mlir
+    %qt, %mu = gantk.eigh_ranks %k : !gantk.operator<12, f64> -> tensor<12x12xf64>, tensor<12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_OperatorType:$kernel);
+  let results = (outs Gantk_Matrix:$vectors, Gantk_Vector:$values);
+  let assemblyFormat = [{
+    $kernel attr-dict `:` type($kernel) `->` type($vectors) `,` type($values)
+  }];
+  let extraClassDeclaration = [{
+    /// The operator that made K (and whose row tiles `vectors` shares).
+    KernelOperatorOp getOperator();
+    /// Elements of `vectors`' buffer on one rank: the operator's kept tiles.
+    int64_t getVectorsElements();
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ExpmRanksOp : Gantk_Op<"expm_ranks", [Pure]> {
+  let summary = "U = exp(−λK) Y from eigh_ranks' eigenpairs";
+  let description = [{
+    Q exp(−λ max(μ, 0)) Qᵀ Y, each rank's eigenvectors' part summed over the
+    ranks: the same U, to the bit, on every rank.
+
+    ```mlir
+    %u = gantk.expm_ranks %qt, %mu, %y {lambda = 0.7 : f64}
+        : tensor<12x12xf64>, tensor<12xf64>, tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$vectors, Gantk_Vector:$values,
+                       Gantk_Matrix:$rhs, F64Attr:$lambda);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $vectors `,` $values `,` $rhs attr-dict `:` type($vectors) `,`
+    type($values) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_ExpmGradRowsRanksOp : Gantk_Op<"expm_grad_rows_ranks", [Pure]> {
+  let summary = "Rows of dL/dK of exp(−λK) Y, by row tiles over MPI ranks";
+  let description = [{
+    dL/dK = Q M Qᵀ + trace_scale · tr(Q M Qᵀ) · I, M the Daleckii–Krein
+    matrix of Qᵀ cotangent and Qᵀ Y (as the one-process dense plan), formed
+    by ScaLAPACK p?gemm over the ranks; the result is its rows
+    [row_offset, row_offset + R), stored by the row tiles of the backward
+    that reads them (`tile_rows`, `tile_ranks`): each rank holds only its
+    tiles' rows.
+
+    ```mlir
+    %d = gantk.expm_grad_rows_ranks %qt, %mu, %y, %du {lambda = 0.7 : f64,
+        trace_scale = 0.0 : f64, row_offset = 6 : i64, tile_rows = 2 : i64,
+        tile_ranks = array<i32: 0, 1, 0>}
+        : tensor<12x12xf64>, tensor<12xf64>, tensor<12x1xf64>, tensor<12x1xf64> -> tensor<6x12xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$vectors, Gantk_Vector:$values,
+                       Gantk_Matrix:$rhs, Gantk_Matrix:$cotangent,
+                       F64Attr:$lambda, F64Attr:$trace_scale,
+                       I64Attr:$row_offset, I64Attr:$tile_rows,
+                       DenseI32ArrayAttr:$tile_ranks);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $vectors `,` $values `,` $rhs `,` $cotangent attr-dict `:`
+    type($vectors) `,` type($values) `,` type($rhs) `,` type($cotangent)
+    `->` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// Elements of the result's buffer on one rank: the most row tiles any
+    /// rank holds.
+    int64_t getLocalElements();
   }];
   let hasVerifier = 1;
 }
