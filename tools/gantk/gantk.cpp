@@ -721,7 +721,9 @@ int commandBench() {
   if (world) {
     // Each rank's bytes a step against docs/distributed.md's volume: per
     // product with K the N × width block and tr(K), per step the backward's
-    // m × d rows (from the last step's Krylov runs).
+    // m × d rows (from the last step's Krylov runs); for the dense plan the
+    // sums of its vectors and traces, and rank 0's broadcast of the
+    // eigenvalues (ScaLAPACK's own messages are not counted).
     uint64_t sent = (world->bytesSent() - sentBefore) / uint64_t(stepCount);
     std::vector<uint8_t> all;
     if (Status st = world->gather(&sent, sizeof(sent), &all); !st.ok())
@@ -740,13 +742,37 @@ int commandBench() {
         model += uint64_t(s.krylovStats()[i].products) *
                  (uint64_t(k->n()) * uint64_t(width) * element + 8);
       }
+    uint64_t rootOnly = 0; // what rank 0 alone sends
+    for (const schema::CommandEntry *entry : *commands)
+      if (const auto *d = entry->command_as_DenseRanks()) {
+        uint64_t n = uint64_t(d->n()), block = n * uint64_t(d->columns());
+        uint64_t trace = d->trace_scale() != 0 ? element : 0;
+        switch (d->mode()) {
+        case schema::DenseRanksMode::Factor:
+          // tr(K), the workspace verdict; the eigenvalues from rank 0.
+          model += trace + element;
+          rootOnly += n * element;
+          break;
+        case schema::DenseRanksMode::Action:
+          model += block * element;
+          break;
+        case schema::DenseRanksMode::GradientRows:
+          model += 2 * block * element + trace; // Qᵀg, Qᵀy, tr(dL/dK)
+          break;
+        }
+      }
     std::printf("ranks %d: bytes sent a step by each rank:", s.ranks());
-    for (size_t r = 0; r < all.size() / sizeof(uint64_t); ++r) {
+    size_t count = all.size() / sizeof(uint64_t);
+    for (size_t r = 0; r < count; ++r) {
       uint64_t v;
       std::memcpy(&v, all.data() + r * sizeof(v), sizeof(v));
       std::printf(" %llu", (unsigned long long)v);
     }
-    std::printf(" (model %llu)\n", (unsigned long long)model);
+    std::printf(" (model");
+    for (size_t r = 0; r < count; ++r)
+      std::printf(" %llu",
+                  (unsigned long long)(model + (r == 0 ? rootOnly : 0)));
+    std::printf(")\n");
   }
   const char *precision =
       loaded->spec.train.precision == ast::Train::Precision::F32 ? "f32"

@@ -3,7 +3,7 @@
   close.py grad A_LOSS A.npy B_LOSS B.npy BOUND
     the losses and dL/dZ arrays agree to BOUND, relative to the largest |A|
   close.py bytes BENCH_OUTPUT
-    every rank's bytes a step equal the model gantk bench prints
+    every rank's bytes a step equal the model gantk bench prints for it
 """
 import re
 import sys
@@ -29,7 +29,8 @@ elif sys.argv[1] == "samples":
     print("ok")
 else:
     line = next(l for l in open(sys.argv[2]) if l.startswith("ranks "))
-    m = re.match(r"ranks (\d+): bytes sent a step by each rank: ([\d ]+) \(model (\d+)\)", line)
-    ranks, sent, model = int(m.group(1)), [int(v) for v in m.group(2).split()], int(m.group(3))
-    assert len(sent) == ranks and all(v == model for v in sent), line
-    print(f"ok: {ranks} ranks, {model} bytes each")
+    m = re.match(r"ranks (\d+): bytes sent a step by each rank: ([\d ]+) \(model ([\d ]+)\)", line)
+    ranks = int(m.group(1))
+    sent, model = ([int(v) for v in m.group(i).split()] for i in (2, 3))
+    assert len(sent) == ranks and sent == model, line
+    print(f"ok: {ranks} ranks, {' '.join(map(str, model))} bytes")
