@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -393,7 +394,13 @@ Status Checker::checkKernelOperator(const fbs::KernelOperator &op, int64_t n,
 
 Status Checker::checkKrylov(const fbs::Krylov &k,
                             const std::string &where) const {
-  bool gradient = k.mode() == fbs::KrylovMode::Gradient;
+  if (k.mode() > fbs::KrylovMode::MAX)
+    return fail(where + ": unknown Krylov mode " +
+                std::to_string(int(k.mode())));
+  bool gradient = k.mode() != fbs::KrylovMode::Action;
+  bool value = k.mode() != fbs::KrylovMode::Gradient;
+  if (!std::isfinite(k.cotangent_scale()))
+    return fail(where + ": Krylov cotangent_scale is not finite");
   if (k.n() <= 0 || k.columns() <= 0 || k.max_blocks() <= 0 ||
       (gradient && k.rank() <= 0))
     return fail(where + ": Krylov sizes must be positive");
@@ -417,7 +424,7 @@ Status Checker::checkKrylov(const fbs::Krylov &k,
       {k.cotangent(), "cotangent", {n, c}, gradient},
       {k.basis(), "basis", {n, width, uint64_t(k.max_blocks()) + 1}, true},
       {k.block(), "block", {n, width}, true},
-      {k.out(), "out", {n, c}, !gradient},
+      {k.out(), "out", {n, c}, value},
       {k.factor_a(), "factor_a", {n, rank}, gradient},
       {k.factor_b(), "factor_b", {n, rank}, gradient},
       {k.stats(), "stats", {2}, true}};

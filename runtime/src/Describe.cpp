@@ -29,7 +29,9 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                  [&](const fbs::Krylov &k) {
                    os << "krylov "
                       << (k.mode() == fbs::KrylovMode::Gradient ? "gradient"
-                                                                : "action")
+                          : k.mode() == fbs::KrylovMode::ValueGradient
+                              ? "value and gradient"
+                              : "action")
                       << " n " << k.n() << " columns " << k.columns()
                       << " lambda " << k.lambda() << " tol " << k.tol()
                       << " max_blocks " << k.max_blocks();

@@ -439,6 +439,31 @@ std::vector<double> projectedAction(const std::vector<double> &t, int64_t m,
   return out;
 }
 
+/// ValueGradient: exp(−λ(T − shift)) Vᵀ dU (m × c), dU = cotangent + s·U in
+/// the basis: Vᵀ dU = [R; 0](:, c + col) + s·e^{−λ shift}·current(:, col),
+/// in T's eigenbasis W: â = Wᵀ[R; 0](:, c + col) + s·e^{−λθ}·b̂.
+std::vector<double> cotangentAction(const std::vector<double> &vectors,
+                                    const std::vector<double> &values,
+                                    int64_t m, const std::vector<double> &r,
+                                    const KrylovProblem &p, double shift) {
+  int64_t c = p.columns, width = 2 * c;
+  std::vector<double> coeff = eigenbasisCoefficients(vectors, m, r, width);
+  std::vector<double> a(size_t(m * c));
+  for (int64_t k = 0; k < m; ++k) {
+    double theta = std::max(values[size_t(k)], 0.0);
+    double f = std::exp(-p.lambda * theta);
+    double fs = std::exp(-p.lambda * (theta - shift));
+    for (int64_t col = 0; col < c; ++col)
+      a[size_t(k * c + col)] =
+          fs * (coeff[size_t(k * width + c + col)] +
+                p.cotangentScale * f * coeff[size_t(k * width + col)]);
+  }
+  std::vector<double> out(size_t(m * c));
+  gemm(false, false, m, c, m, 1.0, vectors.data(), m, a.data(), c, 0.0,
+       out.data(), c);
+  return out;
+}
+
 double relativeChange(const std::vector<double> &now,
                       const std::vector<double> &before) {
   // `before` has fewer rows: compare on the common rows, count the new ones.
@@ -484,6 +509,9 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   // noise (f32: 3.8e-6): the tolerance is raised to that floor.
   double tol = std::max(p.tol, 32 * double(std::numeric_limits<T>::epsilon()));
   std::vector<double> previous, current, vectors, values;
+  // ValueGradient: exp(−λ(T − shift)) Vᵀ dU as well, whose change is
+  // tested too (dU moves with the projected U).
+  std::vector<double> previousDu, currentDu;
   double shift = 0, previousShift = 0;
   KrylovStats stats;
   bool converged = false, ok = true;
@@ -503,11 +531,23 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
     stats.dimension = m;
     stats.smallest = values.front();
     stats.largest = values.back();
-    if (!previous.empty())
+    if (!previous.empty()) {
+      double rescale = std::exp(-p.lambda * (previousShift - shift));
       for (double &v : previous)
-        v *= std::exp(-p.lambda * (previousShift - shift));
+        v *= rescale;
+      for (double &v : previousDu)
+        v *= rescale;
+    }
     stats.estimate = previous.empty() ? 1.0
                                       : relativeChange(current, previous);
+    if (p.value) {
+      currentDu = cotangentAction(vectors, values, m, lanczos.r, p, shift);
+      if (!previousDu.empty())
+        stats.estimate =
+            std::max(stats.estimate, relativeChange(currentDu, previousDu));
+      previousDu.assign(size_t((m + width) * c), 0);
+      std::copy(currentDu.begin(), currentDu.end(), previousDu.begin());
+    }
     converged = !grew || (!previous.empty() && stats.estimate <= tol);
     // Keep this solution, padded to the next size, at the next shift's
     // scale (Ritz values only decrease, so the factor is at most 1).
@@ -526,7 +566,7 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   }
   int64_t m = stats.dimension;
 
-  if (!p.gradient) {
+  if (!p.gradient || p.value) {
     // out = V · current · exp(−λ·shift) (the first c columns are
     // exp(−λK) Y).
     double scale = std::exp(-p.lambda * shift);
@@ -536,13 +576,23 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
         coeff[size_t(i * c + j)] = current[size_t(i * width + j)] * scale;
     if (Status s = backend.combine(m, coeff, c, KrylovOutput::Action); !s.ok())
       return s.error();
-    return stats;
+    if (!p.gradient)
+      return stats;
   }
 
   // Gradient: in T's eigenbasis, â = Wᵀ Vᵀ g, b̂ = Wᵀ Vᵀ y (Vᵀ X = [R; 0]):
-  // columns c + col and col of the start block's coefficients.
+  // columns c + col and col of the start block's coefficients. With the
+  // value, g = cotangent + s·U: â gains s·e^{−λθ}·b̂ (U = V W e^{−λΘ} b̂).
   std::vector<double> coeff =
       eigenbasisCoefficients(vectors, m, lanczos.r, width);
+  if (p.value)
+    for (int64_t k = 0; k < m; ++k) {
+      double f = p.cotangentScale *
+                 std::exp(-p.lambda * std::max(values[size_t(k)], 0.0));
+      for (int64_t col = 0; col < c; ++col)
+        coeff[size_t(k * width + c + col)] +=
+            f * coeff[size_t(k * width + col)];
+    }
   std::vector<double> core(size_t(m * m), 0); // F ∘ ½Σ(â b̂ᵀ + b̂ âᵀ)
   for (int64_t col = 0; col < c; ++col)
     for (int64_t i = 0; i < m; ++i)

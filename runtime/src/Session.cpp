@@ -702,7 +702,9 @@ std::string describeCommand(const fbs::CommandEntry &entry, uint32_t index) {
           [&](const fbs::Krylov &k) {
             return std::string(k.mode() == fbs::KrylovMode::Action
                                    ? "Krylov exp action"
-                                   : "Krylov gradient");
+                               : k.mode() == fbs::KrylovMode::Gradient
+                                   ? "Krylov gradient"
+                                   : "Krylov value and gradient");
           },
           [](const fbs::RowTiles &) { return std::string("row tiles"); },
           [](const fbs::DenseRanks &d) {

@@ -736,9 +736,9 @@ int commandBench() {
     for (uint32_t i = 0; i < commands->size(); ++i)
       if (const auto *k = commands->Get(i)->command_as_Krylov();
           k && i < s.krylovStats().size()) {
-        int64_t width = k->mode() == schema::KrylovMode::Gradient
-                            ? 2 * k->columns()
-                            : k->columns();
+        int64_t width = k->mode() == schema::KrylovMode::Action
+                            ? k->columns()
+                            : 2 * k->columns();
         model += uint64_t(s.krylovStats()[i].products) *
                  (uint64_t(k->n()) * uint64_t(width) * element + 8);
       }

@@ -142,7 +142,7 @@ public:
                                  &iwork, syevdIWorkElements(n));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
                                            cmd.Union(), label, results, once));
-    } else if (isa<KrylovExpmOp, KrylovExpmGradOp>(op)) {
+    } else if (isa<KrylovExpmOp, KrylovExpmGradOp, KrylovExpmValueGradOp>(op)) {
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label,
           results, once));
@@ -183,7 +183,8 @@ public:
       kernelOperator = operatorTable(fbb, matrixFree, kernels);
     else
       vk = view(kernel);
-    bool gradient = isa<KrylovExpmGradOp>(op);
+    bool value = !isa<KrylovExpmGradOp>(op);
+    bool gradient = !isa<KrylovExpmOp>(op);
     int64_t width = gradient ? 2 * c : c;
     auto lambda = op.getAttrOfType<FloatAttr>("lambda").getValueAsDouble();
     auto tol = op.getAttrOfType<FloatAttr>("tol").getValueAsDouble();
@@ -191,17 +192,25 @@ public:
     fb::View vr = view(rhs), none(0, 0);
     fb::View basis(scratch[0], krylovBasisElements(n, width, maxBlocks));
     fb::View block(scratch[1], n * width), stats(scratch[2], 2);
+    // Results: [U], then [factor_a, factor_b].
+    int64_t factors = value ? 1 : 0;
     fb::View cot = gradient ? view(op.getOperand(2)) : none;
-    fb::View out = gradient ? none : view(op.getResult(0));
-    fb::View fa = gradient ? view(op.getResult(0)) : none;
-    fb::View fbv = gradient ? view(op.getResult(1)) : none;
+    fb::View out = value ? view(op.getResult(0)) : none;
+    fb::View fa = gradient ? view(op.getResult(factors)) : none;
+    fb::View fbv = gradient ? view(op.getResult(factors + 1)) : none;
     int64_t rank =
-        gradient ? cast<ShapedType>(op.getResult(0).getType()).getDimSize(1)
-                 : 0;
-    return fb::CreateKrylov(
-        fbb, gradient ? fb::KrylovMode::Gradient : fb::KrylovMode::Action, n,
-        c, lambda, tol, maxBlocks, &vk, &vr, &cot, &basis, &block, &out, &fa,
-        &fbv, rank, &stats, kernelOperator);
+        gradient
+            ? cast<ShapedType>(op.getResult(factors).getType()).getDimSize(1)
+            : 0;
+    fb::KrylovMode mode = !gradient ? fb::KrylovMode::Action
+                          : value   ? fb::KrylovMode::ValueGradient
+                                    : fb::KrylovMode::Gradient;
+    double cotangentScale = 0;
+    if (auto shared = dyn_cast<KrylovExpmValueGradOp>(op))
+      cotangentScale = shared.getCotangentScale().convertToDouble();
+    return fb::CreateKrylov(fbb, mode, n, c, lambda, tol, maxBlocks, &vk, &vr,
+                            &cot, &basis, &block, &out, &fa, &fbv, rank, &stats,
+                            kernelOperator, cotangentScale);
   }
 
   /// The dense plan over ranks: one command per op, workspaces from

@@ -123,8 +123,8 @@ public:
       if (isa<PairwiseOp, PairwiseGradOp, DiagOp, GramDiagOp, GramBlocksOp,
               AddDiagOp, SetRowDiagOp, AddTraceDiagOp, AddFactorTraceOp,
               ExpScaleOp, DaleckiiKreinOp, LabelsOp, LossOp, LossGradOp,
-              LossSumOp, AddOp, AvgPoolOp, AvgPoolTransposeOp, BiasActOp,
-              ActGradOp, ColumnSumOp>(op))
+              LossGradConstOp, LossSumOp, AddOp, AvgPoolOp, AvgPoolTransposeOp,
+              BiasActOp, ActGradOp, ColumnSumOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops)
@@ -524,6 +524,16 @@ private:
           k.store(sum, out, {k.index(0), j});
         });
       };
+    } else if (auto constant = dyn_cast<LossGradConstOp>(op)) {
+      // The squared loss's cotangent without its U term: scale·(1 − y).
+      double scale = constant.getScale().convertToDouble();
+      body = [scale](KernelBody &k, ScalarBuilder &s) {
+        Value y = k.args[0], out = k.args[1], zero = k.index(0);
+        k.loop(k.begin, k.end, [&](Value i) {
+          k.store(s.mul(s.c(scale), s.sub(s.c(1), k.load(y, {i, zero}))), out,
+                  {i, zero});
+        });
+      };
     } else if (auto lossGrad = dyn_cast<LossGradOp>(op)) {
       bool squared = lossGrad.getKind() == Loss::Squared;
       // Its weight in the step's loss (gantk.loss_sum), 1 for the loss alone.
@@ -585,7 +595,8 @@ private:
   /// leaves the step (the kernel entry) or meets a general op.
   static bool readsLowerTriangle(Value k) {
     for (Operation *user : k.getUsers()) {
-      if (isa<EighOp, KrylovExpmOp, KrylovExpmGradOp>(user))
+      if (isa<EighOp, KrylovExpmOp, KrylovExpmGradOp, KrylovExpmValueGradOp>(
+              user))
         continue;
       if (auto shift = dyn_cast<AddTraceDiagOp>(user))
         if (!readsLowerTriangle(shift.getResult()))

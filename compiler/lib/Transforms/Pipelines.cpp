@@ -38,6 +38,7 @@ void buildGantkPassPipeline(OpPassManager &pm,
     if (options.denseOverRanks)
       pm.addPass(createDenseOverRanksPass());
   }
+  pm.addPass(createShareKrylovPass());
   pm.addPass(createSplitGramPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createHoistInvariantsPass());

@@ -255,6 +255,8 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
       return krylov(k.getKernel(), columns(k.getRhs()), k.getMaxIter());
     if (auto k = dyn_cast<KrylovExpmGradOp>(op))
       return krylov(k.getKernel(), 2 * columns(k.getRhs()), k.getMaxIter());
+    if (auto k = dyn_cast<KrylovExpmValueGradOp>(op))
+      return krylov(k.getKernel(), 2 * columns(k.getRhs()), k.getMaxIter());
     return {};
   }
 

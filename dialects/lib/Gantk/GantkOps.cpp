@@ -7,6 +7,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace gantk;
 
@@ -405,6 +407,16 @@ LogicalResult LossGradOp::verify() {
   return success();
 }
 
+LogicalResult LossGradConstOp::verify() {
+  if (failed(verifyLossShapes(*this, getLabels(), getLabels(), getKind())))
+    return failure();
+  if (getKind() != Loss::Squared)
+    return emitOpError("only the squared loss's cotangent is affine in U");
+  if (getResult().getType() != getLabels().getType())
+    return emitOpError("result type must equal the labels type");
+  return success();
+}
+
 LogicalResult GramOp::verify() {
   if (failed(verifyCommon(*this)))
     return failure();
@@ -731,6 +743,20 @@ LogicalResult KrylovExpmGradOp::verify() {
     return emitOpError("factors must be two N x rank matrices, rank >= 1");
   return verifySolver(*this, getTol().convertToDouble(),
                       getMaxIter());
+}
+
+LogicalResult KrylovExpmValueGradOp::verify() {
+  if (failed(verifyActionShapes(*this, getKernel(), getRhs(), getResult(),
+                                getLambda().convertToDouble(), 0)))
+    return failure();
+  if (getCotangent().getType() != getRhs().getType())
+    return emitOpError("cotangent type must equal the rhs type");
+  if (getFactorA().getType() != getFactorB().getType() ||
+      rows(getFactorA()) != kernelSize(getKernel()) || cols(getFactorA()) < 1)
+    return emitOpError("factors must be two N x rank matrices, rank >= 1");
+  if (!std::isfinite(getCotangentScale().convertToDouble()))
+    return emitOpError("cotangent_scale must be finite");
+  return verifySolver(*this, getTol().convertToDouble(), getMaxIter());
 }
 
 LogicalResult AddFactorTraceOp::verify() {

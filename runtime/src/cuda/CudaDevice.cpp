@@ -215,7 +215,7 @@ Status CudaDevice::allocateWorkspaces(int sm) {
     };
     auto sizeKrylov = [&](const fbs::Krylov &k) -> Status {
       KrylovProblem p;
-      p.gradient = k.mode() == fbs::KrylovMode::Gradient;
+      p.gradient = k.mode() != fbs::KrylovMode::Action;
       p.n = k.n();
       p.columns = k.columns();
       p.maxBlocks = k.max_blocks();

@@ -145,6 +145,19 @@ def DenseOverRanksPass : Pass<"gantk-dense-over-ranks", "mlir::ModuleOp"> {
   }];
 }
 
+def ShareKrylovPass : Pass<"gantk-share-krylov", "mlir::ModuleOp"> {
+  let summary = "One block Lanczos run for the value and the gradient";
+  let description = [{
+    krylov_expm(K, Y) = U, loss_grad(U, Y) = dU and krylov_expm_grad(K, Y,
+    dU) run two Lanczos processes, the second from [Y, dU], which needs U
+    first. When the cotangent is affine in U (the squared loss: dU =
+    scale · (1 − Y + U)) the block Krylov space of [Y, scale · (1 − Y)]
+    already holds dU, so one gantk.krylov_expm_value_grad from that block
+    gives U and the factors, about halving the products with K. The
+    constant part is gantk.loss_grad_const (on the labels only: hoisted).
+  }];
+}
+
 def SplitGramPass : Pass<"gantk-split-gram", "mlir::ModuleOp"> {
   let summary = "Splits the Gram GEMM of X ⊕ Z into its real block and its Z rows";
   let description = [{

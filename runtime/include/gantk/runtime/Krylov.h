@@ -29,7 +29,12 @@ template <typename T> struct KrylovBuffers {
 };
 
 struct KrylovProblem {
+  /// The start block is [Y, cotangent] and the factors of dL/dK are made.
   bool gradient = false;
+  /// With gradient: the value U too, from the same run, and the
+  /// cotangent is dU = cotangent + cotangentScale · U (schema ValueGradient).
+  bool value = false;
+  double cotangentScale = 0;
   int64_t n = 0, columns = 0, maxBlocks = 0, rank = 0;
   double lambda = 1, tol = 1e-6;
 };
@@ -49,7 +54,9 @@ struct KrylovStats {
 /// The problem of a Krylov command.
 inline KrylovProblem krylovProblem(const schema::Krylov &k) {
   KrylovProblem p;
-  p.gradient = k.mode() == schema::KrylovMode::Gradient;
+  p.gradient = k.mode() != schema::KrylovMode::Action;
+  p.value = k.mode() == schema::KrylovMode::ValueGradient;
+  p.cotangentScale = k.cotangent_scale();
   p.n = k.n();
   p.columns = k.columns();
   p.maxBlocks = k.max_blocks();
@@ -73,13 +80,13 @@ KrylovBuffers<T> krylovBuffers(const schema::Krylov &k, uintptr_t base) {
   b.rhs = at(k.rhs());
   b.basis = at(k.basis());
   b.block = at(k.block());
-  if (k.mode() == schema::KrylovMode::Gradient) {
+  if (k.mode() != schema::KrylovMode::Action) {
     b.cotangent = at(k.cotangent());
     b.factorA = at(k.factor_a());
     b.factorB = at(k.factor_b());
-  } else {
-    b.out = at(k.out());
   }
+  if (k.mode() != schema::KrylovMode::Gradient)
+    b.out = at(k.out());
   return b;
 }
 

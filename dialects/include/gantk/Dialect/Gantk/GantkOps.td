@@ -651,6 +651,26 @@ def Gantk_LossGradOp : Gantk_Op<"loss_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Gantk_LossGradConstOp : Gantk_Op<"loss_grad_const", [Pure]> {
+  let summary = "The part of gantk.loss_grad that does not depend on U";
+  let description = [{
+    For a loss whose cotangent is affine in the action U: gantk.loss_grad
+    of (U, Y) = this + scale · U. The squared loss only: scale · (1 − Y).
+
+    ```mlir
+    %c = gantk.loss_grad_const %y {kind = #gantk.loss<squared>}
+        : tensor<12x1xf64> -> tensor<12x1xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_Matrix:$labels, Gantk_LossAttr:$kind,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
+  let results = (outs Gantk_Matrix:$result);
+  let assemblyFormat = [{
+    $labels attr-dict `:` type($labels) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Gantk_ExpmActionGradOp : Gantk_Op<"expm_action_grad", [Pure]> {
   let summary = "dL/dK of gantk.expm_action (Daleckii–Krein)";
   let description = [{
@@ -1134,6 +1154,35 @@ def Gantk_KrylovExpmGradOp : Gantk_Op<"krylov_expm_grad", [Pure]> {
   let assemblyFormat = [{
     $kernel `,` $rhs `,` $cotangent attr-dict `:` type($kernel) `,` type($rhs)
     `,` type($cotangent) `->` type($factor_a) `,` type($factor_b)
+  }];
+  let hasVerifier = 1;
+}
+
+def Gantk_KrylovExpmValueGradOp : Gantk_Op<"krylov_expm_value_grad", [Pure]> {
+  let summary = "U = exp(−λK) Y and dL/dK as factors, from one block Lanczos run";
+  let description = [{
+    For a cotangent affine in U, dU = `cotangent` + `cotangent_scale` · U
+    (gantk-share-krylov: the squared loss's), the block Krylov space of
+    [Y, cotangent] holds Y, U's projection and so dU: one run gives both
+    gantk.krylov_expm's result and gantk.krylov_expm_grad's factors for dU,
+    iterating until the projected U and exp(−λK) dU both settle.
+
+    ```mlir
+    %u, %a, %b = gantk.krylov_expm_value_grad %k, %y, %c {lambda = 0.7 : f64,
+        tol = 1.0e-06 : f64, max_iter = 100 : i64, cotangent_scale = 1.0 : f64}
+        : tensor<12x12xf64>, tensor<12x1xf64>, tensor<12x1xf64>
+        -> tensor<12x1xf64>, tensor<12x8xf64>, tensor<12x8xf64>
+    ```
+  }];
+  let arguments = (ins Gantk_KernelOrOperator:$kernel, Gantk_Matrix:$rhs,
+                       Gantk_Matrix:$cotangent, F64Attr:$lambda, F64Attr:$tol,
+                       I64Attr:$max_iter, F64Attr:$cotangent_scale);
+  let results = (outs Gantk_Matrix:$result, Gantk_Matrix:$factor_a,
+                      Gantk_Matrix:$factor_b);
+  let assemblyFormat = [{
+    $kernel `,` $rhs `,` $cotangent attr-dict `:` type($kernel) `,`
+    type($rhs) `,` type($cotangent) `->` type($result) `,` type($factor_a)
+    `,` type($factor_b)
   }];
   let hasVerifier = 1;
 }
