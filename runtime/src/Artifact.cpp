@@ -267,7 +267,10 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
                 std::to_string(r.tile_rows()) + ")");
   if (r.rows() > INT_MAX || r.tile_rows() > INT_MAX)
     return fail(where + ": row tiles exceed the BLAS integer range");
-  if (!r.tiles() || r.tiles()->size() == 0)
+  // A body reads its rows from tile buffers, or (the dense plan over
+  // ranks on maps) only from a rank-tiled value.
+  if (!r.tiles() ||
+      (r.tiles()->size() == 0 && (!r.rank_tiled() || !r.rank_tiled()->size())))
     return fail(where + ": row tiles without tile buffers");
   if (!alignedElements(r.tiles()))
     return fail(where + ": row tile buffers are not 8-byte aligned in the "

@@ -25,7 +25,7 @@ func.func @zigzag(%s: tensor<4x2xf64>, %v: tensor<4xf64>) -> tensor<4xf64> {
   ^bb0(%q12: f64, %q11: f64, %q22: f64):
     gantk.yield %q12 : f64
   }
-  // expected-error @+1 {{needs a kernel_operator of the points' Gram that keeps its row tiles, dealt tile t to rank t mod P}}
+  // expected-error @+1 {{needs a kernel_operator that keeps its row tiles, dealt tile t to rank t mod P}}
   %qt, %mu = gantk.eigh_ranks %k : !gantk.operator<4, f64> -> tensor<4x4xf64>, tensor<4xf64>
   return %mu : tensor<4xf64>
 }

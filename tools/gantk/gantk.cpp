@@ -317,17 +317,24 @@ bool checkDigestOption() {
 
 /// The session options every running command takes; false after a usage
 /// error.
-bool runOptions(RunOptions &options) {
-  return optionValue(threads, options.threads, parseThreads) &&
-         optionValue(ranks, options.ranks, parseRanks) &&
-         optionValue(device, options.device, parseDevice) &&
-         optionValue(memoryBudget, options.budget, parseBytes);
-}
-
-/// The MPI job `gantk run` is a rank of (set once it asked for the world;
-/// null before and in other commands). In a job of more than one rank an
-/// error ends the whole job (Communicator::abort) after its message.
+/// The MPI job `gantk run` (and `grad` and `bench` with --ranks) is a rank
+/// of (set once it asked for the world; null before and in other
+/// commands). In a job of more than one rank an error ends the whole job
+/// (Communicator::abort) after its message, said once.
 Communicator *jobWorld = nullptr;
+
+bool runOptions(RunOptions &options) {
+  if (!optionValue(threads, options.threads, parseThreads) ||
+      !optionValue(ranks, options.ranks, parseRanks) ||
+      !optionValue(device, options.device, parseDevice) ||
+      !optionValue(memoryBudget, options.budget, parseBytes))
+    return false;
+  // One problem over ranks: this process is one rank of the job.
+  if (options.ranks > 1)
+    if (Result<Communicator *> world = Communicator::world(); world.ok())
+      jobWorld = *world;
+  return true;
+}
 
 bool inJob() { return jobWorld && jobWorld->distributed(); }
 
