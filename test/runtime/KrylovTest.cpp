@@ -196,6 +196,22 @@ ActionRun<T> runAction(const Problem &p, double lambda, double tol,
   return run;
 }
 
+/// Max-norm error of A Bᵀ (n × kRank factors) against `ref`, relative to
+/// max |ref|.
+double factorError(const std::vector<double> &fa, const std::vector<double> &fb,
+                   const std::vector<double> &ref, int64_t n) {
+  double maxError = 0, maxRef = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double abt = 0; // (A Bᵀ)_ij
+      for (int64_t r = 0; r < kRank; ++r)
+        abt += fa[size_t(i * kRank + r)] * fb[size_t(j * kRank + r)];
+      maxError = std::max(maxError, std::abs(abt - ref[size_t(i * n + j)]));
+      maxRef = std::max(maxRef, std::abs(ref[size_t(i * n + j)]));
+    }
+  return maxError / maxRef;
+}
+
 /// λ·λmax, from benign to stiff.
 const double kLambdas[] = {1, 10, 1e2, 1e3, 3e3};
 
@@ -276,16 +292,8 @@ TEST_P(KrylovTest, GradientFactorsMatchDaleckiiKrein) {
   Result<KrylovStats> stats = runKrylov(kp, buffers);
   ASSERT_TRUE(stats.ok()) << stats.message();
 
-  double maxError = 0, maxRef = 0;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      double abt = 0; // (A Bᵀ)_ij
-      for (int64_t r = 0; r < kRank; ++r)
-        abt += fa[size_t(i * kRank + r)] * fb[size_t(j * kRank + r)];
-      maxError = std::max(maxError, std::abs(abt - ref[size_t(i * n + j)]));
-      maxRef = std::max(maxRef, std::abs(ref[size_t(i * n + j)]));
-    }
-  EXPECT_LE(maxError / maxRef, 1e-6) << "dimension " << stats->dimension;
+  EXPECT_LE(factorError(fa, fb, ref, n), 1e-6)
+      << "dimension " << stats->dimension;
 }
 
 // (d) One run for the value and the gradient (ValueGradient, the squared
@@ -327,16 +335,8 @@ TEST_P(KrylovTest, ValueAndGradientFromOneRun) {
   ASSERT_TRUE(stats.ok()) << stats.message();
   EXPECT_LE(relativeError(out, u), 1e-8) << "dimension " << stats->dimension;
 
-  double maxError = 0, maxRef = 0;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      double abt = 0;
-      for (int64_t r = 0; r < kRank; ++r)
-        abt += fa[size_t(i * kRank + r)] * fb[size_t(j * kRank + r)];
-      maxError = std::max(maxError, std::abs(abt - ref[size_t(i * n + j)]));
-      maxRef = std::max(maxRef, std::abs(ref[size_t(i * n + j)]));
-    }
-  EXPECT_LE(maxError / maxRef, 1e-6) << "dimension " << stats->dimension;
+  EXPECT_LE(factorError(fa, fb, ref, n), 1e-6)
+      << "dimension " << stats->dimension;
 }
 
 // Float: the action within 1e-4 relative of the double reference (measured
