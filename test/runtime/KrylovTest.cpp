@@ -212,6 +212,45 @@ double factorError(const std::vector<double> &fa, const std::vector<double> &fb,
   return maxError / maxRef;
 }
 
+/// runKrylov's gradient on the problem from [y, g] at tol 1e-10, rank
+/// kRank, in double; with `value` the ValueGradient run whose cotangent is
+/// g + s·U, which also returns U.
+struct GradientRun {
+  Result<KrylovStats> stats = KrylovStats{};
+  std::vector<double> u, fa, fb;
+};
+
+GradientRun runGradient(const Problem &p, double lambda, bool value, double s,
+                        int64_t n) {
+  KrylovProblem kp;
+  kp.gradient = true;
+  kp.value = value;
+  kp.cotangentScale = s;
+  kp.n = n;
+  kp.columns = 1;
+  kp.maxBlocks = n;
+  kp.rank = kRank;
+  kp.lambda = lambda;
+  kp.tol = 1e-10;
+  std::vector<double> basis(size_t(n * 2 * (n + 1))), block(size_t(2 * n));
+  std::vector<double> k = upperOnly<double>(p.k, n);
+  GradientRun run;
+  run.u.resize(size_t(n));
+  run.fa.resize(size_t(n * kRank));
+  run.fb.resize(size_t(n * kRank));
+  KrylovBuffers<double> buffers;
+  buffers.kernel = k.data();
+  buffers.rhs = p.y.data();
+  buffers.cotangent = p.g.data();
+  buffers.basis = basis.data();
+  buffers.block = block.data();
+  buffers.out = value ? run.u.data() : nullptr;
+  buffers.factorA = run.fa.data();
+  buffers.factorB = run.fb.data();
+  run.stats = runKrylov(kp, buffers);
+  return run;
+}
+
 /// λ·λmax, from benign to stiff.
 const double kLambdas[] = {1, 10, 1e2, 1e3, 3e3};
 
@@ -270,30 +309,10 @@ TEST_P(KrylovTest, GradientFactorsMatchDaleckiiKrein) {
   std::vector<double> ref = denseGradient(*problem, lambda, n);
   EXPECT_LE(numericalRank(ref, n, 1e-8), kRank);
 
-  KrylovProblem kp;
-  kp.gradient = true;
-  kp.n = n;
-  kp.columns = 1;
-  kp.maxBlocks = n;
-  kp.rank = kRank;
-  kp.lambda = lambda;
-  kp.tol = 1e-10;
-  std::vector<double> basis(size_t(n * 2 * (n + 1))), block(size_t(2 * n)),
-      fa(size_t(n * kRank)), fb(size_t(n * kRank));
-  std::vector<double> k = upperOnly<double>(problem->k, n);
-  KrylovBuffers<double> buffers;
-  buffers.kernel = k.data();
-  buffers.rhs = problem->y.data();
-  buffers.cotangent = problem->g.data();
-  buffers.basis = basis.data();
-  buffers.block = block.data();
-  buffers.factorA = fa.data();
-  buffers.factorB = fb.data();
-  Result<KrylovStats> stats = runKrylov(kp, buffers);
-  ASSERT_TRUE(stats.ok()) << stats.message();
-
-  EXPECT_LE(factorError(fa, fb, ref, n), 1e-6)
-      << "dimension " << stats->dimension;
+  GradientRun run = runGradient(*problem, lambda, false, 0, n);
+  ASSERT_TRUE(run.stats.ok()) << run.stats.message();
+  EXPECT_LE(factorError(run.fa, run.fb, ref, n), 1e-6)
+      << "dimension " << run.stats->dimension;
 }
 
 // (d) One run for the value and the gradient (ValueGradient, the squared
@@ -310,33 +329,12 @@ TEST_P(KrylovTest, ValueAndGradientFromOneRun) {
     withCotangent.g[size_t(i)] += s * u[size_t(i)];
   std::vector<double> ref = denseGradient(withCotangent, lambda, n);
 
-  KrylovProblem kp;
-  kp.gradient = kp.value = true;
-  kp.cotangentScale = s;
-  kp.n = n;
-  kp.columns = 1;
-  kp.maxBlocks = n;
-  kp.rank = kRank;
-  kp.lambda = lambda;
-  kp.tol = 1e-10;
-  std::vector<double> basis(size_t(n * 2 * (n + 1))), block(size_t(2 * n)),
-      out(static_cast<size_t>(n)), fa(size_t(n * kRank)), fb(size_t(n * kRank));
-  std::vector<double> k = upperOnly<double>(problem->k, n);
-  KrylovBuffers<double> buffers;
-  buffers.kernel = k.data();
-  buffers.rhs = problem->y.data();
-  buffers.cotangent = problem->g.data();
-  buffers.basis = basis.data();
-  buffers.block = block.data();
-  buffers.out = out.data();
-  buffers.factorA = fa.data();
-  buffers.factorB = fb.data();
-  Result<KrylovStats> stats = runKrylov(kp, buffers);
-  ASSERT_TRUE(stats.ok()) << stats.message();
-  EXPECT_LE(relativeError(out, u), 1e-8) << "dimension " << stats->dimension;
-
-  EXPECT_LE(factorError(fa, fb, ref, n), 1e-6)
-      << "dimension " << stats->dimension;
+  GradientRun run = runGradient(*problem, lambda, true, s, n);
+  ASSERT_TRUE(run.stats.ok()) << run.stats.message();
+  EXPECT_LE(relativeError(run.u, u), 1e-8)
+      << "dimension " << run.stats->dimension;
+  EXPECT_LE(factorError(run.fa, run.fb, ref, n), 1e-6)
+      << "dimension " << run.stats->dimension;
 }
 
 // Float: the action within 1e-4 relative of the double reference (measured
