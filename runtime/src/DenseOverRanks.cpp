@@ -12,6 +12,7 @@
 #include "DenseOverRanks.h"
 
 #include "gantk/runtime/Comm.h"
+#include "gantk/runtime/Krylov.h"
 
 #include <algorithm>
 #include <climits>
@@ -74,18 +75,16 @@ int64_t RankRows::maxOwnedTiles() const {
   return (tiles() + ranks - 1) / ranks;
 }
 
-namespace {
-
-/// Rows of an n-row matrix that rank `rank` holds (ScaLAPACK's NUMROC for
-/// a 1 × P grid): whole tiles, and the last tile's rows if it is its.
-int64_t ownedRows(int64_t n, int64_t tileRows, int rank, int ranks) {
-  RankRows rows{n, tileRows, rank, ranks};
-  int64_t owned = rows.ownedTiles();
+int64_t RankRows::ownedRows() const {
+  int64_t owned = ownedTiles();
   if (owned == 0)
     return 0;
   int64_t lastTile = (owned - 1) * ranks + rank;
-  return (owned - 1) * tileRows + std::min(tileRows, n - lastTile * tileRows);
+  return (owned - 1) * tileRows +
+         std::min(tileRows, rows - lastTile * tileRows);
 }
+
+namespace {
 
 /// p?syevd's workspace on rank q of the 1 × P grid: its documented minimum
 /// max(1 + 6N + 2·NP·NQ, 3N + max(NB(NP + 1), 3NB)) + 2N, and no less than
@@ -94,7 +93,7 @@ int64_t ownedRows(int64_t n, int64_t tileRows, int rank, int ranks) {
 /// does not cover on a rank with few columns and which p?ormtr would only
 /// report to stderr.
 int64_t syevdWork(int64_t n, int64_t nb, int q, int ranks) {
-  int64_t np = n, nq = ownedRows(n, nb, q, ranks);
+  int64_t np = n, nq = RankRows{n, nb, q, ranks}.ownedRows();
   int64_t documented = std::max(1 + 6 * n + 2 * np * nq,
                                 3 * n + std::max(nb * (np + 1), 3 * nb)) +
                        2 * n;
@@ -267,6 +266,19 @@ void axpy(int64_t n, double alpha, const double *x, double *y, int64_t incy) {
   cblas_daxpy(int(n), alpha, x, 1, y, int(incy));
 }
 
+/// tr of an n × n matrix held as `layout`'s rows: this rank's diagonal
+/// entries, summed over the ranks.
+template <typename T>
+Result<T> traceOverRanks(Communicator &comm, const RankRows &layout,
+                         const T *matrix) {
+  T trace = 0;
+  for (int64_t l = 0; l < layout.ownedRows(); ++l)
+    trace += matrix[l * layout.rows + globalRow(layout, l)];
+  if (Status s = comm.sum(&trace, 1); !s.ok())
+    return s.error();
+  return trace;
+}
+
 template <typename T> const char *syevdName() {
   return sizeof(T) == sizeof(float) ? "pssyevd" : "pdsyevd";
 }
@@ -284,7 +296,7 @@ Status eighOverRanks(Communicator &comm, const RankRows &layout,
   if (!grid.ok())
     return grid.status();
   int64_t n = layout.rows;
-  int64_t local = ownedRows(n, layout.tileRows, layout.rank, layout.ranks);
+  int64_t local = layout.ownedRows();
 
   Result<Descriptor> desc = describe(*grid, n, n, layout.tileRows, what);
   if (!desc.ok())
@@ -300,16 +312,13 @@ Status eighOverRanks(Communicator &comm, const RankRows &layout,
                          " over " + std::to_string(layout.ranks) +
                          " ranks, given " + std::to_string(workElements) +
                          " and " + std::to_string(iworkElements));
-  // K += traceShift · tr(K) · I, tr summed over the ranks' diagonals.
+  // K += traceShift · tr(K) · I.
   if (traceShift != 0) {
-    T trace = 0;
+    Result<T> trace = traceOverRanks(comm, layout, k);
+    if (!trace.ok())
+      return trace.status();
     for (int64_t l = 0; l < local; ++l)
-      trace += k[l * n + globalRow(layout, l)];
-    if (Status s = comm.sum(&trace, 1); !s.ok())
-      return s;
-    T shiftBy = T(traceShift) * trace;
-    for (int64_t l = 0; l < local; ++l)
-      k[l * n + globalRow(layout, l)] += shiftBy;
+      k[l * n + globalRow(layout, l)] += T(traceShift) * *trace;
   }
 
   int lwork = int(std::min<int64_t>(workElements, INT_MAX));
@@ -358,7 +367,7 @@ Status expActionOverRanks(Communicator &comm, const RankRows &layout,
   if (Status s = checkLayout(comm, layout, "exp action over ranks"); !s.ok())
     return s;
   int64_t n = layout.rows;
-  int64_t local = ownedRows(n, layout.tileRows, layout.rank, layout.ranks);
+  int64_t local = layout.ownedRows();
   std::fill(u, u + n * cols, T(0));
   // This rank's eigenvectors' terms q_j e_jᵀ, e_j = exp(−λ max(μ_j, 0)) q_jᵀy.
   for (int64_t l = 0; l < local; ++l) {
@@ -402,7 +411,7 @@ Status expActionGradRowsOverRanks(Communicator &comm, const RankRows &layout,
   Result<Descriptor> desc = describe(*grid, n, n, layout.tileRows, what);
   if (!desc.ok())
     return desc.status();
-  int64_t local = ownedRows(n, layout.tileRows, layout.rank, layout.ranks);
+  int64_t local = layout.ownedRows();
 
   // The two matrices first; a = Qᵀg and b = Qᵀy (n × cols each, every
   // eigenvector's row, summed over the ranks) in p?syevd's part of work.
@@ -422,18 +431,12 @@ Status expActionGradRowsOverRanks(Communicator &comm, const RankRows &layout,
 
   // This rank's columns j of M (its rows: M is symmetric to the bit), as
   // daleckii_krein computes them.
-  T negLambda = T(-lambda), lam = T(lambda);
   for (int64_t l = 0; l < local; ++l) {
     int64_t j = globalRow(layout, l);
-    T mj = std::max(values[j], T(0));
     T *column = m + l * n;
     for (int64_t i = 0; i < n; ++i) {
-      T mi = std::max(values[i], T(0));
-      // F = −λ e^{−λ min(μi, μj)} g(λ|μi − μj|), g(x) = −expm1(−x)/x.
-      T x = lam * std::abs(mi - mj);
-      T gx = x < T(1e-12) ? T(1) - T(0.5) * x
-                          : -std::expm1(-x) / std::max(x, T(1e-300));
-      T f = (negLambda * std::exp(negLambda * std::min(mi, mj))) * gx;
+      T f =
+          T(expDividedDifference(lambda, double(values[i]), double(values[j])));
       T sum = 0;
       for (int64_t c = 0; c < cols; ++c)
         sum += a[i * cols + c] * b[j * cols + c] +
@@ -449,12 +452,10 @@ Status expActionGradRowsOverRanks(Communicator &comm, const RankRows &layout,
 
   T shiftBy = 0;
   if (traceShift != 0) {
-    T trace = 0;
-    for (int64_t l = 0; l < local; ++l)
-      trace += m[l * n + globalRow(layout, l)];
-    if (Status s = comm.sum(&trace, 1); !s.ok())
-      return s;
-    shiftBy = T(traceShift) * trace;
+    Result<T> trace = traceOverRanks(comm, layout, m);
+    if (!trace.ok())
+      return trace.status();
+    shiftBy = T(traceShift) * *trace;
   }
 
   if (outRows == 0)
@@ -467,9 +468,7 @@ Status expActionGradRowsOverRanks(Communicator &comm, const RankRows &layout,
   gemr2d(int(n), int(outRows), m, int(r0 + 1), desc->d, out, outDesc->d, *grid);
   if (traceShift != 0) {
     RankRows outLayout{outRows, outTileRows, layout.rank, layout.ranks};
-    int64_t outLocal =
-        ownedRows(outRows, outTileRows, layout.rank, layout.ranks);
-    for (int64_t l = 0; l < outLocal; ++l)
+    for (int64_t l = 0; l < outLayout.ownedRows(); ++l)
       out[l * n + r0 + globalRow(outLayout, l)] += shiftBy;
   }
   return {};

@@ -40,6 +40,9 @@ struct RankRows {
   int64_t ownedTiles() const;
   /// The most tiles any rank holds: the slots a buffer needs on every rank.
   int64_t maxOwnedTiles() const;
+  /// Rows this rank holds (ScaLAPACK's NUMROC on a 1 × P grid): whole
+  /// tiles, and the last tile's rows if it is its.
+  int64_t ownedRows() const;
 };
 
 /// Elements of `work` (of the matrix's type) and of `iwork` that

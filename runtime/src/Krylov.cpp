@@ -82,16 +82,6 @@ bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
                         lapack_int(m), w.data()) == 0;
 }
 
-/// Divided difference of f at two eigenvalues, stable when they are close
-/// (the same formula as the dense kernel).
-double dividedDifference(double lambda, double a, double b) {
-  a = std::max(a, 0.0);
-  b = std::max(b, 0.0);
-  double x = lambda * std::abs(a - b);
-  double g = x < 1e-12 ? 1 - 0.5 * x : -std::expm1(-x) / x;
-  return -lambda * std::exp(-lambda * std::min(a, b)) * g;
-}
-
 /// The CPU backend: BLAS on host buffers.
 template <typename T> class HostBackend : public KrylovBackend<T> {
 public:
@@ -180,6 +170,14 @@ private:
 };
 
 } // namespace
+
+double expDividedDifference(double lambda, double a, double b) {
+  a = std::max(a, 0.0);
+  b = std::max(b, 0.0);
+  double x = lambda * std::abs(a - b);
+  double g = x < 1e-12 ? 1 - 0.5 * x : -std::expm1(-x) / x;
+  return -lambda * std::exp(-lambda * std::min(a, b)) * g;
+}
 
 template <typename T>
 void makeKernelRows(const KernelOperatorPlan<T> &plan, int64_t n, T *tile,
@@ -606,7 +604,7 @@ Result<KrylovStats> runKrylov(const KrylovProblem &p,
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < m; ++j)
       core[size_t(i * m + j)] *=
-          dividedDifference(p.lambda, values[size_t(i)], values[size_t(j)]);
+          expDividedDifference(p.lambda, values[size_t(i)], values[size_t(j)]);
   // S = W core Wᵀ, then S = P diag(s) Pᵀ; keep the `rank` largest |s|.
   std::vector<double> tmp(size_t(m * m)), s(size_t(m * m));
   gemm(false, false, m, m, m, 1.0, vectors.data(), m, core.data(), m, 0.0,

@@ -129,6 +129,13 @@ template <typename T> struct KernelOperatorPlan {
   std::function<Status(T *product, int64_t count, double &trace)> sumOverRanks;
 };
 
+/// F(a, b) = (f(a) − f(b)) / (a − b) for f(μ) = e^{−λ max(μ, 0)}, written
+/// as −λ e^{−λ min} g(λ|a − b|), g(x) = −expm1(−x)/x (g = 1 − x/2 below
+/// 1e-12): stable for close and for far-apart eigenvalues. The
+/// Daleckii–Krein weight of the gradient, as the dense plan's kernel
+/// computes it.
+double expDividedDifference(double lambda, double a, double b);
+
 /// Rows [r0, r1) of K into `tile` ((r1 − r0) × n, leading dimension n):
 /// K[i, j ≥ i], the Gram rows by GEMM then the recursion; the entries left
 /// of the diagonal are not K.
