@@ -228,13 +228,11 @@ public:
     int64_t columns = 0, rowOffset = 0, rows = 0, outTileRows = 0;
     if ((eigh = dyn_cast<EighRanksOp>(op))) {
       KernelOperatorOp k = eigh.getOperator();
-      int64_t n = k.getType().getSize();
       kernelOperator = operatorTable(fbb, k, kernels);
       traceScale = k.getTraceScale().convertToDouble();
       auto ranks = module->getAttrOfType<IntegerAttr>(kRanksAttrName).getInt();
-      work = fb::View(scratch[0], denseRanksWorkElements(n, k.getTileRows(),
-                                                         k.getKeptTiles()));
-      iwork = fb::View(scratch[1], denseRanksIWorkElements(n, ranks));
+      iwork = fb::View(scratch[1],
+                       denseRanksIWorkElements(k.getType().getSize(), ranks));
     } else if (auto action = dyn_cast<ExpmRanksOp>(op)) {
       mode = fb::DenseRanksMode::Action;
       eigh = action.getVectors().getDefiningOp<EighRanksOp>();
@@ -255,12 +253,13 @@ public:
       rowOffset = grad.getRowOffset();
       rows = cast<ShapedType>(grad.getType()).getDimSize(0);
       outTileRows = grad.getTileRows();
-      KernelOperatorOp k = eigh.getOperator();
+    }
+    KernelOperatorOp k = eigh.getOperator();
+    // Factor and GradientRows: gantk-plan-memory's one workspace size.
+    if (mode != fb::DenseRanksMode::Action)
       work = fb::View(scratch[0], denseRanksWorkElements(k.getType().getSize(),
                                                          k.getTileRows(),
                                                          k.getKeptTiles()));
-    }
-    KernelOperatorOp k = eigh.getOperator();
     fb::View vectors = view(eigh.getVectors());
     fb::View values = view(eigh.getValues());
     return fb::CreateDenseRanks(

@@ -222,24 +222,21 @@ struct PlanMemoryPass : public gantk::impl::PlanMemoryPassBase<PlanMemoryPass> {
               syevdIWorkElements(n) * 4};
     }
     // Over ranks: p?syevd's workspaces; the gradient's two matrices.
-    if (auto eigh = dyn_cast<EighRanksOp>(op)) {
+    auto denseWork = [&](EighRanksOp eigh) {
       KernelOperatorOp k = eigh.getOperator();
-      int64_t n = k.getType().getSize();
-      return {denseRanksWorkElements(n, k.getTileRows(), k.getKeptTiles()) *
-                  elementBytes(eigh.getVectors()),
-              denseRanksIWorkElements(
-                  n, eigh->getParentOfType<ModuleOp>()
-                         ->getAttrOfType<IntegerAttr>(kRanksAttrName)
-                         .getInt()) *
-                  4};
+      return denseRanksWorkElements(k.getType().getSize(), k.getTileRows(),
+                                    k.getKeptTiles()) *
+             elementBytes(eigh.getVectors());
+    };
+    if (auto eigh = dyn_cast<EighRanksOp>(op)) {
+      int64_t ranks = eigh->getParentOfType<ModuleOp>()
+                          ->getAttrOfType<IntegerAttr>(kRanksAttrName)
+                          .getInt();
+      int64_t n = eigh.getOperator().getType().getSize();
+      return {denseWork(eigh), denseRanksIWorkElements(n, ranks) * 4};
     }
-    if (auto rows = dyn_cast<ExpmGradRowsRanksOp>(op)) {
-      KernelOperatorOp k =
-          rows.getVectors().getDefiningOp<EighRanksOp>().getOperator();
-      return {denseRanksWorkElements(k.getType().getSize(), k.getTileRows(),
-                                     k.getKeptTiles()) *
-              elementBytes(rows.getVectors())};
-    }
+    if (auto rows = dyn_cast<ExpmGradRowsRanksOp>(op))
+      return {denseWork(rows.getVectors().getDefiningOp<EighRanksOp>())};
     // Krylov: the basis, one block, and the two statistics.
     auto krylov = [&](Value kernel, int64_t width,
                       int64_t maxBlocks) -> SmallVector<int64_t> {
