@@ -284,13 +284,23 @@ struct Session::RowTile {
   const fbs::View *tileAt(uint64_t offset) const {
     return rowTileBuffer(*rows, offset);
   }
-  /// The rank-tiled value at `offset`, or null.
-  const fbs::View *rankTiledAt(uint64_t offset) const {
+  /// A buffer at `offset` that holds only some rows of its value: `rows`
+  /// of them, the first being the value's row `first`. A tile buffer holds
+  /// this tile's rows; a rank-tiled value this rank's tiles one after
+  /// another, this one at slot `slot`. No view: a whole value.
+  struct Held {
+    const fbs::View *view = nullptr;
+    int64_t rows = 0, first = 0;
+  };
+  Held heldAt(uint64_t offset) const {
+    int64_t tileRows = rows->tile_rows();
+    if (const fbs::View *v = tileAt(offset))
+      return {v, tileRows, t};
     if (rows->rank_tiled())
       for (const fbs::View *v : *rows->rank_tiled())
         if (v->offset() == offset)
-          return v;
-    return nullptr;
+          return {v, slots * tileRows, t - slot * tileRows};
+    return {};
   }
 };
 
@@ -428,26 +438,16 @@ Status Session::runDispatch(const fbs::Dispatch &d, const RowTile *tile) {
   for (size_t i = 0; i < numArgs; ++i) {
     uint64_t offset = d.args()->Get(uint32_t(i));
     argScratch[i] = base + offset;
-    // A tile buffer is passed t rows before its start so that the kernel
-    // keeps the whole value's row indices; the address may lie outside
-    // the arena, hence integer arithmetic.
-    if (const fbs::View *v = tile ? tile->tileAt(offset) : nullptr) {
-      uintptr_t rowBytes = uintptr_t(v->elements() * elementBytes /
-                                     uint64_t(tile->rows->tile_rows()));
-      argScratch[i] = reinterpret_cast<void *>(uintptr_t(base + offset) -
-                                               uintptr_t(tile->t) * rowBytes);
-    } else if (const fbs::View *v =
-                   tile ? tile->rankTiledAt(offset) : nullptr) {
-      // This rank's rows of the value, its tiles one after another: the
-      // tile [t, t + m) is at slot `slot`.
+    // A buffer holding some rows of a value is passed as many rows before
+    // its start as precede its first one, so that the kernel keeps the
+    // whole value's row indices; the address may lie outside the arena,
+    // hence integer arithmetic.
+    if (RowTile::Held held = tile ? tile->heldAt(offset) : RowTile::Held();
+        held.view) {
       uintptr_t rowBytes =
-          uintptr_t(v->elements() * elementBytes /
-                    uint64_t(tile->slots * tile->rows->tile_rows()));
+          uintptr_t(held.view->elements() * elementBytes / uint64_t(held.rows));
       argScratch[i] = reinterpret_cast<void *>(
-          uintptr_t(base + offset) +
-          (uintptr_t(tile->slot * tile->rows->tile_rows()) -
-           uintptr_t(tile->t)) *
-              rowBytes);
+          uintptr_t(base + offset) - uintptr_t(held.first) * rowBytes);
     }
   }
   KernelFn fn = kernels[d.kernel()];
