@@ -292,6 +292,44 @@ Status prepareBench(Session &s, const GraphShape &shape) {
   return Status();
 }
 
+std::vector<uint64_t> collectiveBytesModel(const Session &s, int ranks) {
+  const schema::Artifact &root = s.root();
+  uint64_t element = root.precision() == schema::Precision::F64 ? 8 : 4;
+  uint64_t each = uint64_t(root.n_fake()) * uint64_t(root.dim()) * element;
+  uint64_t rootOnly = 0; // what rank 0 alone sends
+  const auto *commands = root.commands();
+  for (uint32_t i = 0; i < commands->size(); ++i) {
+    const schema::CommandEntry &entry = *commands->Get(i);
+    if (const auto *k = entry.command_as_Krylov();
+        k && i < s.krylovStats().size()) {
+      int64_t width = k->mode() == schema::KrylovMode::Action
+                          ? k->columns()
+                          : 2 * k->columns();
+      each += uint64_t(s.krylovStats()[i].products) *
+              (uint64_t(k->n()) * uint64_t(width) * element + 8);
+    } else if (const auto *d = entry.command_as_DenseRanks()) {
+      uint64_t block = uint64_t(d->n()) * uint64_t(d->columns()) * element;
+      uint64_t trace = d->trace_scale() != 0 ? element : 0;
+      switch (d->mode()) {
+      case schema::DenseRanksMode::Factor:
+        // tr(K), the workspace verdict; the eigenvalues from rank 0.
+        each += trace + element;
+        rootOnly += uint64_t(d->n()) * element;
+        break;
+      case schema::DenseRanksMode::Action:
+        each += block;
+        break;
+      case schema::DenseRanksMode::GradientRows:
+        each += 2 * block + trace; // Qᵀg, Qᵀy, tr(dL/dK)
+        break;
+      }
+    }
+  }
+  std::vector<uint64_t> model(size_t(std::max(ranks, 1)), each);
+  model[0] += rootOnly;
+  return model;
+}
+
 } // namespace gantk::driver
 
 //===----------------------------------------------------------------------===//

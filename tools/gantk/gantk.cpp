@@ -726,59 +726,22 @@ int commandBench() {
       seconds.push_back(t);
   }
   if (world) {
-    // Each rank's bytes a step against docs/distributed.md's volume: per
-    // product with K the N × width block and tr(K), per step the backward's
-    // m × d rows (from the last step's Krylov runs); for the dense plan the
-    // sums of its vectors and traces, and rank 0's broadcast of the
-    // eigenvalues (ScaLAPACK's own messages are not counted).
+    // Each rank's bytes a step beside docs/distributed.md's model of them.
     uint64_t sent = (world->bytesSent() - sentBefore) / uint64_t(stepCount);
     std::vector<uint8_t> all;
     if (Status st = world->gather(&sent, sizeof(sent), &all); !st.ok())
       return report(st.error());
     if (!world->root())
       return exitStatus(ExitCode::Success);
-    uint64_t element = root.precision() == schema::Precision::F64 ? 8 : 4;
-    uint64_t model = uint64_t(root.n_fake()) * uint64_t(root.dim()) * element;
-    const auto *commands = root.commands();
-    for (uint32_t i = 0; i < commands->size(); ++i)
-      if (const auto *k = commands->Get(i)->command_as_Krylov();
-          k && i < s.krylovStats().size()) {
-        int64_t width = k->mode() == schema::KrylovMode::Action
-                            ? k->columns()
-                            : 2 * k->columns();
-        model += uint64_t(s.krylovStats()[i].products) *
-                 (uint64_t(k->n()) * uint64_t(width) * element + 8);
-      }
-    uint64_t rootOnly = 0; // what rank 0 alone sends
-    for (const schema::CommandEntry *entry : *commands)
-      if (const auto *d = entry->command_as_DenseRanks()) {
-        uint64_t n = uint64_t(d->n()), block = n * uint64_t(d->columns());
-        uint64_t trace = d->trace_scale() != 0 ? element : 0;
-        switch (d->mode()) {
-        case schema::DenseRanksMode::Factor:
-          // tr(K), the workspace verdict; the eigenvalues from rank 0.
-          model += trace + element;
-          rootOnly += n * element;
-          break;
-        case schema::DenseRanksMode::Action:
-          model += block * element;
-          break;
-        case schema::DenseRanksMode::GradientRows:
-          model += 2 * block * element + trace; // Qᵀg, Qᵀy, tr(dL/dK)
-          break;
-        }
-      }
     std::printf("ranks %d: bytes sent a step by each rank:", s.ranks());
-    size_t count = all.size() / sizeof(uint64_t);
-    for (size_t r = 0; r < count; ++r) {
+    for (size_t r = 0; r < all.size() / sizeof(uint64_t); ++r) {
       uint64_t v;
       std::memcpy(&v, all.data() + r * sizeof(v), sizeof(v));
       std::printf(" %llu", (unsigned long long)v);
     }
     std::printf(" (model");
-    for (size_t r = 0; r < count; ++r)
-      std::printf(" %llu",
-                  (unsigned long long)(model + (r == 0 ? rootOnly : 0)));
+    for (uint64_t v : driver::collectiveBytesModel(s, s.ranks()))
+      std::printf(" %llu", (unsigned long long)v);
     std::printf(")\n");
   }
   const char *precision =

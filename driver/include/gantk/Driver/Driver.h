@@ -151,6 +151,14 @@ Result<Kernels> kernel(const LoadedSpec &loaded, const Rows &s,
 /// initial Z (or, with a generator, its initial θ and step 1's latent rows).
 Status prepareBench(Session &session, const GraphShape &shape);
 
+/// docs/distributed.md's model of the bytes each of `ranks` ranks hands to
+/// collectives in one step of a session split over them (after a step: the
+/// Krylov runs' products are the last step's): per product with K the
+/// N × width block and tr(K); for the dense plan its vector and trace sums,
+/// and rank 0's broadcast of the eigenvalues; the backward's m × d rows.
+/// ScaLAPACK's own messages are not counted.
+std::vector<uint64_t> collectiveBytesModel(const Session &session, int ranks);
+
 } // namespace gantk::driver
 
 #endif // GANTK_DRIVER_DRIVER_H
