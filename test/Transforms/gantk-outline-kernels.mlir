@@ -231,3 +231,73 @@ func.func @tape(%g: tensor<4x4xf64>, %c: tensor<4x4xf64>) -> tensor<4x4xf64> {
   }
   return %dg : tensor<4x4xf64>
 }
+
+// -----
+
+// With a corner (the real-real pairs, made once) row i copies the corner's
+// j in [i, c) and runs the body on j >= max(i, c) only. The corner's kernel
+// is the plain pairwise kernel, and K reads its upper triangle only: no
+// mirror kernel between them (K itself is mirrored: it leaves the step).
+// CHECK-LABEL: func.func @corner
+// CHECK-SAME: (%[[G:.*]]: tensor<5x5xf64>, %[[V:.*]]: tensor<5xf64>, %[[GRR:.*]]: tensor<3x3xf64>, %[[VC:.*]]: tensor<3xf64>)
+// CHECK-NEXT: %[[KC:.*]] = gantk.dispatch @pairwise_kernel(%[[GRR]], %[[VC]]) {parallel = true, range = 3 : i64, tied = array<i64: -1>}
+// CHECK-NEXT: %[[K:.*]] = gantk.dispatch @pairwise_kernel_0(%[[G]], %[[V]], %[[KC]]) {parallel = true, range = 5 : i64, tied = array<i64: -1>} : (tensor<5x5xf64>, tensor<5xf64>, tensor<3x3xf64>) -> tensor<5x5xf64>
+// CHECK-NEXT: %[[KM:.*]] = gantk.dispatch @mirror_kernel(%[[K]])
+// CHECK-NEXT: %[[KS:.*]] = gantk.dispatch @add_trace_diag_kernel(%[[KM]])
+// CHECK-NEXT: return %[[KS]]
+
+// CHECK-LABEL: func.func private @pairwise_kernel_0
+// CHECK-SAME: (%[[G:.*]]: memref<5x5xf64>, %[[V:.*]]: memref<5xf64>, %[[KC:.*]]: memref<3x3xf64>, %[[OUT:.*]]: memref<5x5xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index) attributes {gantk.kernel}
+// CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
+// CHECK-NEXT: %[[VI:.*]] = memref.load %[[V]][%[[I]]]
+// CHECK-NEXT: %[[C:.*]] = arith.constant 3 : index
+// CHECK: scf.for %[[J:.*]] = %[[I]] to %[[C]] step
+// CHECK-NEXT: %[[X:.*]] = memref.load %[[KC]][%[[I]], %[[J]]]
+// CHECK-NEXT: memref.store %[[X]], %[[OUT]][%[[I]], %[[J]]]
+// CHECK: %[[FIRST:.*]] = arith.maxsi %[[I]], %[[C]]
+// CHECK: scf.for %[[J2:.*]] = %[[FIRST]] to %{{.*}} step
+// CHECK-NEXT: memref.load %[[G]][%[[I]], %[[J2]]]
+// CHECK: } {gantk.pairs}
+func.func @corner(%g: tensor<5x5xf64>, %v: tensor<5xf64>, %grr: tensor<3x3xf64>, %vc: tensor<3xf64>) -> tensor<5x5xf64> {
+  %kc = gantk.pairwise %grr, %vc : tensor<3x3xf64>, tensor<3xf64> -> tensor<3x3xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  %k = gantk.pairwise %g, %v corner %kc : tensor<5x5xf64>, tensor<5xf64>, tensor<3x3xf64> -> tensor<5x5xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  %ks = gantk.add_trace_diag %k {scale = 1.0e-3 : f64} : tensor<5x5xf64>
+  return %ks : tensor<5x5xf64>
+}
+
+// -----
+
+// gram_blocks writes the real rows of G: the corner's rows (or, with
+// corner_diagonal_only, its diagonal alone) and the transposed block of the
+// Z rows in 32 x 32 tiles; the Z rows lie inside G already (operand 1, at
+// the byte offset of row n: 3 rows of 5 doubles).
+// CHECK-LABEL: func.func @blocks
+// CHECK-NEXT: gantk.dispatch @gram_blocks_kernel(%arg0, %arg1) {gantk.operand_inside = array<i64: 1, 120>, parallel = true, range = 3 : i64
+// CHECK-NEXT: gantk.dispatch @gram_blocks_kernel_0(%arg0, %arg1) {gantk.operand_inside = array<i64: 1, 120>, parallel = true, range = 3 : i64
+
+// CHECK-LABEL: func.func private @gram_blocks_kernel(
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NEXT: %[[X:.*]] = memref.load %arg0[%[[I]], %[[J]]]
+// CHECK-NEXT: memref.store %[[X]], %arg2[%[[I]], %[[J]]]
+// CHECK: memref.load %arg1
+// CHECK-NEXT: memref.store
+
+// CHECK-LABEL: func.func private @gram_blocks_kernel_0(
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK-NEXT: %[[X:.*]] = memref.load %arg0[%[[I]], %[[I]]]
+// CHECK-NEXT: memref.store %[[X]], %arg2[%[[I]], %[[I]]]
+// CHECK-NEXT: }
+// CHECK: memref.load %arg1
+// CHECK-NEXT: memref.store
+func.func @blocks(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>) -> (tensor<5x5xf64>, tensor<5x5xf64>) {
+  %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  %h = gantk.gram_blocks %grr, %gz {corner_diagonal_only} : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  return %g, %h : tensor<5x5xf64>, tensor<5x5xf64>
+}

@@ -142,7 +142,8 @@ struct FuseRecursionPass
         diag = DiagOp::create(atInput, input.getLoc(),
                               RankedTensorType::get(pointShape, element), gram);
       }
-      auto pairwise = PairwiseOp::create(b, loc, matrixType, gram, diag);
+      auto pairwise = PairwiseOp::create(b, loc, matrixType, gram, diag,
+                                         /*corner=*/Value());
       Type pairType = pairwise.getPairType();
       Block *body = b.createBlock(&pairwise.getBody(), {},
                                   {pairType, pairType, pairType},

@@ -107,6 +107,9 @@ struct KernelBody {
   mlir::Value min(mlir::Value x, mlir::Value y) {
     return mlir::arith::MinSIOp::create(b, loc, x, y);
   }
+  mlir::Value max(mlir::Value x, mlir::Value y) {
+    return mlir::arith::MaxSIOp::create(b, loc, x, y);
+  }
   mlir::Value addIndex(mlir::Value x, int64_t c) {
     return mlir::arith::AddIOp::create(b, loc, x, index(c));
   }

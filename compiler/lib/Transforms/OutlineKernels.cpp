@@ -91,12 +91,24 @@ bool lastReader(Value v, Operation *op) {
 /// K[i, j] = body(G[i, j], v_i, v_j) for j >= i (K symmetric) on the rows
 /// [begin, end) — of the whole matrix, or of the row tile a matrix-free
 /// operator passes (it rebases the pointer so that row indices stay global).
-BodyFn pairwiseBody(Block *pairBody, bool inPlace) {
-  return [pairBody, inPlace](KernelBody &k, ScalarBuilder &s) {
-    Value g = k.args[0], v = k.args[1], out = inPlace ? g : k.args[2];
+/// With a c × c corner (arguments g, v, corner, out) row i copies the
+/// corner's j in [i, c) and runs the body from max(i, c) on: a real row's
+/// pairs with the other real rows were made once, before the first step.
+BodyFn pairwiseBody(Block *pairBody, bool inPlace, bool withCorner = false) {
+  return [pairBody, inPlace, withCorner](KernelBody &k, ScalarBuilder &s) {
+    Value g = k.args[0], v = k.args[1];
+    Value corner = withCorner ? k.args[2] : Value();
+    Value out = inPlace ? g : k.args[withCorner ? 3 : 2];
     k.loop(k.begin, k.end, [&](Value i) {
       Value vi = k.load(v, i);
-      k.markPairs(k.loop(i, k.index(k.dim(g, 1)), [&](Value j) {
+      Value first = i;
+      if (corner) {
+        Value c = k.index(k.dim(corner, 0));
+        k.loop(i, c,
+               [&](Value j) { k.store(k.load(corner, {i, j}), out, {i, j}); });
+        first = k.max(i, c);
+      }
+      k.markPairs(k.loop(first, k.index(k.dim(g, 1)), [&](Value j) {
         Value r = inlinePairBody(k, *pairBody,
                                  {k.load(g, {i, j}), vi, k.load(v, j)})[0];
         k.store(r, out, {i, j});
@@ -188,7 +200,7 @@ private:
       // copies the upper triangle to the lower one afterwards (half the
       // pairs).
       symmetric = true;
-      body = pairwiseBody(pairBody, inPlace);
+      body = pairwiseBody(pairBody, inPlace, bool(pairwise.getCorner()));
     } else if (auto gramDiag = dyn_cast<GramDiagOp>(op)) {
       double alpha = gramDiag.getAlpha().convertToDouble();
       body = [alpha](KernelBody &k, ScalarBuilder &s) {
@@ -287,16 +299,22 @@ private:
       // column of the Z rows (G is symmetric).
       int64_t real = blocks.getCorner().getType().getDimSize(0);
       range = real;
+      bool diagonalOnly = blocks.getCornerDiagonalOnly();
       // One outer loop over tiles of 32 rows (one GPU thread each): the
-      // corner rows, then the transposed block in 32 × 32 tiles, so that
-      // the column reads of the Z rows stay in cache (as the mirror kernel).
-      body = [](KernelBody &k, ScalarBuilder &) {
+      // corner rows (or their diagonal), then the transposed block in
+      // 32 × 32 tiles, so that the column reads of the Z rows stay in cache
+      // (as the mirror kernel).
+      body = [diagonalOnly](KernelBody &k, ScalarBuilder &) {
         Value corner = k.args[0], rows = k.args[1], out = k.args[2];
         Value n = k.index(k.dim(corner, 0)), total = k.index(k.dim(out, 1));
         constexpr int64_t tile = 32;
         k.loop(k.begin, k.end, [&](Value ib) {
           Value iEnd = k.min(k.addIndex(ib, tile), k.end);
           k.loop(ib, iEnd, [&](Value i) {
+            if (diagonalOnly) {
+              k.store(k.load(corner, {i, i}), out, {i, i});
+              return;
+            }
             k.loop(k.index(0), n, [&](Value j) {
               k.store(k.load(corner, {i, j}), out, {i, j});
             });
@@ -590,13 +608,18 @@ private:
   }
 
   /// Whether anything reads below the diagonal of the symmetric `k`: the
-  /// eigensolver and the Krylov products read the upper triangle only, and
-  /// the trace shift the diagonal, so the mirror is needed only where K
-  /// leaves the step (the kernel entry) or meets a general op.
+  /// eigensolver, the Krylov products and a pairwise op given `k` as its
+  /// corner (outlined after it: ops go in program order) read the upper
+  /// triangle only, and the trace shift the diagonal, so the mirror is
+  /// needed only where K leaves the step (the kernel entry) or meets a
+  /// general op.
   static bool readsLowerTriangle(Value k) {
     for (Operation *user : k.getUsers()) {
       if (isa<EighOp, KrylovExpmOp, KrylovExpmGradOp, KrylovExpmValueGradOp>(
               user))
+        continue;
+      if (auto pairwise = dyn_cast<PairwiseOp>(user);
+          pairwise && pairwise.getCorner() == k && pairwise.getGram() != k)
         continue;
       if (auto shift = dyn_cast<AddTraceDiagOp>(user))
         if (!readsLowerTriangle(shift.getResult()))

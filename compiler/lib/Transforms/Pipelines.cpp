@@ -40,6 +40,7 @@ void buildGantkPassPipeline(OpPassManager &pm,
   }
   pm.addPass(createShareKrylovPass());
   pm.addPass(createSplitGramPass());
+  pm.addPass(createSplitPairsPass());
   pm.addPass(createOutlineKernelsPass());
   pm.addPass(createHoistInvariantsPass());
   pm.addPass(createPlanMemoryPass());

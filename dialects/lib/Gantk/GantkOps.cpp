@@ -482,6 +482,15 @@ LogicalResult PairwiseOp::verify() {
   if (rows(getResult()) != n || cols(getResult()) != n)
     return emitOpError("result must be N x N for the gram's N points");
   Type pair = getPairType();
+  if (Value corner = getCorner()) {
+    auto type = cast<RankedTensorType>(corner.getType());
+    if (pair != getType().getElementType())
+      return emitOpError("a corner needs a gram of numbers, not maps");
+    if (type.getElementType() != pair || rows(corner) != cols(corner) ||
+        rows(corner) > n)
+      return emitOpError("corner must be a square block of at most ")
+             << n << " x " << n << " " << pair << ", got " << type;
+  }
   return verifyPairBody(*this, getBody(), {pair, pair, pair},
                         {getType().getElementType()});
 }

@@ -262,6 +262,29 @@ func.func @f(%g: tensor<4x4xf64>) -> tensor<3xf64> {
 
 // -----
 
+// A corner is a square block of at most N x N, of the same element type.
+func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<5x5xf64>) -> tensor<4x4xf64> {
+  // expected-error @+1 {{'gantk.pairwise' op corner must be a square block of at most 4 x 4 'f64', got 'tensor<5x5xf64>'}}
+  %k = gantk.pairwise %g, %v corner %c : tensor<4x4xf64>, tensor<4xf64>, tensor<5x5xf64> -> tensor<4x4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : tensor<4x4xf64>
+}
+
+// -----
+
+func.func @f(%g: tensor<4x4xf64>, %v: tensor<4xf64>, %c: tensor<2x3xf64>) -> tensor<4x4xf64> {
+  // expected-error @+1 {{'gantk.pairwise' op corner must be a square block of at most 4 x 4 'f64', got 'tensor<2x3xf64>'}}
+  %k = gantk.pairwise %g, %v corner %c : tensor<4x4xf64>, tensor<4xf64>, tensor<2x3xf64> -> tensor<4x4xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  return %k : tensor<4x4xf64>
+}
+
+// -----
+
 // The per-pair map reads a square Gram matrix.
 func.func @f(%g: tensor<4x3xf64>, %v: tensor<4xf64>) -> tensor<4x3xf64> {
   // expected-error @+1 {{'gantk.pairwise' op gram must be square, got 'tensor<4x3xf64>'}}

@@ -168,6 +168,18 @@ def SplitGramPass : Pass<"gantk-split-gram", "mlir::ModuleOp"> {
   }];
 }
 
+def SplitPairsPass : Pass<"gantk-split-pairs", "mlir::ModuleOp"> {
+  let summary = "Makes the real–real block of K on its own, as K's corner";
+  let description = [{
+    gantk.pairwise on G = gantk.gram_blocks(α X Xᵀ, α Z Sᵀ) (numbers, with
+    v = gantk.diag G) gets the pairs of two real rows as its `corner`: a
+    gantk.pairwise of the real–real block and its diagonal, which depend on
+    X only (gantk-hoist-invariants computes them once). A step runs the
+    per-pair body on the pairs with a generated row only. Run after
+    gantk-split-gram.
+  }];
+}
+
 def HoistInvariantsPass : Pass<"gantk-hoist-invariants", "mlir::ModuleOp"> {
   let summary = "Marks the ops that depend on the real data only: run once, kept";
   let description = [{

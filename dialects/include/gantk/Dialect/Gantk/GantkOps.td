@@ -498,18 +498,32 @@ def Gantk_PairwiseOp : Gantk_Op<"pairwise",
     map for an N × N × H × W gram) and yields one float; it must be
     symmetric under exchanging q11 and q22.
 
+    With `corner` (c × c, c ≤ N), the first c rows and columns are given:
+    result_ij = corner_ij for i, j < c, and only the other pairs run the
+    body; G's c × c block is not read. gantk-split-pairs makes it from the
+    pairwise op of the real–real Gram block, which depends on the real rows
+    alone (so it is computed once). Only the corner's upper triangle is
+    read (K is symmetric). Numbers only, not maps.
+
     ```mlir
     %K = gantk.pairwise %g, %v : tensor<12x12xf64>, tensor<12xf64> -> tensor<12x12xf64> {
     ^bb0(%q12: f64, %q11: f64, %q22: f64):
       gantk.yield %q12 : f64
     }
+    %K2 = gantk.pairwise %g, %v corner %kc
+        : tensor<12x12xf64>, tensor<12xf64>, tensor<8x8xf64> -> tensor<12x12xf64> {
+    ^bb0(%q12: f64, %q11: f64, %q22: f64):
+      gantk.yield %q12 : f64
+    }
     ```
   }];
-  let arguments = (ins Gantk_PairMatrix:$gram, Gantk_PointVector:$diag);
+  let arguments = (ins Gantk_PairMatrix:$gram, Gantk_PointVector:$diag,
+                       Optional<Gantk_Matrix>:$corner);
   let results = (outs Gantk_Matrix:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $gram `,` $diag attr-dict `:` type($gram) `,` type($diag) `->` type($result) $body
+    $gram `,` $diag (`corner` $corner^)? attr-dict `:` type($gram) `,`
+    type($diag) (`,` type($corner)^)? `->` type($result) $body
   }];
   let extraClassDeclaration = [{
     /// The type of the body's values (see pairTypeOf).
@@ -897,11 +911,18 @@ def Gantk_GramBlocksOp : Gantk_Op<"gram_blocks", [Pure]> {
     m rows (`gantk.operand_inside` on the dispatch), so the Z rows are
     never copied.
 
+    With `corner_diagonal_only`, G[0:n, 0:n] holds the corner's diagonal
+    and nothing else is written there: gantk-split-pairs sets it when every
+    reader of G reads no other entry of that block (the kernel's pairs of
+    two real rows were made from the corner itself), which saves copying
+    n² numbers at every step.
+
     ```mlir
     %g = gantk.gram_blocks %grr, %gz : tensor<6x6xf64>, tensor<4x10xf64> -> tensor<10x10xf64>
     ```
   }];
-  let arguments = (ins Gantk_Matrix:$corner, Gantk_Matrix:$rows);
+  let arguments = (ins Gantk_Matrix:$corner, Gantk_Matrix:$rows,
+                       UnitAttr:$corner_diagonal_only);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $corner `,` $rows attr-dict `:` type($corner) `,` type($rows) `->` type($result)
