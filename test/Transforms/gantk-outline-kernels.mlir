@@ -301,3 +301,43 @@ func.func @blocks(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>) -> (tensor<5x5xf6
   %h = gantk.gram_blocks %grr, %gz {corner_diagonal_only} : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
   return %g, %h : tensor<5x5xf64>, tensor<5x5xf64>
 }
+
+// -----
+
+// The adjoint of the last 2 rows of 5, on a G nothing reads afterwards:
+// the pairs of two of those rows come twice, so row i runs the body on the
+// real columns [0, 3) and on j >= 3 + i only, storing each pair's
+// q22-adjoint over the G entry it read (result 2, tied to G); a fold kernel
+// (in place on dG and dv) adds those into dv of the other row and mirrors
+// dG's 2 x 2 block.
+// CHECK-LABEL: func.func @symmetric
+// CHECK: %[[G:.*]] = gantk.dispatch @gram_blocks_kernel
+// CHECK-NEXT: %[[D:.*]]:3 = gantk.dispatch @pairwise_grad_kernel(%[[G]], %arg2, %arg3) {in_place, parallel = true, range = 2 : i64, tied = array<i64: -1, -1, 0>} : (tensor<5x5xf64>, tensor<5xf64>, tensor<2x5xf64>) -> (tensor<2x5xf64>, tensor<2xf64>, tensor<5x5xf64>)
+// CHECK-NEXT: %[[F:.*]]:2 = gantk.dispatch @pairwise_grad_fold_kernel(%[[D]]#0, %[[D]]#1, %[[D]]#2) {in_place, parallel = true, range = 2 : i64, tied = array<i64: 0, 1>}
+// CHECK-NEXT: return %[[F]]#0, %[[F]]#1
+
+// CHECK-LABEL: func.func private @pairwise_grad_kernel(
+// CHECK-SAME: %[[G:[^:]*]]: memref<5x5xf64>, %[[V:[^:]*]]: memref<5xf64>, %[[C:[^:]*]]: memref<2x5xf64>, %[[DG:[^:]*]]: memref<2x5xf64>, %[[DV:[^:]*]]: memref<2xf64>, %{{[^:]*}}: memref<5x5xf64>,
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NEXT: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[GI:.*]] = arith.addi %[[I]], %[[C3]]
+// CHECK: %[[REAL:.*]] = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK-NEXT: memref.load %[[G]][%[[GI]], %[[J]]]
+// CHECK-NOT: memref.store %{{.*}}, %[[G]]
+// CHECK: } {gantk.pairs}
+// CHECK: %[[UP:.*]] = scf.for %[[J2:.*]] = %[[GI]] to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[REAL]])
+// CHECK: memref.store %[[A:.*]], %[[G]][%[[GI]], %[[J2]]]
+// CHECK: } {gantk.pairs}
+// CHECK: memref.store %{{.*}}, %[[DV]][%[[I]]]
+
+// CHECK-LABEL: func.func private @pairwise_grad_fold_kernel(
+func.func @symmetric(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>, %v: tensor<5xf64>, %c: tensor<2x5xf64>) -> (tensor<2x5xf64>, tensor<2xf64>) {
+  %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  %dg, %dv = gantk.pairwise_grad %g, %v, %c {row_offset = 3 : i64} : tensor<5x5xf64>, tensor<5xf64>, tensor<2x5xf64> -> tensor<2x5xf64>, tensor<2xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %k: f64):
+    %a = arith.mulf %k, %q11 : f64
+    %b = arith.mulf %k, %q22 : f64
+    gantk.yield %k, %a, %b : f64, f64, f64
+  }
+  return %dg, %dv : tensor<2x5xf64>, tensor<2xf64>
+}

@@ -214,6 +214,10 @@ private:
           k.store(s.mul(s.c(alpha), sum), out, i);
         });
       };
+    } else if (auto grad = dyn_cast<PairwiseGradOp>(op);
+               grad && foldsSymmetricPairs(grad)) {
+      outlineSymmetricGrad(grad, element);
+      return success();
     } else if (auto grad = dyn_cast<PairwiseGradOp>(op)) {
       // dG gets its own buffer: writing over the cotangent would be correct
       // but makes LLVM's vectoriser fall back to scalar code (it cannot
@@ -585,6 +589,132 @@ private:
     if (symmetric && readsLowerTriangle(dispatch.getResult(0)))
       mirrorUpperTriangle(dispatch.getResult(0), element);
     return success();
+  }
+
+  /// Whether the adjoint's rows are the last ones, so that the pairs of
+  /// two of them come twice, and G may be overwritten (its last reader).
+  /// Not in a row_tiles body: the runtime runs it on one tile of the rows
+  /// at a time, and the fold needs them all.
+  static bool foldsSymmetricPairs(PairwiseGradOp grad) {
+    int64_t rows = grad.getGramGrad().getType().getDimSize(0);
+    int64_t n = grad.getGram().getType().getDimSize(1);
+    return grad.getRowOffset() + rows == n &&
+           !grad->getParentOfType<RowTilesOp>() &&
+           lastReader(grad.getGram(), grad);
+  }
+
+  /// pairwise_grad on its last R rows [o, N) of N: the pairs (i, j) and
+  /// (j, i) of two of those rows give the same dG (the body is symmetric
+  /// under q11 <-> q22, and G and the cotangent are symmetric), and the
+  /// q22-adjoint of one is the q11-adjoint of the other. So row i runs the
+  /// body on the real columns [0, o) and on j >= o + i only: a quarter
+  /// fewer pairs at R = N/2. It stores each pair's q22-adjoint over the G
+  /// entry it has just read (G is not read again), and a second kernel
+  /// adds those into dv of the other row and mirrors dG's R × R block.
+  void outlineSymmetricGrad(PairwiseGradOp grad, FloatType element) {
+    Block *pairBody = &grad.getBody().front();
+    int64_t offset = grad.getRowOffset();
+    int64_t range = grad.getGramGrad().getType().getDimSize(0);
+    int64_t n = grad.getGram().getType().getDimSize(1);
+    bool gramRows =
+        grad.getGram().getType().getDimSize(0) == range && range != n;
+    bool cotangentRows =
+        grad.getCotangent().getType().getDimSize(0) == range && range != n;
+    bool inPlace = cotangentRows && lastReader(grad.getCotangent(), grad);
+    // Results: dG (over the cotangent rows when they are the last read),
+    // dv, and the q22-adjoints over G.
+    SmallVector<int64_t> tied = {inPlace ? 2 : -1, -1, 0};
+    SmallVector<Type> resultTypes(grad->getResultTypes());
+    resultTypes.push_back(grad.getGram().getType());
+    BodyFn pairs = [pairBody, offset, gramRows, cotangentRows,
+                    inPlace](KernelBody &k, ScalarBuilder &s) {
+      Value g = k.args[0], v = k.args[1], c = k.args[2],
+            dg = inPlace ? c : k.args[3], dv = k.args[4];
+      k.loop(k.begin, k.end, [&](Value i) {
+        Value gi = k.addIndex(i, offset);
+        Value gRow = gramRows ? i : gi, cRow = cotangentRows ? i : gi;
+        Value vi = k.load(v, gi);
+        auto pair = [&](Value j) {
+          return inlinePairBody(
+              k, *pairBody,
+              {k.load(g, {gRow, j}), vi, k.load(v, j), k.load(c, {cRow, j})});
+        };
+        scf::ForOp real = k.reduceLoop(k.index(0), k.index(offset), s.c(0),
+                                       [&](Value j, Value a) {
+                                         SmallVector<Value> d = pair(j);
+                                         k.store(d[0], dg, {i, j});
+                                         return s.addReassoc(a, d[1]);
+                                       });
+        k.markPairs(real);
+        scf::ForOp upper = k.reduceLoop(
+            gi, k.index(k.dim(g, 1)), real.getResult(0), [&](Value j, Value a) {
+              SmallVector<Value> d = pair(j);
+              k.store(d[0], dg, {i, j});
+              k.store(d[2], g, {gRow, j});
+              return s.addReassoc(a, d[1]);
+            });
+        k.markPairs(upper);
+        k.store(s.mul(s.c(2), upper.getResult(0)), dv, i);
+      });
+    };
+    std::string name = (grad->getName().stripDialect() + "_kernel").str();
+    func::FuncOp fn = kernels.create(name, grad.getLoc(), element,
+                                     llvm::to_vector(llvm::concat<Type>(
+                                         grad->getOperandTypes(), resultTypes)),
+                                     pairs);
+    OpBuilder at(grad);
+    auto first = DispatchOp::create(
+        at, grad.getLoc(), resultTypes, SymbolRefAttr::get(fn),
+        grad->getOperands(), at.getI64IntegerAttr(range), at.getBoolAttr(true),
+        at.getDenseI64ArrayAttr(tied), at.getUnitAttr());
+
+    // Row i of the block (in tiles of 32 rows): dv_i gets twice the
+    // q22-adjoints its pairs with the rows l < i left in row l of G, and
+    // dG[i, o + l] = dG[l, o + i] for l < i (read in 32 × 32 tiles). A tile
+    // writes its own rows only, below the block's diagonal, and reads rows
+    // above it: no races.
+    constexpr int64_t tile = 32;
+    BodyFn fold = [offset, gramRows](KernelBody &k, ScalarBuilder &s) {
+      Value dg = k.args[0], dv = k.args[1], q22 = k.args[2];
+      k.loop(
+          k.begin, k.end,
+          [&](Value ib) {
+            Value iEnd = k.min(k.addIndex(ib, tile), k.end);
+            k.loop(k.index(0), iEnd, [&](Value l) {
+              Value row = gramRows ? l : k.addIndex(l, offset);
+              k.loop(k.max(ib, k.addIndex(l, 1)), iEnd, [&](Value i) {
+                Value term = k.load(q22, {row, k.addIndex(i, offset)});
+                k.store(s.add(k.load(dv, i), s.mul(s.c(2), term)), dv, i);
+              });
+            });
+            k.loop(
+                k.index(0), iEnd,
+                [&](Value lb) {
+                  k.loop(ib, iEnd, [&](Value i) {
+                    Value lEnd = k.min(k.addIndex(lb, tile), i);
+                    k.loop(lb, lEnd, [&](Value l) {
+                      k.store(k.load(dg, {l, k.addIndex(i, offset)}), dg,
+                              {i, k.addIndex(l, offset)});
+                    });
+                  });
+                },
+                tile);
+          },
+          tile);
+    };
+    func::FuncOp foldFn =
+        kernels.create("pairwise_grad_fold_kernel", grad.getLoc(), element,
+                       {resultTypes[0], resultTypes[1], resultTypes[2],
+                        resultTypes[0], resultTypes[1]},
+                       fold);
+    auto folded = DispatchOp::create(
+        at, grad.getLoc(), TypeRange{resultTypes[0], resultTypes[1]},
+        SymbolRefAttr::get(foldFn),
+        ValueRange{first.getResult(0), first.getResult(1), first.getResult(2)},
+        at.getI64IntegerAttr(range), at.getBoolAttr(true),
+        at.getDenseI64ArrayAttr({0, 1}), at.getUnitAttr());
+    grad->replaceAllUsesWith(folded.getResults());
+    grad->erase();
   }
 
   DispatchOp emit(Operation *op, FloatType element, int64_t range,
