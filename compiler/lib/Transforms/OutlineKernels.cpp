@@ -117,6 +117,68 @@ BodyFn pairwiseBody(Block *pairBody, bool inPlace, bool withCorner = false) {
   };
 }
 
+/// How a pairwise_grad's operands hold its R rows [offset, offset + R) of
+/// N: G and the cotangent each come as all N rows or as just the R rows,
+/// and a recomputed row block of the cotangent can take dG in place (one
+/// pointer, so the loop still vectorises).
+struct GradRows {
+  int64_t offset, range;
+  bool gramRows, cotangentRows, inPlace;
+
+  explicit GradRows(PairwiseGradOp grad)
+      : offset(grad.getRowOffset()),
+        range(grad.getGramGrad().getType().getDimSize(0)) {
+    int64_t n = grad.getGram().getType().getDimSize(1);
+    gramRows = grad.getGram().getType().getDimSize(0) == range && range != n;
+    cotangentRows =
+        grad.getCotangent().getType().getDimSize(0) == range && range != n;
+    inPlace = cotangentRows && lastReader(grad.getCotangent(), grad);
+  }
+};
+
+/// Row i of pairwise_grad (arguments g, v, c, dg, dv): dG[i, j] and
+/// dv_i = 2 Σ_j ∂/∂q11 over the pairs j of the whole row, or, with
+/// `foldPairs`, over the real columns [0, o) and j >= o + i only, each
+/// pair's q22-adjoint stored over the G entry it read (see
+/// outlineSymmetricGrad).
+BodyFn pairwiseGradBody(Block *pairBody, GradRows rows, bool foldPairs) {
+  return [pairBody, rows, foldPairs](KernelBody &k, ScalarBuilder &s) {
+    Value g = k.args[0], v = k.args[1], c = k.args[2],
+          dg = rows.inPlace ? c : k.args[3], dv = k.args[4];
+    k.loop(k.begin, k.end, [&](Value i) {
+      // Local row i is row i + offset of the whole matrix.
+      Value gi = k.addIndex(i, rows.offset);
+      Value gRow = rows.gramRows ? i : gi;
+      Value cRow = rows.cotangentRows ? i : gi;
+      Value vi = k.load(v, gi);
+      auto pairs = [&](Value first, Value last, Value init, bool keepQ22) {
+        scf::ForOp loop =
+            k.reduceLoop(first, last, init, [&](Value j, Value a) {
+              SmallVector<Value> d =
+                  inlinePairBody(k, *pairBody,
+                                 {k.load(g, {gRow, j}), vi, k.load(v, j),
+                                  k.load(c, {cRow, j})});
+              k.store(d[0], dg, {i, j});
+              if (keepQ22)
+                k.store(d[2], g, {gRow, j});
+              return s.addReassoc(a, d[1]);
+            });
+        k.markPairs(loop);
+        return loop.getResult(0);
+      };
+      Value zero = k.index(0), n = k.index(k.dim(g, 1));
+      Value sum = s.c(0);
+      if (foldPairs) {
+        sum = pairs(zero, k.index(rows.offset), sum, false);
+        sum = pairs(gi, n, sum, true);
+      } else {
+        sum = pairs(zero, n, sum, false);
+      }
+      k.store(s.mul(s.c(2), sum), dv, i);
+    });
+  };
+}
+
 class Outliner {
 public:
   Outliner(ModuleOp module) : kernels(module) {}
@@ -219,46 +281,18 @@ private:
       outlineSymmetricGrad(grad, element);
       return success();
     } else if (auto grad = dyn_cast<PairwiseGradOp>(op)) {
-      // dG gets its own buffer: writing over the cotangent would be correct
-      // but makes LLVM's vectoriser fall back to scalar code (it cannot
-      // prove the exact overlap safe), and the backward is below the
-      // eigensolver's peak anyway.
-      Block *pairBody = &grad.getBody().front();
-      int64_t offset = grad.getRowOffset();
-      range = grad.getGramGrad().getType().getDimSize(0);
-      // G and the cotangent each come as all N rows or as just the R rows.
-      int64_t n = grad.getGram().getType().getDimSize(1);
-      bool gramRows = grad.getGram().getType().getDimSize(0) == range &&
-                      range != n;
-      bool cotangentRows =
-          grad.getCotangent().getType().getDimSize(0) == range && range != n;
-      // A recomputed row block of the cotangent can take dG in place (one
-      // pointer, so the loop still vectorises).
-      inPlace = cotangentRows && lastReader(grad.getCotangent(), op);
+      // dG gets its own buffer (unless it can take the cotangent rows'):
+      // writing over the cotangent would be correct but makes LLVM's
+      // vectoriser fall back to scalar code (it cannot prove the exact
+      // overlap safe), and the backward is below the eigensolver's peak
+      // anyway.
+      GradRows rows(grad);
+      range = rows.range;
+      inPlace = rows.inPlace;
       if (inPlace)
         tied[0] = 2;
-      body = [pairBody, offset, gramRows, cotangentRows,
-              inPlace](KernelBody &k, ScalarBuilder &s) {
-        Value g = k.args[0], v = k.args[1], c = k.args[2],
-              dg = inPlace ? c : k.args[3], dv = k.args[4];
-        k.loop(k.begin, k.end, [&](Value i) {
-          // Local row i is row i + offset of the whole matrix.
-          Value gi = arith::AddIOp::create(k.b, k.loc, i, k.index(offset));
-          Value gRow = gramRows ? i : gi, cRow = cotangentRows ? i : gi;
-          Value vi = k.load(v, gi);
-          scf::ForOp pairs = k.reduceLoop(
-              k.index(0), k.index(k.dim(g, 1)), s.c(0), [&](Value j, Value a) {
-                SmallVector<Value> d = inlinePairBody(
-                    k, *pairBody,
-                    {k.load(g, {gRow, j}), vi, k.load(v, j),
-                     k.load(c, {cRow, j})});
-                k.store(d[0], dg, {i, j});
-                return s.addReassoc(a, d[1]);
-              });
-          k.markPairs(pairs);
-          k.store(s.mul(s.c(2), pairs.getResult(0)), dv, i);
-        });
-      };
+      body = pairwiseGradBody(&grad.getBody().front(), rows,
+                              /*foldPairs=*/false);
     } else if (isa<AvgPoolOp, AvgPoolTransposeOp>(op)) {
       // Row i's image, pooled (or the pool's transpose: spread back).
       bool transpose = isa<AvgPoolTransposeOp>(op);
@@ -596,9 +630,8 @@ private:
   /// Not in a row_tiles body: the runtime runs it on one tile of the rows
   /// at a time, and the fold needs them all.
   static bool foldsSymmetricPairs(PairwiseGradOp grad) {
-    int64_t rows = grad.getGramGrad().getType().getDimSize(0);
-    int64_t n = grad.getGram().getType().getDimSize(1);
-    return grad.getRowOffset() + rows == n &&
+    GradRows rows(grad);
+    return rows.offset + rows.range == grad.getGram().getType().getDimSize(1) &&
            !grad->getParentOfType<RowTilesOp>() &&
            lastReader(grad.getGram(), grad);
   }
@@ -612,51 +645,16 @@ private:
   /// entry it has just read (G is not read again), and a second kernel
   /// adds those into dv of the other row and mirrors dG's R × R block.
   void outlineSymmetricGrad(PairwiseGradOp grad, FloatType element) {
-    Block *pairBody = &grad.getBody().front();
-    int64_t offset = grad.getRowOffset();
-    int64_t range = grad.getGramGrad().getType().getDimSize(0);
-    int64_t n = grad.getGram().getType().getDimSize(1);
-    bool gramRows =
-        grad.getGram().getType().getDimSize(0) == range && range != n;
-    bool cotangentRows =
-        grad.getCotangent().getType().getDimSize(0) == range && range != n;
-    bool inPlace = cotangentRows && lastReader(grad.getCotangent(), grad);
+    GradRows rows(grad);
+    int64_t offset = rows.offset, range = rows.range;
+    bool gramRows = rows.gramRows;
     // Results: dG (over the cotangent rows when they are the last read),
     // dv, and the q22-adjoints over G.
-    SmallVector<int64_t> tied = {inPlace ? 2 : -1, -1, 0};
+    SmallVector<int64_t> tied = {rows.inPlace ? 2 : -1, -1, 0};
     SmallVector<Type> resultTypes(grad->getResultTypes());
     resultTypes.push_back(grad.getGram().getType());
-    BodyFn pairs = [pairBody, offset, gramRows, cotangentRows,
-                    inPlace](KernelBody &k, ScalarBuilder &s) {
-      Value g = k.args[0], v = k.args[1], c = k.args[2],
-            dg = inPlace ? c : k.args[3], dv = k.args[4];
-      k.loop(k.begin, k.end, [&](Value i) {
-        Value gi = k.addIndex(i, offset);
-        Value gRow = gramRows ? i : gi, cRow = cotangentRows ? i : gi;
-        Value vi = k.load(v, gi);
-        auto pair = [&](Value j) {
-          return inlinePairBody(
-              k, *pairBody,
-              {k.load(g, {gRow, j}), vi, k.load(v, j), k.load(c, {cRow, j})});
-        };
-        scf::ForOp real = k.reduceLoop(k.index(0), k.index(offset), s.c(0),
-                                       [&](Value j, Value a) {
-                                         SmallVector<Value> d = pair(j);
-                                         k.store(d[0], dg, {i, j});
-                                         return s.addReassoc(a, d[1]);
-                                       });
-        k.markPairs(real);
-        scf::ForOp upper = k.reduceLoop(
-            gi, k.index(k.dim(g, 1)), real.getResult(0), [&](Value j, Value a) {
-              SmallVector<Value> d = pair(j);
-              k.store(d[0], dg, {i, j});
-              k.store(d[2], g, {gRow, j});
-              return s.addReassoc(a, d[1]);
-            });
-        k.markPairs(upper);
-        k.store(s.mul(s.c(2), upper.getResult(0)), dv, i);
-      });
-    };
+    BodyFn pairs =
+        pairwiseGradBody(&grad.getBody().front(), rows, /*foldPairs=*/true);
     std::string name = (grad->getName().stripDialect() + "_kernel").str();
     func::FuncOp fn = kernels.create(name, grad.getLoc(), element,
                                      llvm::to_vector(llvm::concat<Type>(
