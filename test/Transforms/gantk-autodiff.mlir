@@ -285,3 +285,22 @@ func.func @layers(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>) -> tensor<f64> attri
   %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
   return %l : tensor<f64>
 }
+
+// -----
+
+// A pairwise op given its corner (gantk-split-pairs, after differentiation)
+// has no adjoint rule: its corner's pairs would lose theirs.
+func.func @corner(%x: tensor<3x2xf64>, %z: tensor<3x2xf64>, %kc: tensor<3x3xf64>) -> tensor<f64> attributes {gantk.differentiate} {
+  %s = gantk.stack %x, %z : tensor<3x2xf64>, tensor<3x2xf64> -> tensor<6x2xf64>
+  %g = gantk.gram %s : tensor<6x2xf64> -> tensor<6x6xf64>
+  %v = gantk.diag %g : tensor<6x6xf64> -> tensor<6xf64>
+  // expected-error @+1 {{'gantk.pairwise' op with a corner cannot be differentiated (gantk-split-pairs runs after gantk-autodiff)}}
+  %k = gantk.pairwise %g, %v corner %kc : tensor<6x6xf64>, tensor<6xf64>, tensor<3x3xf64> -> tensor<6x6xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    gantk.yield %q12 : f64
+  }
+  %y = gantk.labels {num_real = 3 : i64} : tensor<6x1xf64>
+  %u = gantk.expm_action %k, %y {lambda = 0.5 : f64, eig_reg = 0.0 : f64} : tensor<6x6xf64>, tensor<6x1xf64> -> tensor<6x1xf64>
+  %l = gantk.loss %u, %y {kind = #gantk.loss<squared>} : tensor<6x1xf64>, tensor<6x1xf64> -> tensor<f64>
+  return %l : tensor<f64>
+}

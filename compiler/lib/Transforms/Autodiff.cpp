@@ -532,6 +532,13 @@ struct GraphAdjoint {
     if (auto pairwise = dyn_cast<PairwiseOp>(op)) {
       if (!adj)
         return success();
+      // The corner is a graph-level shortcut that gantk-split-pairs adds
+      // after differentiation; its pairs' adjoint would go to a block of G.
+      if (pairwise.getCorner())
+        return op->emitOpError("with a corner cannot be differentiated "
+                               "(gantk-split-pairs runs after "
+                               "gantk-autodiff)"),
+               failure();
       auto grad = PairwiseGradOp::create(
           b, loc, pairwise.getGram().getType(), pairwise.getDiag().getType(),
           pairwise.getGram(), pairwise.getDiag(), adj);

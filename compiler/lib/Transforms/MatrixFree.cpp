@@ -83,7 +83,9 @@ struct MatrixFreePass : public gantk::impl::MatrixFreePassBase<MatrixFreePass> {
     auto diag = pairwise ? pairwise.getDiag().getDefiningOp<DiagOp>() : nullptr;
     if (pairwise && isa<RankedTensorType>(pairwise.getPairType()))
       return makeMapOperator(krylov, kernel, pairwise, diag, traceScale, shift);
-    GemmOp gram = pairwise ? gramOf(pairwise.getGram()) : nullptr;
+    // (A corner of given pairs comes after this pass: gantk-split-pairs.)
+    GemmOp gram = pairwise && !pairwise.getCorner() ? gramOf(pairwise.getGram())
+                                                    : nullptr;
     if (!gram || !diag || diag.getInput() != gram.getResult())
       return krylov->emitOpError("matrix-free needs the kernel as the per-pair "
                                  "recursion of a Gram matrix S Sᵀ");
