@@ -157,6 +157,34 @@ Result<PngPixels> gantk::readPng(const std::string &path) {
   return decodePng(*bytes, path);
 }
 
+/// Every chunk up to IEND lies whole in the file. libpng allocates the
+/// length an ancillary chunk claims before it reads the chunk (a 96-byte
+/// file's sPLT claimed 1.5 GB), so a claim beyond the file's end is
+/// refused here first.
+static Status checkChunkLengths(const std::vector<uint8_t> &b,
+                                const std::string &path) {
+  size_t at = 8;
+  while (at + 8 <= b.size()) {
+    uint32_t length = bigEndian32(&b[at]);
+    std::string type(reinterpret_cast<const char *>(&b[at + 4]), 4);
+    if (uint64_t(length) + 12 > b.size() - at)
+      return makeError(ErrorCode::DataLoss,
+                       path +
+                           ": corrupt PNG (the file is truncated: the "
+                           "chunk at byte " +
+                           std::to_string(at) + " claims " +
+                           std::to_string(length) + " bytes, and " +
+                           std::to_string(b.size() - at - 8) + " are left)");
+    if (type == "IEND")
+      break;
+    at += 12 + size_t(length);
+  }
+  return {};
+}
+
+/// Deflate expands at most 1032:1.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+
 Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
                                    const std::string &path) {
   // The header the images() scan reads must be valid and be the one libpng
@@ -165,6 +193,8 @@ Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
   Result<PngShape> header = parsePngShape(bytes.data(), bytes.size(), path);
   if (!header.ok())
     return header.error();
+  if (Status s = checkChunkLengths(bytes, path); !s.ok())
+    return s.error();
   ReadState state;
   state.bytes = &bytes;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state,
@@ -197,7 +227,6 @@ Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
   // compressed data can hold: a 43-byte file whose header claims 1789 x
   // 457984 pixels is corrupt, and is refused before they are allocated.
   // (libpng stops at 10^6 x 10^6; this is the tighter, honest bound.)
-  constexpr uint64_t kMaxDeflateRatio = 1032;
   uint64_t fileRows = uint64_t(png_get_rowbytes(png, info)) * height;
   if (fileRows / kMaxDeflateRatio > bytes.size()) {
     png_destroy_read_struct(&png, &info, nullptr);

@@ -97,18 +97,40 @@ TEST(FuzzRegression, IdxGzipIsBoundedByItsHeader) {
 // 457984 pixels made decodePng allocate 819 MB before libpng found the data
 // missing. Deflate expands at most 1032:1, so the file's size bounds what
 // its header may claim.
+// (That file's IDAT chunk also claims more bytes than it has, which the
+// chunk walk below now refuses first; huge-header-whole-chunks.png is the
+// same header with whole chunks.)
 TEST(FuzzRegression, PngHeaderCannotClaimMoreThanTheFileHolds) {
   const std::string path = input("png/huge-header-tiny-file.png");
   Result<PngPixels> png = readPng(path);
   ASSERT_FALSE(png.ok());
   EXPECT_EQ(png.message(),
-            path + ": corrupt PNG (its header says 1789 x 457984 pixels, "
-                   "more than 43 bytes of compressed data can hold)");
+            path + ": corrupt PNG (the file is truncated: the chunk at "
+                   "byte 33 claims 33554440 bytes, and 2 are left)");
+  const std::string whole = input("png/huge-header-whole-chunks.png");
+  Result<PngPixels> wholePng = readPng(whole);
+  ASSERT_FALSE(wholePng.ok());
+  EXPECT_EQ(wholePng.message(),
+            whole + ": corrupt PNG (its header says 1789 x 457984 pixels, "
+                    "more than 68 bytes of compressed data can hold)");
   // The header scan (images() folders) reads only the IHDR, which is valid.
   Result<PngShape> shape = readPngShape(path);
   ASSERT_TRUE(shape.ok()) << shape.message();
   EXPECT_EQ(shape->width, 1789);
   EXPECT_EQ(shape->height, 457984);
+}
+
+// libFuzzer (fuzz_png, CRCs made right, in a fresh clone's CI run): 96
+// bytes whose sPLT chunk claims 1.5 GB; libpng allocated what the length
+// field said before reading the chunk (libFuzzer: out-of-memory). Every
+// chunk up to IEND must now lie whole in the file before libpng reads it.
+TEST(FuzzRegression, PngChunkCannotClaimMoreThanTheFileHolds) {
+  const std::string path = input("png/huge-chunk-length.png");
+  Result<PngPixels> png = readPng(path);
+  ASSERT_FALSE(png.ok());
+  EXPECT_EQ(png.message(),
+            path + ": corrupt PNG (the file is truncated: the chunk at "
+                   "byte 33 claims 1577058304 bytes, and 55 are left)");
 }
 
 // libFuzzer (fuzz_png's oracle: what decodes, the folder scan accepts): an
