@@ -166,7 +166,6 @@ static Status checkChunkLengths(const std::vector<uint8_t> &b,
   size_t at = 8;
   while (at + 8 <= b.size()) {
     uint32_t length = bigEndian32(&b[at]);
-    std::string type(reinterpret_cast<const char *>(&b[at + 4]), 4);
     if (uint64_t(length) + 12 > b.size() - at)
       return makeError(ErrorCode::DataLoss,
                        path +
@@ -175,15 +174,12 @@ static Status checkChunkLengths(const std::vector<uint8_t> &b,
                            std::to_string(at) + " claims " +
                            std::to_string(length) + " bytes, and " +
                            std::to_string(b.size() - at - 8) + " are left)");
-    if (type == "IEND")
+    if (std::memcmp(&b[at + 4], "IEND", 4) == 0)
       break;
     at += 12 + size_t(length);
   }
   return {};
 }
-
-/// Deflate expands at most 1032:1.
-constexpr uint64_t kMaxDeflateRatio = 1032;
 
 Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
                                    const std::string &path) {
@@ -227,6 +223,7 @@ Result<PngPixels> gantk::decodePng(const std::vector<uint8_t> &bytes,
   // compressed data can hold: a 43-byte file whose header claims 1789 x
   // 457984 pixels is corrupt, and is refused before they are allocated.
   // (libpng stops at 10^6 x 10^6; this is the tighter, honest bound.)
+  constexpr uint64_t kMaxDeflateRatio = 1032;
   uint64_t fileRows = uint64_t(png_get_rowbytes(png, info)) * height;
   if (fileRows / kMaxDeflateRatio > bytes.size()) {
     png_destroy_read_struct(&png, &info, nullptr);
