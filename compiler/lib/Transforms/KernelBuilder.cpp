@@ -51,17 +51,20 @@ func::FuncOp KernelFactory::create(StringRef name, Location loc,
 DispatchOp KernelFactory::dispatch(Operation *op, StringRef name,
                                    FloatType element, ValueRange operands,
                                    TypeRange resultTypes, int64_t range,
-                                   bool parallel, const BodyFn &body) {
+                                   bool parallel, const BodyFn &body,
+                                   ArrayRef<int64_t> tied, bool inPlace) {
   func::FuncOp fn = create(
       (name + "_kernel").str(), op->getLoc(), element,
       llvm::to_vector(llvm::concat<Type>(operands.getTypes(), resultTypes)),
       body);
   OpBuilder at(op);
+  SmallVector<int64_t> ties(tied);
+  if (ties.empty())
+    ties.assign(resultTypes.size(), -1);
   return DispatchOp::create(
       at, op->getLoc(), resultTypes, SymbolRefAttr::get(fn), operands,
       at.getI64IntegerAttr(range), at.getBoolAttr(parallel),
-      at.getDenseI64ArrayAttr(SmallVector<int64_t>(resultTypes.size(), -1)),
-      UnitAttr());
+      at.getDenseI64ArrayAttr(ties), inPlace ? at.getUnitAttr() : UnitAttr());
 }
 
 /// The output positions [begin, end) of a window axis whose source

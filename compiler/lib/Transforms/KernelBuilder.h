@@ -155,12 +155,15 @@ public:
                             mlir::FloatType element, mlir::TypeRange types,
                             const BodyFn &body);
 
-  /// Replaces `op` by a gantk.dispatch of a new kernel `name`_kernel over
-  /// [0, range) on `operands` with results of `resultTypes`.
+  /// A gantk.dispatch, before `op`, of a new kernel `name`_kernel over
+  /// [0, range) on `operands` with results of `resultTypes`; `tied` gives
+  /// each result's operand (none when empty) and `inPlace` marks a kernel
+  /// that writes through it.
   DispatchOp dispatch(mlir::Operation *op, llvm::StringRef name,
                       mlir::FloatType element, mlir::ValueRange operands,
-                      mlir::TypeRange resultTypes, int64_t range,
-                      bool parallel, const BodyFn &body);
+                      mlir::TypeRange resultTypes, int64_t range, bool parallel,
+                      const BodyFn &body, llvm::ArrayRef<int64_t> tied = {},
+                      bool inPlace = false);
 
   mlir::ModuleOp getModule() { return module; }
 

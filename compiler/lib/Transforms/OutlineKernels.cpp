@@ -655,16 +655,9 @@ private:
     resultTypes.push_back(grad.getGram().getType());
     BodyFn pairs =
         pairwiseGradBody(&grad.getBody().front(), rows, /*foldPairs=*/true);
-    std::string name = (grad->getName().stripDialect() + "_kernel").str();
-    func::FuncOp fn = kernels.create(name, grad.getLoc(), element,
-                                     llvm::to_vector(llvm::concat<Type>(
-                                         grad->getOperandTypes(), resultTypes)),
-                                     pairs);
-    OpBuilder at(grad);
-    auto first = DispatchOp::create(
-        at, grad.getLoc(), resultTypes, SymbolRefAttr::get(fn),
-        grad->getOperands(), at.getI64IntegerAttr(range), at.getBoolAttr(true),
-        at.getDenseI64ArrayAttr(tied), at.getUnitAttr());
+    DispatchOp first = kernels.dispatch(
+        grad, grad->getName().stripDialect(), element, grad->getOperands(),
+        resultTypes, range, /*parallel=*/true, pairs, tied, /*inPlace=*/true);
 
     // Row i of the block (in tiles of 32 rows): dv_i gets twice the
     // q22-adjoints its pairs with the rows l < i left in row l of G, and
@@ -700,17 +693,10 @@ private:
           },
           tile);
     };
-    func::FuncOp foldFn =
-        kernels.create("pairwise_grad_fold_kernel", grad.getLoc(), element,
-                       {resultTypes[0], resultTypes[1], resultTypes[2],
-                        resultTypes[0], resultTypes[1]},
-                       fold);
-    auto folded = DispatchOp::create(
-        at, grad.getLoc(), TypeRange{resultTypes[0], resultTypes[1]},
-        SymbolRefAttr::get(foldFn),
-        ValueRange{first.getResult(0), first.getResult(1), first.getResult(2)},
-        at.getI64IntegerAttr(range), at.getBoolAttr(true),
-        at.getDenseI64ArrayAttr({0, 1}), at.getUnitAttr());
+    DispatchOp folded = kernels.dispatch(
+        grad, "pairwise_grad_fold", element, first.getResults(),
+        {resultTypes[0], resultTypes[1]}, range, /*parallel=*/true, fold,
+        /*tied=*/{0, 1}, /*inPlace=*/true);
     grad->replaceAllUsesWith(folded.getResults());
     grad->erase();
   }
@@ -718,18 +704,9 @@ private:
   DispatchOp emit(Operation *op, FloatType element, int64_t range,
                   bool parallel, ArrayRef<int64_t> tied, bool inPlace,
                   const BodyFn &body) {
-    std::string name = (op->getName().stripDialect() + "_kernel").str();
-    func::FuncOp fn =
-        kernels.create(name, op->getLoc(), element,
-                     llvm::to_vector(llvm::concat<Type>(op->getOperandTypes(),
-                                                        op->getResultTypes())),
-                     body);
-    OpBuilder at(op);
-    auto dispatch = DispatchOp::create(
-        at, op->getLoc(), op->getResultTypes(), SymbolRefAttr::get(fn),
-        op->getOperands(), at.getI64IntegerAttr(range),
-        at.getBoolAttr(parallel), at.getDenseI64ArrayAttr(tied),
-        inPlace ? at.getUnitAttr() : UnitAttr());
+    DispatchOp dispatch = kernels.dispatch(
+        op, op->getName().stripDialect(), element, op->getOperands(),
+        op->getResultTypes(), range, parallel, body, tied, inPlace);
     op->replaceAllUsesWith(dispatch.getResults());
     op->erase();
     return dispatch;
