@@ -30,9 +30,8 @@ struct Columns {
 
 /// Row i's elements j in [first, n) of the upper triangle: the row part
 /// into y[i], the column part into y[j].
-__attribute__((target("avx2,fma"))) void oneRow(int64_t n, const float *k,
-                                                Columns c, int64_t i,
-                                                int64_t first) {
+__attribute__((target("avx2,fma"))) void
+oneRow(int64_t n, const float *k, Columns c, int64_t i, int64_t first) {
   const float *row = k + i * n;
   float s1 = 0, s2 = 0;
   for (int64_t j = first; j < n; ++j) {
@@ -55,9 +54,8 @@ __attribute__((target("avx2,fma"))) float sum8(__m256 v) {
 }
 
 /// Rows [r0, r1) of the triangle, 4 at a time.
-__attribute__((target("avx2,fma"))) void rows(int64_t n, const float *k,
-                                              Columns c, int64_t r0,
-                                              int64_t r1) {
+__attribute__((target("avx2,fma"))) void
+rows(int64_t n, const float *k, Columns c, int64_t r0, int64_t r1) {
   int64_t i = r0;
   for (; i + 4 <= r1; i += 4) {
     // The diagonal and the small triangle among the 4 rows.
@@ -128,7 +126,8 @@ int main(int argc, char **argv) {
   }
   for (int a = 1; a < argc; ++a) {
     int64_t n = std::atoll(argv[a]);
-    std::vector<float> k(static_cast<size_t>(n * n)), x1(static_cast<size_t>(n)), x2(static_cast<size_t>(n));
+    std::vector<float> k(static_cast<size_t>(n * n)),
+        x1(static_cast<size_t>(n)), x2(static_cast<size_t>(n));
     std::srand(1);
     for (float &v : k)
       v = float(std::rand()) / RAND_MAX;
@@ -147,11 +146,10 @@ int main(int argc, char **argv) {
       std::fill(t1.begin(), t1.end(), 0.f);
       std::fill(t2.begin(), t2.end(), 0.f);
       std::thread second([&] {
-        rows(n, k.data(), {x1.data(), x2.data(), t1.data(), t2.data()},
-             split, n);
+        rows(n, k.data(), {x1.data(), x2.data(), t1.data(), t2.data()}, split,
+             n);
       });
-      rows(n, k.data(), {x1.data(), x2.data(), y1.data(), y2.data()}, 0,
-           split);
+      rows(n, k.data(), {x1.data(), x2.data(), y1.data(), y2.data()}, 0, split);
       second.join();
       for (size_t i = 0; i < size_t(n); ++i) {
         y1[i] += t1[i];
