@@ -602,7 +602,7 @@ Status Session::runKrylovCommand(const fbs::Krylov &k, uint32_t index) {
       }
       stats = runKrylov(problem, buffers, plan);
     } else {
-      stats = runKrylov(problem, buffers);
+      stats = runKrylov(problem, buffers, &pool);
     }
     if (!stats.ok())
       return makeError(stats.error().code, art.name() + ": command " +

@@ -14,6 +14,8 @@
 
 namespace gantk {
 
+class ThreadPool;
+
 /// Where the arena views of one Krylov command point.
 template <typename T> struct KrylovBuffers {
   /// n × n, symmetric, row-major, upper triangle read; null for a
@@ -198,11 +200,14 @@ public:
                          int64_t cols, KrylovOutput which) = 0;
 };
 
-/// The CPU backend on host buffers (BLAS; K·V reads K's upper triangle).
+/// The CPU backend on host buffers (K·V reads K's upper triangle; a pair of
+/// columns is one symmetricProductPair on `pool`'s threads, null: the
+/// caller's alone).
 template <typename T>
 std::unique_ptr<KrylovBackend<T>>
 makeHostKrylovBackend(const KrylovProblem &problem,
-                      const KrylovBuffers<T> &buffers);
+                      const KrylovBuffers<T> &buffers,
+                      ThreadPool *pool = nullptr);
 
 /// The CPU backend with K applied matrix-free (buffers.kernel unused).
 template <typename T>
@@ -220,8 +225,9 @@ Result<KrylovStats> runKrylov(const KrylovProblem &problem,
 /// runKrylov on host buffers with a stored K.
 template <typename T>
 Result<KrylovStats> runKrylov(const KrylovProblem &problem,
-                              const KrylovBuffers<T> &buffers) {
-  return runKrylov(problem, *makeHostKrylovBackend(problem, buffers));
+                              const KrylovBuffers<T> &buffers,
+                              ThreadPool *pool = nullptr) {
+  return runKrylov(problem, *makeHostKrylovBackend(problem, buffers, pool));
 }
 
 /// runKrylov on host buffers with K applied matrix-free.
