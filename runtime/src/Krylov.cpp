@@ -36,6 +36,7 @@ namespace gantk {
 namespace {
 
 using blas::gemm;
+using blas::symv;
 
 /// y = alpha op(A) x + beta y with A row-major m × n.
 void gemv(bool trans, int64_t m, int64_t n, double alpha, const float *a,
@@ -50,17 +51,6 @@ void gemv(bool trans, int64_t m, int64_t n, double alpha, const double *a,
           int64_t incy) {
   cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, int(m), int(n),
               alpha, a, int(lda), x, int(incx), beta, y, int(incy));
-}
-
-/// y = K x for symmetric K (n × n), x contiguous: reads one triangle of
-/// K, half the memory traffic of a GEMV, which is all a matvec costs.
-void symv(int64_t n, const float *k, const float *x, float *y) {
-  cblas_ssymv(CblasRowMajor, CblasUpper, int(n), 1.0f, k, int(n), x, 1, 0.0f,
-              y, 1);
-}
-void symv(int64_t n, const double *k, const double *x, double *y) {
-  cblas_dsymv(CblasRowMajor, CblasUpper, int(n), 1.0, k, int(n), x, 1, 0.0, y,
-              1);
 }
 
 /// C += A·B with A (m × m) symmetric, its upper triangle read (left side).

@@ -16,7 +16,7 @@
 #include "gantk/runtime/CpuFeatures.h"
 #include "gantk/runtime/ThreadPool.h"
 
-#include <cblas.h>
+#include "Blas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -29,15 +29,6 @@
 using namespace gantk;
 
 namespace {
-
-void symv(int64_t n, const float *k, const float *x, float *y) {
-  cblas_ssymv(CblasRowMajor, CblasUpper, int(n), 1.0f, k, int(n), x, 1, 0.0f, y,
-              1);
-}
-void symv(int64_t n, const double *k, const double *x, double *y) {
-  cblas_dsymv(CblasRowMajor, CblasUpper, int(n), 1.0, k, int(n), x, 1, 0.0, y,
-              1);
-}
 
 /// The two columns of one part: x read, y accumulated.
 template <typename T> struct Columns {
@@ -212,8 +203,8 @@ void gantk::symmetricProductPair(int64_t n, const T *k, const T *x1,
 #endif
   (void)pool;
   (void)scratch;
-  symv(n, k, x1, y1);
-  symv(n, k, x2, y2);
+  blas::symv(n, k, x1, y1);
+  blas::symv(n, k, x2, y2);
 }
 
 template void gantk::symmetricProductPair<float>(int64_t, const float *,
