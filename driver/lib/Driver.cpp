@@ -4,6 +4,7 @@
 #include "gantk/Driver/Errors.h"
 #include "gantk/Driver/Graph.h"
 
+#include "gantk/runtime/BlasThreads.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/FileIO.h"
 #include "gantk/runtime/Finite.h"
@@ -188,6 +189,9 @@ Status resolveLambda(LoadedSpec &loaded, const GraphShape &step,
   if (!allFinite(k))
     return nonFiniteOutput(s, "the kernel");
   const ast::Objective &obj = loaded.spec.objective;
+  // A dense eigensolve, which the session does not split: it gets BLAS's
+  // threads.
+  ScopedBlasThreads blasThreads(s.threads());
   Result<LambdaSearch> found = searchLambda(k, rows, step.numReal, obj.eigReg,
                                             obj.searchEps, obj.searchStart);
   log << "lambda search (Algorithm 1): eps " << obj.searchEps

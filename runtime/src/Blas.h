@@ -4,6 +4,10 @@
 // precision calls one name (Session's GEMM commands, the Krylov backend and
 // its symmetric products).
 //
+// A session runs OpenBLAS single-threaded (BlasThreads.h says why) and
+// splits its large products over its own ThreadPool here: one part per
+// thread, each part one single-threaded BLAS call.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef GANTK_RUNTIME_SRC_BLAS_H
@@ -12,6 +16,11 @@
 #include <cblas.h>
 
 #include <cstdint>
+#include <vector>
+
+namespace gantk {
+class ThreadPool;
+} // namespace gantk
 
 namespace gantk::blas {
 
@@ -41,6 +50,38 @@ inline void symv(int64_t n, const double *k, const double *x, double *y) {
   cblas_dsymv(CblasRowMajor, CblasUpper, int(n), 1.0, k, int(n), x, 1, 0.0, y,
               1);
 }
+
+/// Row-major upper-triangle C = alpha A Aᵀ (A n × k); the lower triangle
+/// is not written.
+inline void syrk(int64_t n, int64_t k, double alpha, const float *a,
+                 int64_t lda, float *c, int64_t ldc) {
+  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, int(n), int(k),
+              float(alpha), a, int(lda), 0.0f, c, int(ldc));
+}
+inline void syrk(int64_t n, int64_t k, double alpha, const double *a,
+                 int64_t lda, double *c, int64_t ldc) {
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, int(n), int(k), alpha, a,
+              int(lda), 0.0, c, int(ldc));
+}
+
+/// gemm with C's rows (or its columns, when it has more of them) split over
+/// `pool`'s threads; one call when pool is null or the product is small.
+template <typename T>
+void gemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+          double alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
+          double beta, T *c, int64_t ldc);
+
+/// syrk with C's upper triangle split over `pool`'s threads in row parts of
+/// equal area: a part is one ?syrk of its diagonal block and one ?gemm of
+/// the rectangle right of it.
+template <typename T>
+void syrk(ThreadPool *pool, int64_t n, int64_t k, double alpha, const T *a,
+          int64_t lda, T *c, int64_t ldc);
+
+/// Row bounds that split an n × n triangle into `parts` parts of equal
+/// area: part p holds rows [first[p], first[p + 1]) of the upper triangle
+/// (the rows before row r hold 1 − (1 − r/n)² of it).
+std::vector<int64_t> equalAreaRows(int64_t n, int64_t parts);
 
 } // namespace gantk::blas
 

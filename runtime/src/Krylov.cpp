@@ -190,7 +190,7 @@ void makeKernelRows(const KernelOperatorPlan<T> &plan, int64_t n, T *tile,
   // tile[0:m, r0:n] = α S[r0:r1] S[r0:n]ᵀ
   if (plan.gram) {
     const T *s = plan.points;
-    gemm(false, true, r1 - r0, n - r0, plan.dim, plan.gramAlpha,
+    gemm(plan.pool, false, true, r1 - r0, n - r0, plan.dim, plan.gramAlpha,
          s + r0 * plan.dim, plan.dim, s + r0 * plan.dim, plan.dim, 0.0,
          tile + r0, n);
     if (plan.gramDiag)
@@ -231,7 +231,7 @@ template <typename T> class MatrixFreeBackend final : public HostBackend<T> {
 public:
   MatrixFreeBackend(const KrylovProblem &p, const KrylovBuffers<T> &b,
                     const KernelOperatorPlan<T> &plan)
-      : HostBackend<T>(p, b, nullptr), plan(plan) {}
+      : HostBackend<T>(p, b, plan.pool), plan(plan) {}
 
   Status applyKernel(int64_t col) override {
     const int64_t n = this->n, width = this->width, cap = this->capacity;
@@ -255,10 +255,10 @@ public:
                 width);
       if (r1 < n) {
         const T *rect = tile + r1; // K[r0:r1, r1:n]
-        gemm(false, false, m, width, n - r1, 1.0, rect, n, v + r1 * cap, cap,
-             1.0, block + r0 * width, width);
-        gemm(true, false, n - r1, width, m, 1.0, rect, n, v + r0 * cap, cap,
-             1.0, block + r1 * width, width);
+        gemm(plan.pool, false, false, m, width, n - r1, 1.0, rect, n,
+             v + r1 * cap, cap, 1.0, block + r0 * width, width);
+        gemm(plan.pool, true, false, n - r1, width, m, 1.0, rect, n,
+             v + r0 * cap, cap, 1.0, block + r1 * width, width);
       }
     }
     if (plan.keep)

@@ -9,6 +9,7 @@
 #include "Blas.h"
 #include "DenseOverRanks.h"
 #include "DeviceSession.h"
+#include "gantk/runtime/BlasThreads.h"
 #include "gantk/runtime/Commands.h"
 #include "gantk/runtime/CpuFeatures.h"
 #include "gantk/runtime/Krylov.h"
@@ -16,7 +17,6 @@
 
 #include <chrono>
 
-#include <cblas.h>
 #include <lapacke.h>
 
 #include <dlfcn.h>
@@ -105,8 +105,6 @@ Session::create(Artifact artifact, const SessionOptions &options) {
   }
   int threads = options.threads > 0 ? options.threads : defaultThreadCount();
   std::unique_ptr<Session> session(new Session(std::move(artifact), threads));
-  // BLAS and LAPACK get the same thread budget as the kernels.
-  openblas_set_num_threads(threads);
 
   // Anonymous pages come zeroed, page aligned (so 64-byte aligned), and are
   // only committed when touched.
@@ -229,31 +227,22 @@ Status Session::loadCode() {
 }
 
 namespace {
-void syrk(int n, int k, double alpha, const float *a, int lda, float *c,
-          int ldc) {
-  cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, float(alpha), a,
-              lda, 0.0f, c, ldc);
-}
-void syrk(int n, int k, double alpha, const double *a, int lda, double *c,
-          int ldc) {
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, a, lda,
-              0.0, c, ldc);
-}
-
-using blas::gemm;
-
 /// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
 /// in 64 × 64 tiles so that the transposed reads stay in cache.
 template <typename T>
-void symmetricProduct(const T *a, const fbs::Gemm &g, T *c) {
+void symmetricProduct(const T *a, const fbs::Gemm &g, T *c, ThreadPool &pool) {
   int64_t n = g.m(), ldc = g.ldc();
-  syrk(int(n), int(g.k()), g.alpha(), a, int(g.lda()), c, int(ldc));
+  blas::syrk(&pool, n, g.k(), g.alpha(), a, g.lda(), c, ldc);
   constexpr int64_t tile = 64;
-  for (int64_t bi = 0; bi < n; bi += tile)
-    for (int64_t bj = 0; bj <= bi; bj += tile)
-      for (int64_t i = bi; i < std::min(n, bi + tile); ++i)
-        for (int64_t j = bj; j < std::min(i, bj + tile); ++j)
-          c[i * ldc + j] = c[j * ldc + i];
+  // A tile row writes only its own rows' lower part, and reads the upper
+  // part, which no tile row writes.
+  pool.parallelFor((n + tile - 1) / tile, [&](int64_t begin, int64_t end) {
+    for (int64_t bi = begin * tile; bi < std::min(n, end * tile); bi += tile)
+      for (int64_t bj = 0; bj <= bi; bj += tile)
+        for (int64_t i = bi; i < std::min(n, bi + tile); ++i)
+          for (int64_t j = bj; j < std::min(i, bj + tile); ++j)
+            c[i * ldc + j] = c[j * ldc + i];
+  });
 }
 
 /// r0 when C = alpha A Bᵀ (beta 0) has A = rows [r0, n) of B, the last
@@ -305,6 +294,10 @@ struct Session::RowTile {
 };
 
 Status Session::runCommand(uint32_t index) {
+  // BLAS runs single-threaded in the session's threads, which split the
+  // large products themselves (BlasThreads.h says why); the process's
+  // count is back when the command returns.
+  ScopedBlasThreads blasThreads(1);
   return runEntry(*root().commands()->Get(index), index, nullptr);
 }
 
@@ -354,10 +347,10 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
       g.m() == g.n() && g.beta() == 0) {
     if (f64)
       symmetricProduct(reinterpret_cast<double *>(base + aOffset), g,
-                       reinterpret_cast<double *>(base + cOffset));
+                       reinterpret_cast<double *>(base + cOffset), pool);
     else
       symmetricProduct(reinterpret_cast<float *>(base + aOffset), g,
-                       reinterpret_cast<float *>(base + cOffset));
+                       reinterpret_cast<float *>(base + cOffset), pool);
     return {};
   }
   // A = rows [r0, r0 + m) of B, the last ones (a step's generated rows
@@ -371,9 +364,9 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
       const T *a = reinterpret_cast<const T *>(base + aOffset);
       const T *b = reinterpret_cast<const T *>(base + g.b()->offset());
       T *c = reinterpret_cast<T *>(base + cOffset);
-      gemm(false, true, m, r0, g.k(), g.alpha(), a, g.lda(), b, g.ldb(), 0.0, c,
-           g.ldc());
-      symmetricProduct(a, g, c + r0);
+      blas::gemm(&pool, false, true, m, r0, g.k(), g.alpha(), a, g.lda(), b,
+                 g.ldb(), 0.0, c, g.ldc());
+      symmetricProduct(a, g, c + r0, pool);
     };
     if (f64)
       split(reinterpret_cast<double *>(base));
@@ -383,10 +376,10 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
   }
   auto run = [&](auto *arena) {
     using T = std::remove_pointer_t<decltype(arena)>;
-    gemm(g.trans_a(), g.trans_b(), m, g.n(), g.k(), g.alpha(),
-         reinterpret_cast<const T *>(base + aOffset), g.lda(),
-         reinterpret_cast<const T *>(base + g.b()->offset()), g.ldb(), g.beta(),
-         reinterpret_cast<T *>(base + cOffset), g.ldc());
+    blas::gemm(&pool, g.trans_a(), g.trans_b(), m, g.n(), g.k(), g.alpha(),
+               reinterpret_cast<const T *>(base + aOffset), g.lda(),
+               reinterpret_cast<const T *>(base + g.b()->offset()), g.ldb(),
+               g.beta(), reinterpret_cast<T *>(base + cOffset), g.ldc());
   };
   if (f64)
     run(reinterpret_cast<double *>(base));
@@ -401,6 +394,7 @@ Status Session::runSyevd(const fbs::Syevd &e, const fbs::CommandEntry &entry,
   uint8_t *base = arenaBase;
   lapack_int n = lapack_int(e.n());
   auto *iwork = reinterpret_cast<lapack_int *>(base + e.iwork()->offset());
+  ScopedBlasThreads threads(pool.size());
   lapack_int info =
       f64 ? LAPACKE_dsyevd_work(
                 LAPACK_COL_MAJOR, 'V', 'L', n,
@@ -529,6 +523,7 @@ KernelOperatorPlan<T> Session::operatorPlan(const fbs::KernelOperator &op,
     else
       fn(a, r0, r1);
   };
+  plan.pool = &pool;
   if (comm && op.tile_ranks()) {
     plan.tileRanks = op.tile_ranks()->data();
     plan.rank = comm->rank();
@@ -543,6 +538,9 @@ Status Session::runDenseRanks(const fbs::DenseRanks &d, uint32_t index) {
     return reinterpret_cast<std::remove_pointer_t<decltype(type)> *>(
         base + v->offset());
   };
+  // ScaLAPACK's eigensolver and products are not split by the session:
+  // they get BLAS's threads.
+  ScopedBlasThreads threads(pool.size());
   auto run = [&](auto *type) -> Status {
     using T = std::remove_pointer_t<decltype(type)>;
     T *vectors = at(type, d.vectors()), *values = at(type, d.values());

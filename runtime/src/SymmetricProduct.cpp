@@ -161,12 +161,7 @@ void gantk::symmetricProductPair(int64_t n, const T *k, const T *x1,
   if (symmetricProductPairIsFused()) {
     // Below a few hundred rows a part is too small to be worth a wake-up.
     int64_t parts = pool ? std::clamp<int64_t>(n / 256, 1, pool->size()) : 1;
-    // Part p holds rows [first[p], first[p + 1]): the rows before row r
-    // hold 1 − (1 − r/n)² of the triangle.
-    std::vector<int64_t> first(size_t(parts + 1), n);
-    for (int64_t p = 0; p < parts; ++p)
-      first[size_t(p)] =
-          int64_t(double(n) * (1 - std::sqrt(1 - double(p) / double(parts))));
+    std::vector<int64_t> first = blas::equalAreaRows(n, parts);
     // Part 0 accumulates into y itself, part p > 0 into scratch, where only
     // [first[p], n) is touched.
     scratch.resize(size_t(2 * n * (parts - 1)));

@@ -116,6 +116,9 @@ template <typename T> struct KernelOperatorPlan {
   /// K[i, j ≥ i] (the generated recursion kernel; the caller owns its
   /// arguments and threads).
   std::function<void(T *rows, int64_t r0, int64_t r1)> recursion;
+  /// The threads that split the tiles' products (null: the caller's alone;
+  /// the session's pool, since BLAS itself runs single-threaded there).
+  ThreadPool *pool = nullptr;
 
   /// Over MPI ranks: the rank that makes each row tile (null: this process
   /// makes them all) and this process's rank.
