@@ -30,6 +30,11 @@ config.substitutions.append(("%fixtures", os.path.join(config.test_source_root, 
 
 tool_dirs = [config.gantk_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["gantk-opt", "FileCheck", "not", "split-file"], tool_dirs)
+# mlir-runner JIT-runs lowered IR (the accuracy of the math approximations
+# against libm), printing through MLIR's C runner utilities.
+config.substitutions.append(("%mlir-runner", os.path.join(config.llvm_tools_dir, "mlir-runner")))
+config.substitutions.append(("%mlir_c_runner_utils", os.path.join(
+    config.llvm_tools_dir, "..", "lib", "libmlir_c_runner_utils" + config.llvm_shlib_ext)))
 
 # A small file system of its own (a tmpfs in a user and mount namespace,
 # `unshare -rm`) lets a test fill a disk; containers may forbid it.

@@ -16,6 +16,25 @@ func.func @f32(%y: f32, %x: f32) -> (f32, f32) {
 
 // -----
 
+// f32 atan2 divides once (t = min(|x|, |y|) / max(|x|, |y|)), then a
+// degree-8 polynomial in t² and the octant; its accuracy against libm is
+// gantk-approximate-math-accuracy.mlir.
+// CHECK-LABEL: func.func @atan2_one_division
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.divf
+// CHECK-NOT: arith.divf
+// CHECK-COUNT-8: math.fma
+// CHECK-NOT: arith.divf
+// CHECK: math.copysign
+// CHECK-NEXT: return
+func.func @atan2_one_division(%y: vector<8xf32>, %x: vector<8xf32>) -> vector<8xf32> {
+  %a = math.atan2 %y, %x : vector<8xf32>
+  return %a : vector<8xf32>
+}
+
+// -----
+
 // f64 is not approximated: the special functions without an exact LLVM
 // lowering become libm calls, the others (sqrt, exp) stay for
 // convert-math-to-llvm.

@@ -270,7 +270,8 @@ def ApproximateMathPass : Pass<"gantk-approximate-math", "mlir::ModuleOp"> {
   let summary = "Call-free f32 math, exact libm calls for f64 special functions";
   let description = [{
     Rewrites f32 atan2, erf, exp, expm1, log1p, … into arith polynomials so
-    that the per-pair loops contain no calls and LLVM vectorises them. The
+    that the per-pair loops contain no calls and LLVM vectorises them (atan2
+    with one division, by its own pattern, before MLIR's, which has three). The
     f64 special functions (atan2, erf, expm1, log1p) become libm calls,
     which keeps them exact (the LLVM lowering would turn expm1 into
     exp − 1). What is left (sqrt, exp, fma, copysign, …) maps to LLVM
