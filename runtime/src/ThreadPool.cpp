@@ -34,6 +34,7 @@ ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex);
     stopping = true;
+    published.store(-1, std::memory_order_release); // ends the spins
   }
   wake.notify_all();
   for (std::thread &t : workers)
@@ -55,9 +56,24 @@ void ThreadPool::runChunks() {
   }
 }
 
+template <typename Ready> bool ThreadPool::spinUntil(Ready ready) {
+  auto end = std::chrono::steady_clock::now() + spinWindow;
+  for (unsigned i = 1;; ++i) {
+    if (ready())
+      return true;
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= end)
+      return ready();
+  }
+}
+
 void ThreadPool::workerLoop() {
   int64_t seen = 0;
   for (;;) {
+    spinUntil(
+        [&] { return published.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex);
       wake.wait(lock, [&] { return stopping || generation != seen; });
@@ -67,11 +83,15 @@ void ThreadPool::workerLoop() {
       ++busy;
     }
     runChunks();
+    bool last;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      --busy;
+      last = --busy == 0 && nextChunk >= numChunks;
+      if (last)
+        finished.store(true, std::memory_order_release);
     }
-    done.notify_all();
+    if (last)
+      done.notify_all();
   }
 }
 
@@ -94,10 +114,19 @@ void ThreadPool::parallelFor(int64_t range,
     numChunks = (range + chunkSize - 1) / chunkSize;
     nextChunk = 0;
     ++generation;
+    finished.store(false, std::memory_order_relaxed);
+    published.store(generation, std::memory_order_release);
   }
+  // Cheap when every worker is still spinning: nobody waits on it.
   wake.notify_all();
   runChunks();
+  auto complete = [&] { return busy == 0 && nextChunk >= numChunks; };
   std::unique_lock<std::mutex> lock(mutex);
-  done.wait(lock, [&] { return busy == 0 && nextChunk >= numChunks; });
+  if (!complete()) {
+    lock.unlock();
+    spinUntil([&] { return finished.load(std::memory_order_acquire); });
+    lock.lock();
+    done.wait(lock, complete);
+  }
   job = nullptr;
 }

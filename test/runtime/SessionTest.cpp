@@ -14,8 +14,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 #include <unistd.h>
 
 using namespace gantk;
@@ -422,6 +424,35 @@ TEST(ThreadPool, CoversEveryRangeExactlyOnce) {
       for (int64_t i = 0; i < range; ++i)
         ASSERT_EQ(hits[size_t(i)].load(), 3)
             << "threads " << threads << " range " << range << " i " << i;
+    }
+  }
+}
+
+// Workers spin for spinWindow after a dispatch, then sleep; the caller
+// spins, then sleeps, while a worker finishes the last chunk. Both paths,
+// with a slow chunk that outlasts the caller's spin and gaps shorter and
+// longer than the workers' spin.
+TEST(ThreadPool, DispatchesWhileSpinningAndAfterSleeping) {
+  using std::chrono::microseconds;
+  ThreadPool pool(3);
+  const int64_t range = 12;
+  for (microseconds gap : {microseconds(0), ThreadPool::spinWindow / 4,
+                           3 * ThreadPool::spinWindow}) {
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(range));
+    const int reps = 8;
+    for (int rep = 0; rep < reps; ++rep) {
+      pool.parallelFor(range, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          if (i == range - 1 && rep % 2 == 0)
+            std::this_thread::sleep_for(2 * ThreadPool::spinWindow);
+          hits[size_t(i)]++;
+        }
+      });
+      // Every chunk has returned when parallelFor does.
+      for (int64_t i = 0; i < range; ++i)
+        ASSERT_EQ(hits[size_t(i)].load(), rep + 1)
+            << "gap " << gap.count() << " us, dispatch " << rep << ", i " << i;
+      std::this_thread::sleep_for(gap);
     }
   }
 }
