@@ -22,18 +22,6 @@ int64_t partsOf(ThreadPool *pool, double work, int64_t extent) {
     return 1;
   return std::clamp<int64_t>(extent / 32, 1, pool->size());
 }
-
-/// Calls part(p) for p in [0, parts) on the pool's threads.
-template <typename Fn> void runParts(ThreadPool *pool, int64_t parts, Fn part) {
-  if (parts == 1) {
-    part(0);
-    return;
-  }
-  pool->parallelFor(parts, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p)
-      part(p);
-  });
-}
 } // namespace
 
 std::vector<int64_t> blas::equalAreaRows(int64_t n, int64_t parts) {

@@ -176,14 +176,9 @@ void gantk::symmetricProductPair(int64_t n, const T *k, const T *x1,
       std::fill(c.y2 + r0, c.y2 + n, T(0));
       triangleRows(n, k, c, r0, first[size_t(p + 1)]);
     };
-    if (parts == 1) {
-      part(0);
+    runParts(pool, parts, part);
+    if (parts == 1)
       return;
-    }
-    pool->parallelFor(parts, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p)
-        part(p);
-    });
     pool->parallelFor(n, [&](int64_t begin, int64_t end) {
       for (int64_t p = 1; p < parts; ++p) {
         const T *s1 = scratch.data() + 2 * n * (p - 1), *s2 = s1 + n;

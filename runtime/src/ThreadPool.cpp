@@ -130,3 +130,16 @@ void ThreadPool::parallelFor(int64_t range,
   }
   job = nullptr;
 }
+
+void gantk::runParts(ThreadPool *pool, int64_t parts,
+                     const std::function<void(int64_t)> &part) {
+  if (parts == 1 || !pool) {
+    for (int64_t p = 0; p < parts; ++p)
+      part(p);
+    return;
+  }
+  pool->parallelFor(parts, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p)
+      part(p);
+  });
+}

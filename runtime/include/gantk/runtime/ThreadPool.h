@@ -74,6 +74,11 @@ private:
   std::atomic<bool> finished{true};
 };
 
+/// Calls part(p) for every p in [0, parts), one part per chunk of `pool`'s
+/// threads; in the caller alone when there is one part or no pool.
+void runParts(ThreadPool *pool, int64_t parts,
+              const std::function<void(int64_t)> &part);
+
 } // namespace gantk
 
 #endif // GANTK_RUNTIME_THREADPOOL_H
