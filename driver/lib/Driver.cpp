@@ -4,6 +4,7 @@
 #include "gantk/Driver/Errors.h"
 #include "gantk/Driver/Graph.h"
 
+#include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/BlasThreads.h"
 #include "gantk/runtime/Data.h"
 #include "gantk/runtime/FileIO.h"
@@ -344,9 +345,6 @@ std::vector<uint64_t> collectiveBytesModel(const Session &s, int ranks) {
 #error "GANTK_VERSION is defined by driver/CMakeLists.txt"
 #endif
 
-// OpenBLAS names its build (version, CPU kernel, threading).
-extern "C" char *openblas_get_config(void);
-
 gantk::RunReport gantk::driver::runReport(const std::string &specName,
                                           const std::string &specText,
                                           const Compiled *compiled,
@@ -387,7 +385,7 @@ gantk::RunReport gantk::driver::runReport(const std::string &specName,
       {"device", device},
       {"gantk", GANTK_VERSION},
       {"LLVM/MLIR", LLVM_VERSION_STRING},
-      {"BLAS", openblas_get_config()},
+      {"BLAS", blasDescription()},
   };
   return report;
 }

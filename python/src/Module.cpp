@@ -15,6 +15,7 @@
 #include "gantk/Driver/Rows.h"
 #include "gantk/Driver/Spec.h"
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/Options.h"
 #include "gantk/runtime/Session.h"
 #include "gantk/runtime/Sha256.h"
@@ -395,6 +396,11 @@ template <> struct type_caster<SpecSource> {
 PYBIND11_MODULE(_gantk, m) {
   m.doc() = "gantk's driver library (the gantk package wraps it)";
   m.attr("__version__") = GANTK_VERSION;
+  // The gantk tools start again on the right OpenBLAS kernels
+  // (BlasCore.h); a running interpreter cannot: the package warns.
+  m.def("_blas_core", &blasCore, "the core OpenBLAS runs on");
+  m.def("_blas_core_to_force", &blasCoreToForce,
+        "the core OPENBLAS_CORETYPE should name, or ''");
 
   exceptions.error = newException(
       m, "Error", "A gantk error; exit_code is the gantk tool's status.",

@@ -5,12 +5,14 @@
 // dimensions wider than the matrices, beta ≠ 0, sizes whose parts end off
 // the 16-element bounds, and 1 to 3 threads. The entries of C outside the
 // product (padding, and syrk's lower triangle) hold a sentinel that must
-// survive. Also: ScopedBlasThreads gives OpenBLAS's thread count back.
+// survive. Also: ScopedBlasThreads gives OpenBLAS's thread count back, and
+// betterBlasCore names the core OpenBLAS should have chosen.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Blas.h"
 
+#include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/BlasThreads.h"
 #include "gantk/runtime/ThreadPool.h"
 
@@ -18,9 +20,14 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace gantk;
@@ -161,6 +168,53 @@ TEST(BlasTest, ScopedBlasThreadsGivesTheCountBack) {
     EXPECT_EQ(openblas_get_num_threads(), 2);
   }
   EXPECT_EQ(openblas_get_num_threads(), 1);
+}
+
+/// A CPU with exactly `features`.
+std::function<bool(const char *)>
+cpuWith(std::initializer_list<const char *> features) {
+  std::vector<std::string> names(features.begin(), features.end());
+  return [names](const char *feature) {
+    return std::find(names.begin(), names.end(), feature) != names.end();
+  };
+}
+
+TEST(BlasTest, BetterBlasCoreWidensNeverNarrows) {
+  auto avx512 = cpuWith({"avx", "avx2", "fma", "avx512f", "avx512bw",
+                         "avx512dq", "avx512vl", "avx512cd"});
+  auto avx2 = cpuWith({"avx", "avx2", "fma"});
+  auto avx = cpuWith({"avx"});
+  auto sse = cpuWith({});
+  // Debian 12's OpenBLAS on an Emerald Rapids Xeon.
+  EXPECT_EQ(betterBlasCore("Prescott", avx512), "SkylakeX");
+  // AVX2 kernels on an AVX-512 CPU (0.3.21 on AMD Zen 4).
+  EXPECT_EQ(betterBlasCore("Zen", avx512), "SkylakeX");
+  EXPECT_EQ(betterBlasCore("Haswell", avx512), "SkylakeX");
+  EXPECT_EQ(betterBlasCore("Prescott", avx2), "Haswell");
+  EXPECT_EQ(betterBlasCore("Nehalem", avx), "Sandybridge");
+  // Right choices stay, whatever their spelling.
+  for (const char *core : {"SkylakeX", "Cooperlake", "SAPPHIRERAPIDS"})
+    EXPECT_EQ(betterBlasCore(core, avx512), "") << core;
+  EXPECT_EQ(betterBlasCore("Zen", avx2), "");
+  EXPECT_EQ(betterBlasCore("Prescott", sse), "");
+  // A core wider than the CPU (OPENBLAS_CORETYPE set by hand) is not ours
+  // to narrow.
+  EXPECT_EQ(betterBlasCore("SkylakeX", avx2), "");
+  // AVX-512 without all of SkylakeX's subsets is an AVX2 CPU to OpenBLAS.
+  EXPECT_EQ(
+      betterBlasCore("Prescott", cpuWith({"avx", "avx2", "fma", "avx512f"})),
+      "Haswell");
+}
+
+TEST(BlasTest, BlasCoreToForceLeavesASetCoreTypeAlone) {
+  const char *before = std::getenv("OPENBLAS_CORETYPE");
+  std::string saved = before ? before : "";
+  ::setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+  EXPECT_EQ(blasCoreToForce(), "");
+  if (before)
+    ::setenv("OPENBLAS_CORETYPE", saved.c_str(), 1);
+  else
+    ::unsetenv("OPENBLAS_CORETYPE");
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/ExitCode.h"
 #include "gantk/runtime/Options.h"
 #include "gantk/runtime/Progress.h"
@@ -127,6 +128,7 @@ std::string setOption(Options &options, const std::string &name,
 } // namespace
 
 int main(int argc, char **argv) {
+  restartOnBetterBlasCore(argv);
   Options options;
   std::set<std::string> seen;
   for (int i = 1; i < argc; ++i) {
@@ -139,7 +141,7 @@ int main(int argc, char **argv) {
       std::cout << "gantk-run " << GANTK_VERSION << "\n"
                 << "runtime: CPU, CUDA device "
                 << (runtimeHasCuda() ? "compiled in" : "not compiled in")
-                << "\n";
+                << "\nBLAS: " << blasDescription() << "\n";
       return exitStatus(ExitCode::Success);
     }
     if (arg.empty() || arg[0] != '-') {

@@ -32,6 +32,7 @@
 #include "gantk/Driver/Spec.h"
 #include "gantk/Frontend/ASTDump.h"
 #include "gantk/runtime/Artifact.h"
+#include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/Comm.h"
 #include "gantk/runtime/Describe.h"
 #include "gantk/runtime/ExitCode.h"
@@ -285,7 +286,8 @@ void printVersion(llvm::raw_ostream &os) {
   for (const CUDATarget &t : kCUDATargets)
     os << ", " << t.codeObject;
   os << "\n  runtime: CPU, CUDA device "
-     << (runtimeHasCuda() ? "compiled in" : "not compiled in") << "\n";
+     << (runtimeHasCuda() ? "compiled in" : "not compiled in") << "\n"
+     << "  BLAS: " << blasDescription() << "\n";
 }
 
 /// Runs `check` (one of Options.h) on an option that was given; false after
@@ -933,6 +935,7 @@ int gantk::usage(const std::string &command, const std::string &message) {
 }
 
 int main(int argc, char **argv) {
+  restartOnBetterBlasCore(argv);
   // MLIR's errors keep their colours where stderr is a terminal.
   driver::colorDiagnostics(llvm::errs().has_colors());
   cl::SetVersionPrinter(printVersion);
