@@ -1,4 +1,5 @@
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs | FileCheck %s
+// RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs=vector-bits=512 | FileCheck %s --check-prefix=BITS512
 
 // A pair loop whose body loops over layers: the pairs j of row i run 8 at a
 // time (f32, 256-bit vectors) from i to the last whole vector, element j of
@@ -96,11 +97,17 @@ func.func private @pairwise_grad_kernel(%g: memref<12x12xf64>, %dv: memref<12xf6
 
 // -----
 
-// A straight-line body is LLVM's to vectorise: the loop stays, unmarked.
+// A straight-line body is LLVM's to vectorise: the loop stays, unmarked,
+// with the hint that asks for vectors of `vector-bits` (LLVM's cost model
+// would stop at 256 bits on AVX-512 server parts).
+// CHECK: #[[VEC:.+]] = #llvm.loop_vectorize<width = 8 : i32>
+// CHECK: #[[HINT:.+]] = #llvm.loop_annotation<vectorize = #[[VEC]]>
+// BITS512: #llvm.loop_vectorize<width = 16 : i32>
 // CHECK-LABEL: func.func private @straight
 // CHECK-NOT: vector
 // CHECK: scf.for
 // CHECK-NOT: gantk.pairs
+// CHECK: } {llvm.loop_annotation = #[[HINT]]}
 func.func private @straight(%g: memref<4x4xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index

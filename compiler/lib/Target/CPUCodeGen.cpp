@@ -16,14 +16,16 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/DiagnosticHandler.h"
+#include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -117,33 +119,53 @@ static int64_t largestStackFrame(ModuleOp kernels) {
   return largest;
 }
 
+/// The vectors of pairs for `tm`: a register's width, 512 bits with
+/// AVX-512 and 256 otherwise (narrower targets split them in two).
+static int64_t pairVectorBits(const llvm::TargetMachine &tm) {
+  return tm.getMCSubtargetInfo()->checkFeatures("+avx512f") ? 512 : 256;
+}
+
+namespace {
+/// LLVM's remarks are for compiler developers: a loop with a width hint
+/// that it left scalar (too few iterations, say) is reported as one even
+/// without -Rpass. Warnings and errors are still printed.
+struct DropRemarks : llvm::DiagnosticHandler {
+  bool handleDiagnostics(const llvm::DiagnosticInfo &info) override {
+    return info.getSeverity() == llvm::DS_Remark;
+  }
+};
+} // namespace
+
 LogicalResult translateKernelsToLLVMIR(ModuleOp module,
                                        llvm::raw_ostream *llvmIR,
                                        std::string *objectFile,
                                        const std::string &cpu,
-                                       CPUCodeInfo *info) {
-  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
-  PassManager pm(module.getContext());
-  buildKernelToLLVMPassPipeline(pm);
-  if (failed(pm.run(*kernels)))
-    return failure();
-  if (info)
-    info->stackBytes = largestStackFrame(*kernels);
-
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*kernels, llvmContext, "gantk_kernels");
-  if (!llvmModule)
-    return module.emitError("translation of the kernels to LLVM IR failed");
-
+                                       CPUCodeInfo *info, int64_t vectorBits) {
   std::string error;
   auto tm = targetMachineFor(cpu, error);
   if (!tm)
     return module.emitError(error);
+  if (vectorBits <= 0)
+    vectorBits = pairVectorBits(*tm);
+
+  OwningOpRef<ModuleOp> kernels = cloneKernels(module);
+  PassManager pm(module.getContext());
+  buildKernelToLLVMPassPipeline(pm, vectorBits);
+  if (failed(pm.run(*kernels)))
+    return failure();
   if (info) {
     info->cpu = tm->getTargetCPU().str();
     info->features = usedFeatures(*tm);
+    info->vectorBits = vectorBits;
+    info->stackBytes = largestStackFrame(*kernels);
   }
+
+  llvm::LLVMContext llvmContext;
+  llvmContext.setDiagnosticHandler(std::make_unique<DropRemarks>());
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*kernels, llvmContext, "gantk_kernels");
+  if (!llvmModule)
+    return module.emitError("translation of the kernels to LLVM IR failed");
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(tm->getTargetTriple());
   if (llvm::Error err =
@@ -172,6 +194,11 @@ FailureOr<std::vector<uint8_t>> compileKernelsForCPU(ModuleOp module,
                                                      CPUCodeInfo &info) {
   std::string object;
   if (failed(translateKernelsToLLVMIR(module, nullptr, &object, cpu, &info)))
+    return failure();
+  // A tape holds one vector per element: 256-bit vectors halve it.
+  if (info.stackBytes > kMaxKernelStackBytes && info.vectorBits > 256 &&
+      failed(
+          translateKernelsToLLVMIR(module, nullptr, &object, cpu, &info, 256)))
     return failure();
   int64_t frame = info.stackBytes;
   // The per-pair maps of one vector of pairs live on the calling thread's

@@ -46,9 +46,11 @@ void buildGantkPassPipeline(OpPassManager &pm,
   pm.addPass(createPlanMemoryPass());
 }
 
-void buildKernelToLLVMPassPipeline(OpPassManager &pm) {
+void buildKernelToLLVMPassPipeline(OpPassManager &pm, int64_t vectorBits) {
   // First: canonicalisation may rebuild the loops and drop their marks.
-  pm.addPass(createVectorizePairsPass());
+  VectorizePairsPassOptions pairs;
+  pairs.vectorBits = vectorBits;
+  pm.addPass(createVectorizePairsPass(pairs));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createApproximateMathPass());
   pm.addPass(createSCFToControlFlowPass());
@@ -98,9 +100,11 @@ void registerGantkPipelines() {
   PassPipelineRegistration<>(
       "gantk-pipeline", "fuse, differentiate, lower, outline and plan",
       [](OpPassManager &pm) { buildGantkPassPipeline(pm); });
-  PassPipelineRegistration<>("gantk-kernels-to-llvm",
-                             "lower outlined kernels to the LLVM dialect",
-                             buildKernelToLLVMPassPipeline);
+  PassPipelineRegistration<KernelToLLVMOptions>(
+      "gantk-kernels-to-llvm", "lower outlined kernels to the LLVM dialect",
+      [](OpPassManager &pm, const KernelToLLVMOptions &options) {
+        buildKernelToLLVMPassPipeline(pm, options.vectorBits);
+      });
   PassPipelineRegistration<KernelToNVVMOptions>(
       "gantk-kernels-to-nvvm",
       "map outlined kernels to GPU threads and compile them to PTX",

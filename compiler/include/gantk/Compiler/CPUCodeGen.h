@@ -27,6 +27,8 @@ struct CPUCodeInfo {
   /// The x86 extensions (from a fixed list the runtime can test) that the
   /// code may use: a CPU without one of them must refuse it.
   std::vector<std::string> features;
+  /// Bits of one vector of pairs (gantk-vectorize-pairs).
+  int64_t vectorBits = 0;
   /// The largest scratch (stack allocations) of one kernel call: the
   /// per-pair maps of one vector of pairs.
   int64_t stackBytes = 0;
@@ -35,13 +37,16 @@ struct CPUCodeInfo {
 /// Lowers the kernel functions of `module` (a copy is made; entry functions
 /// are dropped) to LLVM IR for `cpu`: "native" (this machine's CPU and all
 /// its features) or an LLVM CPU name ("x86-64-v2" is a portable baseline).
-/// Writes the optimised IR to `llvmIR` and the object code to `objectFile`
-/// when given, and what it compiled for into `info`.
+/// Pairs run on vectors of `vectorBits` (0: the CPU's register width, 512
+/// bits with AVX-512, else 256). Writes the optimised IR to `llvmIR` and the
+/// object code to `objectFile` when given, and what it compiled for into
+/// `info`.
 mlir::LogicalResult translateKernelsToLLVMIR(mlir::ModuleOp module,
                                              llvm::raw_ostream *llvmIR,
                                              std::string *objectFile,
                                              const std::string &cpu = "native",
-                                             CPUCodeInfo *info = nullptr);
+                                             CPUCodeInfo *info = nullptr,
+                                             int64_t vectorBits = 0);
 
 /// Empty when `cpu` is "native" or a CPU LLVM can compile x86-64 code for,
 /// else the message that says so.
@@ -54,7 +59,8 @@ inline constexpr int64_t kMaxKernelStackBytes = 6 << 20;
 
 /// Compiles the kernels into an ELF shared object (bytes) that exports
 /// `<kernel>_entry` for each kernel. Diagnostics go to the module's context.
-/// Fails when a kernel needs more than kMaxKernelStackBytes of scratch;
+/// Where 512-bit vectors of pairs need more than kMaxKernelStackBytes of
+/// scratch it compiles for 256-bit ones, and fails when those need more;
 /// `cpu` and `info` as for translateKernelsToLLVMIR.
 mlir::FailureOr<std::vector<uint8_t>>
 compileKernelsForCPU(mlir::ModuleOp module, const std::string &cpu,

@@ -60,9 +60,20 @@ constexpr int64_t kMaxTileRows = 256;
 void buildGantkPassPipeline(mlir::OpPassManager &pm,
                             const PipelineOptions &options = {});
 
+/// The CPU target's vector width for the per-pair loops.
+struct KernelToLLVMOptions
+    : public mlir::PassPipelineOptions<KernelToLLVMOptions> {
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("bits of one vector of pairs (512 with AVX-512)"),
+      llvm::cl::init(256)};
+};
+
 /// Kernel code generation: the kernel functions of a module (entry functions
-/// removed) down to the LLVM dialect with the runtime's entry points.
-void buildKernelToLLVMPassPipeline(mlir::OpPassManager &pm);
+/// removed) down to the LLVM dialect with the runtime's entry points, pairs
+/// on vectors of `vectorBits`.
+void buildKernelToLLVMPassPipeline(mlir::OpPassManager &pm,
+                                   int64_t vectorBits = 256);
 
 /// The GPU target of the kernels: the NVPTX chip, its PTX feature and the
 /// libdevice bitcode the f64 special functions link against.
