@@ -57,9 +57,10 @@ private:
                    size_t elementBytes) const;
   Status checkViewAtLeast(const fbs::View *view, const std::string &what,
                           uint64_t elements) const;
-  /// `tiles`: the Gemm is in that RowTiles body (A and C row-indexed).
+  /// `self`: the index of the command (or of the RowTiles whose body holds
+  /// it); `tiles`: the Gemm is in that RowTiles body (A and C row-indexed).
   Status checkGemm(const fbs::Gemm &gemm, const std::string &where,
-                   const fbs::RowTiles *tiles = nullptr) const;
+                   int64_t self, const fbs::RowTiles *tiles = nullptr) const;
   Status checkSyevd(const fbs::Syevd &syevd, const std::string &where) const;
   Status checkKrylov(const fbs::Krylov &krylov, const std::string &where) const;
   Status checkDenseRanks(const fbs::DenseRanks &dense,
@@ -74,8 +75,8 @@ private:
   /// Kernel argument offsets inside the arena; `what` + index names one.
   Status checkArgs(const flatbuffers::Vector<uint64_t> *args,
                    const std::string &what) const;
-  Status checkRowTiles(const fbs::RowTiles &rowTiles,
-                       const std::string &where) const;
+  Status checkRowTiles(const fbs::RowTiles &rowTiles, const std::string &where,
+                       int64_t self) const;
   Status checkData() const;
 
   const fbs::Artifact &root;
@@ -123,7 +124,7 @@ Status Checker::checkViewAtLeast(const fbs::View *view, const std::string &what,
 }
 
 Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
-                          const fbs::RowTiles *tiles) const {
+                          int64_t self, const fbs::RowTiles *tiles) const {
   if (g.m() <= 0 || g.n() <= 0 || g.k() <= 0)
     return fail(where + ": gemm dimensions must be positive (m=" +
                 std::to_string(g.m()) + ", n=" + std::to_string(g.n()) +
@@ -166,6 +167,15 @@ Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
     return s;
   if (Status s = operand(g.b(), "B", bRows, bCols, g.ldb(), false); !s.ok())
     return s;
+  if (int64_t from = g.live_k_from(); from != -1) {
+    const fbs::Krylov *krylov =
+        from >= 0 && from < self
+            ? root.commands()->Get(uint32_t(from))->command_as_Krylov()
+            : nullptr;
+    if (!krylov || krylov->mode() == fbs::KrylovMode::Action)
+      return fail(where + ": gemm live_k_from " + std::to_string(from) +
+                  " is not an earlier Krylov command with factors");
+  }
   return operand(g.c(), "C", g.m(), g.n(), g.ldc(), true);
 }
 
@@ -259,8 +269,8 @@ Status Checker::checkTileRanks(const flatbuffers::Vector<int32_t> *ranks,
   return {};
 }
 
-Status Checker::checkRowTiles(const fbs::RowTiles &r,
-                              const std::string &where) const {
+Status Checker::checkRowTiles(const fbs::RowTiles &r, const std::string &where,
+                              int64_t self) const {
   if (r.rows() <= 0 || r.tile_rows() <= 0)
     return fail(where + ": row tiles need positive rows and tile_rows (got " +
                 std::to_string(r.rows()) + ", " +
@@ -320,7 +330,9 @@ Status Checker::checkRowTiles(const fbs::RowTiles &r,
     };
     Status s = visitCommand(
         *entry,
-        Overloaded{[&](const fbs::Gemm &g) { return checkGemm(g, at, &r); },
+        Overloaded{[&](const fbs::Gemm &g) {
+                     return checkGemm(g, at, self, &r);
+                   },
                    [&](const fbs::Dispatch &d) -> Status {
                      if (Status checked = checkDispatch(d, at); !checked.ok())
                        return checked;
@@ -674,11 +686,11 @@ Status Checker::run() {
     Status s = visitCommand(
         *entry,
         Overloaded{
-            [&](const fbs::Gemm &g) { return checkGemm(g, where); },
+            [&](const fbs::Gemm &g) { return checkGemm(g, where, i); },
             [&](const fbs::Syevd &e) { return checkSyevd(e, where); },
             [&](const fbs::Dispatch &d) { return checkDispatch(d, where); },
             [&](const fbs::Krylov &k) { return checkKrylov(k, where); },
-            [&](const fbs::RowTiles &r) { return checkRowTiles(r, where); },
+            [&](const fbs::RowTiles &r) { return checkRowTiles(r, where, i); },
             [&](const fbs::DenseRanks &d) { return checkDenseRanks(d, where); },
             [&](UnknownCommand) -> Status {
               return fail(where + ": unknown or missing command type");

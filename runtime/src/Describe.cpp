@@ -18,7 +18,11 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
       Overloaded{[&](const fbs::Gemm &g) {
                    os << "gemm " << g.m() << "x" << g.n() << "x" << g.k()
                       << (g.trans_a() ? " A^T" : "")
-                      << (g.trans_b() ? " B^T" : "") << " alpha " << g.alpha();
+                      << (g.trans_b() ? " B^T" : "") << " alpha " << g.alpha()
+                      << (g.live_k_from() >= 0
+                              ? " (k: the live columns of command " +
+                                    std::to_string(g.live_k_from()) + ")"
+                              : "");
                  },
                  [&](const fbs::Syevd &e) { os << "syevd n " << e.n(); },
                  [&](const fbs::Dispatch &d) {

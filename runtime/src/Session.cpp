@@ -230,9 +230,10 @@ namespace {
 /// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
 /// in 64 × 64 tiles so that the transposed reads stay in cache.
 template <typename T>
-void symmetricProduct(const T *a, const fbs::Gemm &g, T *c, ThreadPool &pool) {
+void symmetricProduct(const T *a, const fbs::Gemm &g, int64_t k, T *c,
+                      ThreadPool &pool) {
   int64_t n = g.m(), ldc = g.ldc();
-  blas::syrk(&pool, n, g.k(), g.alpha(), a, g.lda(), c, ldc);
+  blas::syrk(&pool, n, k, g.alpha(), a, g.lda(), c, ldc);
   constexpr int64_t tile = 64;
   // A tile row writes only its own rows' lower part, and reads the upper
   // part, which no tile row writes.
@@ -330,6 +331,12 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
   uint64_t elementBytes = art.elementSize();
   uint8_t *base = arenaBase;
   uint64_t aOffset = g.a()->offset(), cOffset = g.c()->offset();
+  // The terms worth summing: a Krylov command's factors are zero past its
+  // projected dimension.
+  int64_t k = g.k(), from = g.live_k_from();
+  if (from >= 0 && size_t(from) < lastKrylov.size() &&
+      lastKrylov[size_t(from)].dimension >= 1)
+    k = std::min(k, lastKrylov[size_t(from)].dimension);
   int64_t m = g.m();
   if (tile) {
     // A and C are row-indexed: a tile buffer holds just this tile's rows,
@@ -346,10 +353,10 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
       g.a()->offset() == g.b()->offset() && g.lda() == g.ldb() &&
       g.m() == g.n() && g.beta() == 0) {
     if (f64)
-      symmetricProduct(reinterpret_cast<double *>(base + aOffset), g,
+      symmetricProduct(reinterpret_cast<double *>(base + aOffset), g, k,
                        reinterpret_cast<double *>(base + cOffset), pool);
     else
-      symmetricProduct(reinterpret_cast<float *>(base + aOffset), g,
+      symmetricProduct(reinterpret_cast<float *>(base + aOffset), g, k,
                        reinterpret_cast<float *>(base + cOffset), pool);
     return {};
   }
@@ -364,9 +371,9 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
       const T *a = reinterpret_cast<const T *>(base + aOffset);
       const T *b = reinterpret_cast<const T *>(base + g.b()->offset());
       T *c = reinterpret_cast<T *>(base + cOffset);
-      blas::gemm(&pool, false, true, m, r0, g.k(), g.alpha(), a, g.lda(), b,
+      blas::gemm(&pool, false, true, m, r0, k, g.alpha(), a, g.lda(), b,
                  g.ldb(), 0.0, c, g.ldc());
-      symmetricProduct(a, g, c + r0, pool);
+      symmetricProduct(a, g, k, c + r0, pool);
     };
     if (f64)
       split(reinterpret_cast<double *>(base));
@@ -376,7 +383,7 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
   }
   auto run = [&](auto *arena) {
     using T = std::remove_pointer_t<decltype(arena)>;
-    blas::gemm(&pool, g.trans_a(), g.trans_b(), m, g.n(), g.k(), g.alpha(),
+    blas::gemm(&pool, g.trans_a(), g.trans_b(), m, g.n(), k, g.alpha(),
                reinterpret_cast<const T *>(base + aOffset), g.lda(),
                reinterpret_cast<const T *>(base + g.b()->offset()), g.ldb(),
                g.beta(), reinterpret_cast<T *>(base + cOffset), g.ldc());

@@ -183,6 +183,20 @@ TEST(Artifact, RejectsGemmOperandTooSmall) {
                           "operand B view holds 3 elements, needs 4");
 }
 
+TEST(Artifact, RejectsGemmLiveColumnsOfNoKrylov) {
+  TestArtifact t = fullArtifact();
+  // Command 0 is the gemm itself, 1 a syevd, 2 a dispatch: none is an
+  // earlier Krylov command with factors.
+  for (int64_t from : {0, 1, 5, -2}) {
+    t.gemms[0].liveKFrom = from;
+    EXPECT_EQ(loadError(t),
+              "test: invalid artifact: command 0 (gemm): gemm "
+              "live_k_from " +
+                  std::to_string(from) +
+                  " is not an earlier Krylov command with factors");
+  }
+}
+
 TEST(Artifact, RejectsGemmLeadingDimension) {
   TestArtifact t = fullArtifact();
   t.gemms[0].transA = true;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <thread>
 #include <unistd.h>
 
@@ -111,6 +112,99 @@ TEST_P(GemmTest, MatchesNaiveLoop) {
   // Padding columns are untouched.
   for (int i = 0; i < m; ++i)
     EXPECT_EQ(got[i * ldc + n], cv[i * ldc + n]);
+}
+
+/// dL/dK = A Bᵀ from a Krylov command's factors, once with live_k_from
+/// (the first `dimension` columns only) and once with all `rank`: the same
+/// matrix, and the Krylov space is small enough that columns were skipped.
+/// K = I + 2 u uᵀ + 3 w wᵀ has three eigenvalues, so the block [y, g] spans
+/// at most 6 dimensions of the 16.
+TEST(Gemm, LiveColumnsOfKrylovFactors) {
+  for (schema::Precision precision :
+       {schema::Precision::F64, schema::Precision::F32}) {
+    const int64_t n = 16, rank = n, maxBlocks = 8;
+    const uint64_t bytes = precision == schema::Precision::F32 ? 4 : 8;
+    uint64_t next = 256;
+    auto add = [&](uint64_t elements) {
+      schema::View v(next, elements);
+      next += (elements * bytes + 63) / 64 * 64;
+      return v;
+    };
+    test::KrylovDesc k;
+    k.mode = schema::KrylovMode::Gradient;
+    k.n = n;
+    k.columns = 1;
+    k.lambda = 0.5;
+    k.tol = 1e-12;
+    k.maxBlocks = maxBlocks;
+    k.rank = rank;
+    k.kernel = add(n * n);
+    k.rhs = add(n);
+    k.cotangent = add(n);
+    k.basis = add(n * 2 * (maxBlocks + 1));
+    k.block = add(n * 2);
+    k.out = add(n);
+    k.factorA = add(n * rank);
+    k.factorB = add(n * rank);
+    k.stats = add(2);
+    test::GemmDesc live;
+    live.transB = true;
+    live.m = live.n = n;
+    live.k = rank;
+    live.a = k.factorA;
+    live.b = k.factorB;
+    live.c = add(n * n);
+    live.lda = live.ldb = rank;
+    live.ldc = n;
+    live.liveKFrom = 0;
+    test::GemmDesc all = live;
+    all.c = add(n * n);
+    all.liveKFrom = -1;
+
+    TestArtifact t;
+    t.precision = precision;
+    t.real = {0, 1};
+    t.fake = {64, 1};
+    t.loss = {128, 1};
+    t.grad = {192, 1};
+    t.krylovs.push_back(k);
+    t.gemms = {live, all};
+    t.order = {{schema::Command::Krylov, 0},
+               {schema::Command::Gemm, 0},
+               {schema::Command::Gemm, 1}};
+    t.arenaBytes = next;
+    std::unique_ptr<Session> s = makeSession(t);
+    ASSERT_TRUE(s);
+    std::vector<double> kv(size_t(n * n)), y(static_cast<size_t>(n)),
+        g(static_cast<size_t>(n));
+    double norm = std::sqrt(double(n));
+    for (int64_t i = 0; i < n; ++i) {
+      double ui = 1 / norm, wi = (i % 2 ? 1 : -1) / norm; // u ⊥ w
+      for (int64_t j = 0; j < n; ++j) {
+        double uj = 1 / norm, wj = (j % 2 ? 1 : -1) / norm;
+        kv[size_t(i * n + j)] = (i == j) + 2 * ui * uj + 3 * wi * wj;
+      }
+      y[size_t(i)] = std::sin(double(i + 1));
+      g[size_t(i)] = std::cos(double(3 * i));
+    }
+    ASSERT_TRUE(s->writeView(*k.kernel, kv.data(), kv.size()).ok());
+    ASSERT_TRUE(s->writeView(k.rhs, y.data(), y.size()).ok());
+    ASSERT_TRUE(s->writeView(k.cotangent, g.data(), g.size()).ok());
+    Status st = s->step();
+    ASSERT_TRUE(st.ok()) << st.message();
+    std::vector<double> stats = s->readView(k.stats);
+    EXPECT_GE(stats[0], 2);
+    EXPECT_LE(stats[0], 6) << "the Krylov space of [y, g] under 3 eigenvalues";
+    std::vector<double> a = s->readView(live.c), b = s->readView(all.c);
+    double largest = 0, diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      largest = std::max(largest, std::abs(b[i]));
+      diff = std::max(diff, std::abs(a[i] - b[i]));
+    }
+    EXPECT_GT(largest, 0);
+    EXPECT_LE(diff,
+              (precision == schema::Precision::F32 ? 1e-6 : 1e-14) * largest);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

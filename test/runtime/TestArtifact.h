@@ -36,6 +36,7 @@ struct GemmDesc {
   double alpha = 1, beta = 0;
   schema::View a, b, c;
   int64_t lda = 1, ldb = 1, ldc = 1;
+  int64_t liveKFrom = -1;
 };
 
 struct SyevdDesc {
@@ -218,8 +219,9 @@ struct TestArtifact {
     switch (c.type) {
     case fbs::Command::Gemm: {
       const GemmDesc &g = c.gemm;
-      auto cmd = fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha,
-                                 g.beta, &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc);
+      auto cmd =
+          fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.beta,
+                          &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc, g.liveKFrom);
       return fbs::CreateCommandEntry(b, fbs::Command::Gemm, cmd.Union(),
                                      b.CreateString("gemm"));
     }

@@ -40,6 +40,9 @@ public:
     return fb::View(offsetOf(v), elements);
   }
 
+  /// The index of each Krylov command, for the products of its factors.
+  llvm::DenseMap<Operation *, int64_t> krylovCommands;
+
   using Commands = std::vector<flatbuffers::Offset<fb::CommandEntry>>;
   using Kernels = std::vector<flatbuffers::Offset<fb::Kernel>>;
 
@@ -126,10 +129,18 @@ public:
       int64_t k = gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1);
       fb::View va = view(gemm.getA()), vb = view(gemm.getB()),
                vc = view(gemm.getResult());
+      // A Krylov factor along the inner dimension: its columns past the
+      // projected dimension are zero, and the runtime skips them.
+      Operation *krylov =
+          gemm.getTransA() ? nullptr : krylovFactorOf(gemm.getA());
+      if (!krylov && gemm.getTransB())
+        krylov = krylovFactorOf(gemm.getB());
+      auto from = krylovCommands.find(krylov);
       auto cmd = fb::CreateGemm(
           fbb, gemm.getTransA(), gemm.getTransB(), c.getDimSize(0),
           c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
-          a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1));
+          a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1),
+          from == krylovCommands.end() ? -1 : from->second);
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
                                            cmd.Union(), label, results, once));
     } else if (auto eigh = dyn_cast<EighOp>(op)) {
@@ -143,6 +154,7 @@ public:
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Syevd,
                                            cmd.Union(), label, results, once));
     } else if (isa<KrylovExpmOp, KrylovExpmGradOp, KrylovExpmValueGradOp>(op)) {
+      krylovCommands[&op] = int64_t(out.size()); // only ever top level
       out.push_back(fb::CreateCommandEntry(
           fbb, fb::Command::Krylov, krylov(fbb, op, kernels).Union(), label,
           results, once));
@@ -167,6 +179,28 @@ public:
       return op.emitOpError("cannot be serialised: lower it first");
     }
     return success();
+  }
+
+  /// The Krylov op whose factor (factor_a or factor_b) `v` is, whole or
+  /// some of its rows with every column; else null.
+  static Operation *krylovFactorOf(Value v) {
+    while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+      auto source = cast<RankedTensorType>(slice.getSourceType());
+      if (slice.getStaticOffsets()[1] != 0 ||
+          slice.getStaticSizes()[1] != source.getDimSize(1))
+        return nullptr;
+      v = slice.getSource();
+    }
+    auto result = dyn_cast<OpResult>(v);
+    if (!result)
+      return nullptr;
+    Operation *op = result.getOwner();
+    // Results: [factor_a, factor_b], or [U, factor_a, factor_b].
+    if (isa<KrylovExpmGradOp>(op))
+      return op;
+    if (isa<KrylovExpmValueGradOp>(op) && result.getResultNumber() > 0)
+      return op;
+    return nullptr;
   }
 
   /// Krylov commands: workspaces from `gantk.scratch` = [basis, block,

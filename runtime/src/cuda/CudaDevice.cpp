@@ -371,6 +371,9 @@ Status CudaDevice::gemm(const fbs::Gemm &g) {
   // buffers read column-major, with the operands swapped.
   cublasOperation_t ta = g.trans_a() ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublasOperation_t tb = g.trans_b() ? CUBLAS_OP_T : CUBLAS_OP_N;
+  // All k terms even with live_k_from: the Krylov command's dimension is
+  // the host's only after it waits for the stream; the terms past it are
+  // zeros.
   int m = int(g.m()), n = int(g.n()), k = int(g.k());
   std::string what = "m = " + std::to_string(m) + ", n = " + std::to_string(n) +
                      ", k = " + std::to_string(k);
