@@ -4,14 +4,34 @@ committed reference fixtures (test/fixtures)."""
 
 import os
 import pathlib
+import re
 import subprocess
-
-import numpy as np
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "test" / "fixtures"
 TOOL = os.environ.get("GANTK_TOOL", str(ROOT / "build" / "bin" / "gantk"))
+
+
+def tool_blas_core():
+    """The OpenBLAS core the tool runs on ("SkylakeX"), from its --version."""
+    try:
+        text = subprocess.run([TOOL, "--version"], capture_output=True,
+                              text=True).stdout
+    except OSError:
+        return None
+    match = re.search(r" (\w+) MAX_THREADS=", text)
+    return match.group(1) if match else None
+
+
+# The tool starts again on the OpenBLAS kernels of the CPU's widest vectors
+# (docs/runtime.md, "OpenBLAS's kernels"), and the tests compare its bits
+# with this process's: OpenBLAS must load here on the same core, so the
+# variable is set before numpy (which loads it too) and gantk are imported.
+if "OPENBLAS_CORETYPE" not in os.environ and tool_blas_core():
+    os.environ["OPENBLAS_CORETYPE"] = tool_blas_core()
+
+import numpy as np  # noqa: E402 (after OPENBLAS_CORETYPE)
+import pytest  # noqa: E402
 
 # As the lit suite runs: two threads, no busy-waiting BLAS.
 os.environ.setdefault("GANTK_NUM_THREADS", "2")
