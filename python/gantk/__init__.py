@@ -38,13 +38,13 @@ __version__ = _gantk.__version__
 # OpenBLAS picked its kernels when it loaded; on a CPU newer than its table
 # they are the oldest x86-64 ones. The gantk tools start again with the
 # right ones (docs/runtime.md, "OpenBLAS's kernels"); Python cannot.
-if _gantk._blas_core_to_force():
+_better_core = _gantk._blas_core_to_force()
+if _better_core:
     warnings.warn(
         "OpenBLAS chose its %s kernels for this CPU, which runs %s's (wider "
         "vectors, several times faster): start Python with "
         "OPENBLAS_CORETYPE=%s set"
-        % (_gantk._blas_core(), _gantk._blas_core_to_force(),
-           _gantk._blas_core_to_force()),
+        % (_gantk._blas_core(), _better_core, _better_core),
         RuntimeWarning, stacklevel=2)
 
 __all__ = [

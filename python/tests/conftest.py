@@ -27,8 +27,10 @@ def tool_blas_core():
 # (docs/runtime.md, "OpenBLAS's kernels"), and the tests compare its bits
 # with this process's: OpenBLAS must load here on the same core, so the
 # variable is set before numpy (which loads it too) and gantk are imported.
-if "OPENBLAS_CORETYPE" not in os.environ and tool_blas_core():
-    os.environ["OPENBLAS_CORETYPE"] = tool_blas_core()
+if "OPENBLAS_CORETYPE" not in os.environ:
+    CORE = tool_blas_core()
+    if CORE:
+        os.environ["OPENBLAS_CORETYPE"] = CORE
 
 import numpy as np  # noqa: E402 (after OPENBLAS_CORETYPE)
 import pytest  # noqa: E402

@@ -30,19 +30,8 @@ using namespace gantk;
 using gantk::test::TestArtifact;
 
 namespace {
+using test::Layout;
 using test::relativeError;
-
-/// Views allocated one after another, 64-byte aligned, after the fixed
-/// views of a default TestArtifact (which end before byte 256).
-struct Layout {
-  uint64_t bytes = 256;
-  uint64_t elementBytes = 8;
-  schema::View add(uint64_t elements) {
-    schema::View v(bytes, elements);
-    bytes += (elements * elementBytes + 63) / 64 * 64;
-    return v;
-  }
-};
 
 std::unique_ptr<Session> makeSession(const TestArtifact &t) {
   Result<Artifact> a = t.load();

@@ -123,13 +123,8 @@ TEST(Gemm, LiveColumnsOfKrylovFactors) {
   for (schema::Precision precision :
        {schema::Precision::F64, schema::Precision::F32}) {
     const int64_t n = 16, rank = n, maxBlocks = 8;
-    const uint64_t bytes = precision == schema::Precision::F32 ? 4 : 8;
-    uint64_t next = 256;
-    auto add = [&](uint64_t elements) {
-      schema::View v(next, elements);
-      next += (elements * bytes + 63) / 64 * 64;
-      return v;
-    };
+    test::Layout layout;
+    layout.elementBytes = precision == schema::Precision::F32 ? 4 : 8;
     test::KrylovDesc k;
     k.mode = schema::KrylovMode::Gradient;
     k.n = n;
@@ -138,41 +133,37 @@ TEST(Gemm, LiveColumnsOfKrylovFactors) {
     k.tol = 1e-12;
     k.maxBlocks = maxBlocks;
     k.rank = rank;
-    k.kernel = add(n * n);
-    k.rhs = add(n);
-    k.cotangent = add(n);
-    k.basis = add(n * 2 * (maxBlocks + 1));
-    k.block = add(n * 2);
-    k.out = add(n);
-    k.factorA = add(n * rank);
-    k.factorB = add(n * rank);
-    k.stats = add(2);
+    k.kernel = layout.add(n * n);
+    k.rhs = layout.add(n);
+    k.cotangent = layout.add(n);
+    k.basis = layout.add(n * 2 * (maxBlocks + 1));
+    k.block = layout.add(n * 2);
+    k.out = layout.add(n);
+    k.factorA = layout.add(n * rank);
+    k.factorB = layout.add(n * rank);
+    k.stats = layout.add(2);
     test::GemmDesc live;
     live.transB = true;
     live.m = live.n = n;
     live.k = rank;
     live.a = k.factorA;
     live.b = k.factorB;
-    live.c = add(n * n);
+    live.c = layout.add(n * n);
     live.lda = live.ldb = rank;
     live.ldc = n;
     live.liveKFrom = 0;
     test::GemmDesc all = live;
-    all.c = add(n * n);
+    all.c = layout.add(n * n);
     all.liveKFrom = -1;
 
     TestArtifact t;
     t.precision = precision;
-    t.real = {0, 1};
-    t.fake = {64, 1};
-    t.loss = {128, 1};
-    t.grad = {192, 1};
     t.krylovs.push_back(k);
     t.gemms = {live, all};
     t.order = {{schema::Command::Krylov, 0},
                {schema::Command::Gemm, 0},
                {schema::Command::Gemm, 1}};
-    t.arenaBytes = next;
+    t.arenaBytes = layout.bytes;
     std::unique_ptr<Session> s = makeSession(t);
     ASSERT_TRUE(s);
     std::vector<double> kv(size_t(n * n)), y(static_cast<size_t>(n)),

@@ -30,6 +30,18 @@ inline std::vector<uint8_t> testKernelBlob() {
                               std::istreambuf_iterator<char>());
 }
 
+/// Views allocated one after another, 64-byte aligned, after the fixed
+/// views of a default TestArtifact (which end before byte 256).
+struct Layout {
+  uint64_t bytes = 256;
+  uint64_t elementBytes = 8;
+  schema::View add(uint64_t elements) {
+    schema::View v(bytes, elements);
+    bytes += (elements * elementBytes + 63) / 64 * 64;
+    return v;
+  }
+};
+
 struct GemmDesc {
   bool transA = false, transB = false;
   int64_t m = 1, n = 1, k = 1;
