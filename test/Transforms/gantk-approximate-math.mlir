@@ -35,18 +35,43 @@ func.func @atan2_one_division(%y: vector<8xf32>, %x: vector<8xf32>) -> vector<8x
 
 // -----
 
-// f64 is not approximated: the special functions without an exact LLVM
-// lowering become libm calls, the others (sqrt, exp) stay for
-// convert-math-to-llvm.
-// CHECK-DAG: func.func private @atan2(f64, f64) -> f64
+// f64 atan2 divides once as well: the ratio is brought below tan(π/12) in
+// the same division ((√3·min − max) / (√3·max + min) beyond it, with √3's
+// rounding error as a second fma), then 14 Taylor terms, π/6 (hi + lo)
+// added back; its accuracy against libm is
+// gantk-approximate-math-accuracy.mlir.
+// CHECK-LABEL: func.func @atan2_f64_one_division
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.cmpf ogt
+// CHECK-COUNT-2: math.fma
+// CHECK: arith.select
+// CHECK-COUNT-2: math.fma
+// CHECK: arith.select
+// CHECK: arith.divf
+// CHECK-NOT: arith.divf
+// CHECK-COUNT-14: math.fma
+// CHECK-NOT: arith.divf
+// CHECK: math.copysign
+// CHECK-NEXT: return
+func.func @atan2_f64_one_division(%y: vector<4xf64>, %x: vector<4xf64>) -> vector<4xf64> {
+  %a = math.atan2 %y, %x : vector<4xf64>
+  return %a : vector<4xf64>
+}
+
+// -----
+
+// The other f64 special functions without an exact LLVM lowering become
+// libm calls; the rest (sqrt, exp) stay for convert-math-to-llvm.
 // CHECK-DAG: func.func private @erf(f64) -> f64
 // CHECK-LABEL: func.func @f64
 // CHECK-SAME: (%[[Y:.*]]: f64, %[[X:.*]]: f64)
-// CHECK-NEXT: %[[A:.*]] = call @atan2(%[[Y]], %[[X]]) : (f64, f64) -> f64
+// CHECK-NOT: call @atan2
+// CHECK: math.copysign
 // CHECK-NEXT: %[[E:.*]] = call @erf(%[[X]]) : (f64) -> f64
 // CHECK-NEXT: %[[S:.*]] = math.sqrt %[[X]] : f64
 // CHECK-NEXT: %[[X2:.*]] = math.exp %[[X]] : f64
-// CHECK-NEXT: return %[[A]], %[[E]], %[[S]], %[[X2]]
+// CHECK-NEXT: return %{{.*}}, %[[E]], %[[S]], %[[X2]]
 func.func @f64(%y: f64, %x: f64) -> (f64, f64, f64, f64) {
   %a = math.atan2 %y, %x : f64
   %e = math.erf %x : f64

@@ -72,7 +72,7 @@ void buildKernelToNVVMPassPipeline(OpPassManager &pm,
                                    const KernelToNVVMOptions &options) {
   pm.addPass(createCanonicalizerPass());
   ApproximateMathPassOptions math;
-  math.libm = false;
+  math.cpu = false;
   pm.addPass(createApproximateMathPass(math));
   pm.addPass(createMapKernelsToGPUPass());
   pm.addPass(createSCFToControlFlowPass());

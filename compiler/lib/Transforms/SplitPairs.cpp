@@ -62,7 +62,7 @@ struct SplitPairsPass : public gantk::impl::SplitPairsPassBase<SplitPairsPass> {
         return grad.getGram() == blocks.getResult() &&
                grad.getGram().getType().getDimSize(0) ==
                    grad.getGram().getType().getDimSize(1) &&
-               grad.getRowOffset() >= n;
+               static_cast<int64_t>(grad.getRowOffset()) >= n;
       return false;
     });
   }

@@ -270,20 +270,22 @@ def LoopAnnotationsPass : Pass<"gantk-loop-annotations", "mlir::ModuleOp"> {
 }
 
 def ApproximateMathPass : Pass<"gantk-approximate-math", "mlir::ModuleOp"> {
-  let summary = "Call-free f32 math, exact libm calls for f64 special functions";
+  let summary = "Call-free atan2 and f32 math; libm calls for the other f64 special functions";
   let description = [{
     Rewrites f32 atan2, erf, exp, expm1, log1p, … into arith polynomials so
     that the per-pair loops contain no calls and LLVM vectorises them (atan2
-    with one division, by its own pattern, before MLIR's, which has three). The
-    f64 special functions (atan2, erf, expm1, log1p) become libm calls,
-    which keeps them exact (the LLVM lowering would turn expm1 into
-    exp − 1). What is left (sqrt, exp, fma, copysign, …) maps to LLVM
-    intrinsics in convert-math-to-llvm.
+    with one division, by its own pattern, before MLIR's, which has three).
+    For the CPU f64 atan2 is call-free as well (one division, within 2 ulp
+    of libm's), since a call keeps a pair loop scalar; the other f64 special
+    functions (erf, expm1, log1p) become libm calls, which keeps them exact
+    (the LLVM lowering would turn expm1 into exp − 1). What is left (sqrt,
+    exp, fma, copysign, …) maps to LLVM intrinsics in convert-math-to-llvm.
   }];
   let options = [
-    Option<"libm", "libm", "bool", "true",
-           "turn the f64 special functions into libm calls (off for the GPU, "
-           "where convert-gpu-to-nvvm maps them to libdevice)">
+    Option<"cpu", "cpu", "bool", "true",
+           "f64 atan2 call-free and the other f64 special functions libm "
+           "calls (off for the GPU, where convert-gpu-to-nvvm maps the f64 "
+           "special functions to libdevice)">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect",
