@@ -275,8 +275,10 @@ func.func @corner(%g: tensor<5x5xf64>, %v: tensor<5xf64>, %grr: tensor<3x3xf64>,
 
 // gram_blocks writes the real rows of G: the corner's rows (or, with
 // corner_diagonal_only, its diagonal alone) and the transposed block of the
-// Z rows in 32 x 32 tiles; the Z rows lie inside G already (operand 1, at
-// the byte offset of row n: 3 rows of 5 doubles).
+// Z rows in 32 x 32 tiles, whole 8 x 8 blocks as 8 vector loads, 24
+// shuffles and 8 vector stores, the edges one element at a time; the Z rows
+// lie inside G already (operand 1, at the byte offset of row n: 3 rows of
+// 5 doubles). (That the blocks are the transpose: e2e/gram_blocks_tiles.)
 // CHECK-LABEL: func.func @blocks
 // CHECK-NEXT: gantk.dispatch @gram_blocks_kernel(%arg0, %arg1) {gantk.operand_inside = array<i64: 1, 120>, parallel = true, range = 3 : i64
 // CHECK-NEXT: gantk.dispatch @gram_blocks_kernel_0(%arg0, %arg1) {gantk.operand_inside = array<i64: 1, 120>, parallel = true, range = 3 : i64
@@ -286,6 +288,11 @@ func.func @corner(%g: tensor<5x5xf64>, %v: tensor<5xf64>, %grr: tensor<3x3xf64>,
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NEXT: %[[X:.*]] = memref.load %arg0[%[[I]], %[[J]]]
 // CHECK-NEXT: memref.store %[[X]], %arg2[%[[I]], %[[J]]]
+// CHECK-COUNT-8: vector.load %arg1[{{.*}}] : memref<2x5xf64>, vector<8xf64>
+// CHECK-COUNT-24: vector.shuffle
+// CHECK-COUNT-8: vector.store %{{.*}}, %arg2[{{.*}}] : memref<5x5xf64>, vector<8xf64>
+// CHECK: memref.load %arg1
+// CHECK-NEXT: memref.store
 // CHECK: memref.load %arg1
 // CHECK-NEXT: memref.store
 

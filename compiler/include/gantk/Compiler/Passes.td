@@ -207,7 +207,8 @@ def OutlineKernelsPass : Pass<"gantk-outline-kernels", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::func::FuncDialect",
-                           "mlir::LLVM::LLVMDialect"];
+                           "mlir::LLVM::LLVMDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def PlanMemoryPass : Pass<"gantk-plan-memory", "mlir::ModuleOp"> {
