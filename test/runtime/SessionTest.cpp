@@ -208,65 +208,80 @@ INSTANTIATE_TEST_SUITE_P(
 /// S Sᵀ (whole: ?syrk and a mirror), S[r0:N] Sᵀ (a step's generated rows
 /// against all points: ?gemm for the first r0 columns, ?syrk for the
 /// symmetric m × m block) and S[0:m] Sᵀ (no shortcut applies).
-class GramProductTest : public ::testing::TestWithParam<schema::Precision> {};
-
-TEST_P(GramProductTest, MatchesNaiveLoop) {
-  const int rows = 7, k = 5, ld = k + 1;
-  TestArtifact t;
-  t.precision = GetParam();
-  t.arenaBytes = 8192;
-  schema::View s(256, uint64_t(rows * ld));
-  struct Case {
-    int r0, m;
-    schema::View c;
-  };
-  // Row offsets of A inside S: 0 (A = S), 3 (the last 4 rows), 0 with 4
-  // rows (the first ones).
-  std::vector<Case> cases = {{0, rows, schema::View(1024, rows * (rows + 1))},
-                             {3, 4, schema::View(2048, 4 * (rows + 1))},
-                             {0, 4, schema::View(3072, 4 * (rows + 1))}};
-  size_t es = GetParam() == schema::Precision::F64 ? 8 : 4;
-  for (const Case &c : cases) {
-    test::GemmDesc g;
-    g.transA = false;
-    g.transB = true;
-    g.m = c.m;
-    g.n = rows;
-    g.k = k;
-    g.alpha = 0.25;
-    g.beta = 0;
-    g.a =
-        schema::View(s.offset() + uint64_t(c.r0 * ld) * es, uint64_t(c.m * ld));
-    g.b = s;
-    g.c = c.c;
-    g.lda = g.ldb = ld;
-    g.ldc = rows + 1;
-    t.gemms.push_back(g);
-  }
-  std::unique_ptr<Session> session = makeSession(t);
-  ASSERT_TRUE(session);
-  std::vector<double> sv(s.elements());
-  for (size_t i = 0; i < sv.size(); ++i)
-    sv[i] = double(int(i * 7 % 11) - 5) / 4;
-  ASSERT_TRUE(session->writeView(s, sv.data(), sv.size()).ok());
-  for (const Case &c : cases) {
-    std::vector<double> cv(c.c.elements(), 3.0);
-    ASSERT_TRUE(session->writeView(c.c, cv.data(), cv.size()).ok());
-  }
-  ASSERT_TRUE(session->step().ok());
-  for (const Case &c : cases) {
-    std::vector<double> a(sv.begin() + c.r0 * ld, sv.end());
-    std::vector<double> expected =
-        naiveGemm(false, true, c.m, rows, k, 0.25, a, ld, sv, ld, 0,
-                  std::vector<double>(c.c.elements(), 3.0), rows + 1);
-    std::vector<double> got = session->readView(c.c);
-    for (int i = 0; i < c.m; ++i) {
-      for (int j = 0; j < rows; ++j)
-        EXPECT_DOUBLE_EQ(got[i * (rows + 1) + j], expected[i * (rows + 1) + j])
-            << "rows from " << c.r0 << ": C[" << i << "][" << j << "]";
-      EXPECT_EQ(got[i * (rows + 1) + rows], 3.0) << "padding of row " << i;
+class GramProductTest : public ::testing::TestWithParam<schema::Precision> {
+protected:
+  /// For each (r0, m): C = 0.25 S[r0:r0+m] Sᵀ, S of `rows` rows and k
+  /// columns (rows k + 1 apart), C's rows `rows` + 1 apart (the padding
+  /// must stay 3).
+  void check(int rows, int k, const std::vector<std::pair<int, int>> &shapes) {
+    const int ld = k + 1;
+    size_t es = GetParam() == schema::Precision::F64 ? 8 : 4;
+    TestArtifact t;
+    t.precision = GetParam();
+    schema::View s(256, uint64_t(rows * ld));
+    uint64_t next = s.offset() + s.elements() * es;
+    std::vector<schema::View> cs;
+    for (auto [r0, m] : shapes) {
+      next = (next + 255) / 256 * 256;
+      cs.emplace_back(next, uint64_t(m * (rows + 1)));
+      next += cs.back().elements() * es;
+      test::GemmDesc g;
+      g.transA = false;
+      g.transB = true;
+      g.m = m;
+      g.n = rows;
+      g.k = k;
+      g.alpha = 0.25;
+      g.beta = 0;
+      g.a = schema::View(s.offset() + uint64_t(r0 * ld) * es, uint64_t(m * ld));
+      g.b = s;
+      g.c = cs.back();
+      g.lda = g.ldb = ld;
+      g.ldc = rows + 1;
+      t.gemms.push_back(g);
+    }
+    t.arenaBytes = next;
+    std::unique_ptr<Session> session = makeSession(t);
+    ASSERT_TRUE(session);
+    std::vector<double> sv(s.elements());
+    for (size_t i = 0; i < sv.size(); ++i)
+      sv[i] = double(int(i * 7 % 11) - 5) / 4;
+    ASSERT_TRUE(session->writeView(s, sv.data(), sv.size()).ok());
+    for (const schema::View &c : cs) {
+      std::vector<double> cv(c.elements(), 3.0);
+      ASSERT_TRUE(session->writeView(c, cv.data(), cv.size()).ok());
+    }
+    ASSERT_TRUE(session->step().ok());
+    for (size_t q = 0; q < shapes.size(); ++q) {
+      auto [r0, m] = shapes[q];
+      std::vector<double> a(sv.begin() + r0 * ld, sv.end());
+      std::vector<double> expected =
+          naiveGemm(false, true, m, rows, k, 0.25, a, ld, sv, ld, 0,
+                    std::vector<double>(cs[q].elements(), 3.0), rows + 1);
+      std::vector<double> got = session->readView(cs[q]);
+      for (int i = 0; i < m; ++i) {
+        for (int j = 0; j < rows; ++j)
+          EXPECT_DOUBLE_EQ(got[i * (rows + 1) + j],
+                           expected[i * (rows + 1) + j])
+              << "rows from " << r0 << ": C[" << i << "][" << j << "]";
+        EXPECT_EQ(got[i * (rows + 1) + rows], 3.0) << "padding of row " << i;
+      }
     }
   }
+};
+
+TEST_P(GramProductTest, MatchesNaiveLoop) {
+  // Row offsets of A inside S: 0 (A = S), 3 (the last 4 rows), 0 with 4
+  // rows (the first ones).
+  check(7, 5, {{0, 7}, {3, 4}, {0, 4}});
+}
+
+/// The mirror of the symmetric block in 64 × 64 tiles, over more than one
+/// tile: 150 rows (A = S: one whole tile below the diagonal, partial tiles
+/// after it) and the last 140 of them (the m × m block one row offset from
+/// the tiles' grid of C).
+TEST_P(GramProductTest, MirrorsWholeTilesAndEdges) {
+  check(150, 3, {{0, 150}, {10, 140}});
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPrecisions, GramProductTest,
