@@ -65,8 +65,8 @@ int main(int argc, char **argv) {
   long m = n / 2;
   void *z = (char *)s + (size_t)(m * d) * elem;
   void *zrows = (char *)g + (size_t)(m * n) * elem;
-  void *dz = malloc((size_t)(m * d) * elem);
-  if (!dz) {
+  void *dz = step ? malloc((size_t)(m * d) * elem) : NULL;
+  if (step && !dz) {
     fprintf(stderr, "gram-gemm: out of memory\n");
     return 1;
   }

@@ -104,6 +104,7 @@ struct Atan2OneDivision : public OpRewritePattern<math::Atan2Op> {
     Value ax = math::AbsFOp::create(b, x), ay = math::AbsFOp::create(b, y);
     Value big = arith::MaximumFOp::create(b, ax, ay);
     Value small = arith::MinimumFOp::create(b, ax, ay);
+    Value zero = constant(0);
     Value a;
     if (!f64) {
       Value t = arith::DivFOp::create(b, small, big);
@@ -123,12 +124,10 @@ struct Atan2OneDivision : public OpRewritePattern<math::Atan2Op> {
       SmallVector<double, 14> taylor;
       for (int k = 0; k < 14; ++k)
         taylor.push_back((k % 2 ? -1.0 : 1.0) / (2 * k + 1));
-      Value zero = constant(0);
       a = fma(u, evenSeries(u, taylor),
               select(shifted, constant(pi6.lo), zero));
       a = arith::AddFOp::create(b, select(shifted, constant(pi6.hi), zero), a);
     }
-    Value zero = constant(0);
     a = select(compare(arith::CmpFPredicate::OEQ, big, zero), zero, a);
     a = select(compare(arith::CmpFPredicate::OGT, ay, ax), subtractFrom(pi2, a),
                a);
