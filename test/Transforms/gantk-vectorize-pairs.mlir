@@ -1,5 +1,5 @@
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs | FileCheck %s
-// RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs=vector-bits=512 | FileCheck %s --check-prefix=BITS512
+// RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs='vector-bits=512 interleave=4' | FileCheck %s --check-prefix=BITS512
 
 // A pair loop whose body loops over layers: the pairs j of row i run 8 at a
 // time (f32, 256-bit vectors) from i to the last whole vector, element j of
@@ -99,9 +99,11 @@ func.func private @pairwise_grad_kernel(%g: memref<12x12xf64>, %dv: memref<12xf6
 
 // A straight-line body is LLVM's to vectorise: the loop stays, unmarked,
 // with the hint that asks for vectors of `vector-bits` (LLVM's cost model
-// would stop at 256 bits on AVX-512 server parts).
+// would stop at 256 bits on AVX-512 server parts), two of them side by side.
+// CHECK: #[[SIDE:.+]] = #llvm.loop_interleave<count = 2 : i32>
 // CHECK: #[[VEC:.+]] = #llvm.loop_vectorize<width = 8 : i32>
-// CHECK: #[[HINT:.+]] = #llvm.loop_annotation<vectorize = #[[VEC]]>
+// CHECK: #[[HINT:.+]] = #llvm.loop_annotation<vectorize = #[[VEC]], interleave = #[[SIDE]]>
+// BITS512: #llvm.loop_interleave<count = 4 : i32>
 // BITS512: #llvm.loop_vectorize<width = 16 : i32>
 // CHECK-LABEL: func.func private @straight
 // CHECK-NOT: vector

@@ -240,11 +240,15 @@ def VectorizePairsPass : Pass<"gantk-vectorize-pairs", "mlir::ModuleOp"> {
     left over. Other marked loops are LLVM's to vectorise: they get the hint
     `llvm.loop_annotation` asking for vectors of `vector-bits` (LLVM's cost
     model stops at the CPU's preferred width, 256 bits on AVX-512 server
-    parts). The mark is removed either way.
+    parts) and for `interleave` of them side by side (a pair's maths is a
+    chain of dependent operations too long for the core to overlap two
+    consecutive vectors on its own). The mark is removed either way.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "256",
-           "bits of one vector of pairs">
+           "bits of one vector of pairs">,
+    Option<"interleave", "interleave", "int64_t", "2",
+           "vectors of pairs a straight-line pair loop runs side by side">
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];
