@@ -1,8 +1,9 @@
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs | FileCheck %s
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs='vector-bits=512 interleave=4' | FileCheck %s --check-prefix=BITS512
 
-// A pair loop whose body loops over layers: the pairs j of row i run 8 at a
-// time (f32, 256-bit vectors) from i to the last whole vector, element j of
+// A pair loop whose body loops over layers: the pairs j of row i run 16 at
+// a time (f32; 256-bit registers, two side by side, `interleave`) from i to
+// the last whole vector, element j of
 // each row as one vector load/store, v_i broadcast once per vector and a
 // constant as a constant vector, the layer loop carrying vectors; the
 // original loop then runs the pairs left over. The mark goes.
@@ -11,20 +12,20 @@
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: %[[VI:.*]] = memref.load %[[V]][%[[I]]] : memref<12xf32>
 // CHECK: %[[SPAN:.*]] = arith.subi %{{.*}}, %[[I]] : index
-// CHECK: %[[WHOLE:.*]] = arith.divui %[[SPAN]], %[[C8:.*]] : index
+// CHECK: %[[WHOLE:.*]] = arith.divui %[[SPAN]], %[[C16:.*]] : index
 // CHECK: %[[LEN:.*]] = arith.muli %[[WHOLE]], %{{.*}} : index
 // CHECK: %[[END:.*]] = arith.addi %[[I]], %[[LEN]] : index
 // CHECK: scf.for %[[J:.*]] = %[[I]] to %[[END]] step %{{.*}} {
-// CHECK-NEXT: %[[VIV:.*]] = vector.broadcast %[[VI]] : f32 to vector<8xf32>
-// CHECK-NEXT: %[[GV:.*]] = vector.load %[[G]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
-// CHECK-NEXT: %[[VJ:.*]] = vector.load %[[V]][%[[J]]] : memref<12xf32>, vector<8xf32>
-// CHECK: %[[TWO:.*]] = arith.constant dense<2.000000e+00> : vector<8xf32>
-// CHECK: %[[L:.*]] = scf.for {{.*}} iter_args(%[[S:.*]] = %[[GV]]) -> (vector<8xf32>) {
-// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VIV]], %[[VJ]] : vector<8xf32>
-// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[P]], %[[S]] : vector<8xf32>
-// CHECK-NEXT: arith.addf %[[M]], %[[TWO]] : vector<8xf32>
-// CHECK: scf.yield %{{.*}} : vector<8xf32>
-// CHECK: vector.store %{{.*}}, %[[OUT]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<8xf32>
+// CHECK-NEXT: %[[VIV:.*]] = vector.broadcast %[[VI]] : f32 to vector<16xf32>
+// CHECK-NEXT: %[[GV:.*]] = vector.load %[[G]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<16xf32>
+// CHECK-NEXT: %[[VJ:.*]] = vector.load %[[V]][%[[J]]] : memref<12xf32>, vector<16xf32>
+// CHECK: %[[TWO:.*]] = arith.constant dense<2.000000e+00> : vector<16xf32>
+// CHECK: %[[L:.*]] = scf.for {{.*}} iter_args(%[[S:.*]] = %[[GV]]) -> (vector<16xf32>) {
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VIV]], %[[VJ]] : vector<16xf32>
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[P]], %[[S]] : vector<16xf32>
+// CHECK-NEXT: arith.addf %[[M]], %[[TWO]] : vector<16xf32>
+// CHECK: scf.yield %{{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[OUT]][%[[I]], %[[J]]] : memref<12x12xf32>, vector<16xf32>
 // CHECK: scf.for %{{.*}} = %[[END]] to %{{.*}} step %{{.*}} {
 // CHECK: memref.load %[[G]]
 // CHECK: memref.store %{{.*}}, %[[OUT]]
@@ -60,13 +61,13 @@ func.func private @pairwise_kernel(%g: memref<12x12xf32>, %v: memref<12xf32>, %o
 // leftover loop.
 // CHECK-LABEL: func.func private @pairwise_grad_kernel
 // CHECK-DAG: %[[TAPE:.*]] = memref.alloca() : memref<3x1xf64>
-// CHECK-DAG: %[[WIDE:.*]] = memref.alloca() : memref<3x1xvector<4xf64>>
-// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf64>
-// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (vector<4xf64>) {
-// CHECK: memref.store %{{.*}}, %[[WIDE]][%{{.*}}, %{{.*}}] : memref<3x1xvector<4xf64>>
+// CHECK-DAG: %[[WIDE:.*]] = memref.alloca() : memref<3x1xvector<8xf64>>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf64>
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (vector<8xf64>) {
+// CHECK: memref.store %{{.*}}, %[[WIDE]][%{{.*}}, %{{.*}}] : memref<3x1xvector<8xf64>>
 // CHECK: memref.load %[[WIDE]]
-// CHECK: arith.addf %[[ACC]], %{{.*}} : vector<4xf64>
-// CHECK: %[[RED:.*]] = vector.reduction <add>, %[[SUM]] : vector<4xf64> into f64
+// CHECK: arith.addf %[[ACC]], %{{.*}} : vector<8xf64>
+// CHECK: %[[RED:.*]] = vector.reduction <add>, %[[SUM]] : vector<8xf64> into f64
 // CHECK: %[[START:.*]] = arith.addf %{{.*}}, %[[RED]] : f64
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (f64) {
 // CHECK: memref.store %{{.*}}, %[[TAPE]]
@@ -156,14 +157,14 @@ func.func private @other(%g: memref<4x4xf32>, %begin: index, %end: index) attrib
 // to the scalar sums.
 // CHECK-LABEL: func.func private @map_backward_kernel
 // CHECK-DAG: %[[ACC:.*]] = memref.alloca() : memref<2x2xf64>
-// CHECK-DAG: %[[LANES:.*]] = memref.alloca() : memref<2x2xvector<4xf64>>
-// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf64>
+// CHECK-DAG: %[[LANES:.*]] = memref.alloca() : memref<2x2xvector<8xf64>>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf64>
 // CHECK: memref.store %[[ZERO]], %[[LANES]]
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[END:.*]] step %{{.*}} {
-// CHECK: %[[OLD:.*]] = memref.load %[[LANES]][%[[A:.*]], %[[B:.*]]] : memref<2x2xvector<4xf64>>
-// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : vector<4xf64>
-// CHECK: memref.store %[[NEW]], %[[LANES]][%[[A]], %[[B]]] : memref<2x2xvector<4xf64>>
-// CHECK: %[[LSUM:.*]] = vector.reduction <add>, %{{.*}} : vector<4xf64> into f64
+// CHECK: %[[OLD:.*]] = memref.load %[[LANES]][%[[A:.*]], %[[B:.*]]] : memref<2x2xvector<8xf64>>
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : vector<8xf64>
+// CHECK: memref.store %[[NEW]], %[[LANES]][%[[A]], %[[B]]] : memref<2x2xvector<8xf64>>
+// CHECK: %[[LSUM:.*]] = vector.reduction <add>, %{{.*}} : vector<8xf64> into f64
 // CHECK: %[[SSUM:.*]] = memref.load %[[ACC]]
 // CHECK: %[[TOTAL:.*]] = arith.addf %[[SSUM]], %[[LSUM]] : f64
 // CHECK: memref.store %[[TOTAL]], %[[ACC]]
@@ -227,6 +228,38 @@ func.func private @not_a_sum(%g: memref<12x12xf64>, %begin: index, %end: index) 
     } {gantk.pairs}
     %p = memref.load %acc[%c0] : memref<2xf64>
     memref.store %p, %g[%i, %c0] : memref<12x12xf64>
+  }
+  return
+}
+
+// -----
+
+// A pair whose scratch is large (maps over positions, as a convolution's
+// pairs keep) runs on vectors of one register: its loops over positions
+// give the core independent work already, and its 16 KiB of scratch per
+// call (2 KiB per pair, 8 pairs) would double.
+// CHECK-LABEL: func.func private @large_scratch
+// CHECK: memref.alloca() : memref<512xvector<8xf32>>
+// CHECK-NOT: vector<16xf32>
+func.func private @large_scratch(%g: memref<12x12xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c12 = arith.constant 12 : index
+  %c512 = arith.constant 512 : index
+  %map = memref.alloca() : memref<512xf32>
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %j = %i to %c12 step %c1 {
+      %q = memref.load %g[%i, %j] : memref<12x12xf32>
+      scf.for %p = %c0 to %c512 step %c1 {
+        memref.store %q, %map[%p] : memref<512xf32>
+      }
+      %r = scf.for %p = %c0 to %c512 step %c1 iter_args(%s = %q) -> (f32) {
+        %m = memref.load %map[%p] : memref<512xf32>
+        %a = arith.addf %s, %m : f32
+        scf.yield %a : f32
+      }
+      memref.store %r, %g[%i, %j] : memref<12x12xf32>
+    } {gantk.pairs}
   }
   return
 }

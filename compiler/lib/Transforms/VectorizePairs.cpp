@@ -62,14 +62,15 @@ std::pair<Value, ValueRange> access(Operation *op) {
 
 class PairLoop {
 public:
-  PairLoop(scf::ForOp loop, int64_t vectorBits)
-      : loop(loop), vectorBits(vectorBits) {}
+  PairLoop(scf::ForOp loop, int64_t vectorBits, int64_t interleave)
+      : loop(loop), vectorBits(vectorBits), interleave(interleave) {}
 
   /// Vectorises the loop, or leaves it alone when it is not of the shape
   /// the per-pair kernels have (then LLVM sees the original).
   void run() {
     if (!analyse())
       return;
+    chooseLanes();
     emit();
   }
 
@@ -233,7 +234,31 @@ private:
     return ok && element && isa<FloatType>(element);
   }
 
-  int64_t lanes() { return vectorBits / element.getIntOrFloatBitWidth(); }
+  /// A vector of pairs spans `interleave` registers: LLVM splits each of
+  /// its operations into one per register, so the pairs' chains of
+  /// dependent operations run side by side, as the straight-line loops'
+  /// interleaved vectors do. Not where each pair keeps maps on the stack
+  /// (convolutions): their loops over positions already give the core
+  /// independent work, and their scratch would grow as much.
+  void chooseLanes() {
+    int64_t bits = element.getIntOrFloatBitWidth();
+    int64_t registerLanes = vectorBits / bits;
+    int64_t scratchBytes = 0;
+    for (Value memref : values.scratch) {
+      auto type = cast<MemRefType>(memref.getType());
+      scratchBytes += type.getNumElements() *
+                      type.getElementType().getIntOrFloatBitWidth() / 8;
+    }
+    bool smallScratch =
+        scratchBytes * registerLanes * interleave <= kSideBySideScratchBytes;
+    vectorLanes = registerLanes * (smallScratch ? interleave : 1);
+  }
+
+  /// The most per-call scratch (bytes) that vectors spanning several
+  /// registers may take: a tape of a few values per layer, well inside L1.
+  static constexpr int64_t kSideBySideScratchBytes = 16 << 10;
+
+  int64_t lanes() { return vectorLanes; }
 
   /// A new loop's body, emptied of the yield its builder adds without
   /// iteration arguments (the clone yields for itself).
@@ -483,7 +508,8 @@ private:
   /// The vector loop being built, and the splats of scalars made for it.
   scf::ForOp wideLoop;
   llvm::DenseMap<Value, Value> splats;
-  int64_t vectorBits;
+  int64_t vectorBits, interleave;
+  int64_t vectorLanes = 0;
   Type element;
   PairValues values;
 };
@@ -502,7 +528,7 @@ struct VectorizePairsPass
       bool inner = false;
       loop.getBody()->walk([&](scf::ForOp) { inner = true; });
       if (inner)
-        PairLoop(loop, vectorBits).run();
+        PairLoop(loop, vectorBits, interleave).run();
       else
         askForVectorsOfPairs(loop);
     }

@@ -242,13 +242,16 @@ def VectorizePairsPass : Pass<"gantk-vectorize-pairs", "mlir::ModuleOp"> {
     model stops at the CPU's preferred width, 256 bits on AVX-512 server
     parts) and for `interleave` of them side by side (a pair's maths is a
     chain of dependent operations too long for the core to overlap two
-    consecutive vectors on its own). The mark is removed either way.
+    consecutive vectors on its own); the loops this pass vectorises get
+    vectors of `interleave` registers for the same reason (LLVM splits
+    them), unless their per-pair scratch (maps of a convolution) is large.
+    The mark is removed either way.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "256",
            "bits of one vector of pairs">,
     Option<"interleave", "interleave", "int64_t", "2",
-           "vectors of pairs a straight-line pair loop runs side by side">
+           "registers of pairs run side by side">
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];
