@@ -16,16 +16,27 @@ func.func @f32(%y: f32, %x: f32) -> (f32, f32) {
 
 // -----
 
-// f32 atan2 divides once (t = min(|x|, |y|) / max(|x|, |y|)), then a
-// degree-8 polynomial in t² and the octant; its accuracy against libm is
-// gantk-approximate-math-accuracy.mlir.
+// f32 atan2 divides once (t = min(|x|, |y|) / max(|x|, |y|), the min and
+// max as selects on the one comparison the octant needs too), then
+// t + t·z·Q(z), z = t², with Q of degree 7 by Estrin's scheme (its last fma
+// takes z⁴: three levels, not Horner's seven), and the octant; its
+// accuracy against libm is gantk-approximate-math-accuracy.mlir.
 // CHECK-LABEL: func.func @atan2_one_division
-// CHECK: arith.maximumf
-// CHECK: arith.minimumf
-// CHECK: arith.divf
+// CHECK-NOT: arith.maximumf
+// CHECK-NOT: arith.minimumf
+// CHECK: %[[YBIG:.*]] = arith.cmpf ogt
+// CHECK-NEXT: %[[BIG:.*]] = arith.select %[[YBIG]]
+// CHECK-NEXT: %[[SMALL:.*]] = arith.select %[[YBIG]]
+// CHECK-NEXT: %[[T:.*]] = arith.divf %[[SMALL]], %[[BIG]]
+// CHECK-NEXT: %[[Z:.*]] = arith.mulf %[[T]], %[[T]]
 // CHECK-NOT: arith.divf
-// CHECK-COUNT-8: math.fma
+// CHECK: %[[Z2:.*]] = arith.mulf %[[Z]], %[[Z]]
+// CHECK: %[[Z4:.*]] = arith.mulf %[[Z2]], %[[Z2]]
+// CHECK: %[[Q:.*]] = math.fma %{{.*}}, %[[Z4]], %{{.*}}
+// CHECK-NEXT: %[[TZ:.*]] = arith.mulf %[[T]], %[[Z]]
+// CHECK-NEXT: math.fma %[[TZ]], %[[Q]], %[[T]]
 // CHECK-NOT: arith.divf
+// CHECK: arith.select %[[YBIG]]
 // CHECK: math.copysign
 // CHECK-NEXT: return
 func.func @atan2_one_division(%y: vector<8xf32>, %x: vector<8xf32>) -> vector<8xf32> {
@@ -37,20 +48,31 @@ func.func @atan2_one_division(%y: vector<8xf32>, %x: vector<8xf32>) -> vector<8x
 
 // f64 atan2 divides once as well: the ratio is brought below tan(π/12) in
 // the same division ((√3·min − max) / (√3·max + min) beyond it, with √3's
-// rounding error as a second fma), then 14 Taylor terms, π/6 (hi + lo)
-// added back; its accuracy against libm is
+// rounding error as a second fma), then u + u·z·Q(z) with 13 Taylor terms
+// in Q (Estrin's scheme: 12 fmas in four levels, the last one taking z⁸),
+// π/6 (hi + lo) added back; its accuracy against libm is
 // gantk-approximate-math-accuracy.mlir.
 // CHECK-LABEL: func.func @atan2_f64_one_division
-// CHECK: arith.maximumf
-// CHECK: arith.minimumf
+// CHECK-NOT: arith.maximumf
+// CHECK-NOT: arith.minimumf
+// CHECK: %[[YBIG:.*]] = arith.cmpf ogt
+// CHECK-NEXT: arith.select %[[YBIG]]
+// CHECK-NEXT: arith.select %[[YBIG]]
 // CHECK: arith.cmpf ogt
 // CHECK-COUNT-2: math.fma
 // CHECK: arith.select
 // CHECK-COUNT-2: math.fma
 // CHECK: arith.select
-// CHECK: arith.divf
+// CHECK: %[[U:.*]] = arith.divf
+// CHECK: %[[Z:.*]] = arith.mulf %[[U]], %[[U]]
 // CHECK-NOT: arith.divf
-// CHECK-COUNT-14: math.fma
+// CHECK: %[[Z2:.*]] = arith.mulf %[[Z]], %[[Z]]
+// CHECK: %[[Z4:.*]] = arith.mulf %[[Z2]], %[[Z2]]
+// CHECK: %[[Z8:.*]] = arith.mulf %[[Z4]], %[[Z4]]
+// CHECK: %[[Q:.*]] = math.fma %{{.*}}, %[[Z8]], %{{.*}}
+// CHECK-NEXT: %[[UZ:.*]] = arith.mulf %[[U]], %[[Z]]
+// CHECK-NEXT: %[[R:.*]] = math.fma %[[UZ]], %[[Q]], %{{.*}}
+// CHECK-NEXT: arith.addf %[[U]], %[[R]]
 // CHECK-NOT: arith.divf
 // CHECK: math.copysign
 // CHECK-NEXT: return

@@ -72,13 +72,37 @@ struct Atan2OneDivision : public OpRewritePattern<math::Atan2Op> {
     auto fma = [&](Value a, Value x, Value c) -> Value {
       return math::FmaOp::create(b, a, x, c);
     };
-    // P(u²), P's coefficients lowest degree first.
-    auto evenSeries = [&](Value u, ArrayRef<double> coefficients) -> Value {
-      Value u2 = arith::MulFOp::create(b, u, u);
-      Value p = constant(coefficients.back());
-      for (double c : llvm::reverse(coefficients.drop_back()))
-        p = fma(u2, p, constant(c));
-      return p;
+    // u·P(u²) + c, P's coefficients lowest degree first and P(0) = 1, as
+    // u + u·z·Q(z) + c with z = u² and P = 1 + z·Q: the leading term is u
+    // itself, and the rest, a few percent of it, carries the rounding of
+    // Q. Q by Estrin's scheme: Q = Q_low + z^h · Q_high with h the largest
+    // power of two below Q's length, recursively. The pair loops are
+    // latency-bound (one chain of sqrt, division and polynomial per layer),
+    // and this takes ⌈log₂ n⌉ fma levels where Horner's rule takes n − 1,
+    // for a few more multiplications (z², z⁴, …). Without c (f32): one
+    // rounding, fma(u·z, Q, u).
+    auto oddSeries = [&](Value u, ArrayRef<double> coefficients,
+                         Value c) -> Value {
+      assert(coefficients.front() == 1 && "P(0) must be 1");
+      SmallVector<Value, 4> powers{arith::MulFOp::create(b, u, u)};
+      auto power = [&](size_t log2) -> Value { // z^(2^log2)
+        while (powers.size() <= log2)
+          powers.push_back(
+              arith::MulFOp::create(b, powers.back(), powers.back()));
+        return powers[log2];
+      };
+      auto estrin = [&](auto &self, ArrayRef<double> q) -> Value {
+        if (q.size() == 1)
+          return constant(q.front());
+        size_t log2 = llvm::Log2_64(q.size() - 1), h = size_t(1) << log2;
+        return fma(self(self, q.drop_front(h)), power(log2),
+                   self(self, q.take_front(h)));
+      };
+      Value q = estrin(estrin, coefficients.drop_front());
+      Value uz = arith::MulFOp::create(b, u, powers.front());
+      if (!c)
+        return fma(uz, q, u);
+      return arith::AddFOp::create(b, u, fma(uz, q, c));
     };
     bool f64 = element.isF64();
     // In f64 the constants π/6, π/2, π and √3 take their rounding error
@@ -102,13 +126,18 @@ struct Atan2OneDivision : public OpRewritePattern<math::Atan2Op> {
 
     Value y = op.getLhs(), x = op.getRhs();
     Value ax = math::AbsFOp::create(b, x), ay = math::AbsFOp::create(b, y);
-    Value big = arith::MaximumFOp::create(b, ax, ay);
-    Value small = arith::MinimumFOp::create(b, ax, ay);
+    // max and min as selects on one comparison, which the octant below
+    // needs anyway: an x86 max/min instruction each, where
+    // arith.maximumf/minimumf add a NaN test and a blend. A NaN still
+    // reaches t: it is `big` when |x| is NaN (the comparison fails) and
+    // `small` when |y| is.
+    Value yBigger = compare(arith::CmpFPredicate::OGT, ay, ax);
+    Value big = select(yBigger, ay, ax), small = select(yBigger, ax, ay);
     Value zero = constant(0);
     Value a;
     if (!f64) {
       Value t = arith::DivFOp::create(b, small, big);
-      a = arith::MulFOp::create(b, evenSeries(t, atanCoefficients), t);
+      a = oddSeries(t, atanCoefficients, Value());
     } else {
       // x·√3 + c with √3's lo part.
       auto timesSqrt3Plus = [&](Value x, Value c) -> Value {
@@ -124,13 +153,11 @@ struct Atan2OneDivision : public OpRewritePattern<math::Atan2Op> {
       SmallVector<double, 14> taylor;
       for (int k = 0; k < 14; ++k)
         taylor.push_back((k % 2 ? -1.0 : 1.0) / (2 * k + 1));
-      a = fma(u, evenSeries(u, taylor),
-              select(shifted, constant(pi6.lo), zero));
+      a = oddSeries(u, taylor, select(shifted, constant(pi6.lo), zero));
       a = arith::AddFOp::create(b, select(shifted, constant(pi6.hi), zero), a);
     }
     a = select(compare(arith::CmpFPredicate::OEQ, big, zero), zero, a);
-    a = select(compare(arith::CmpFPredicate::OGT, ay, ax), subtractFrom(pi2, a),
-               a);
+    a = select(yBigger, subtractFrom(pi2, a), a);
     a = select(compare(arith::CmpFPredicate::OLT, x, zero), subtractFrom(pi, a),
                a);
     rewriter.replaceOp(op, math::CopySignOp::create(b, a, y));
