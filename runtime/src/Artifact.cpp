@@ -176,6 +176,15 @@ Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
       return fail(where + ": gemm live_k_from " + std::to_string(from) +
                   " is not an earlier Krylov command with factors");
   }
+  if (int64_t from = g.a_symmetric_from();
+      from != -1 &&
+      (tiles || g.trans_a() || g.trans_b() || g.live_k_from() != -1 ||
+       from < 0 || from + g.m() != g.k()))
+    return fail(where + ": gemm a_symmetric_from " + std::to_string(from) +
+                " is not the start of A's last m = " + std::to_string(g.m()) +
+                " of k = " + std::to_string(g.k()) +
+                " columns (A and B not transposed, not in row tiles, no "
+                "live_k_from)");
   return operand(g.c(), "C", g.m(), g.n(), g.ldc(), true);
 }
 

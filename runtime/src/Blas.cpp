@@ -59,6 +59,29 @@ void blas::gemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n,
 }
 
 template <typename T>
+void blas::symm(ThreadPool *pool, int64_t m, int64_t n, double alpha,
+                const T *s, int64_t lds, const T *b, int64_t ldb, double beta,
+                T *c, int64_t ldc) {
+  int64_t parts = partsOf(pool, double(m) * double(m) * double(n), m);
+  runParts(pool, parts, [&](int64_t p) {
+    int64_t r0 = m * p / parts, r1 = m * (p + 1) / parts;
+    if (r0 >= r1)
+      return;
+    T *rows = c + r0 * ldc;
+    // S's rows [r0, r1): their diagonal block, symmetric; right of it, the
+    // stored upper part; left of it, the transpose of the upper part above.
+    symm(r1 - r0, n, alpha, s + r0 * lds + r0, lds, b + r0 * ldb, ldb, beta,
+         rows, ldc);
+    if (r1 < m)
+      gemm(false, false, r1 - r0, n, m - r1, alpha, s + r0 * lds + r1, lds,
+           b + r1 * ldb, ldb, 1.0, rows, ldc);
+    if (r0 > 0)
+      gemm(true, false, r1 - r0, n, r0, alpha, s + r0, lds, b, ldb, 1.0, rows,
+           ldc);
+  });
+}
+
+template <typename T>
 void blas::syrk(ThreadPool *pool, int64_t n, int64_t k, double alpha,
                 const T *a, int64_t lda, T *c, int64_t ldc) {
   int64_t parts = partsOf(pool, double(n) * double(n) * double(k) / 2, n);
@@ -82,6 +105,12 @@ template void blas::gemm<double>(ThreadPool *, bool, bool, int64_t, int64_t,
                                  int64_t, double, const double *, int64_t,
                                  const double *, int64_t, double, double *,
                                  int64_t);
+template void blas::symm<float>(ThreadPool *, int64_t, int64_t, double,
+                                const float *, int64_t, const float *, int64_t,
+                                double, float *, int64_t);
+template void blas::symm<double>(ThreadPool *, int64_t, int64_t, double,
+                                 const double *, int64_t, const double *,
+                                 int64_t, double, double *, int64_t);
 template void blas::syrk<float>(ThreadPool *, int64_t, int64_t, double,
                                 const float *, int64_t, float *, int64_t);
 template void blas::syrk<double>(ThreadPool *, int64_t, int64_t, double,

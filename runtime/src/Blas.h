@@ -64,12 +64,36 @@ inline void syrk(int64_t n, int64_t k, double alpha, const double *a,
               int(lda), 0.0, c, int(ldc));
 }
 
+/// Row-major C = alpha S B + beta C for S symmetric (m × m), only its upper
+/// triangle read; B and C m × n.
+inline void symm(int64_t m, int64_t n, double alpha, const float *s,
+                 int64_t lds, const float *b, int64_t ldb, double beta,
+                 float *c, int64_t ldc) {
+  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n),
+              float(alpha), s, int(lds), b, int(ldb), float(beta), c, int(ldc));
+}
+inline void symm(int64_t m, int64_t n, double alpha, const double *s,
+                 int64_t lds, const double *b, int64_t ldb, double beta,
+                 double *c, int64_t ldc) {
+  cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n), alpha, s,
+              int(lds), b, int(ldb), beta, c, int(ldc));
+}
+
 /// gemm with C's rows (or its columns, when it has more of them) split over
 /// `pool`'s threads; one call when pool is null or the product is small.
 template <typename T>
 void gemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n, int64_t k,
           double alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
           double beta, T *c, int64_t ldc);
+
+/// symm with C's rows split over `pool`'s threads: rows [r0, r1) are one
+/// ?symm of S's diagonal block and two ?gemm of the rest of those rows of
+/// S, the part right of the block as stored and the part left of it as the
+/// transpose of the upper triangle above it (a column split would have
+/// every thread pack all of S).
+template <typename T>
+void symm(ThreadPool *pool, int64_t m, int64_t n, double alpha, const T *s,
+          int64_t lds, const T *b, int64_t ldb, double beta, T *c, int64_t ldc);
 
 /// syrk with C's upper triangle split over `pool`'s threads in row parts of
 /// equal area: a part is one ?syrk of its diagonal block and one ?gemm of

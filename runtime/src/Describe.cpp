@@ -22,6 +22,11 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                       << (g.live_k_from() >= 0
                               ? " (k: the live columns of command " +
                                     std::to_string(g.live_k_from()) + ")"
+                              : "")
+                      << (g.a_symmetric_from() >= 0
+                              ? " (A's columns from " +
+                                    std::to_string(g.a_symmetric_from()) +
+                                    ": a symmetric block, upper triangle)"
                               : "");
                  },
                  [&](const fbs::Syevd &e) { os << "syevd n " << e.n(); },

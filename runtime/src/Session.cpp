@@ -381,6 +381,27 @@ Status Session::runGemm(const fbs::Gemm &g, const RowTile *tile) {
       split(reinterpret_cast<float *>(base));
     return {};
   }
+  // A's last m columns a symmetric block, its upper triangle stored (the
+  // backward's m generated rows): ?gemm over the first ones, then ?symm
+  // (neither operand transposed: verified).
+  if (int64_t o = g.a_symmetric_from(); o >= 0) {
+    auto split = [&](auto *arena) {
+      using T = std::remove_pointer_t<decltype(arena)>;
+      const T *a = reinterpret_cast<const T *>(base + aOffset);
+      const T *b = reinterpret_cast<const T *>(base + g.b()->offset());
+      T *c = reinterpret_cast<T *>(base + cOffset);
+      if (o > 0)
+        blas::gemm(&pool, false, false, m, g.n(), o, g.alpha(), a, g.lda(), b,
+                   g.ldb(), g.beta(), c, g.ldc());
+      blas::symm(&pool, m, g.n(), g.alpha(), a + o, g.lda(), b + o * g.ldb(),
+                 g.ldb(), o > 0 ? 1.0 : g.beta(), c, g.ldc());
+    };
+    if (f64)
+      split(reinterpret_cast<double *>(base));
+    else
+      split(reinterpret_cast<float *>(base));
+    return {};
+  }
   auto run = [&](auto *arena) {
     using T = std::remove_pointer_t<decltype(arena)>;
     blas::gemm(&pool, g.trans_a(), g.trans_b(), m, g.n(), k, g.alpha(),

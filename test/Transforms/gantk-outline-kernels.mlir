@@ -338,6 +338,8 @@ func.func @blocks(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>) -> (tensor<5x5xf6
 // CHECK: memref.store %{{.*}}, %[[DV]][%[[I]]]
 
 // CHECK-LABEL: func.func private @pairwise_grad_fold_kernel(
+// CHECK-SAME: %[[FDG:[^:]*]]: memref<2x5xf64>
+// CHECK: memref.store %{{.*}}, %[[FDG]]
 func.func @symmetric(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>, %v: tensor<5xf64>, %c: tensor<2x5xf64>) -> (tensor<2x5xf64>, tensor<2xf64>) {
   %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
   %dg, %dv = gantk.pairwise_grad %g, %v, %c {row_offset = 3 : i64} : tensor<5x5xf64>, tensor<5xf64>, tensor<2x5xf64> -> tensor<2x5xf64>, tensor<2xf64> {
@@ -347,4 +349,32 @@ func.func @symmetric(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>, %v: tensor<5xf
     gantk.yield %k, %a, %b : f64, f64, f64
   }
   return %dg, %dv : tensor<2x5xf64>, tensor<2xf64>
+}
+
+// -----
+
+// The same adjoint read only by a GEMM (through add_diag, which adds on the
+// block's diagonal): the GEMM takes the 2 x 2 block's upper triangle
+// (a_symmetric_from = 3, ?symm), and the fold does not mirror it.
+// CHECK-LABEL: func.func @symmetric_into_gemm
+// CHECK: gantk.dispatch @pairwise_grad_fold_kernel
+// CHECK-NEXT: %[[A:.*]] = gantk.dispatch @add_diag_kernel
+// CHECK-NEXT: gantk.gemm %[[A]], %arg4 {a_symmetric_from = 3 : i64, alpha = 2.000000e+00 : f64, trans_a = false, trans_b = false}
+// CHECK-LABEL: func.func private @pairwise_grad_fold_kernel(
+// CHECK-SAME: %[[FDG:[^:]*]]: memref<2x5xf64>, %[[FDV:[^:]*]]: memref<2xf64>
+// CHECK-NOT: memref.store %{{.*}}, %[[FDG]]
+// CHECK: memref.store %{{.*}}, %[[FDV]]
+// CHECK-NOT: memref.store %{{.*}}, %[[FDG]]
+// CHECK: return
+func.func @symmetric_into_gemm(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>, %v: tensor<5xf64>, %c: tensor<2x5xf64>, %s: tensor<5x4xf64>) -> tensor<2x4xf64> {
+  %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  %dg, %dv = gantk.pairwise_grad %g, %v, %c {row_offset = 3 : i64} : tensor<5x5xf64>, tensor<5xf64>, tensor<2x5xf64> -> tensor<2x5xf64>, tensor<2xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %k: f64):
+    %a = arith.mulf %k, %q11 : f64
+    %b = arith.mulf %k, %q22 : f64
+    gantk.yield %k, %a, %b : f64, f64, f64
+  }
+  %d = gantk.add_diag %dg, %dv {row_offset = 3 : i64} : tensor<2x5xf64>, tensor<2xf64> -> tensor<2x5xf64>
+  %dz = gantk.gemm %d, %s {alpha = 2.0 : f64, trans_a = false, trans_b = false} : tensor<2x5xf64>, tensor<5x4xf64> -> tensor<2x4xf64>
+  return %dz : tensor<2x4xf64>
 }

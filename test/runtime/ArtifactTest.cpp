@@ -197,6 +197,26 @@ TEST(Artifact, RejectsGemmLiveColumnsOfNoKrylov) {
   }
 }
 
+TEST(Artifact, RejectsGemmSymmetricBlockNotAtTheEnd) {
+  TestArtifact t = fullArtifact(); // m = k = 2: the block starts at column 0
+  t.gemms[0].aSymmetricFrom = 0;
+  Result<Artifact> ok = t.load();
+  EXPECT_TRUE(ok.ok()) << ok.message();
+  auto expected = [](int64_t from) {
+    return "test: invalid artifact: command 0 (gemm): gemm a_symmetric_from " +
+           std::to_string(from) +
+           " is not the start of A's last m = 2 of k = 2 columns (A and B not "
+           "transposed, not in row tiles, no live_k_from)";
+  };
+  for (int64_t from : {1, 5, -2}) {
+    t.gemms[0].aSymmetricFrom = from;
+    EXPECT_EQ(loadError(t), expected(from));
+  }
+  t.gemms[0].aSymmetricFrom = 0;
+  t.gemms[0].transB = true;
+  EXPECT_EQ(loadError(t), expected(0));
+}
+
 TEST(Artifact, RejectsGemmLeadingDimension) {
   TestArtifact t = fullArtifact();
   t.gemms[0].transA = true;

@@ -13,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -113,6 +114,78 @@ TEST_P(GemmTest, MatchesNaiveLoop) {
   for (int i = 0; i < m; ++i)
     EXPECT_EQ(got[i * ldc + n], cv[i * ldc + n]);
 }
+
+/// a_symmetric_from = o: A's last m columns are a symmetric block of which
+/// only the upper triangle is read (the lower one holds NaN here), so C is
+/// the naive product with the block mirrored. Large enough (m·m·n ≥ 2²¹)
+/// that ?symm is split over the session's two threads by columns, with
+/// o = 40 (?gemm over the first columns, then ?symm) and o = 0 (?symm
+/// alone, with C's beta).
+class SymmetricBlockGemmTest
+    : public ::testing::TestWithParam<std::tuple<schema::Precision, int>> {};
+
+TEST_P(SymmetricBlockGemmTest, ReadsTheBlocksUpperTriangle) {
+  auto [precision, o] = GetParam();
+  const int m = 128, n = 160, k = o + m;
+  int lda = k + 1, ldb = n + 2, ldc = n + 1;
+  test::Layout layout;
+  layout.elementBytes = precision == schema::Precision::F32 ? 4 : 8;
+  test::GemmDesc g;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.alpha = 0.5;
+  g.beta = -2.0;
+  g.a = layout.add(uint64_t(m * lda));
+  g.b = layout.add(uint64_t(k * ldb));
+  g.c = layout.add(uint64_t(m * ldc));
+  g.lda = lda;
+  g.ldb = ldb;
+  g.ldc = ldc;
+  g.aSymmetricFrom = o;
+  TestArtifact t;
+  t.precision = precision;
+  t.gemms.push_back(g);
+  t.arenaBytes = layout.bytes;
+  std::unique_ptr<Session> s = makeSession(t);
+  ASSERT_TRUE(s);
+
+  // Multiples of 1/8 and 1/4 in [-1, 1]: every sum below is exact in f32.
+  std::vector<double> av(g.a.elements()), full(av.size()), bv(g.b.elements()),
+      cv(g.c.elements());
+  auto entry = [](int r, int c) {
+    return double((r * 31 + c * 7) % 17 - 8) / 8;
+  };
+  for (int i = 0; i < m; ++i)
+    for (int p = 0; p < lda; ++p) {
+      int l = p - o; // the block's column, for o <= p < k
+      bool block = p >= o && p < k;
+      double v = block ? entry(std::min(i, l), std::max(i, l)) : entry(i, p);
+      full[size_t(i * lda + p)] = v;
+      av[size_t(i * lda + p)] = block && l < i ? std::nan("") : v;
+    }
+  for (size_t i = 0; i < bv.size(); ++i)
+    bv[i] = double(int(i * 5 % 9) - 4) / 4;
+  for (size_t i = 0; i < cv.size(); ++i)
+    cv[i] = double(i % 3);
+  ASSERT_TRUE(s->writeView(g.a, av.data(), av.size()).ok());
+  ASSERT_TRUE(s->writeView(g.b, bv.data(), bv.size()).ok());
+  ASSERT_TRUE(s->writeView(g.c, cv.data(), cv.size()).ok());
+  ASSERT_TRUE(s->step().ok());
+  std::vector<double> expected =
+      naiveGemm(false, false, m, n, k, 0.5, full, lda, bv, ldb, -2.0, cv, ldc);
+  std::vector<double> got = s->readView(g.c);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j)
+      ASSERT_EQ(got[size_t(i * ldc + j)], expected[size_t(i * ldc + j)])
+          << "C[" << i << "][" << j << "]";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PrecisionsAndOffsets, SymmetricBlockGemmTest,
+    ::testing::Combine(::testing::Values(schema::Precision::F64,
+                                         schema::Precision::F32),
+                       ::testing::Values(40, 0)));
 
 /// dL/dK = A Bᵀ from a Krylov command's factors, once with live_k_from
 /// (the first `dimension` columns only) and once with all `rank`: the same

@@ -49,6 +49,7 @@ struct GemmDesc {
   schema::View a, b, c;
   int64_t lda = 1, ldb = 1, ldc = 1;
   int64_t liveKFrom = -1;
+  int64_t aSymmetricFrom = -1;
 };
 
 struct SyevdDesc {
@@ -231,9 +232,9 @@ struct TestArtifact {
     switch (c.type) {
     case fbs::Command::Gemm: {
       const GemmDesc &g = c.gemm;
-      auto cmd =
-          fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.beta,
-                          &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc, g.liveKFrom);
+      auto cmd = fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha,
+                                 g.beta, &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc,
+                                 g.liveKFrom, g.aSymmetricFrom);
       return fbs::CreateCommandEntry(b, fbs::Command::Gemm, cmd.Union(),
                                      b.CreateString("gemm"));
     }

@@ -140,7 +140,8 @@ public:
           fbb, gemm.getTransA(), gemm.getTransB(), c.getDimSize(0),
           c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
           a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1),
-          from == krylovCommands.end() ? -1 : from->second);
+          from == krylovCommands.end() ? -1 : from->second,
+          gemm.getASymmetricFrom().value_or(-1));
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
                                            cmd.Union(), label, results, once));
     } else if (auto eigh = dyn_cast<EighOp>(op)) {

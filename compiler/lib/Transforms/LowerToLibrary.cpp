@@ -31,7 +31,7 @@ Value gemm(OpBuilder &b, Location loc, Value a, Value x, double alpha,
   int64_t n = transB ? xt.getDimSize(0) : xt.getDimSize(1);
   return GemmOp::create(b, loc, matrixType(m, n, at.getElementType()), a, x,
                         b.getF64FloatAttr(alpha), b.getBoolAttr(transA),
-                        b.getBoolAttr(transB));
+                        b.getBoolAttr(transB), IntegerAttr());
 }
 
 /// K + eig_reg (tr K / N) I, or K itself.

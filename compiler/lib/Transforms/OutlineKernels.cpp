@@ -709,6 +709,38 @@ private:
            lastReader(grad.getGram(), grad);
   }
 
+  /// The GEMMs that take dG (R × (o + R)) as their A, directly or through
+  /// add_diag (which adds on the block's diagonal only), when those are all
+  /// that read it: they can take the R × R block's upper triangle alone
+  /// (?symm), and the fold need not mirror it. Empty when anything else
+  /// reads dG.
+  static SmallVector<GemmOp> upperTriangleReaders(Value dg, int64_t offset,
+                                                  int64_t range) {
+    auto type = cast<RankedTensorType>(dg.getType());
+    if (type.getDimSize(0) != range || type.getDimSize(1) != offset + range)
+      return {};
+    SmallVector<GemmOp> gemms;
+    SmallVector<Value> values{dg};
+    while (!values.empty()) {
+      Value v = values.pop_back_val();
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (auto addDiag = dyn_cast<AddDiagOp>(user);
+            addDiag && use.getOperandNumber() == 0 &&
+            addDiag.getRowOffset() == offset) {
+          values.push_back(addDiag.getResult());
+          continue;
+        }
+        auto gemm = dyn_cast<GemmOp>(user);
+        if (!gemm || use.getOperandNumber() != 0 || gemm.getTransA() ||
+            gemm.getTransB() || gemm.getB() == v)
+          return {};
+        gemms.push_back(gemm);
+      }
+    }
+    return gemms;
+  }
+
   /// pairwise_grad on its last R rows [o, N) of N: the pairs (i, j) and
   /// (j, i) of two of those rows give the same dG (the body is symmetric
   /// under q11 <-> q22, and G and the cotangent are symmetric), and the
@@ -716,11 +748,18 @@ private:
   /// body on the real columns [0, o) and on j >= o + i only: a quarter
   /// fewer pairs at R = N/2. It stores each pair's q22-adjoint over the G
   /// entry it has just read (G is not read again), and a second kernel
-  /// adds those into dv of the other row and mirrors dG's R × R block.
+  /// adds those into dv of the other row and mirrors dG's R × R block,
+  /// unless only GEMMs read dG: they read the block's upper triangle
+  /// (a_symmetric_from).
   void outlineSymmetricGrad(PairwiseGradOp grad, FloatType element) {
     GradRows rows(grad);
     int64_t offset = rows.offset, range = rows.range;
     bool gramRows = rows.gramRows;
+    SmallVector<GemmOp> gemms =
+        upperTriangleReaders(grad.getGramGrad(), offset, range);
+    bool mirror = gemms.empty();
+    for (GemmOp gemm : gemms)
+      gemm.setASymmetricFrom(offset);
     // Results: dG (over the cotangent rows when they are the last read),
     // dv, and the q22-adjoints over G.
     SmallVector<int64_t> tied = {rows.inPlace ? 2 : -1, -1, 0};
@@ -733,12 +772,12 @@ private:
         resultTypes, range, /*parallel=*/true, pairs, tied, /*inPlace=*/true);
 
     // Row i of the block (in tiles of 32 rows): dv_i gets twice the
-    // q22-adjoints its pairs with the rows l < i left in row l of G, and
-    // dG[i, o + l] = dG[l, o + i] for l < i (read in 32 × 32 tiles). A tile
-    // writes its own rows only, below the block's diagonal, and reads rows
-    // above it: no races.
+    // q22-adjoints its pairs with the rows l < i left in row l of G, and,
+    // with `mirror`, dG[i, o + l] = dG[l, o + i] for l < i (read in
+    // 32 × 32 tiles). A tile writes its own rows only, below the block's
+    // diagonal, and reads rows above it: no races.
     constexpr int64_t tile = 32;
-    BodyFn fold = [offset, gramRows](KernelBody &k, ScalarBuilder &s) {
+    BodyFn fold = [offset, gramRows, mirror](KernelBody &k, ScalarBuilder &s) {
       Value dg = k.args[0], dv = k.args[1], q22 = k.args[2];
       k.loop(
           k.begin, k.end,
@@ -751,6 +790,8 @@ private:
                 k.store(s.add(k.load(dv, i), s.mul(s.c(2), term)), dv, i);
               });
             });
+            if (!mirror)
+              return;
             k.loop(
                 k.index(0), iEnd,
                 [&](Value lb) {

@@ -45,10 +45,13 @@ struct SplitGramPass : public gantk::impl::SplitGramPassBase<SplitGramPass> {
         return RankedTensorType::get({r, c}, type.getElementType());
       };
       FloatAttr alpha = gemm.getAlphaAttr();
-      Value corner = GemmOp::create(b, loc, matrix(n, n), x, x, alpha,
-                                    b.getBoolAttr(false), b.getBoolAttr(true));
-      Value rows = GemmOp::create(b, loc, matrix(m, total), z, s, alpha,
-                                  b.getBoolAttr(false), b.getBoolAttr(true));
+      // A Bᵀ, no symmetric block.
+      auto product = [&](Type type, Value a, Value bt) -> Value {
+        return GemmOp::create(b, loc, type, a, bt, alpha, b.getBoolAttr(false),
+                              b.getBoolAttr(true), IntegerAttr());
+      };
+      Value corner = product(matrix(n, n), x, x);
+      Value rows = product(matrix(m, total), z, s);
       Value gram = GramBlocksOp::create(b, loc, type, corner, rows);
       gemm.replaceAllUsesWith(gram);
       gemm.erase();

@@ -696,6 +696,11 @@ LogicalResult GemmOp::verify() {
     return emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
   if (rows(getResult()) != m || cols(getResult()) != n)
     return emitOpError("result must be ") << m << "x" << n;
+  if (std::optional<int64_t> from = getASymmetricFrom();
+      from && (getTransA() || getTransB() || *from < 0 || *from + m != ka))
+    return emitOpError("a_symmetric_from needs A and B not transposed and "
+                       "A's last columns a square block: ")
+           << *from << " + " << m << " vs " << ka << " columns";
   return success();
 }
 

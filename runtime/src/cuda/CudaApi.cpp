@@ -210,3 +210,28 @@ Status gantk::cuda::gemm(const Api &api, cublasHandle_t h,
                                   int(lda), b, int(ldb), &beta, c, int(ldc)),
                "cublasDgemm_v2", what);
 }
+
+Status gantk::cuda::symmRight(const Api &api, cublasHandle_t h, int64_t m,
+                              int64_t n, double alpha, const float *s,
+                              int64_t lds, const float *b, int64_t ldb,
+                              double beta, float *c, int64_t ldc,
+                              const std::string &what) {
+  float alphaF = float(alpha), betaF = float(beta);
+  return check(api,
+               api.cublasSsymm_v2(h, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER,
+                                  int(m), int(n), &alphaF, s, int(lds), b,
+                                  int(ldb), &betaF, c, int(ldc)),
+               "cublasSsymm_v2", what);
+}
+
+Status gantk::cuda::symmRight(const Api &api, cublasHandle_t h, int64_t m,
+                              int64_t n, double alpha, const double *s,
+                              int64_t lds, const double *b, int64_t ldb,
+                              double beta, double *c, int64_t ldc,
+                              const std::string &what) {
+  return check(api,
+               api.cublasDsymm_v2(h, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER,
+                                  int(m), int(n), &alpha, s, int(lds), b,
+                                  int(ldb), &beta, c, int(ldc)),
+               "cublasDsymm_v2", what);
+}

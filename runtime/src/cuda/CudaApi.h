@@ -119,6 +119,18 @@ Status gemm(const Api &api, cublasHandle_t h, cublasOperation_t ta,
             int64_t ldb, double beta, double *c, int64_t ldc,
             const std::string &what);
 
+/// C = alpha·B·S + beta·C by cublas?symm, column-major (C and B m × n), S
+/// symmetric n × n of which only the lower triangle is read: the upper
+/// triangle of the same buffer read row-major.
+Status symmRight(const Api &api, cublasHandle_t h, int64_t m, int64_t n,
+                 double alpha, const float *s, int64_t lds, const float *b,
+                 int64_t ldb, double beta, float *c, int64_t ldc,
+                 const std::string &what);
+Status symmRight(const Api &api, cublasHandle_t h, int64_t m, int64_t n,
+                 double alpha, const double *s, int64_t lds, const double *b,
+                 int64_t ldb, double beta, double *c, int64_t ldc,
+                 const std::string &what);
+
 } // namespace gantk::cuda
 
 /// Calls api.FN(args...) and returns from the enclosing function (Status or

@@ -377,13 +377,27 @@ Status CudaDevice::gemm(const fbs::Gemm &g) {
   int m = int(g.m()), n = int(g.n()), k = int(g.k());
   std::string what = "m = " + std::to_string(m) + ", n = " + std::to_string(n) +
                      ", k = " + std::to_string(k);
-  auto run = [&](auto *type) {
+  // A's last m columns a symmetric block, its upper triangle stored:
+  // Cᵀ = B[:o]ᵀ A[:, :o]ᵀ (?gemm), then + B[o:]ᵀ S (?symm, S's lower
+  // triangle column-major; neither operand transposed: verified).
+  int o = int(g.a_symmetric_from());
+  auto run = [&](auto *type) -> Status {
     using T = std::remove_pointer_t<decltype(type)>;
-    return cuda::gemm(*api, blas, tb, ta, n, m, k, g.alpha(),
-                      reinterpret_cast<const T *>(at(g.b())), g.ldb(),
-                      reinterpret_cast<const T *>(at(g.a())), g.lda(),
-                      g.beta(), reinterpret_cast<T *>(at(g.c())), g.ldc(),
-                      what);
+    const T *a = reinterpret_cast<const T *>(at(g.a()));
+    const T *b = reinterpret_cast<const T *>(at(g.b()));
+    T *c = reinterpret_cast<T *>(at(g.c()));
+    if (o < 0)
+      return cuda::gemm(*api, blas, tb, ta, n, m, k, g.alpha(), b, g.ldb(), a,
+                        g.lda(), g.beta(), c, g.ldc(), what);
+    if (o > 0)
+      if (Status s =
+              cuda::gemm(*api, blas, tb, ta, n, m, o, g.alpha(), b, g.ldb(), a,
+                         g.lda(), g.beta(), c, g.ldc(), what);
+          !s.ok())
+        return s;
+    return cuda::symmRight(*api, blas, n, m, g.alpha(), a + o, g.lda(),
+                           b + int64_t(o) * g.ldb(), g.ldb(),
+                           o > 0 ? 1.0 : g.beta(), c, g.ldc(), what);
   };
   return f64() ? run(static_cast<double *>(nullptr))
                : run(static_cast<float *>(nullptr));

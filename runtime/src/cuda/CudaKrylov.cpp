@@ -25,23 +25,10 @@ namespace {
 /// Y n × w contiguous, all row-major: reads K's upper triangle only (the
 /// lower triangle of its column-major view), as the CPU backend does — the
 /// compiler leaves K's lower triangle unwritten.
-Status symm(const Api &api, cublasHandle_t h, int64_t n, int64_t w,
-            const float *k, const float *x, int64_t ldx, float *y) {
-  float one = 1, zero = 0;
-  return check(api,
-               api.cublasSsymm_v2(h, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER,
-                                  int(w), int(n), &one, k, int(n), x, int(ldx),
-                                  &zero, y, int(w)),
-               "cublasSsymm_v2", "Krylov");
-}
-Status symm(const Api &api, cublasHandle_t h, int64_t n, int64_t w,
-            const double *k, const double *x, int64_t ldx, double *y) {
-  double one = 1, zero = 0;
-  return check(api,
-               api.cublasDsymm_v2(h, CUBLAS_SIDE_RIGHT, CUBLAS_FILL_MODE_LOWER,
-                                  int(w), int(n), &one, k, int(n), x, int(ldx),
-                                  &zero, y, int(w)),
-               "cublasDsymm_v2", "Krylov");
+template <typename T>
+Status symm(const Api &api, cublasHandle_t h, int64_t n, int64_t w, const T *k,
+            const T *x, int64_t ldx, T *y) {
+  return symmRight(api, h, w, n, 1.0, k, n, x, ldx, 0.0, y, w, "Krylov");
 }
 
 /// y = K x for symmetric K (n × n); x with stride incx, y contiguous.

@@ -446,6 +446,16 @@ func.func @f(%a: tensor<4x3xf64>, %b: tensor<4x2xf64>) -> tensor<4x2xf64> {
 
 // -----
 
+// a_symmetric_from: A's columns from there on are an M x M block, M = A's
+// rows (here 2 + 4 = 6, not A's 5 columns).
+func.func @f(%a: tensor<4x5xf64>, %b: tensor<5x2xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{'gantk.gemm' op a_symmetric_from needs A and B not transposed and A's last columns a square block: 2 + 4 vs 5 columns}}
+  %c = gantk.gemm %a, %b {a_symmetric_from = 2 : i64, alpha = 1.0 : f64, trans_a = false, trans_b = false} : tensor<4x5xf64>, tensor<5x2xf64> -> tensor<4x2xf64>
+  return %c : tensor<4x2xf64>
+}
+
+// -----
+
 // The eigendecomposition is of a square matrix.
 func.func @f(%k: tensor<4x3xf64>) -> tensor<4xf64> {
   // expected-error @+1 {{'gantk.eigh' op input must be square, got 'tensor<4x3xf64>'}}

@@ -801,9 +801,17 @@ def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
     %c = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true}
         : tensor<12x3xf64>, tensor<12x3xf64> -> tensor<12x12xf64>
     ```
+
+    With `a_symmetric_from = o` (A and B not transposed, A M × (o + M)),
+    A's columns [o, o + M) are a symmetric M × M block of which A holds
+    only the upper triangle (the lower one is undefined): the product is
+    A[:, :o] · B[:o] + sym(A[:, o:]) · B[o:] (?gemm, then ?symm). Set by
+    gantk-outline-kernels on the backward GEMM, so that the kernel that
+    folds the gradient's symmetric pairs need not mirror the block.
   }];
   let arguments = (ins Gantk_Matrix:$a, Gantk_Matrix:$b, F64Attr:$alpha,
-                       BoolAttr:$trans_a, BoolAttr:$trans_b);
+                       BoolAttr:$trans_a, BoolAttr:$trans_b,
+                       OptionalAttr<I64Attr>:$a_symmetric_from);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)
