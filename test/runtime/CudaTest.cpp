@@ -108,6 +108,33 @@ TestArtifact withPtx(const std::vector<std::string> &targets) {
   return t;
 }
 
+/// One Gemm artifact run on the CPU and on the GPU from the same A (`a`),
+/// B and C (smooth values): C must agree to the precision's tolerance.
+void expectGpuGemmMatchesCpu(const TestArtifact &t, const test::GemmDesc &g,
+                             const std::vector<double> &a) {
+  Result<std::unique_ptr<Session>> cpu = create(t, {});
+  Result<std::unique_ptr<Session>> gpu = create(t, onCuda());
+  ASSERT_TRUE(cpu.ok()) << cpu.message();
+  ASSERT_TRUE(gpu.ok()) << gpu.message();
+  std::vector<double> b(g.b.elements()), c(g.c.elements());
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = std::cos(0.07 * double(i));
+  for (size_t i = 0; i < c.size(); ++i)
+    c[i] = 0.01 * double(i % 13);
+  for (Session *s : {cpu->get(), gpu->get()}) {
+    ASSERT_TRUE(s->writeView(g.a, a.data(), a.size()).ok());
+    ASSERT_TRUE(s->writeView(g.b, b.data(), b.size()).ok());
+    ASSERT_TRUE(s->writeView(g.c, c.data(), c.size()).ok());
+    Status st = s->step();
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+  std::vector<double> want = (*cpu)->readView(g.c);
+  std::vector<double> got = (*gpu)->readView(g.c);
+  double tol = t.precision == schema::Precision::F64 ? 1e-12 : 1e-4;
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], tol * (1 + std::fabs(want[i]))) << i;
+}
+
 } // namespace
 
 TEST(DeviceKind, ParsesTheDriversNames) {
@@ -278,30 +305,10 @@ TEST_P(CudaGemm, MatchesTheCpu) {
   g.c = {g.b.offset() + 64 * 64 * 8, uint64_t(m * g.ldc)};
   t.arenaBytes = g.c.offset() + 64 * 64 * 8;
   t.gemms.push_back(g);
-  Result<std::unique_ptr<Session>> cpu = create(t, {});
-  Result<std::unique_ptr<Session>> gpu = create(t, onCuda());
-  ASSERT_TRUE(cpu.ok()) << cpu.message();
-  ASSERT_TRUE(gpu.ok()) << gpu.message();
-  std::vector<double> a(g.a.elements()), b(g.b.elements()),
-      c(g.c.elements());
+  std::vector<double> a(g.a.elements());
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = std::sin(0.1 * double(i));
-  for (size_t i = 0; i < b.size(); ++i)
-    b[i] = std::cos(0.07 * double(i));
-  for (size_t i = 0; i < c.size(); ++i)
-    c[i] = 0.01 * double(i % 13);
-  for (Session *s : {cpu->get(), gpu->get()}) {
-    ASSERT_TRUE(s->writeView(g.a, a.data(), a.size()).ok());
-    ASSERT_TRUE(s->writeView(g.b, b.data(), b.size()).ok());
-    ASSERT_TRUE(s->writeView(g.c, c.data(), c.size()).ok());
-    Status st = s->step();
-    ASSERT_TRUE(st.ok()) << st.message();
-  }
-  std::vector<double> want = (*cpu)->readView(g.c);
-  std::vector<double> got = (*gpu)->readView(g.c);
-  double tol = precision == schema::Precision::F64 ? 1e-12 : 1e-4;
-  for (size_t i = 0; i < want.size(); ++i)
-    ASSERT_NEAR(got[i], want[i], tol * (1 + std::fabs(want[i]))) << i;
+  expectGpuGemmMatchesCpu(t, g, a);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -339,38 +346,10 @@ TEST_P(CudaSymmetricBlockGemm, MatchesTheCpu) {
   g.aSymmetricFrom = o;
   t.arenaBytes = layout.bytes;
   t.gemms.push_back(g);
-  Result<std::unique_ptr<Session>> cpu = create(t, {});
-  Result<std::unique_ptr<Session>> gpu = create(t, onCuda());
-  ASSERT_TRUE(cpu.ok()) << cpu.message();
-  ASSERT_TRUE(gpu.ok()) << gpu.message();
-  std::vector<double> a(g.a.elements()), b(g.b.elements()), c(g.c.elements());
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t p = 0; p < g.lda; ++p) {
-      int64_t l = p - o;
-      bool block = p >= o && p < k;
-      a[size_t(i * g.lda + p)] =
-          block && l < i
-              ? std::nan("")
-              : std::sin(0.1 * double(block
-                                          ? std::min(i, l) * 97 + std::max(i, l)
-                                          : i * 89 + p));
-    }
-  for (size_t i = 0; i < b.size(); ++i)
-    b[i] = std::cos(0.07 * double(i));
-  for (size_t i = 0; i < c.size(); ++i)
-    c[i] = 0.01 * double(i % 13);
-  for (Session *s : {cpu->get(), gpu->get()}) {
-    ASSERT_TRUE(s->writeView(g.a, a.data(), a.size()).ok());
-    ASSERT_TRUE(s->writeView(g.b, b.data(), b.size()).ok());
-    ASSERT_TRUE(s->writeView(g.c, c.data(), c.size()).ok());
-    Status st = s->step();
-    ASSERT_TRUE(st.ok()) << st.message();
-  }
-  std::vector<double> want = (*cpu)->readView(g.c);
-  std::vector<double> got = (*gpu)->readView(g.c);
-  double tol = precision == schema::Precision::F64 ? 1e-12 : 1e-4;
-  for (size_t i = 0; i < want.size(); ++i)
-    ASSERT_NEAR(got[i], want[i], tol * (1 + std::fabs(want[i]))) << i;
+  expectGpuGemmMatchesCpu(
+      t, g, test::symmetricBlockA(m, g.lda, o, [](int64_t r, int64_t c) {
+              return std::sin(0.1 * double(r * 97 + c));
+            }).stored);
 }
 
 INSTANTIATE_TEST_SUITE_P(

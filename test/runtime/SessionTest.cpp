@@ -118,7 +118,7 @@ TEST_P(GemmTest, MatchesNaiveLoop) {
 /// a_symmetric_from = o: A's last m columns are a symmetric block of which
 /// only the upper triangle is read (the lower one holds NaN here), so C is
 /// the naive product with the block mirrored. Large enough (m·m·n ≥ 2²¹)
-/// that ?symm is split over the session's two threads by columns, with
+/// that ?symm is split over the session's two threads by rows, with
 /// o = 40 (?gemm over the first columns, then ?symm) and o = 0 (?symm
 /// alone, with C's beta).
 class SymmetricBlockGemmTest
@@ -151,29 +151,21 @@ TEST_P(SymmetricBlockGemmTest, ReadsTheBlocksUpperTriangle) {
   ASSERT_TRUE(s);
 
   // Multiples of 1/8 and 1/4 in [-1, 1]: every sum below is exact in f32.
-  std::vector<double> av(g.a.elements()), full(av.size()), bv(g.b.elements()),
-      cv(g.c.elements());
-  auto entry = [](int r, int c) {
-    return double((r * 31 + c * 7) % 17 - 8) / 8;
-  };
-  for (int i = 0; i < m; ++i)
-    for (int p = 0; p < lda; ++p) {
-      int l = p - o; // the block's column, for o <= p < k
-      bool block = p >= o && p < k;
-      double v = block ? entry(std::min(i, l), std::max(i, l)) : entry(i, p);
-      full[size_t(i * lda + p)] = v;
-      av[size_t(i * lda + p)] = block && l < i ? std::nan("") : v;
-    }
+  test::SymmetricBlockA a =
+      test::symmetricBlockA(m, lda, o, [](int64_t r, int64_t c) {
+        return double((r * 31 + c * 7) % 17 - 8) / 8;
+      });
+  std::vector<double> bv(g.b.elements()), cv(g.c.elements());
   for (size_t i = 0; i < bv.size(); ++i)
     bv[i] = double(int(i * 5 % 9) - 4) / 4;
   for (size_t i = 0; i < cv.size(); ++i)
     cv[i] = double(i % 3);
-  ASSERT_TRUE(s->writeView(g.a, av.data(), av.size()).ok());
+  ASSERT_TRUE(s->writeView(g.a, a.stored.data(), a.stored.size()).ok());
   ASSERT_TRUE(s->writeView(g.b, bv.data(), bv.size()).ok());
   ASSERT_TRUE(s->writeView(g.c, cv.data(), cv.size()).ok());
   ASSERT_TRUE(s->step().ok());
-  std::vector<double> expected =
-      naiveGemm(false, false, m, n, k, 0.5, full, lda, bv, ldb, -2.0, cv, ldc);
+  std::vector<double> expected = naiveGemm(false, false, m, n, k, 0.5, a.full,
+                                           lda, bv, ldb, -2.0, cv, ldc);
   std::vector<double> got = s->readView(g.c);
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < n; ++j)

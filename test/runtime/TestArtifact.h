@@ -13,6 +13,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <functional>
@@ -51,6 +53,31 @@ struct GemmDesc {
   int64_t liveKFrom = -1;
   int64_t aSymmetricFrom = -1;
 };
+
+/// An m-row row-major A (leading dimension lda) whose columns
+/// [o, o + m) are a symmetric block, as a GEMM with `a_symmetric_from = o`
+/// reads it: `full` holds entry(i, p) outside the block and
+/// entry(min(i, l), max(i, l)) at its row i, column l; `stored` is the same
+/// with NaN below the block's diagonal, which such a GEMM must not read.
+struct SymmetricBlockA {
+  std::vector<double> stored, full;
+};
+inline SymmetricBlockA
+symmetricBlockA(int64_t m, int64_t lda, int64_t o,
+                const std::function<double(int64_t, int64_t)> &entry) {
+  SymmetricBlockA a;
+  a.full.resize(size_t(m * lda));
+  a.stored.resize(a.full.size());
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < lda; ++p) {
+      int64_t l = p - o; // the block's column, for o <= p < o + m
+      bool block = p >= o && l < m;
+      double v = block ? entry(std::min(i, l), std::max(i, l)) : entry(i, p);
+      a.full[size_t(i * lda + p)] = v;
+      a.stored[size_t(i * lda + p)] = block && l < i ? std::nan("") : v;
+    }
+  return a;
+}
 
 struct SyevdDesc {
   int64_t n = 1;
