@@ -36,6 +36,11 @@ template <typename T>
 void blas::gemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n,
                 int64_t k, double alpha, const T *a, int64_t lda, const T *b,
                 int64_t ldb, double beta, T *c, int64_t ldc) {
+  // A thin product (a Krylov command's factors) is as large as its C:
+  // written once, not zeroed and then added to.
+  if (!ta && tb && beta == 0 &&
+      lowRankProduct(pool, m, n, k, alpha, a, lda, b, ldb, c, ldc))
+    return;
   bool byRows = m >= n;
   int64_t extent = byRows ? m : n;
   int64_t parts = partsOf(pool, double(m) * double(n) * double(k), extent);

@@ -86,6 +86,18 @@ void gemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n, int64_t k,
           double alpha, const T *a, int64_t lda, const T *b, int64_t ldb,
           double beta, T *c, int64_t ldc);
 
+/// The most columns of A and B lowRankProduct takes.
+constexpr int64_t lowRankMaxK = 64;
+
+/// C = alpha A Bᵀ (A m × k, B n × k, row-major) for k <= lowRankMaxK,
+/// written once from registers, rows split over `pool`'s threads
+/// (LowRankProduct.cpp); false, with nothing written, where it does not
+/// apply (k too large, or no AVX2 and FMA) and ?gemm must.
+template <typename T>
+bool lowRankProduct(ThreadPool *pool, int64_t m, int64_t n, int64_t k,
+                    double alpha, const T *a, int64_t lda, const T *b,
+                    int64_t ldb, T *c, int64_t ldc);
+
 /// symm with C's rows split over `pool`'s threads: rows [r0, r1) are one
 /// ?symm of S's diagonal block and two ?gemm of the rest of those rows of
 /// S, the part right of the block as stored and the part left of it as the

@@ -2,6 +2,8 @@
 
 #include "gantk/runtime/CpuFeatures.h"
 
+#include "Wide.h"
+
 #include <cstdlib>
 #include <sstream>
 
@@ -45,6 +47,14 @@ std::optional<bool> gantk::cpuHasFeature(const std::string &name) {
   }
   return hardwareHas(name);
 }
+
+#if defined(__x86_64__)
+bool gantk::hasWideFma() {
+  // Not cached: tests take features away through GANTK_TEST_CPU_LACKS.
+  return cpuHasFeature("avx2").value_or(false) &&
+         cpuHasFeature("fma").value_or(false);
+}
+#endif
 
 Status gantk::checkCpuFeatures(const schema::CodeObject &code,
                                const std::string &artifactName) {

@@ -6,25 +6,19 @@
 // 8-wide (f32) or 4-wide (f64) slice of y is loaded and stored once per four
 // slices of K read; both columns share every load of K.
 //
-// The code is compiled for AVX2 and FMA by function attribute, whatever the
-// rest of the runtime is compiled for, and runs only where the CPU has them
-// (cpuHasFeature); elsewhere the product is two ?symv calls.
+// The code is AVX2 and FMA (Wide.h), and runs only where the CPU has them;
+// elsewhere the product is two ?symv calls.
 //
 //===----------------------------------------------------------------------===//
 
 #include "gantk/runtime/SymmetricProduct.h"
-#include "gantk/runtime/CpuFeatures.h"
 #include "gantk/runtime/ThreadPool.h"
 
 #include "Blas.h"
+#include "Wide.h"
 
 #include <algorithm>
 #include <cmath>
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define GANTK_AVX2 __attribute__((target("avx2,fma")))
-#endif
 
 using namespace gantk;
 
@@ -37,27 +31,6 @@ template <typename T> struct Columns {
 };
 
 #if defined(__x86_64__)
-
-/// One 256-bit register of T.
-template <typename T> struct Wide;
-template <> struct Wide<float> {
-  using V = __m256;
-  static constexpr int64_t lanes = 8;
-  GANTK_AVX2 static V load(const float *p) { return _mm256_loadu_ps(p); }
-  GANTK_AVX2 static void store(float *p, V v) { _mm256_storeu_ps(p, v); }
-  GANTK_AVX2 static V splat(float x) { return _mm256_set1_ps(x); }
-  GANTK_AVX2 static V zero() { return _mm256_setzero_ps(); }
-  GANTK_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-};
-template <> struct Wide<double> {
-  using V = __m256d;
-  static constexpr int64_t lanes = 4;
-  GANTK_AVX2 static V load(const double *p) { return _mm256_loadu_pd(p); }
-  GANTK_AVX2 static void store(double *p, V v) { _mm256_storeu_pd(p, v); }
-  GANTK_AVX2 static V splat(double x) { return _mm256_set1_pd(x); }
-  GANTK_AVX2 static V zero() { return _mm256_setzero_pd(); }
-  GANTK_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-};
 
 template <typename T> GANTK_AVX2 T sumLanes(typename Wide<T>::V v) {
   T lane[Wide<T>::lanes];
@@ -146,8 +119,7 @@ GANTK_AVX2 void triangleRows(int64_t n, const T *k, Columns<T> c, int64_t r0,
 
 bool gantk::symmetricProductPairIsFused() {
 #if defined(__x86_64__)
-  return cpuHasFeature("avx2").value_or(false) &&
-         cpuHasFeature("fma").value_or(false);
+  return hasWideFma();
 #else
   return false;
 #endif

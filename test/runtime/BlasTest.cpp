@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Blas.h"
+#include "Wide.h"
 
 #include "gantk/runtime/BlasCore.h"
 #include "gantk/runtime/BlasThreads.h"
@@ -49,10 +50,11 @@ template <typename T> std::vector<T> randomMatrix(size_t count, uint64_t seed) {
 /// magnitudes of its terms.
 template <typename T>
 void checkGemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n,
-               int64_t k, double tol) {
+               int64_t k, double tol, double beta = -0.5) {
   SCOPED_TRACE(::testing::Message()
                << "ta " << ta << " tb " << tb << " m " << m << " n " << n
-               << " k " << k << " threads " << (pool ? pool->size() : 0));
+               << " k " << k << " beta " << beta << " threads "
+               << (pool ? pool->size() : 0));
   // op(A) is m × k, op(B) is k × n; stored row-major with 3 spare columns.
   int64_t aRows = ta ? k : m, aCols = ta ? m : k, lda = aCols + 3;
   int64_t bRows = tb ? n : k, bCols = tb ? k : n, ldb = bCols + 3;
@@ -64,7 +66,7 @@ void checkGemm(ThreadPool *pool, bool ta, bool tb, int64_t m, int64_t n,
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j)
       c[size_t(i * ldc + j)] = c0[size_t(i * n + j)];
-  const double alpha = 0.75, beta = -0.5;
+  const double alpha = 0.75;
   blas::gemm(pool, ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta,
              c.data(), ldc);
   auto opA = [&](int64_t i, int64_t l) {
@@ -133,6 +135,11 @@ template <typename T> void checkAll(double tol) {
         checkGemm<T>(pool, ta, tb, 97, 301, 90, tol); // split by columns
         checkGemm<T>(pool, ta, tb, 40, 30, 20, tol);  // too small to split
       }
+    // A Bᵀ with beta = 0 and k <= 64: blas::lowRankProduct's (on AVX2),
+    // rows in fours and a last few, columns in blocks and a last few.
+    for (int64_t k : {1, 26, 64, 65})
+      for (auto [m, n] : {std::pair<int64_t, int64_t>{301, 97}, {97, 301}})
+        checkGemm<T>(pool, false, true, m, n, k, tol, /*beta=*/0);
     checkSyrk<T>(pool, 333, 41, tol);
     checkSyrk<T>(pool, 50, 10, tol);
   }
@@ -141,6 +148,31 @@ template <typename T> void checkAll(double tol) {
 TEST(BlasTest, SplitProductsMatchTheExactOnesF32) { checkAll<float>(1e-6); }
 
 TEST(BlasTest, SplitProductsMatchTheExactOnesF64) { checkAll<double>(1e-14); }
+
+/// lowRankProduct itself: it takes k up to lowRankMaxK on a CPU with AVX2
+/// and FMA (the values are checkGemm's, above) and leaves C alone past it.
+TEST(BlasTest, LowRankProductTakesThinProductsOnly) {
+#if defined(__x86_64__)
+  if (!hasWideFma())
+    GTEST_SKIP() << "this CPU lacks AVX2 or FMA: blas::gemm keeps ?gemm";
+#else
+  GTEST_SKIP() << "not x86-64: blas::gemm keeps ?gemm";
+#endif
+  for (int64_t k : {blas::lowRankMaxK, blas::lowRankMaxK + 1}) {
+    const int64_t m = 9, n = 21;
+    std::vector<float> a = randomMatrix<float>(size_t(m * k), 5);
+    std::vector<float> b = randomMatrix<float>(size_t(n * k), 6);
+    std::vector<float> c(size_t(m * n), float(sentinel));
+    bool taken = blas::lowRankProduct(nullptr, m, n, k, 1.0, a.data(), k,
+                                      b.data(), k, c.data(), n);
+    EXPECT_EQ(taken, k <= blas::lowRankMaxK) << "k " << k;
+    double exact = 0;
+    for (int64_t l = 0; l < k; ++l)
+      exact += double(a[size_t((m - 1) * k + l)]) *
+               double(b[size_t((n - 1) * k + l)]);
+    EXPECT_NEAR(c.back(), taken ? exact : sentinel, 1e-5) << "k " << k;
+  }
+}
 
 TEST(BlasTest, EqualAreaRowsSplitTheTriangleEvenly) {
   const int64_t n = 1000;
