@@ -187,7 +187,10 @@ func.func @upper(%g: tensor<4x4xf64>, %y: tensor<4x1xf64>) -> (tensor<4x1xf64>, 
 
 // CHECK-LABEL: func.func private @add_factor_trace_kernel
 // CHECK-SAME: (%[[M:.*]]: memref<2x4xf64>, %{{.*}}: memref<4x3xf64>, %{{.*}}: memref<4x3xf64>, %{{.*}}: memref<2x4xf64>, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// The trace's sum may be reassociated, so that it runs on vectors.
 // CHECK: %[[TR:.*]] = scf.for
+// CHECK: arith.mulf
+// CHECK-NEXT: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc>
 // CHECK: scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step
 
 // CHECK-LABEL: func.func private @recursion_kernel

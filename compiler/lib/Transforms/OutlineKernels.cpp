@@ -495,8 +495,9 @@ private:
       };
     } else if (auto shift = dyn_cast<AddFactorTraceOp>(op)) {
       // tr(A Bᵀ) needs every row of the factors: each row range sums it
-      // (O(N·rank), small next to its rows' O(R·N)), so the rows can run in
-      // parallel and in row tiles.
+      // (O(N·rank)), so the rows can run in parallel and in row tiles. The
+      // sum may be reassociated, so that it runs on vectors: a chain of
+      // scalar adds made the kernel 0.26 ms of a 15 ms step at n = 512.
       tied[0] = 0;
       inPlace = lastReader(shift.getInput(), op);
       double scale = shift.getScale().convertToDouble();
@@ -509,8 +510,9 @@ private:
             k.index(0), k.index(cols), s.c(0), [&](Value i, Value acc) {
               return k.reduce(k.index(0), k.index(rank), acc,
                               [&](Value c, Value acc2) {
-                                return s.add(acc2, s.mul(k.load(a, {i, c}),
-                                                         k.load(bm, {i, c})));
+                                return s.addReassoc(
+                                    acc2, s.mul(k.load(a, {i, c}),
+                                                k.load(bm, {i, c})));
                               });
             });
         Value shiftBy = s.mul(s.c(scale), trace);
