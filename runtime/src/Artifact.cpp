@@ -185,6 +185,10 @@ Status Checker::checkGemm(const fbs::Gemm &g, const std::string &where,
                 " of k = " + std::to_string(g.k()) +
                 " columns (A and B not transposed, not in row tiles, no "
                 "live_k_from)");
+  if (g.c_upper_only() && g.n() < g.m())
+    return fail(where + ": gemm c_upper_only with C " + std::to_string(g.m()) +
+                "x" + std::to_string(g.n()) +
+                ", which has no square block in its last columns");
   return operand(g.c(), "C", g.m(), g.n(), g.ldc(), true);
 }
 

@@ -27,6 +27,10 @@ std::string gantk::describeCommand(const fbs::Artifact &root,
                               ? " (A's columns from " +
                                     std::to_string(g.a_symmetric_from()) +
                                     ": a symmetric block, upper triangle)"
+                              : "")
+                      << (g.c_upper_only()
+                              ? " (C's last columns: a symmetric block, upper "
+                                "triangle only)"
                               : "");
                  },
                  [&](const fbs::Syevd &e) { os << "syevd n " << e.n(); },

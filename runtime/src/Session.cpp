@@ -231,12 +231,15 @@ Status Session::loadCode() {
 
 namespace {
 /// C = alpha A Aᵀ: the upper triangle by ?syrk, then the lower one copied
-/// in 64 × 64 tiles so that the transposed reads stay in cache.
+/// in 64 × 64 tiles so that the transposed reads stay in cache, unless
+/// nothing reads it (c_upper_only).
 template <typename T>
 void symmetricProduct(const T *a, const fbs::Gemm &g, int64_t k, T *c,
                       ThreadPool &pool) {
   int64_t n = g.m(), ldc = g.ldc();
   blas::syrk(&pool, n, k, g.alpha(), a, g.lda(), c, ldc);
+  if (g.c_upper_only())
+    return;
   constexpr int64_t tile = 64;
   // A tile row writes only its own rows' lower part, and reads the upper
   // part, which no tile row writes.

@@ -381,3 +381,45 @@ func.func @symmetric_into_gemm(%grr: tensor<3x3xf64>, %gz: tensor<2x5xf64>, %v: 
   %dz = gantk.gemm %d, %s {alpha = 2.0 : f64, trans_a = false, trans_b = false} : tensor<2x5xf64>, tensor<5x4xf64> -> tensor<2x4xf64>
   return %dz : tensor<2x4xf64>
 }
+
+// -----
+
+// The Gram's Z rows, Z Sᵀ, whose Z Zᵀ block every reader of the Gram takes
+// by its upper triangle (diag; the pairwise kernel, j >= i; the backward's
+// folded pairs, the real columns and j >= i) get upper_only: the runtime
+// need not mirror their ?syrk. Where anything else reads the Gram (here the
+// return), they do not.
+// CHECK-LABEL: func.func @upper_only_gram_rows
+// CHECK: gantk.gemm %arg1, %arg2 {alpha = 5.000000e-01 : f64, trans_a = false, trans_b = true, upper_only}
+// CHECK-LABEL: func.func @gram_read_whole
+// CHECK: gantk.gemm %arg1, %arg2 {alpha = 5.000000e-01 : f64, trans_a = false, trans_b = true}
+func.func @upper_only_gram_rows(%grr: tensor<3x3xf64>, %z: tensor<2x4xf64>, %s: tensor<5x4xf64>, %c: tensor<2x5xf64>) -> (tensor<5x5xf64>, tensor<2x5xf64>, tensor<2xf64>) {
+  %gz = gantk.gemm %z, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<2x4xf64>, tensor<5x4xf64> -> tensor<2x5xf64>
+  %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  %v = gantk.diag %g : tensor<5x5xf64> -> tensor<5xf64>
+  %k = gantk.pairwise %g, %v : tensor<5x5xf64>, tensor<5xf64> -> tensor<5x5xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  %dg, %dv = gantk.pairwise_grad %g, %v, %c {row_offset = 3 : i64} : tensor<5x5xf64>, tensor<5xf64>, tensor<2x5xf64> -> tensor<2x5xf64>, tensor<2xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64, %x: f64):
+    %a = arith.mulf %x, %q11 : f64
+    %b = arith.mulf %x, %q22 : f64
+    gantk.yield %x, %a, %b : f64, f64, f64
+  }
+  return %k, %dg, %dv : tensor<5x5xf64>, tensor<2x5xf64>, tensor<2xf64>
+}
+func.func @gram_read_whole(%grr: tensor<3x3xf64>, %z: tensor<2x4xf64>, %s: tensor<5x4xf64>) -> (tensor<5x5xf64>, tensor<5x5xf64>) {
+  %gz = gantk.gemm %z, %s {alpha = 0.5 : f64, trans_a = false, trans_b = true} : tensor<2x4xf64>, tensor<5x4xf64> -> tensor<2x5xf64>
+  %g = gantk.gram_blocks %grr, %gz : tensor<3x3xf64>, tensor<2x5xf64> -> tensor<5x5xf64>
+  %v = gantk.diag %g : tensor<5x5xf64> -> tensor<5xf64>
+  %k = gantk.pairwise %g, %v : tensor<5x5xf64>, tensor<5xf64> -> tensor<5x5xf64> {
+  ^bb0(%q12: f64, %q11: f64, %q22: f64):
+    %p = arith.mulf %q11, %q22 : f64
+    %r = arith.addf %q12, %p : f64
+    gantk.yield %r : f64
+  }
+  return %g, %k : tensor<5x5xf64>, tensor<5x5xf64>
+}

@@ -217,6 +217,20 @@ TEST(Artifact, RejectsGemmSymmetricBlockNotAtTheEnd) {
   EXPECT_EQ(loadError(t), expected(0));
 }
 
+TEST(Artifact, RejectsGemmUpperOnlyWithoutASquareBlock) {
+  TestArtifact t = fullArtifact(); // C is 2 x 2: its last 2 columns
+  t.gemms[0].cUpperOnly = true;
+  Result<Artifact> ok = t.load();
+  EXPECT_TRUE(ok.ok()) << ok.message();
+  t.gemms[0].n = 1; // C 2 x 1: fewer columns than rows
+  EXPECT_EQ(loadError(t), "test: invalid artifact: command 0 (gemm): gemm "
+                          "c_upper_only with C 2x1, which has no square block "
+                          "in its last columns");
+  t.gemms[0].cUpperOnly = false;
+  ok = t.load();
+  EXPECT_TRUE(ok.ok()) << ok.message();
+}
+
 TEST(Artifact, RejectsGemmLeadingDimension) {
   TestArtifact t = fullArtifact();
   t.gemms[0].transA = true;

@@ -272,13 +272,15 @@ INSTANTIATE_TEST_SUITE_P(
 /// The Gram-shaped products a step makes, each against the naive loop:
 /// S Sᵀ (whole: ?syrk and a mirror), S[r0:N] Sᵀ (a step's generated rows
 /// against all points: ?gemm for the first r0 columns, ?syrk for the
-/// symmetric m × m block) and S[0:m] Sᵀ (no shortcut applies).
+/// symmetric m × m block) and S[0:m] Sᵀ (no shortcut applies). With
+/// c_upper_only the first two leave the block's lower triangle as it was.
 class GramProductTest : public ::testing::TestWithParam<schema::Precision> {
 protected:
   /// For each (r0, m): C = 0.25 S[r0:r0+m] Sᵀ, S of `rows` rows and k
   /// columns (rows k + 1 apart), C's rows `rows` + 1 apart (the padding
   /// must stay 3).
-  void check(int rows, int k, const std::vector<std::pair<int, int>> &shapes) {
+  void check(int rows, int k, const std::vector<std::pair<int, int>> &shapes,
+             bool upperOnly = false) {
     const int ld = k + 1;
     size_t es = GetParam() == schema::Precision::F64 ? 8 : 4;
     TestArtifact t;
@@ -303,6 +305,7 @@ protected:
       g.c = cs.back();
       g.lda = g.ldb = ld;
       g.ldc = rows + 1;
+      g.cUpperOnly = upperOnly;
       t.gemms.push_back(g);
     }
     t.arenaBytes = next;
@@ -326,9 +329,16 @@ protected:
       std::vector<double> got = session->readView(cs[q]);
       for (int i = 0; i < m; ++i) {
         for (int j = 0; j < rows; ++j)
-          EXPECT_DOUBLE_EQ(got[i * (rows + 1) + j],
-                           expected[i * (rows + 1) + j])
-              << "rows from " << r0 << ": C[" << i << "][" << j << "]";
+          // C's last m columns are the symmetric block A Aᵀ (A the last
+          // rows of S); with c_upper_only its lower triangle is unwritten.
+          if (upperOnly && j >= rows - m && j < rows - m + i)
+            EXPECT_EQ(got[i * (rows + 1) + j], 3.0)
+                << "rows from " << r0 << ": C[" << i << "][" << j
+                << "] below the block's diagonal";
+          else
+            EXPECT_DOUBLE_EQ(got[i * (rows + 1) + j],
+                             expected[i * (rows + 1) + j])
+                << "rows from " << r0 << ": C[" << i << "][" << j << "]";
         EXPECT_EQ(got[i * (rows + 1) + rows], 3.0) << "padding of row " << i;
       }
     }
@@ -347,6 +357,11 @@ TEST_P(GramProductTest, MatchesNaiveLoop) {
 /// the tiles' grid of C).
 TEST_P(GramProductTest, MirrorsWholeTilesAndEdges) {
   check(150, 3, {{0, 150}, {10, 140}});
+}
+
+/// With c_upper_only, S Sᵀ and S[10:150] Sᵀ by ?syrk without the mirror.
+TEST_P(GramProductTest, LeavesTheLowerTriangleWithUpperOnly) {
+  check(150, 3, {{0, 150}, {10, 140}}, /*upperOnly=*/true);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPrecisions, GramProductTest,

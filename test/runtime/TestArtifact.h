@@ -52,6 +52,7 @@ struct GemmDesc {
   int64_t lda = 1, ldb = 1, ldc = 1;
   int64_t liveKFrom = -1;
   int64_t aSymmetricFrom = -1;
+  bool cUpperOnly = false;
 };
 
 /// An m-row row-major A (leading dimension lda) whose columns
@@ -261,7 +262,7 @@ struct TestArtifact {
       const GemmDesc &g = c.gemm;
       auto cmd = fbs::CreateGemm(b, g.transA, g.transB, g.m, g.n, g.k, g.alpha,
                                  g.beta, &g.a, g.lda, &g.b, g.ldb, &g.c, g.ldc,
-                                 g.liveKFrom, g.aSymmetricFrom);
+                                 g.liveKFrom, g.aSymmetricFrom, g.cUpperOnly);
       return fbs::CreateCommandEntry(b, fbs::Command::Gemm, cmd.Union(),
                                      b.CreateString("gemm"));
     }

@@ -141,7 +141,7 @@ public:
           c.getDimSize(1), k, gemm.getAlpha().convertToDouble(), 0.0, &va,
           a.getDimSize(1), &vb, b.getDimSize(1), &vc, c.getDimSize(1),
           from == krylovCommands.end() ? -1 : from->second,
-          gemm.getASymmetricFrom().value_or(-1));
+          gemm.getASymmetricFrom().value_or(-1), gemm.getUpperOnly());
       out.push_back(fb::CreateCommandEntry(fbb, fb::Command::Gemm,
                                            cmd.Union(), label, results, once));
     } else if (auto eigh = dyn_cast<EighOp>(op)) {

@@ -230,6 +230,8 @@ public:
     SmallVector<DispatchOp> symmetric;
     if (failed(outlineMapKernels(kernels, fn, symmetric)))
       return failure();
+    // Before the per-pair ops below become dispatches: how they read G.
+    markUpperOnlyGramRows(fn);
     for (DispatchOp dispatch : symmetric)
       if (readsLowerTriangle(dispatch.getResult(0)))
         mirrorUpperTriangle(
@@ -709,6 +711,34 @@ private:
     return rows.offset + rows.range == grad.getGram().getType().getDimSize(1) &&
            !grad->getParentOfType<RowTilesOp>() &&
            lastReader(grad.getGram(), grad);
+  }
+
+  /// The Gram's Z rows, Z Sᵀ (m × (n + m)), whose last m columns Z Zᵀ every
+  /// reader of the Gram takes by the upper triangle: gram_blocks (the Z
+  /// rows' real columns), diag, the pairwise kernel (j >= i) and the
+  /// backward's folded pairs (the real columns, then j >= i). The runtime's
+  /// ?syrk of Z Zᵀ then need not be mirrored (`upper_only`).
+  static void markUpperOnlyGramRows(func::FuncOp fn) {
+    fn.walk([](GemmOp gemm) {
+      auto type = cast<RankedTensorType>(gemm.getType());
+      if (!gemm->hasOneUse() || type.getDimSize(1) < type.getDimSize(0))
+        return;
+      OpOperand &use = *gemm->use_begin();
+      auto blocks = dyn_cast<GramBlocksOp>(use.getOwner());
+      if (!blocks || use.get() != blocks.getRows())
+        return;
+      Value gram = blocks.getResult();
+      for (Operation *user : gram.getUsers()) {
+        auto pairwise = dyn_cast<PairwiseOp>(user);
+        auto grad = dyn_cast<PairwiseGradOp>(user);
+        bool upper =
+            isa<DiagOp>(user) || (pairwise && pairwise.getGram() == gram) ||
+            (grad && grad.getGram() == gram && foldsSymmetricPairs(grad));
+        if (!upper)
+          return;
+      }
+      gemm.setUpperOnly(true);
+    });
   }
 
   /// The GEMMs that take dG (R × (o + R)) as their A, directly or through

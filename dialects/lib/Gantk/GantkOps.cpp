@@ -701,6 +701,10 @@ LogicalResult GemmOp::verify() {
     return emitOpError("a_symmetric_from needs A and B not transposed and "
                        "A's last columns a square block: ")
            << *from << " + " << m << " vs " << ka << " columns";
+  if (getUpperOnly() && n < m)
+    return emitOpError("upper_only needs a square block in C's last "
+                       "columns: ")
+           << m << " rows, " << n << " columns";
   return success();
 }
 

@@ -456,6 +456,16 @@ func.func @f(%a: tensor<4x5xf64>, %b: tensor<5x2xf64>) -> tensor<4x2xf64> {
 
 // -----
 
+// upper_only: C's last columns a square block (C has at least as many
+// columns as rows).
+func.func @f(%a: tensor<4x3xf64>, %b: tensor<2x3xf64>) -> tensor<4x2xf64> {
+  // expected-error @+1 {{'gantk.gemm' op upper_only needs a square block in C's last columns: 4 rows, 2 columns}}
+  %c = gantk.gemm %a, %b {alpha = 1.0 : f64, trans_a = false, trans_b = true, upper_only} : tensor<4x3xf64>, tensor<2x3xf64> -> tensor<4x2xf64>
+  return %c : tensor<4x2xf64>
+}
+
+// -----
+
 // The eigendecomposition is of a square matrix.
 func.func @f(%k: tensor<4x3xf64>) -> tensor<4xf64> {
   // expected-error @+1 {{'gantk.eigh' op input must be square, got 'tensor<4x3xf64>'}}

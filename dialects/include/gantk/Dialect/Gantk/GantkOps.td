@@ -808,10 +808,18 @@ def Gantk_GemmOp : Gantk_Op<"gemm", [Pure]> {
     A[:, :o] · B[:o] + sym(A[:, o:]) · B[o:] (?gemm, then ?symm). Set by
     gantk-outline-kernels on the backward GEMM, so that the kernel that
     folds the gradient's symmetric pairs need not mirror the block.
+
+    With `upper_only` (C M × (o + M)), C's last M columns are a symmetric
+    block of which only the upper triangle is read afterwards: the strict
+    lower triangle may be left unwritten. Set by gantk-outline-kernels on
+    the Gram's Z rows, Z Sᵀ, when every reader of the Gram takes its
+    generated rows' block by the upper triangle, so that the runtime's
+    ?syrk of Z Zᵀ need not be mirrored.
   }];
   let arguments = (ins Gantk_Matrix:$a, Gantk_Matrix:$b, F64Attr:$alpha,
                        BoolAttr:$trans_a, BoolAttr:$trans_b,
-                       OptionalAttr<I64Attr>:$a_symmetric_from);
+                       OptionalAttr<I64Attr>:$a_symmetric_from,
+                       UnitAttr:$upper_only);
   let results = (outs Gantk_Matrix:$result);
   let assemblyFormat = [{
     $a `,` $b attr-dict `:` type($a) `,` type($b) `->` type($result)
