@@ -7,9 +7,10 @@
 // kernel reads C back to add A Bᵀ into it. Here B is packed once, in blocks
 // of two vectors' columns with each k's values side by side, and four rows
 // of A against one block make 4 × 2 vectors of C in registers, written once.
-// A throwaway C program on the Zen 3 machine of bench/README ("dL/dK's
-// rows written once"): m = 16384, N = 32768, k = 26, f32, two threads:
-// 204–231 ms against 490–520 ms for ?gemm by rows.
+// A throwaway C program (not in the tree) on the Zen 3 machine of
+// bench/README ("dL/dK's rows written once"): m = 16384, N = 32768, k = 26,
+// f32, two threads: 204–231 ms against 490–520 ms for ?gemm by rows; in the
+// step, `gantk bench --profile 1` shows it (same section).
 //
 //===----------------------------------------------------------------------===//
 
