@@ -53,15 +53,16 @@ void gemv(bool trans, int64_t m, int64_t n, double alpha, const double *a,
               alpha, a, int(lda), x, int(incx), beta, y, int(incy));
 }
 
-/// C += A·B with A (m × m) symmetric, its upper triangle read (left side).
-void symmUpper(int64_t m, int64_t n, const float *a, int64_t lda,
-               const float *b, int64_t ldb, float *c, int64_t ldc) {
-  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n), 1.0f, a,
+/// C += B·A with A (n × n) symmetric, its upper triangle read, and B and
+/// C m × n (right side).
+void symmUpperRight(int64_t m, int64_t n, const float *a, int64_t lda,
+                    const float *b, int64_t ldb, float *c, int64_t ldc) {
+  cblas_ssymm(CblasRowMajor, CblasRight, CblasUpper, int(m), int(n), 1.0f, a,
               int(lda), b, int(ldb), 1.0f, c, int(ldc));
 }
-void symmUpper(int64_t m, int64_t n, const double *a, int64_t lda,
-               const double *b, int64_t ldb, double *c, int64_t ldc) {
-  cblas_dsymm(CblasRowMajor, CblasLeft, CblasUpper, int(m), int(n), 1.0, a,
+void symmUpperRight(int64_t m, int64_t n, const double *a, int64_t lda,
+                    const double *b, int64_t ldb, double *c, int64_t ldc) {
+  cblas_dsymm(CblasRowMajor, CblasRight, CblasUpper, int(m), int(n), 1.0, a,
               int(lda), b, int(ldb), 1.0, c, int(ldc));
 }
 
@@ -73,84 +74,80 @@ bool eigh(std::vector<double> &a, std::vector<double> &w, int64_t m) {
                         lapack_int(m), w.data()) == 0;
 }
 
-/// The CPU backend: BLAS on host buffers.
+/// The CPU backend: BLAS on host buffers. It keeps each vector of the
+/// basis and of the block contiguous (vector k of the basis at basis + k·n,
+/// of the block at block + k·n), not row-major: Gram–Schmidt then streams
+/// whole vectors by ?gemv and a product reads and writes them in place,
+/// where rows of `capacity` mostly unused columns cost a cache line per row
+/// on every pass (bench/README.md, "The Krylov basis vector by vector").
+/// The buffers are this backend's own: nothing else reads them.
 template <typename T> class HostBackend : public KrylovBackend<T> {
 public:
   HostBackend(const KrylovProblem &p, const KrylovBuffers<T> &b,
               ThreadPool *pool)
       : b(b), pool(pool), n(p.n), columns(p.columns),
-        width(p.gradient ? 2 * p.columns : p.columns),
-        capacity(width * (p.maxBlocks + 1)) {}
+        width(p.gradient ? 2 * p.columns : p.columns) {}
 
   Status start() override {
-    std::fill(b.basis, b.basis + n * capacity, T(0));
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < width; ++j)
-        b.block[i * width + j] = j < columns
-                                     ? b.rhs[i * columns + j]
-                                     : b.cotangent[i * columns + (j - columns)];
+    // The basis is not cleared: BlockLanczos stores every vector (a dead
+    // one as zeros) before anything reads it.
+    for (int64_t j = 0; j < width; ++j) {
+      const T *from = j < columns ? b.rhs + j : b.cotangent + (j - columns);
+      T *to = blockVector(j);
+      for (int64_t i = 0; i < n; ++i)
+        to[i] = from[i * columns];
+    }
     return {};
   }
 
   Status applyKernel(int64_t col) override {
-    const T *v = b.basis + col; // column offset within row-major n × capacity
-    // Symmetric matvecs on contiguous copies, reading K's upper triangle
-    // only (the compiler leaves the lower one unwritten): two columns at a
-    // time read K once (symmetricProductPair), an odd last one by ?symv.
-    // Both beat ?gemm/?symm for so few columns (N = 8192, f32, two threads:
+    // Symmetric matvecs reading K's upper triangle only (the compiler
+    // leaves the lower one unwritten): two vectors at a time read K once
+    // (symmetricProductPair), an odd last one by ?symv. Both beat
+    // ?gemm/?symm for so few vectors (N = 8192, f32, two threads:
     // 2 × ?symv 12 ms, ?gemm 36 ms).
-    columns2.resize(size_t(2 * n));
-    products2.resize(size_t(2 * n));
-    T *x1 = columns2.data(), *x2 = x1 + n, *y1 = products2.data(), *y2 = y1 + n;
     for (int64_t c = 0; c < width; c += 2) {
-      bool pair = c + 1 < width;
-      for (int64_t i = 0; i < n; ++i) {
-        x1[i] = v[i * capacity + c];
-        if (pair)
-          x2[i] = v[i * capacity + c + 1];
-      }
-      if (pair)
-        symmetricProductPair(n, b.kernel, x1, x2, y1, y2, pool, scratch);
+      if (c + 1 < width)
+        symmetricProductPair(n, b.kernel, basisVector(col + c),
+                             basisVector(col + c + 1), blockVector(c),
+                             blockVector(c + 1), pool, scratch);
       else
-        symv(n, b.kernel, x1, y1);
-      for (int64_t i = 0; i < n; ++i) {
-        b.block[i * width + c] = y1[i];
-        if (pair)
-          b.block[i * width + c + 1] = y2[i];
-      }
+        symv(n, b.kernel, basisVector(col + c), blockVector(c));
     }
     return {};
   }
 
   Status orthogonalise(int64_t cols, int64_t j, int64_t w,
                        std::vector<double> &h) override {
-    hT.resize(size_t(cols * w));
-    T *x = b.block + j;
-    if (w == 1) {
-      gemv(true, n, cols, 1.0, b.basis, capacity, x, width, 0.0, hT.data(), 1);
-      gemv(false, n, cols, -1.0, b.basis, capacity, hT.data(), 1, 1.0, x,
-           width);
-    } else {
-      gemm(true, false, cols, w, n, 1.0, b.basis, capacity, x, width, 0.0,
-           hT.data(), w);
-      gemm(false, false, n, w, cols, -1.0, b.basis, capacity, hT.data(), w,
-           1.0, x, width);
+    // Vector by vector, the basis's first `cols` vectors as a cols × n
+    // row-major matrix: two ?gemv each (a ?gemm of so few columns spends
+    // more on packing than on the product).
+    h.assign(size_t(cols * w), 0);
+    hT.resize(size_t(cols));
+    for (int64_t c = 0; c < w; ++c) {
+      T *x = blockVector(j + c);
+      gemv(false, cols, n, 1.0, b.basis, n, x, 1, 0.0, hT.data(), 1);
+      gemv(true, cols, n, -1.0, b.basis, n, hT.data(), 1, 1.0, x, 1);
+      for (int64_t k = 0; k < cols; ++k)
+        h[size_t(k * w + c)] = double(hT[size_t(k)]);
     }
-    h.assign(hT.begin(), hT.end());
     return {};
   }
 
   Status columnNorm(int64_t j, double &norm) override {
+    const T *x = blockVector(j);
     norm = 0;
     for (int64_t i = 0; i < n; ++i)
-      norm += double(b.block[i * width + j]) * double(b.block[i * width + j]);
+      norm += double(x[i]) * double(x[i]);
     norm = std::sqrt(norm);
     return {};
   }
 
   Status storeColumn(int64_t j, int64_t at, double scale) override {
+    const T *x = blockVector(j);
+    T *v = basisVector(at);
     for (int64_t i = 0; i < n; ++i)
-      b.basis[i * capacity + at] = T(double(b.block[i * width + j]) * scale);
+      v[i] = T(double(x[i]) * scale);
     return {};
   }
 
@@ -160,18 +157,23 @@ public:
     T *dest = which == KrylovOutput::Action    ? b.out
               : which == KrylovOutput::FactorA ? b.factorA
                                                : b.factorB;
-    gemm(false, false, n, cols, m, 1.0, b.basis, capacity, c.data(), cols, 0.0,
-         dest, cols);
+    // dest (n × cols, row-major: the outputs are other commands' inputs)
+    // = (the first m basis vectors)ᵀ · coeff.
+    blas::gemm(pool, true, false, n, cols, m, 1.0, b.basis, n, c.data(), cols,
+               0.0, dest, cols);
     return {};
   }
 
 protected:
+  T *basisVector(int64_t k) const { return b.basis + k * n; }
+  T *blockVector(int64_t j) const { return b.block + j * n; }
+
   KrylovBuffers<T> b;
   ThreadPool *pool;
-  int64_t n, columns, width, capacity;
+  int64_t n, columns, width;
 
 private:
-  std::vector<T> columns2, products2, scratch, hT;
+  std::vector<T> scratch, hT;
 };
 
 } // namespace
@@ -234,9 +236,11 @@ public:
       : HostBackend<T>(p, b, plan.pool), plan(plan) {}
 
   Status applyKernel(int64_t col) override {
-    const int64_t n = this->n, width = this->width, cap = this->capacity;
-    const T *v = this->b.basis + col; // V = basis[:, col : col + width)
-    T *block = this->b.block;
+    const int64_t n = this->n, width = this->width;
+    // Vᵀ and blockᵀ: width × n, row-major (HostBackend's vectors), so that
+    // block[r0:r1] += K[r0:r1, :]·V is blockᵀ[:, r0:r1] += Vᵀ·K[:, r0:r1].
+    const T *v = this->basisVector(col);
+    T *block = this->blockVector(0);
     std::fill(block, block + n * width, T(0));
     double trace = 0;
     bool make = !plan.keep || !*plan.made;
@@ -251,14 +255,14 @@ public:
       for (int64_t i = r0; i < r1; ++i)
         trace += double(tile[(i - r0) * n + i]);
       // Diagonal block: only its upper triangle is K (the rest is Gram).
-      symmUpper(m, width, tile + r0, n, v + r0 * cap, cap, block + r0 * width,
-                width);
+      symmUpperRight(width, m, tile + r0, n, v + r0, n, block + r0, n);
       if (r1 < n) {
         const T *rect = tile + r1; // K[r0:r1, r1:n]
-        gemm(plan.pool, false, false, m, width, n - r1, 1.0, rect, n,
-             v + r1 * cap, cap, 1.0, block + r0 * width, width);
-        gemm(plan.pool, true, false, n - r1, width, m, 1.0, rect, n,
-             v + r0 * cap, cap, 1.0, block + r1 * width, width);
+        // block[r0:r1] += rect·V[r1:n] and block[r1:n] += rectᵀ·V[r0:r1].
+        gemm(plan.pool, false, true, width, m, n - r1, 1.0, v + r1, n, rect, n,
+             1.0, block + r0, n);
+        gemm(plan.pool, false, false, width, n - r1, m, 1.0, v + r0, n, rect,
+             n, 1.0, block + r1, n);
       }
     }
     if (plan.keep)
@@ -269,9 +273,8 @@ public:
         return summed;
     if (plan.traceScale != 0) {
       double shift = plan.traceScale * trace;
-      for (int64_t i = 0; i < n; ++i)
-        for (int64_t c = 0; c < width; ++c)
-          block[i * width + c] += T(shift * double(v[i * cap + c]));
+      for (int64_t i = 0; i < n * width; ++i)
+        block[i] += T(shift * double(v[i]));
     }
     return {};
   }

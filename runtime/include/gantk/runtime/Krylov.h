@@ -23,8 +23,8 @@ template <typename T> struct KrylovBuffers {
   const T *kernel = nullptr;
   const T *rhs = nullptr;       ///< n × columns
   const T *cotangent = nullptr; ///< n × columns (Gradient only)
-  T *basis = nullptr;           ///< n × width·(maxBlocks + 1)
-  T *block = nullptr;           ///< n × width
+  T *basis = nullptr;           ///< width·(maxBlocks + 1) vectors of n
+  T *block = nullptr;           ///< width vectors of n
   T *out = nullptr;             ///< n × columns (Action only)
   T *factorA = nullptr;         ///< n × rank (Gradient only)
   T *factorB = nullptr;         ///< n × rank (Gradient only)
@@ -177,15 +177,18 @@ KernelOperatorPlan<T> kernelOperatorPlan(const schema::KernelOperator &op,
 enum class KrylovOutput { Action, FactorA, FactorB };
 
 /// The O(n) work of block Lanczos on the n-row buffers of one command:
-/// basis (n × capacity, capacity = width·(maxBlocks + 1)) and block
-/// (n × width), both row-major, width = columns (Action) or 2·columns
-/// (Gradient). The algorithm keeps every small matrix on the host in double;
-/// a backend owns where the n-row buffers live (host memory for the CPU,
-/// device memory for CUDA) and how K is applied.
+/// basis (capacity vectors of n, capacity = width·(maxBlocks + 1)) and
+/// block (width vectors of n), width = columns (Action) or 2·columns
+/// (Gradient); "column k" below is vector k. The algorithm keeps every
+/// small matrix on the host in double; a backend owns where the buffers
+/// live (host memory for the CPU, device memory for CUDA), how their
+/// vectors lie in them (contiguous on the CPU, row-major n × capacity on
+/// CUDA: nothing else reads them) and how K is applied.
 template <typename T> class KrylovBackend {
 public:
   virtual ~KrylovBackend() = default;
-  /// block = rhs (Action) or [rhs, cotangent] (Gradient); basis = 0.
+  /// block = rhs (Action) or [rhs, cotangent] (Gradient). The basis's
+  /// vectors are each stored (storeColumn) before they are read.
   virtual Status start() = 0;
   /// block = K · basis[:, col : col + width).
   virtual Status applyKernel(int64_t col) = 0;
