@@ -1,5 +1,6 @@
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs | FileCheck %s
 // RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs='vector-bits=512 interleave=4' | FileCheck %s --check-prefix=BITS512
+// RUN: gantk-opt %s -split-input-file -gantk-vectorize-pairs='light-live-values=9' | FileCheck %s --check-prefix=LIGHT9
 
 // A pair loop whose body loops over layers: the pairs j of row i run 16 at
 // a time (f32; 256-bit registers, two side by side, `interleave`) from i to
@@ -100,8 +101,10 @@ func.func private @pairwise_grad_kernel(%g: memref<12x12xf64>, %dv: memref<12xf6
 
 // A straight-line body is LLVM's to vectorise: the loop stays, unmarked,
 // with the hint that asks for vectors of `vector-bits` (LLVM's cost model
-// would stop at 256 bits on AVX-512 server parts), two of them side by side.
-// CHECK: #[[SIDE:.+]] = #llvm.loop_interleave<count = 2 : i32>
+// would stop at 256 bits on AVX-512 server parts), four of them side by
+// side: the body is light (one value live at a time, at most
+// `light-live-values`), so `light-interleave` applies.
+// CHECK: #[[SIDE:.+]] = #llvm.loop_interleave<count = 4 : i32>
 // CHECK: #[[VEC:.+]] = #llvm.loop_vectorize<width = 8 : i32>
 // CHECK: #[[HINT:.+]] = #llvm.loop_annotation<vectorize = #[[VEC]], interleave = #[[SIDE]]>
 // BITS512: #llvm.loop_interleave<count = 4 : i32>
@@ -119,6 +122,46 @@ func.func private @straight(%g: memref<4x4xf32>, %begin: index, %end: index) att
       %q = memref.load %g[%i, %j] : memref<4x4xf32>
       %m = arith.mulf %q, %q : f32
       memref.store %m, %g[%i, %j] : memref<4x4xf32>
+    } {gantk.pairs}
+  }
+  return
+}
+
+// -----
+
+// A heavy straight-line body: nine values live at once (while %k is made,
+// %q and the products %a … %h, which wait for the sum), one more than `light-live-values`, so two
+// vectors side by side (`interleave`); with light-live-values=9 it is light.
+// CHECK: #[[SIDE2:.+]] = #llvm.loop_interleave<count = 2 : i32>
+// CHECK: #[[HINT2:.+]] = #llvm.loop_annotation<vectorize = #{{.+}}, interleave = #[[SIDE2]]>
+// CHECK-LABEL: func.func private @heavy
+// CHECK: } {llvm.loop_annotation = #[[HINT2]]}
+// LIGHT9: #llvm.loop_interleave<count = 4 : i32>
+// LIGHT9-NOT: #llvm.loop_interleave<count = 2 : i32>
+func.func private @heavy(%g: memref<4x4xf32>, %begin: index, %end: index) attributes {gantk.kernel} {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %begin to %end step %c1 {
+    scf.for %j = %i to %c4 step %c1 {
+      %q = memref.load %g[%i, %j] : memref<4x4xf32>
+      %a = arith.mulf %q, %q : f32
+      %b = arith.mulf %a, %q : f32
+      %c = arith.mulf %b, %q : f32
+      %d = arith.mulf %c, %q : f32
+      %e = arith.mulf %d, %q : f32
+      %f = arith.mulf %e, %q : f32
+      %g2 = arith.mulf %f, %q : f32
+      %h = arith.mulf %g2, %q : f32
+      %k = arith.mulf %h, %q : f32
+      %s0 = arith.addf %k, %h : f32
+      %s1 = arith.addf %s0, %g2 : f32
+      %s2 = arith.addf %s1, %f : f32
+      %s3 = arith.addf %s2, %e : f32
+      %s4 = arith.addf %s3, %d : f32
+      %s5 = arith.addf %s4, %c : f32
+      %s6 = arith.addf %s5, %b : f32
+      %s7 = arith.addf %s6, %a : f32
+      memref.store %s7, %g[%i, %j] : memref<4x4xf32>
     } {gantk.pairs}
   }
   return

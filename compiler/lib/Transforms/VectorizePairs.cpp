@@ -26,6 +26,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <vector>
+
 using namespace mlir;
 
 namespace gantk {
@@ -534,6 +536,37 @@ struct VectorizePairsPass
     }
   }
 
+  /// The most values of `body` live at once: each value computed in the
+  /// body (constants aside, which LLVM hoists) lives from the operation
+  /// after its own to its last use in the body. A register of pairs holds
+  /// one such value, so this is what one vector of pairs keeps in flight.
+  static int64_t mostLiveValues(Block &body) {
+    llvm::DenseMap<Operation *, int64_t> position;
+    int64_t count = 0;
+    for (Operation &op : body)
+      position[&op] = count++;
+    // +1 where a value starts to live, −1 after its last use.
+    std::vector<int64_t> change(size_t(count + 1), 0);
+    for (Operation &op : body) {
+      if (matchPattern(&op, m_Constant()))
+        continue;
+      for (Value result : op.getResults()) {
+        int64_t last = -1;
+        for (Operation *user : result.getUsers())
+          if (Operation *inBody = body.findAncestorOpInBlock(*user))
+            last = std::max(last, position[inBody]);
+        if (last > position[&op]) {
+          ++change[size_t(position[&op] + 1)];
+          --change[size_t(last + 1)];
+        }
+      }
+    }
+    int64_t live = 0, most = 0;
+    for (int64_t c : change)
+      most = std::max(most, live += c);
+    return most;
+  }
+
   /// Straight-line bodies are LLVM's to vectorise, and it does them well,
   /// but its cost model stops at the CPU's preferred width: 256 bits on
   /// Intel's AVX-512 server parts, where the per-pair maths, bound by its
@@ -561,8 +594,15 @@ struct VectorizePairsPass
                                   vectorBits / int64_t(widest));
     auto vectorize =
         LLVM::LoopVectorizeAttr::get(ctx, {}, {}, {}, width, {}, {}, {});
+    // A light body (a forward's pairs: each layer hands on a few values)
+    // keeps its chains in registers four at a time; a heavy one (a
+    // backward's: every layer's values live until its reverse sweep) would
+    // spill them (bench/README.md, "Four vectors of pairs where they fit").
+    int64_t count = mostLiveValues(*loop.getBody()) <= lightLiveValues
+                        ? lightInterleave
+                        : interleave;
     auto sideBySide = LLVM::LoopInterleaveAttr::get(
-        ctx, IntegerAttr::get(IntegerType::get(ctx, 32), interleave));
+        ctx, IntegerAttr::get(IntegerType::get(ctx, 32), count));
     loop->setAttr(kHint, LLVM::LoopAnnotationAttr::get(
                              ctx, {}, vectorize, sideBySide, {}, {}, {}, {}, {},
                              {}, {}, {}, {}, {}, {}, {}));

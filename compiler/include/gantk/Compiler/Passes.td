@@ -242,7 +242,10 @@ def VectorizePairsPass : Pass<"gantk-vectorize-pairs", "mlir::ModuleOp"> {
     model stops at the CPU's preferred width, 256 bits on AVX-512 server
     parts) and for `interleave` of them side by side (a pair's maths is a
     chain of dependent operations too long for the core to overlap two
-    consecutive vectors on its own); the loops this pass vectorises get
+    consecutive vectors on its own), or `light-interleave` where the body
+    keeps at most `light-live-values` values live at once (constants
+    aside: the forward's pairs, whose layers hand on a few values each,
+    where more chains fit the registers); the loops this pass vectorises get
     vectors of `interleave` registers for the same reason (LLVM splits
     them), unless their per-pair scratch (maps of a convolution) is large.
     The mark is removed either way.
@@ -251,7 +254,11 @@ def VectorizePairsPass : Pass<"gantk-vectorize-pairs", "mlir::ModuleOp"> {
     Option<"vectorBits", "vector-bits", "int64_t", "256",
            "bits of one vector of pairs">,
     Option<"interleave", "interleave", "int64_t", "2",
-           "registers of pairs run side by side">
+           "registers of pairs run side by side">,
+    Option<"lightInterleave", "light-interleave", "int64_t", "4",
+           "registers of pairs run side by side in a light body">,
+    Option<"lightLiveValues", "light-live-values", "int64_t", "8",
+           "the most values a light body keeps live at once">
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];
