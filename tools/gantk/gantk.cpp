@@ -242,7 +242,8 @@ cl::opt<std::string> warmup("warmup", cl::sub(benchCmd),
                             cl::value_desc("W"), cl::cat(category));
 cl::opt<bool> profile("profile", cl::sub(benchCmd), cl::ValueRequired,
                       cl::desc("1: split a step by command (and give each "
-                               "Krylov command's projected dimension)"),
+                               "Krylov command's projected dimension and "
+                               "products with K)"),
                       cl::value_desc("0|1"), cl::cat(category));
 cl::opt<std::string> searchEps(
     "eps", cl::sub(tuneLambdaCmd),
@@ -788,10 +789,13 @@ int commandBench() {
       }
       std::printf("  %8.2f ms  %s", 1e3 * s.commandTimes()[i] / stepCount,
                   c->label() ? c->label()->c_str() : "?");
-      // A Krylov command costs about one product with K per block.
+      // A Krylov command costs about one product with K per block: each
+      // reads all of K (bench/floor counts them).
       if (i < s.krylovStats().size() && s.krylovStats()[i].dimension > 0)
-        std::printf("  (projected dimension %lld, estimate %.1e)",
+        std::printf("  (projected dimension %lld, %lld products with K, "
+                    "estimate %.1e)",
                     (long long)s.krylovStats()[i].dimension,
+                    (long long)s.krylovStats()[i].products,
                     s.krylovStats()[i].estimate);
       std::printf("\n");
     }
