@@ -12,33 +12,12 @@
  */
 #include <cblas.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "timing.h"
 
 void openblas_set_num_threads(int);
-
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Anonymous memory on 2 MiB pages where the kernel has them, as gantk's
- * arena (runtime/src/Session.cpp), so that both products see the same TLB. */
-static void *big(size_t bytes) {
-  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
-    return NULL;
-  madvise(p, bytes, MADV_HUGEPAGE);
-  return p;
-}
-static int ascending(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv) {
   if (argc != 6 && !(argc == 7 && strcmp(argv[6], "step") == 0)) {
@@ -110,10 +89,9 @@ int main(int argc, char **argv) {
     if (r >= 0)
       times[r] = seconds() - t0;
   }
-  qsort(times, (size_t)runs, sizeof(double), ascending);
   printf("%s N=%ld d=%ld %s threads=%d: median %.6f s\n",
          step ? "step-gemms" : "gemm", n, d,
-         f64 ? "f64" : "f32", threads, times[runs / 2]);
+         f64 ? "f64" : "f32", threads, median(times, runs));
   free(times);
   if (dz)
     munmap(dz, dzBytes);

@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
+
+#include "timing.h"
 
 typedef uint64_t words __attribute__((vector_size(32)));
 
@@ -51,12 +51,6 @@ struct part {
   double *times; /* thread 0's: each run's time */
   words sink;
 };
-
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Rows [r0, r1) from their diagonal element to the end, from the 32-byte
  * word that holds the diagonal (a few bytes of the lower triangle: the
@@ -118,11 +112,6 @@ static void *run(void *arg) {
   return NULL;
 }
 
-static int ascending(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
   if (argc != 6) {
     fprintf(stderr, "usage: k-reads N f32|f64 THREADS RUNS PASSES\n");
@@ -139,14 +128,11 @@ int main(int argc, char **argv) {
   }
   long elem = f64 ? 8 : 4;
   size_t bytes = (size_t)(n * n * elem);
-  /* 2 MiB pages where the kernel has them, as gantk's arena. */
-  unsigned char *k = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (k == MAP_FAILED) {
+  unsigned char *k = big(bytes);
+  if (!k) {
     fprintf(stderr, "k-reads: out of memory\n");
     return 1;
   }
-  madvise(k, bytes, MADV_HUGEPAGE);
   for (size_t i = 0; i < bytes; ++i) /* touched, and not all alike */
     k[i] = (unsigned char)((uint32_t)(i * 2654435761u) >> 24);
 
@@ -173,10 +159,9 @@ int main(int argc, char **argv) {
     pthread_join(ids[t], NULL);
     sink ^= parts[t].sink;
   }
-  qsort(times, (size_t)runs, sizeof(double), ascending);
   /* A checksum of everything read, printed so that no read can be dropped. */
   printf("k-reads N=%ld %s threads=%d passes=%d: median %.6f s (checksum %llx)\n",
-         n, f64 ? "f64" : "f32", threads, passes, times[runs / 2],
+         n, f64 ? "f64" : "f32", threads, passes, median(times, runs),
          (unsigned long long)(sink[0] ^ sink[1] ^ sink[2] ^ sink[3]));
   free(times);
   free(ids);
