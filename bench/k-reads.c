@@ -5,8 +5,9 @@
  * splits a product) and meet after each pass, as the product's parts do
  * before the next block is made. Only reads: no arithmetic beyond an XOR
  * of 32-byte words, so that the time is the memory system's alone (the
- * fused product, runtime/src/SymmetricProduct.cpp, runs at about this
- * speed: 4.6 ms a pass at N = 8192, f32, against 4.5 here).
+ * fused product, runtime/src/SymmetricProduct.cpp, comes close where K
+ * outgrows the caches: bench/fused-symv.cpp 4.8-5.0 ms a product at
+ * N = 8192, f32, two threads, against 4.8-5.0 here with P = 1).
  * Median of R runs of P passes after one warm-up run.
  *   k-reads N f32|f64 T R P   ->  "k-reads N=.. f32 threads=.. passes=..: median X s"
  * T at most the cores: the threads spin while they wait.
