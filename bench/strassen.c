@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "timing.h"
 
@@ -48,7 +49,7 @@ static void mm(long r, long s, long k, double alpha, const void *a, long lda,
                 (int)ldc);
 }
 
-/* z = x + sign·y on r x s blocks (z may be x or y). */
+/* z = x + sign·y on r x s blocks (z may be x or y; sign 0 copies x). */
 static void add(long r, long s, const void *x, long ldx, int sign,
                 const void *y, long ldy, void *z, long ldz) {
   if (f64) {
@@ -75,6 +76,10 @@ int main(int argc, char **argv) {
   }
   long M = atol(argv[1]), K = atol(argv[2]), N = atol(argv[3]);
   f64 = strcmp(argv[4], "f64") == 0;
+  if (!f64 && strcmp(argv[4], "f32") != 0) {
+    fprintf(stderr, "strassen: precision is f32 or f64, not %s\n", argv[4]);
+    return 2;
+  }
   int threads = atoi(argv[5]), runs = atoi(argv[6]);
   if (M <= 0 || K <= 0 || N <= 0 || M % 2 || K % 2 || N % 2 || threads <= 0 ||
       runs <= 0) {
@@ -102,7 +107,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "strassen: out of memory\n");
     return 1;
   }
-  /* Values in [0, 1), as pixels and kernel entries are. */
+  /* Values in [0, 1), as pixels scaled to unit range. */
   srand(1);
   for (long i = 0; i < M * K + K * N; ++i) {
     double v = rand() / (RAND_MAX + 1.0);
