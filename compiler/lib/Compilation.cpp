@@ -161,26 +161,37 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
       largest =
           std::min(largest, std::max<int64_t>(1, (points + 4 * ranks - 1) /
                                                      (4 * ranks)));
-    for (int64_t tile = largest; tile >= 1; tile /= 2) {
-      options.tileRows = tile;
-      mlir::OwningOpRef<mlir::ModuleOp> module =
-          lower(graph, choice.solver, options);
-      if (!module)
-        return nullptr;
-      int64_t bytes = arenaBytes(*module);
-      std::string name = choice.name;
-      if (choice.matrixFree)
-        name += ", tiles of " + std::to_string(tile) + " rows";
-      if (budget <= 0 || bytes <= budget) {
-        planName = name;
-        return module;
-      }
-      if (smallest < 0 || bytes < smallest) {
-        smallest = bytes;
-        smallestName = name;
-      }
-      if (!choice.matrixFree)
+    // A stored plan first keeps what depends on X alone across steps, then,
+    // if that does not fit, remakes it every step: the same plan without up
+    // to two n × n buffers, before a slower plan is tried. (The
+    // matrix-free plan keeps no n × n block.)
+    for (bool hoist : {true, false}) {
+      if (!hoist && choice.matrixFree)
         break;
+      options.hoistInvariants = hoist;
+      for (int64_t tile = largest; tile >= 1; tile /= 2) {
+        options.tileRows = tile;
+        mlir::OwningOpRef<mlir::ModuleOp> module =
+            lower(graph, choice.solver, options);
+        if (!module)
+          return nullptr;
+        int64_t bytes = arenaBytes(*module);
+        std::string name = choice.name;
+        if (choice.matrixFree)
+          name += ", tiles of " + std::to_string(tile) + " rows";
+        if (!hoist)
+          name += ", invariants remade each step";
+        if (budget <= 0 || bytes <= budget) {
+          planName = name;
+          return module;
+        }
+        if (smallest < 0 || bytes < smallest) {
+          smallest = bytes;
+          smallestName = name;
+        }
+        if (!choice.matrixFree)
+          break;
+      }
     }
   }
   // The budget is the train block's (or the command line's).

@@ -39,10 +39,13 @@ void buildGantkPassPipeline(OpPassManager &pm,
       pm.addPass(createDenseOverRanksPass());
   }
   pm.addPass(createShareKrylovPass());
-  pm.addPass(createSplitGramPass());
-  pm.addPass(createSplitPairsPass());
+  if (options.hoistInvariants) {
+    pm.addPass(createSplitGramPass());
+    pm.addPass(createSplitPairsPass());
+  }
   pm.addPass(createOutlineKernelsPass());
-  pm.addPass(createHoistInvariantsPass());
+  if (options.hoistInvariants)
+    pm.addPass(createHoistInvariantsPass());
   pm.addPass(createPlanMemoryPass());
 }
 

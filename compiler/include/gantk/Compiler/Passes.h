@@ -44,6 +44,12 @@ struct PipelineOptions {
   /// matrix-free plan's row tiles instead of by Krylov
   /// (gantk-dense-over-ranks; needs matrixFree and ranks > 1).
   bool denseOverRanks = false;
+  /// Split the Gram and the pairs into the real rows' n × n block and the
+  /// Z rows, and compute what depends on X alone once, before the first
+  /// step (gantk-split-gram, gantk-split-pairs, gantk-hoist-invariants):
+  /// faster steps for up to two n × n buffers kept across steps. Off, the
+  /// step remakes everything and its plan is that much smaller.
+  bool hoistInvariants = true;
 };
 
 /// The solver `auto` picks: the Krylov path from this many points on (the
