@@ -152,45 +152,45 @@ mlir::OwningOpRef<mlir::ModuleOp> planWithinBudget(mlir::ModuleOp graph,
     options.ranks = ranks;
     options.keepTiles = choice.keepTiles;
     options.denseOverRanks = choice.denseOverRanks;
-    // Matrix-free: the largest row tile that fits (bigger tiles make
-    // bigger, faster GEMMs), halving down to single rows. Over ranks, at
-    // most N / 4P rows, so that each rank has about four tiles or more to
-    // even out the upper triangle's shrinking tiles.
+    // The forms of this plan, in the order tried. Matrix-free: the largest
+    // row tile that fits (bigger tiles make bigger, faster GEMMs), halving
+    // down to single rows; over ranks, at most N / 4P rows, so that each
+    // rank has about four tiles or more to even out the upper triangle's
+    // shrinking tiles. A plan that stores K: first keeping what depends on
+    // X alone across steps, then remaking it every step (up to two n × n
+    // buffers fewer), before a slower plan is tried.
     int64_t largest = std::min(kMaxTileRows, points);
     if (ranks > 1)
       largest =
           std::min(largest, std::max<int64_t>(1, (points + 4 * ranks - 1) /
                                                      (4 * ranks)));
-    // A stored plan first keeps what depends on X alone across steps, then,
-    // if that does not fit, remakes it every step: the same plan without up
-    // to two n × n buffers, before a slower plan is tried. (The
-    // matrix-free plan keeps no n × n block.)
-    for (bool hoist : {true, false}) {
-      if (!hoist && choice.matrixFree)
-        break;
-      options.hoistInvariants = hoist;
+    options.tileRows = largest;
+    std::vector<std::pair<PipelineOptions, std::string>> forms;
+    if (choice.matrixFree) {
       for (int64_t tile = largest; tile >= 1; tile /= 2) {
         options.tileRows = tile;
-        mlir::OwningOpRef<mlir::ModuleOp> module =
-            lower(graph, choice.solver, options);
-        if (!module)
-          return nullptr;
-        int64_t bytes = arenaBytes(*module);
-        std::string name = choice.name;
-        if (choice.matrixFree)
-          name += ", tiles of " + std::to_string(tile) + " rows";
-        if (!hoist)
-          name += ", invariants remade each step";
-        if (budget <= 0 || bytes <= budget) {
-          planName = name;
-          return module;
-        }
-        if (smallest < 0 || bytes < smallest) {
-          smallest = bytes;
-          smallestName = name;
-        }
-        if (!choice.matrixFree)
-          break;
+        forms.push_back({options, std::string(choice.name) + ", tiles of " +
+                                      std::to_string(tile) + " rows"});
+      }
+    } else {
+      forms.push_back({options, choice.name});
+      options.hoistInvariants = false;
+      forms.push_back({options, std::string(choice.name) +
+                                    ", invariants remade each step"});
+    }
+    for (const auto &[formOptions, name] : forms) {
+      mlir::OwningOpRef<mlir::ModuleOp> module =
+          lower(graph, choice.solver, formOptions);
+      if (!module)
+        return nullptr;
+      int64_t bytes = arenaBytes(*module);
+      if (budget <= 0 || bytes <= budget) {
+        planName = name;
+        return module;
+      }
+      if (smallest < 0 || bytes < smallest) {
+        smallest = bytes;
+        smallestName = name;
       }
     }
   }
